@@ -1,0 +1,111 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Resilience;
+
+/// <summary>
+/// The self-describing layout shared by the caches: one JSON header line (format tag, version,
+/// hash, length, metadata) followed by the payload. The header makes a cache portable between
+/// nodes and lets a load prove that the payload is whole and unaltered.
+/// </summary>
+internal static class CacheEnvelope
+{
+    public const string FormatTag = "resilience-config-cache";
+    public const int FormatVersion = 1;
+
+    public static byte[] Encode(ConfigSnapshot snapshot, DateTimeOffset savedAt)
+    {
+        var header = new CacheHeader
+        {
+            Format = FormatTag,
+            FormatVersion = FormatVersion,
+            Hash = snapshot.Hash,
+            Length = snapshot.Payload.Length,
+            Origin = snapshot.Origin.ToString(),
+            Version = snapshot.Version,
+            Timestamp = snapshot.Timestamp,
+            SavedAt = savedAt,
+        };
+        var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, CacheJsonContext.Default.CacheHeader);
+        var result = new byte[headerBytes.Length + 1 + snapshot.Payload.Length];
+        headerBytes.CopyTo(result, 0);
+        result[headerBytes.Length] = (byte)'\n';
+        snapshot.Payload.Span.CopyTo(result.AsSpan(headerBytes.Length + 1));
+        return result;
+    }
+
+    /// <exception cref="InvalidDataException">Why the bytes are not a whole, compatible cache entry.</exception>
+    public static ConfigDocument Decode(ReadOnlyMemory<byte> content, string source)
+    {
+        var newline = content.Span.IndexOf((byte)'\n');
+        if (newline <= 0)
+        {
+            throw new InvalidDataException("no header line");
+        }
+
+        CacheHeader? header;
+        try
+        {
+            header = JsonSerializer.Deserialize(content.Span[..newline], CacheJsonContext.Default.CacheHeader);
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"unreadable header: {ex.Message}", ex);
+        }
+
+        if (header is null || header.Format != FormatTag)
+        {
+            throw new InvalidDataException($"not a {FormatTag} file");
+        }
+
+        if (header.FormatVersion != FormatVersion)
+        {
+            throw new InvalidDataException($"format version {header.FormatVersion}, this library reads {FormatVersion}");
+        }
+
+        var payload = content[(newline + 1)..];
+        if (payload.Length != header.Length)
+        {
+            throw new InvalidDataException($"payload is {payload.Length} bytes, the header says {header.Length} (truncated?)");
+        }
+
+        if (string.IsNullOrEmpty(header.Hash) || ConfigHash.Compute(payload.Span) != header.Hash)
+        {
+            throw new InvalidDataException("payload hash does not match the header (altered?)");
+        }
+
+        return new ConfigDocument(payload, ConfigFormat.Json, ConfigOrigin.Cache)
+        {
+            ExpectedHash = header.Hash,
+            Version = header.Version,
+            Timestamp = header.Timestamp,
+            Source = source,
+        };
+    }
+}
+
+/// <summary>The header line of a cache entry.</summary>
+internal sealed class CacheHeader
+{
+    public string? Format { get; set; }
+
+    public int FormatVersion { get; set; }
+
+    public string? Hash { get; set; }
+
+    public long Length { get; set; }
+
+    public string? Origin { get; set; }
+
+    public string? Version { get; set; }
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public DateTimeOffset SavedAt { get; set; }
+}
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(CacheHeader))]
+internal sealed partial class CacheJsonContext : JsonSerializerContext
+{
+}

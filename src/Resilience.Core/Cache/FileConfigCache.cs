@@ -1,0 +1,93 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Resilience;
+
+/// <summary>
+/// The default cache: a gzip file (<c>config.json.gz</c>) written crash-safely (temporary file,
+/// fsync, atomic rename) with owner-only permissions, checked on load (format tag, length and
+/// hash), and portable between nodes.
+/// </summary>
+internal sealed class FileConfigCache : IConfigCache
+{
+    internal const string DefaultFileName = "config.json.gz";
+    private readonly string _path;
+    private readonly long _maxFileBytes;
+    private readonly long _maxDecompressedBytes;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public FileConfigCache(IOptions<DataPlaneResilienceOptions> chainOptions, IOptions<FileConfigCacheOptions> options, TimeProvider timeProvider, ILogger<FileConfigCache> logger)
+        : this(options.Value.Path ?? Path.Combine(chainOptions.Value.DataDirectory, DefaultFileName), chainOptions.Value.MaxConfigBytes, chainOptions.Value.MaxDecompressedBytes, timeProvider, logger)
+    {
+    }
+
+    internal FileConfigCache(string path, long maxFileBytes, long maxDecompressedBytes, TimeProvider timeProvider, ILogger logger)
+    {
+        _path = Path.GetFullPath(path);
+        _maxFileBytes = maxFileBytes;
+        _maxDecompressedBytes = maxDecompressedBytes;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public string Description => _path;
+
+    public async ValueTask<ConfigDocument?> LoadAsync(CancellationToken cancellationToken)
+    {
+        byte[] compressed;
+        try
+        {
+            var info = new FileInfo(_path);
+            if (!info.Exists)
+            {
+                Log.CacheAbsent(_logger, _path);
+                return null;
+            }
+
+            if (info.Length > _maxFileBytes)
+            {
+                Log.CacheUnusable(_logger, _path, $"{info.Length} bytes exceeds the limit of {_maxFileBytes}");
+                return null;
+            }
+
+            compressed = await File.ReadAllBytesAsync(_path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CacheUnusable(_logger, _path, ex.Message);
+            return null;
+        }
+
+        try
+        {
+            if (!BoundedGzip.IsGzip(compressed))
+            {
+                throw new InvalidDataException("not gzip");
+            }
+
+            // The header line adds a few hundred bytes to the payload limit.
+            var content = BoundedGzip.Decompress(compressed, _maxDecompressedBytes + 4096);
+            return CacheEnvelope.Decode(content, _path);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or ConfigRejectedException)
+        {
+            Log.CacheUnusable(_logger, _path, ex.Message);
+            return null;
+        }
+    }
+
+    public async ValueTask SaveAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var content = BoundedGzip.Compress(CacheEnvelope.Encode(snapshot, _timeProvider.GetUtcNow()));
+        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        await AtomicFile.WriteAsync(_path, content, cancellationToken).ConfigureAwait(false);
+    }
+
+    public ValueTask ClearAsync(CancellationToken cancellationToken)
+    {
+        File.Delete(_path);
+        return ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,8 @@
+namespace Resilience;
+
+/// <summary>Settings of the gzip JSON file cache (<c>config.json.gz</c>), bound from the <c>Cache</c> sub-section.</summary>
+public sealed class FileConfigCacheOptions
+{
+    /// <summary>Gets or sets the cache file. Default: <c>config.json.gz</c> in <see cref="DataPlaneResilienceOptions.DataDirectory"/>.</summary>
+    public string? Path { get; set; }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+
+namespace Resilience;
+
+/// <summary>
+/// The pipeline steps that need no state: size limits, decompression, YAML to JSON, the JSON
+/// well-formedness check and the hash. Produces the canonical payload or a typed rejection.
+/// </summary>
+internal sealed class ConfigPreparer
+{
+    private readonly long _maxConfigBytes;
+    private readonly long _maxDecompressedBytes;
+    private readonly DeclarativeConfigOptions _yamlLimits;
+
+    public ConfigPreparer(long maxConfigBytes, long maxDecompressedBytes, DeclarativeConfigOptions yamlLimits)
+    {
+        _maxConfigBytes = maxConfigBytes;
+        _maxDecompressedBytes = maxDecompressedBytes;
+        _yamlLimits = yamlLimits;
+    }
+
+    /// <exception cref="ConfigRejectedException">The document fails a step.</exception>
+    public (ReadOnlyMemory<byte> Payload, string Hash) Prepare(ConfigDocument document)
+    {
+        var content = document.Content;
+        if (content.Length > _maxConfigBytes)
+        {
+            throw new ConfigRejectedException(RejectionReason.TooLarge, $"content of {content.Length} bytes exceeds the limit of {_maxConfigBytes} bytes");
+        }
+
+        if (BoundedGzip.IsGzip(content.Span))
+        {
+            content = BoundedGzip.Decompress(content, _maxDecompressedBytes);
+        }
+
+        if (document.Format == ConfigFormat.Yaml)
+        {
+            try
+            {
+                content = new YamlJsonConverter(_yamlLimits.MaxNodes, _yamlLimits.MaxDepth, _maxDecompressedBytes).Convert(content.Span);
+            }
+            catch (ConfigFormatException ex)
+            {
+                throw new ConfigRejectedException(RejectionReason.InvalidYaml, $"{document.Source ?? "YAML"} {ex.Message}", ex);
+            }
+        }
+        else
+        {
+            content = StripBom(content);
+            CheckJson(content.Span);
+        }
+
+        var hash = ConfigHash.Compute(content.Span);
+        if (document.ExpectedHash is { } expected && !string.Equals(expected, hash, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new ConfigRejectedException(RejectionReason.HashMismatch, $"content hash {hash} does not match the claimed {expected}");
+        }
+
+        return (content, hash);
+    }
+
+    private static ReadOnlyMemory<byte> StripBom(ReadOnlyMemory<byte> content) =>
+        content.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? content[3..] : content;
+
+    private static void CheckJson(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 });
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ConfigRejectedException(RejectionReason.InvalidJson, "the configuration must be a JSON object");
+            }
+
+            while (reader.Read())
+            {
+                if (reader.TokenType is JsonTokenType.String or JsonTokenType.PropertyName && !reader.ValueIsEscaped)
+                {
+                    // The reader does not validate UTF-8 inside strings on its own.
+                    if (!System.Text.Unicode.Utf8.IsValid(reader.ValueSpan))
+                    {
+                        throw new ConfigRejectedException(RejectionReason.InvalidJson, $"invalid UTF-8 at byte {reader.TokenStartIndex}");
+                    }
+                }
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ConfigRejectedException(RejectionReason.InvalidJson, $"malformed JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message}", ex);
+        }
+    }
+}

@@ -1,0 +1,273 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
+
+namespace Resilience;
+
+/// <summary>
+/// Holds the served snapshot and runs the one apply pipeline every tier goes through:
+/// prepare (limits, decompress, convert, hash) -> same-hash check -> host validator -> swap -> cache write.
+/// Readers do one volatile read; writers take a short lock only to swap.
+/// </summary>
+internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
+{
+    private readonly ConfigPreparer _preparer;
+    private readonly IConfigValidator _validator;
+    private readonly IConfigCache? _cache;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly object _swapLock = new();
+    private readonly SemaphoreSlim _cacheWriteGate = new(1, 1);
+    private readonly NodeIdentityProvider _identity;
+
+    private ConfigSnapshot? _current;
+    private long _currentTicket;
+    private long _arrivals;
+    private DataPlaneState _state = new();
+    private CancellationTokenSource _changeSource = new();
+    private TaskCompletionSource<ConfigSnapshot> _nextChange = NewSignal<ConfigSnapshot>();
+    private TaskCompletionSource<DataPlaneState> _nextState = NewSignal<DataPlaneState>();
+
+    public DataPlane(
+        ConfigPreparer preparer,
+        IConfigValidator validator,
+        IConfigCache? cache,
+        NodeIdentityProvider identity,
+        TimeProvider timeProvider,
+        ILogger<DataPlane> logger,
+        IMeterFactory? meterFactory)
+    {
+        _preparer = preparer;
+        _validator = validator;
+        _cache = cache;
+        _identity = identity;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        Metrics = new ChainMetrics(meterFactory, () => State, () => Current, timeProvider);
+    }
+
+    public ConfigSnapshot? Current => Volatile.Read(ref _current);
+
+    public DataPlaneState State => Volatile.Read(ref _state);
+
+    public NodeIdentity Node => _identity.Identity;
+
+    internal ChainMetrics Metrics { get; }
+
+    public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changeSource).Token);
+
+    public async ValueTask<ConfigSnapshot> WaitForChangeAsync(ConfigSnapshot? known, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            // Read the signal before the value: a swap in between completes the signal we hold.
+            var signal = Volatile.Read(ref _nextChange);
+            var current = Current;
+            if (current is not null && !ReferenceEquals(current, known))
+            {
+                return current;
+            }
+
+            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public ValueTask<ApplyResult> ApplyManualAsync(ReadOnlyMemory<byte> content, ConfigFormat format, CancellationToken cancellationToken) =>
+        ApplyAsync(new ConfigDocument(content, format, ConfigOrigin.Manual) { Source = "manual apply" }, cancellationToken);
+
+    public ValueTask<ApplyResult> ApplyAsync(ConfigDocument document, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+
+        // The ticket is taken before the first await, so arrival order decides which apply is newest.
+        var ticket = Interlocked.Increment(ref _arrivals);
+        return ApplyAsync(document, ticket, cancellationToken);
+    }
+
+    public void ReportState(ClusterLinkState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        Log.LinkStateChanged(_logger, state.Status, state.Attempts, state.LastError);
+        UpdateState(s => s with { Link = state });
+    }
+
+    internal void MarkStartupCompleted() => UpdateState(s => s with { StartupCompleted = true });
+
+    /// <summary>Waits until the state satisfies a condition.</summary>
+    internal async Task WaitForStateAsync(Func<DataPlaneState, bool> condition, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var signal = Volatile.Read(ref _nextState);
+            if (condition(State))
+            {
+                return;
+            }
+
+            await signal.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public void Dispose()
+    {
+        Metrics.Dispose();
+        _cacheWriteGate.Dispose();
+        _changeSource.Dispose();
+    }
+
+    private async ValueTask<ApplyResult> ApplyAsync(ConfigDocument document, long ticket, CancellationToken cancellationToken)
+    {
+        var started = _timeProvider.GetTimestamp();
+        string? hash = null;
+        ApplyResult result;
+        try
+        {
+            var (payload, computedHash) = _preparer.Prepare(document);
+            hash = computedHash;
+            if (Current is { } served && served.Hash == hash)
+            {
+                result = Unchanged(document, hash);
+            }
+            else
+            {
+                var model = await ValidateAsync(document, payload, cancellationToken).ConfigureAwait(false);
+                var snapshot = new ConfigSnapshot(payload, hash, document.Origin, _timeProvider.GetUtcNow(), model)
+                {
+                    Version = document.Version,
+                    Timestamp = document.Timestamp,
+                };
+                result = TrySwap(snapshot, ticket);
+                if (result.Outcome == ApplyOutcome.Applied && document.Origin != ConfigOrigin.Cache)
+                {
+                    await WriteCacheAsync(snapshot, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (ConfigRejectedException ex)
+        {
+            result = new ApplyResult(ApplyOutcome.Rejected, document.Origin, hash, ex.Reason, ex.Errors, _timeProvider.GetUtcNow());
+            Log.ConfigRejected(_logger, document.Origin, document.Source, ex.Reason, ex.Message);
+        }
+
+        Metrics.RecordApply(result, _timeProvider.GetElapsedTime(started));
+        if (result.Outcome != ApplyOutcome.Superseded)
+        {
+            UpdateState(s => s with { LastApplyResult = result });
+        }
+
+        return result;
+    }
+
+    private async ValueTask<object?> ValidateAsync(ConfigDocument document, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        ConfigValidationResult verdict;
+        try
+        {
+            verdict = await _validator.ValidateAsync(payload, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            throw new ConfigRejectedException(RejectionReason.ValidatorFailed, $"the validator threw {ex.GetType().Name}: {ex.Message}", ex);
+        }
+
+        if (!verdict.IsValid)
+        {
+            throw new ConfigRejectedException(RejectionReason.ValidatorRejected, verdict.Errors);
+        }
+
+        return verdict.Model;
+    }
+
+    private ApplyResult Unchanged(ConfigDocument document, string hash)
+    {
+        Log.ConfigUnchanged(_logger, hash, document.Origin);
+
+        // A live tier confirming what we serve makes it the serving tier, without a swap or a cache write.
+        if (IsLive(document.Origin))
+        {
+            UpdateState(s => s with { ServingTier = document.Origin });
+        }
+
+        return new ApplyResult(ApplyOutcome.Unchanged, document.Origin, hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
+    }
+
+    private ApplyResult TrySwap(ConfigSnapshot snapshot, long ticket)
+    {
+        CancellationTokenSource previousSource;
+        TaskCompletionSource<ConfigSnapshot> previousSignal;
+        lock (_swapLock)
+        {
+            var served = _current;
+            if (ticket < _currentTicket || !CanReplace(served?.Origin ?? ConfigOrigin.None, snapshot.Origin))
+            {
+                Log.ConfigSuperseded(_logger, snapshot.Hash, snapshot.Origin);
+                return new ApplyResult(ApplyOutcome.Superseded, snapshot.Origin, snapshot.Hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
+            }
+
+            Volatile.Write(ref _current, snapshot);
+            _currentTicket = ticket;
+            previousSource = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
+            previousSignal = Interlocked.Exchange(ref _nextChange, NewSignal<ConfigSnapshot>());
+            SetState(_state with { ServingTier = snapshot.Origin });
+        }
+
+        Log.ConfigApplied(_logger, snapshot.Hash, snapshot.Origin);
+
+        // Signal outside the lock: change-token callbacks run synchronously and may read or apply.
+        previousSignal.TrySetResult(snapshot);
+        previousSource.Cancel();
+        previousSource.Dispose();
+        return new ApplyResult(ApplyOutcome.Applied, snapshot.Origin, snapshot.Hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
+    }
+
+    /// <summary>Live tiers (control plane, manual) always replace; start-up tiers never replace a higher tier.</summary>
+    private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) =>
+        IsLive(incoming) || (!IsLive(served) && incoming >= served);
+
+    private static bool IsLive(ConfigOrigin origin) => origin is ConfigOrigin.ControlPlane or ConfigOrigin.Manual;
+
+    private async ValueTask WriteCacheAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        if (_cache is null)
+        {
+            return;
+        }
+
+        await _cacheWriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Only the newest snapshot is worth writing; a newer apply writes its own.
+            if (!ReferenceEquals(Current, snapshot))
+            {
+                return;
+            }
+
+            await _cache.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            Metrics.RecordCacheWriteFailure();
+            Log.CacheWriteFailed(_logger, _cache.Description, ex);
+        }
+        finally
+        {
+            _cacheWriteGate.Release();
+        }
+    }
+
+    private void UpdateState(Func<DataPlaneState, DataPlaneState> change)
+    {
+        lock (_swapLock)
+        {
+            SetState(change(_state));
+        }
+    }
+
+    private void SetState(DataPlaneState state)
+    {
+        Volatile.Write(ref _state, state);
+        Interlocked.Exchange(ref _nextState, NewSignal<DataPlaneState>()).TrySetResult(state);
+    }
+
+    private static TaskCompletionSource<T> NewSignal<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

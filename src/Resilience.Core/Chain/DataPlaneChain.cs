@@ -1,0 +1,199 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Resilience;
+
+/// <summary>
+/// Runs the fallback chain as a hosted service. Start-up serves the cache at once (before the
+/// host finishes starting); otherwise it waits for the first control-plane attempt, then imports
+/// from the fallback store, then loads the declarative sources. Afterwards the link runs forever
+/// and the node never goes back down the chain on its own.
+/// </summary>
+internal sealed class DataPlaneChain : IHostedService, IDisposable
+{
+    private readonly DataPlane _dataPlane;
+    private readonly IConfigCache? _cache;
+    private readonly IClusterLink? _link;
+    private readonly FallbackImporter? _importer;
+    private readonly IReadOnlyList<IConfigSource> _sources;
+    private readonly DataPlaneResilienceOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stopping = new();
+    private Task? _linkTask;
+    private Task? _startupTask;
+
+    public DataPlaneChain(
+        DataPlane dataPlane,
+        IConfigCache? cache,
+        IClusterLink? link,
+        FallbackImporter? importer,
+        IEnumerable<IConfigSource> sources,
+        IOptions<DataPlaneResilienceOptions> options,
+        TimeProvider timeProvider,
+        ILogger<DataPlaneChain> logger)
+    {
+        _dataPlane = dataPlane;
+        _cache = cache;
+        _link = link;
+        _importer = importer;
+        _sources = sources.ToArray();
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the start-up walk down the chain, for tests and the health check.</summary>
+    internal Task Startup => _startupTask ?? Task.CompletedTask;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Resolve (and persist) the node id now: a failure here is a start-up error, not a later surprise.
+        _ = _dataPlane.Node;
+
+        var servedFromCache = false;
+        if (_cache is not null && await _cache.LoadAsync(cancellationToken).ConfigureAwait(false) is { } cached)
+        {
+            servedFromCache = (await _dataPlane.ApplyAsync(cached, cancellationToken).ConfigureAwait(false)).IsServing;
+            if (servedFromCache)
+            {
+                Log.StartupFromCache(_logger);
+            }
+        }
+
+        if (_link is not null)
+        {
+            _dataPlane.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, _timeProvider.GetUtcNow()));
+            _linkTask = Task.Run(() => RunLinkAsync(_stopping.Token), CancellationToken.None);
+        }
+
+        _startupTask = servedFromCache ? FinishStartup() : Task.Run(() => WalkDownAsync(_stopping.Token), CancellationToken.None);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var running = new[] { _linkTask, _startupTask }.Where(t => t is not null).Cast<Task>();
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose() => _stopping.Dispose();
+
+    private Task FinishStartup()
+    {
+        _dataPlane.MarkStartupCompleted();
+        Log.StartupCompleted(_logger, _dataPlane.State.ServingTier);
+        return Task.CompletedTask;
+    }
+
+    private async Task WalkDownAsync(CancellationToken stopping)
+    {
+        try
+        {
+            if (_link is not null && await WaitForControlPlaneAsync(stopping).ConfigureAwait(false))
+            {
+                await FinishStartup().ConfigureAwait(false);
+                return;
+            }
+
+            if (_importer is not null && !_dataPlane.State.IsReady
+                && await _importer.ImportAsync(_dataPlane.Node.Version, stopping).ConfigureAwait(false) is { } imported)
+            {
+                await _dataPlane.ApplyAsync(imported, stopping).ConfigureAwait(false);
+            }
+
+            foreach (var source in _sources)
+            {
+                if (_dataPlane.State.IsReady)
+                {
+                    break;
+                }
+
+                if (await LoadAsync(source, stopping).ConfigureAwait(false) is { } document)
+                {
+                    await _dataPlane.ApplyAsync(document, stopping).ConfigureAwait(false);
+                }
+            }
+
+            if (!_dataPlane.State.IsReady)
+            {
+                Log.StartupNotReady(_logger);
+            }
+
+            await FinishStartup().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Waits for the first control-plane configuration; false when the first attempt failed or the start-up timeout passed.</summary>
+    private async Task<bool> WaitForControlPlaneAsync(CancellationToken stopping)
+    {
+        Log.StartupWaitingForControlPlane(_logger, _options.StartupTimeout);
+        using var timeout = new CancellationTokenSource(_options.StartupTimeout, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        try
+        {
+            await _dataPlane.WaitForStateAsync(
+                s => s.IsReady || s.Link is { Status: ClusterLinkStatus.Disconnected, Attempts: > 0 },
+                linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            Log.StartupControlPlaneUnavailable(_logger, $"no configuration within {_options.StartupTimeout}");
+            return false;
+        }
+
+        if (_dataPlane.State.IsReady)
+        {
+            return true;
+        }
+
+        Log.StartupControlPlaneUnavailable(_logger, _dataPlane.State.Link.LastError ?? "first connection attempt failed");
+        return false;
+    }
+
+    private async Task<ConfigDocument?> LoadAsync(IConfigSource source, CancellationToken stopping)
+    {
+        try
+        {
+            var document = await source.LoadAsync(stopping).ConfigureAwait(false);
+            if (document is null)
+            {
+                Log.DeclarativeMissing(_logger, source.Description);
+            }
+
+            return document;
+        }
+        catch (ConfigSourceException ex)
+        {
+            Log.DeclarativeUnreadable(_logger, source.Description, ex);
+            return null;
+        }
+    }
+
+    private async Task RunLinkAsync(CancellationToken stopping)
+    {
+        try
+        {
+            await _link!.RunAsync(_dataPlane, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            // A link bug must not take the node down: it keeps serving what it has.
+            Log.LinkCrashed(_logger, ex);
+            _dataPlane.ReportState(new ClusterLinkState(ClusterLinkStatus.Disconnected, _timeProvider.GetUtcNow(), 1, ex.Message));
+        }
+    }
+}

@@ -1,0 +1,20 @@
+namespace Resilience;
+
+/// <summary>An immutable picture of the chain: what is served, from where, and how the link is doing.</summary>
+public sealed record DataPlaneState
+{
+    /// <summary>Gets the tier of the served configuration; <see cref="ConfigOrigin.None"/> when nothing is served.</summary>
+    public ConfigOrigin ServingTier { get; init; }
+
+    /// <summary>Gets a value indicating whether a configuration is served.</summary>
+    public bool IsReady => ServingTier != ConfigOrigin.None;
+
+    /// <summary>Gets a value indicating whether start-up has finished walking the chain.</summary>
+    public bool StartupCompleted { get; init; }
+
+    /// <summary>Gets the link's state.</summary>
+    public ClusterLinkState Link { get; init; } = ClusterLinkState.NotConfigured;
+
+    /// <summary>Gets the result of the last configuration handed to the pipeline, if any.</summary>
+    public ApplyResult? LastApplyResult { get; init; }
+}

@@ -1,0 +1,12 @@
+namespace Resilience;
+
+/// <summary>A snapshot of the link's state.</summary>
+/// <param name="Status">Connected, connecting, disconnected or not configured.</param>
+/// <param name="Since">When the link entered this status.</param>
+/// <param name="Attempts">Connection attempts since the last successful connection.</param>
+/// <param name="LastError">Why the last attempt or connection failed, if it did.</param>
+public sealed record ClusterLinkState(ClusterLinkStatus Status, DateTimeOffset Since, int Attempts = 0, string? LastError = null)
+{
+    /// <summary>Gets the state of a node with no link configured.</summary>
+    public static ClusterLinkState NotConfigured { get; } = new(ClusterLinkStatus.NotConfigured, DateTimeOffset.MinValue);
+}

@@ -1,0 +1,21 @@
+namespace Resilience;
+
+/// <summary>What the chain offers a running <see cref="IClusterLink"/>.</summary>
+public interface IClusterLinkContext
+{
+    /// <summary>Gets this node's identity, for the hello message.</summary>
+    NodeIdentity Node { get; }
+
+    /// <summary>Gets the configuration served now (its hash goes into hello and heartbeats), or <see langword="null"/>.</summary>
+    ConfigSnapshot? Current { get; }
+
+    /// <summary>Runs a pushed configuration through the apply pipeline.</summary>
+    /// <param name="document">The configuration, with <see cref="ConfigOrigin.ControlPlane"/>.</param>
+    /// <param name="cancellationToken">Cancels the apply.</param>
+    /// <returns>The result, to report back to the control plane.</returns>
+    ValueTask<ApplyResult> ApplyAsync(ConfigDocument document, CancellationToken cancellationToken);
+
+    /// <summary>Reports a change of the link's state (connecting, connected, disconnected with the error).</summary>
+    /// <param name="state">The new state.</param>
+    void ReportState(ClusterLinkState state);
+}

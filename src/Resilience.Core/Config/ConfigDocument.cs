@@ -1,0 +1,45 @@
+namespace Resilience;
+
+/// <summary>
+/// A configuration as it arrives from a tier, before the apply pipeline has checked it:
+/// raw bytes (possibly gzip-compressed, JSON or YAML) plus what the source knows about it.
+/// </summary>
+public sealed class ConfigDocument
+{
+    /// <summary>Creates a document.</summary>
+    /// <param name="content">The raw bytes: JSON or YAML, optionally gzip-compressed.</param>
+    /// <param name="format">The syntax of the (decompressed) content.</param>
+    /// <param name="origin">The tier the document comes from.</param>
+    public ConfigDocument(ReadOnlyMemory<byte> content, ConfigFormat format, ConfigOrigin origin)
+    {
+        if (origin == ConfigOrigin.None)
+        {
+            throw new ArgumentOutOfRangeException(nameof(origin), "A document must come from a tier.");
+        }
+
+        Content = content;
+        Format = format;
+        Origin = origin;
+    }
+
+    /// <summary>Gets the raw bytes.</summary>
+    public ReadOnlyMemory<byte> Content { get; }
+
+    /// <summary>Gets the syntax of the content.</summary>
+    public ConfigFormat Format { get; }
+
+    /// <summary>Gets the tier the document comes from.</summary>
+    public ConfigOrigin Origin { get; }
+
+    /// <summary>Gets the version the control plane gave this configuration, when known.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Gets when the control plane produced this configuration, when known.</summary>
+    public DateTimeOffset? Timestamp { get; init; }
+
+    /// <summary>Gets the hash the sender claims for the content, when known; the pipeline computes its own and compares.</summary>
+    public string? ExpectedHash { get; init; }
+
+    /// <summary>Gets a short description of where the document was read (a path, a URI, a peer), for logs.</summary>
+    public string? Source { get; init; }
+}

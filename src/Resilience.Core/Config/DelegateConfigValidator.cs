@@ -1,0 +1,7 @@
+namespace Resilience;
+
+/// <summary>Adapts a delegate to <see cref="IConfigValidator"/>.</summary>
+internal sealed class DelegateConfigValidator(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<ConfigValidationResult>> validate) : IConfigValidator
+{
+    public ValueTask<ConfigValidationResult> ValidateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => validate(payload, cancellationToken);
+}

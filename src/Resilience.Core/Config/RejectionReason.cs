@@ -1,0 +1,32 @@
+namespace Resilience;
+
+/// <summary>The pipeline step a rejected configuration failed. Also the <c>reason</c> tag on rejection metrics.</summary>
+public enum RejectionReason
+{
+    /// <summary>Not rejected.</summary>
+    None = 0,
+
+    /// <summary>Raw or decompressed content exceeds the configured limits.</summary>
+    TooLarge = 1,
+
+    /// <summary>Gzip content is damaged.</summary>
+    BadCompression = 2,
+
+    /// <summary>The YAML cannot be parsed or converted.</summary>
+    InvalidYaml = 3,
+
+    /// <summary>The content is not well-formed UTF-8 JSON.</summary>
+    InvalidJson = 4,
+
+    /// <summary>The hash the sender claimed does not match the content.</summary>
+    HashMismatch = 5,
+
+    /// <summary>The host's validator refused it.</summary>
+    ValidatorRejected = 6,
+
+    /// <summary>The host's validator threw.</summary>
+    ValidatorFailed = 7,
+
+    /// <summary>A signature check refused it.</summary>
+    SignatureInvalid = 8,
+}

@@ -1,0 +1,199 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Resilience;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the data-plane fallback chain to a gateway.</summary>
+public static class DataPlaneResilienceServiceCollectionExtensions
+{
+    /// <summary>Sub-section names under the section given to <see cref="AddDataPlaneResilience(IServiceCollection, IConfiguration)"/>.</summary>
+    internal const string CacheSection = "Cache";
+    internal const string DeclarativeSection = "Declarative";
+    internal const string FallbackStoreSection = "FallbackStore";
+
+    /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c> and <c>FallbackStore</c> sub-sections bind those options.</param>
+    /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
+    public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        return services.AddDataPlaneResilience(section, static _ => { });
+    }
+
+    /// <summary>Adds the chain, configured by a delegate.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the chain's options.</param>
+    /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
+    public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, Action<DataPlaneResilienceOptions> configure)
+        => services.AddDataPlaneResilience(null, configure);
+
+    /// <summary>Adds the chain, binding options from a section and then applying a delegate.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section, or <see langword="null"/>.</param>
+    /// <param name="configure">Sets the chain's options after binding.</param>
+    /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
+    public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration? section, Action<DataPlaneResilienceOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(configure);
+
+        var chainOptions = services.AddOptions<DataPlaneResilienceOptions>();
+        var cacheOptions = services.AddOptions<FileConfigCacheOptions>();
+        var declarativeOptions = services.AddOptions<DeclarativeConfigOptions>();
+        var storeOptions = services.AddOptions<FallbackStoreOptions>();
+        if (section is not null)
+        {
+            chainOptions.Bind(section);
+            cacheOptions.Bind(section.GetSection(CacheSection));
+            declarativeOptions.Bind(section.GetSection(DeclarativeSection));
+            storeOptions.Bind(section.GetSection(FallbackStoreSection));
+        }
+
+        chainOptions.Configure(configure).ValidateOnStart();
+        declarativeOptions.ValidateOnStart();
+        storeOptions.ValidateOnStart();
+
+        var builder = new DataPlaneResilienceBuilder(services);
+        if (services.Any(d => d.ServiceType == typeof(ChainMarker)))
+        {
+            // Called twice: the second call only adds its configuration.
+            return builder;
+        }
+
+        services.AddSingleton<ChainMarker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceCrossFieldValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeclarativeConfigOptions>, DeclarativeConfigOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, FileFallbackStoreFactory>());
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IConfigValidator, JsonOnlyConfigValidator>();
+        services.TryAddSingleton<IConfigCache, FileConfigCache>();
+        services.TryAddSingleton<NodeIdentityProvider>();
+        services.TryAddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value;
+            return new ConfigPreparer(options.MaxConfigBytes, options.MaxDecompressedBytes, sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value);
+        });
+        services.TryAddSingleton(sp => new DataPlane(
+            sp.GetRequiredService<ConfigPreparer>(),
+            sp.GetRequiredService<IConfigValidator>(),
+            sp.GetService<IConfigCache>(),
+            sp.GetRequiredService<NodeIdentityProvider>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DataPlane>>(),
+            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<IDataPlane>(sp => sp.GetRequiredService<DataPlane>());
+        services.TryAddSingleton(sp => FallbackStoreResolver.Resolve(sp));
+        services.AddSingleton<IConfigSource>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value;
+            return new YamlConfigSource(options.Path, options.MaxFileBytes);
+        });
+        services.AddSingleton(sp => new DataPlaneChain(
+            sp.GetRequiredService<DataPlane>(),
+            sp.GetService<IConfigCache>(),
+            sp.GetService<IClusterLink>(),
+            CreateImporter(sp),
+            sp.GetServices<IConfigSource>(),
+            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<DataPlaneChain>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<DataPlaneChain>());
+        return builder;
+    }
+
+    /// <summary>Uses a validator (and parser) for every configuration before it is served.</summary>
+    /// <typeparam name="TValidator">The validator type, resolved from the container.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseValidator<TValidator>(this IDataPlaneResilienceBuilder builder)
+        where TValidator : class, IConfigValidator
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IConfigValidator, TValidator>());
+        return builder;
+    }
+
+    /// <summary>Uses a delegate to validate (and parse) every configuration before it is served.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="validate">Returns valid (with an optional model) or the errors.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseValidator(this IDataPlaneResilienceBuilder builder, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<ConfigValidationResult>> validate)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(validate);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IConfigValidator>(new DelegateConfigValidator(validate)));
+        return builder;
+    }
+
+    /// <summary>Uses a cache other than the default <c>config.json.gz</c> file (packages call this from their <c>Use...Cache</c> methods).</summary>
+    /// <typeparam name="TCache">The cache type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseCache<TCache>(this IDataPlaneResilienceBuilder builder)
+        where TCache : class, IConfigCache
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IConfigCache, TCache>());
+        return builder;
+    }
+
+    /// <summary>Adds a declarative source after the YAML file (tier 4); sources are tried in registration order.</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="source">The source.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder AddConfigSource(this IDataPlaneResilienceBuilder builder, IConfigSource source)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(source);
+        builder.Services.AddSingleton(source);
+        return builder;
+    }
+
+    /// <summary>Uses a link to the control plane (tier 1); without one the chain starts at the cache.</summary>
+    /// <typeparam name="TLink">The link type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseClusterLink<TLink>(this IDataPlaneResilienceBuilder builder)
+        where TLink : class, IClusterLink
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.Replace(ServiceDescriptor.Singleton<IClusterLink, TLink>());
+        return builder;
+    }
+
+    /// <summary>Registers a factory for a storage URI scheme (store packages call this).</summary>
+    /// <typeparam name="TFactory">The factory type.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder AddFallbackStoreFactory<TFactory>(this IDataPlaneResilienceBuilder builder)
+        where TFactory : class, IFallbackStoreFactory
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, TFactory>());
+        return builder;
+    }
+
+    private static FallbackImporter? CreateImporter(IServiceProvider sp)
+    {
+        var store = sp.GetRequiredService<FallbackStoreResolver>().Store;
+        if (store is null || !sp.GetRequiredService<IOptions<FallbackStoreOptions>>().Value.Import)
+        {
+            return null;
+        }
+
+        var dataPlane = sp.GetRequiredService<DataPlane>();
+        return new FallbackImporter(store, sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.MaxConfigBytes, sp.GetRequiredService<ILogger<FallbackImporter>>(), dataPlane.Metrics);
+    }
+
+    /// <summary>Marks the chain's registrations as done, so a second call adds nothing twice.</summary>
+    private sealed class ChainMarker;
+}

@@ -1,0 +1,70 @@
+using System.Diagnostics.Metrics;
+
+namespace Resilience;
+
+/// <summary>
+/// The chain's instruments on the <c>Resilience.DataPlane</c> meter. Names and units are part of
+/// the public contract (see docs/metrics.md).
+/// </summary>
+internal sealed class ChainMetrics : IDisposable
+{
+    private readonly Meter? _ownedMeter;
+    private readonly Counter<long> _applies;
+    private readonly Counter<long> _rejections;
+    private readonly Counter<long> _cacheWriteFailures;
+    private readonly Counter<long> _storeFailures;
+    private readonly Histogram<double> _applyDuration;
+
+    public ChainMetrics(IMeterFactory? meterFactory, Func<DataPlaneState> state, Func<ConfigSnapshot?> current, TimeProvider timeProvider)
+    {
+        Meter meter;
+        if (meterFactory is null)
+        {
+            meter = _ownedMeter = new Meter(DataPlaneResilienceDefaults.MeterName);
+        }
+        else
+        {
+            meter = meterFactory.Create(DataPlaneResilienceDefaults.MeterName);
+        }
+
+        _applies = meter.CreateCounter<long>("resilience.config.applies", "{config}", "Configurations handed to the apply pipeline, by origin and outcome.");
+        _rejections = meter.CreateCounter<long>("resilience.config.rejections", "{config}", "Configurations rejected, by origin and reason.");
+        _cacheWriteFailures = meter.CreateCounter<long>("resilience.cache.write_failures", "{write}", "Cache writes that failed.");
+        _storeFailures = meter.CreateCounter<long>("resilience.fallback_store.failures", "{operation}", "Fallback store operations that failed, by operation.");
+        _applyDuration = meter.CreateHistogram<double>("resilience.config.apply.duration", "s", "Time from receipt to the end of the apply pipeline.");
+        meter.CreateObservableGauge("resilience.config.serving_tier", () => (int)state().ServingTier, "{tier}",
+            "Tier of the served configuration: 0 none, 1 declarative, 2 fallback store, 3 cache, 4 control plane, 5 manual.");
+        meter.CreateObservableGauge("resilience.config.age", () => Age(current(), timeProvider), "s",
+            "Age of the served configuration (since the control plane produced it, else since this node received it).");
+        meter.CreateObservableGauge("resilience.link.status", () => (int)state().Link.Status, "{status}",
+            "Link status: 0 not configured, 1 connecting, 2 connected, 3 disconnected.");
+    }
+
+    public void RecordApply(ApplyResult result, TimeSpan duration)
+    {
+        var origin = new KeyValuePair<string, object?>("origin", result.Origin.ToString());
+        _applies.Add(1, origin, new KeyValuePair<string, object?>("outcome", result.Outcome.ToString()));
+        _applyDuration.Record(duration.TotalSeconds, origin);
+        if (result.Outcome == ApplyOutcome.Rejected)
+        {
+            _rejections.Add(1, origin, new KeyValuePair<string, object?>("reason", result.Reason.ToString()));
+        }
+    }
+
+    public void RecordCacheWriteFailure() => _cacheWriteFailures.Add(1);
+
+    public void RecordStoreFailure(string operation) => _storeFailures.Add(1, new KeyValuePair<string, object?>("operation", operation));
+
+    public void Dispose() => _ownedMeter?.Dispose();
+
+    private static Measurement<double>[] Age(ConfigSnapshot? snapshot, TimeProvider timeProvider)
+    {
+        if (snapshot is null)
+        {
+            return [];
+        }
+
+        var since = snapshot.Timestamp ?? snapshot.ReceivedAt;
+        return [new Measurement<double>((timeProvider.GetUtcNow() - since).TotalSeconds)];
+    }
+}

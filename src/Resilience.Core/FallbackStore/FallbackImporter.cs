@@ -1,0 +1,50 @@
+using Microsoft.Extensions.Logging;
+
+namespace Resilience;
+
+/// <summary>Reads the exported configuration for this node's version from the fallback store (tier 3 at start-up).</summary>
+internal sealed class FallbackImporter
+{
+    internal const string ExporterMetadataKey = "exporter-node-id";
+    private readonly IFallbackStore _store;
+    private readonly long _maxBytes;
+    private readonly ILogger _logger;
+    private readonly ChainMetrics _metrics;
+
+    public FallbackImporter(IFallbackStore store, long maxBytes, ILogger logger, ChainMetrics metrics)
+    {
+        _store = store;
+        _maxBytes = maxBytes;
+        _logger = logger;
+        _metrics = metrics;
+    }
+
+    public async ValueTask<ConfigDocument?> ImportAsync(string nodeVersion, CancellationToken cancellationToken)
+    {
+        var key = FallbackStoreKeys.Config(nodeVersion);
+        StoredObject? stored;
+        try
+        {
+            stored = await _store.GetAsync(key, _maxBytes, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _metrics.RecordStoreFailure("import");
+            Log.ImportFailed(_logger, _store.Description, ex);
+            return null;
+        }
+
+        if (stored is null)
+        {
+            Log.ImportMissing(_logger, _store.Description, key);
+            return null;
+        }
+
+        var exporter = stored.Metadata.TryGetValue(ExporterMetadataKey, out var id) ? id : "unknown";
+        Log.ImportFound(_logger, _store.Description, key, exporter);
+        return new ConfigDocument(stored.Content, ConfigFormat.Json, ConfigOrigin.FallbackStore)
+        {
+            Source = $"{_store.Description}/{key}",
+        };
+    }
+}

@@ -1,0 +1,27 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Resilience;
+
+/// <summary>
+/// Settings of tier 3 (the reference's <c>cluster_fallback_config_*</c>), bound from the
+/// <c>FallbackStore</c> sub-section.
+/// </summary>
+public sealed class FallbackStoreOptions
+{
+    /// <summary>Gets or sets the store: <c>s3://bucket/prefix</c>, <c>gcs://bucket/prefix</c> or <c>file:///dir</c>. Unset turns the tier off.</summary>
+    public string? Storage { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether a node with no usable cache imports from the store when the control plane cannot be reached.</summary>
+    public bool Import { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether this node takes part in the exporter election and exports validated configurations.</summary>
+    public bool Export { get; set; }
+
+    /// <summary>Gets or sets how long the exporter waits for changes to settle before uploading. Default: 60 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ExportDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets how often an exporter refreshes its registration and re-checks the election. Default: 60 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan ElectionInterval { get; set; } = TimeSpan.FromSeconds(60);
+}

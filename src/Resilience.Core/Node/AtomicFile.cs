@@ -1,0 +1,87 @@
+namespace Resilience;
+
+/// <summary>
+/// Crash-safe file replacement: write a temporary file beside the target, fsync it, then rename it
+/// over the target. A crash at any point leaves the old file or the new one, never a mix.
+/// </summary>
+internal static class AtomicFile
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    public static void Write(string path, ReadOnlySpan<byte> content)
+    {
+        var temp = TempPath(path);
+        try
+        {
+            using (var stream = OpenTemp(temp))
+            {
+                stream.Write(content);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    public static async ValueTask WriteAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
+    {
+        var temp = TempPath(path);
+        try
+        {
+            var stream = OpenTemp(temp);
+            await using (stream.ConfigureAwait(false))
+            {
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+                stream.Flush(flushToDisk: true);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Temporary files of interrupted writes; safe to delete when no writer runs.</summary>
+    public static bool IsTemp(string fileName) => fileName.Contains(".tmp-", StringComparison.Ordinal);
+
+    private static string TempPath(string path) => $"{path}.tmp-{Guid.NewGuid():N}";
+
+    private static FileStream OpenTemp(string temp)
+    {
+        var options = new FileStreamOptions
+        {
+            Mode = FileMode.CreateNew,
+            Access = FileAccess.Write,
+            Share = FileShare.None,
+            Options = FileOptions.None,
+        };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = OwnerOnly;
+        }
+
+        return new FileStream(temp, options);
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

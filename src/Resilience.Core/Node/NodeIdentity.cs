@@ -1,0 +1,8 @@
+namespace Resilience;
+
+/// <summary>Who this node is, as told to the control plane and written into the fallback store.</summary>
+/// <param name="NodeId">A stable id, created once and kept beside the cache.</param>
+/// <param name="Hostname">The machine's host name.</param>
+/// <param name="Version">The node version; fallback-store keys are scoped by it.</param>
+/// <param name="Labels">Free-form labels the control plane may show or group by.</param>
+public sealed record NodeIdentity(string NodeId, string Hostname, string Version, IReadOnlyDictionary<string, string> Labels);

@@ -1,0 +1,18 @@
+using System.Text;
+
+/// <summary>The configurations the crash writer alternates between; big enough that a write takes a while.</summary>
+public static class CrashWriterConfigs
+{
+    public static IReadOnlyList<byte[]> All { get; } = [Make("old", 40_000), Make("new", 60_000)];
+
+    private static byte[] Make(string name, int routes)
+    {
+        var builder = new StringBuilder("{\"name\":\"").Append(name).Append("\",\"routes\":[");
+        for (var i = 0; i < routes; i++)
+        {
+            builder.Append(i == 0 ? "" : ",").Append("{\"id\":").Append(i).Append(",\"path\":\"/").Append(name).Append('/').Append(i).Append("\"}");
+        }
+
+        return Encoding.UTF8.GetBytes(builder.Append("]}").ToString());
+    }
+}
