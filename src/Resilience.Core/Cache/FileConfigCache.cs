@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -67,7 +68,14 @@ internal sealed class FileConfigCache : IConfigCache
             }
 
             // The header line adds a few hundred bytes to the payload limit.
-            var content = BoundedGzip.Decompress(compressed, _maxDecompressedBytes + 4096);
+            var content = BoundedGzip.Decompress(compressed, SaturatingAdd(_maxDecompressedBytes, 4096));
+
+            // GZipStream accepts a stream cut inside its trailer; the trailer's length field catches that.
+            if (BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4)) != (uint)content.Length)
+            {
+                throw new InvalidDataException("gzip trailer is missing or wrong (truncated?)");
+            }
+
             return CacheEnvelope.Decode(content, _path);
         }
         catch (Exception ex) when (ex is InvalidDataException or ConfigRejectedException)
@@ -84,6 +92,8 @@ internal sealed class FileConfigCache : IConfigCache
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         await AtomicFile.WriteAsync(_path, content, cancellationToken).ConfigureAwait(false);
     }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
 
     public ValueTask ClearAsync(CancellationToken cancellationToken)
     {

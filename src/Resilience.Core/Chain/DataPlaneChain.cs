@@ -23,6 +23,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private readonly CancellationTokenSource _stopping = new();
     private Task? _linkTask;
     private Task? _startupTask;
+    private CancellationTokenSource? _startupTimeout;
 
     public DataPlaneChain(
         DataPlane dataPlane,
@@ -68,7 +69,15 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
             _linkTask = Task.Run(() => RunLinkAsync(_stopping.Token), CancellationToken.None);
         }
 
-        _startupTask = servedFromCache ? FinishStartup() : Task.Run(() => WalkDownAsync(_stopping.Token), CancellationToken.None);
+        if (servedFromCache)
+        {
+            _startupTask = FinishStartup();
+            return;
+        }
+
+        // The start-up deadline counts from here, not from when the background walk gets a thread.
+        _startupTimeout = new CancellationTokenSource(_options.StartupTimeout, _timeProvider);
+        _startupTask = Task.Run(() => WalkDownAsync(_startupTimeout.Token, _stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -84,7 +93,11 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _startupTimeout?.Dispose();
+    }
 
     private Task FinishStartup()
     {
@@ -93,11 +106,11 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         return Task.CompletedTask;
     }
 
-    private async Task WalkDownAsync(CancellationToken stopping)
+    private async Task WalkDownAsync(CancellationToken timeout, CancellationToken stopping)
     {
         try
         {
-            if (_link is not null && await WaitForControlPlaneAsync(stopping).ConfigureAwait(false))
+            if (_link is not null && await WaitForControlPlaneAsync(timeout, stopping).ConfigureAwait(false))
             {
                 await FinishStartup().ConfigureAwait(false);
                 return;
@@ -135,11 +148,10 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     }
 
     /// <summary>Waits for the first control-plane configuration; false when the first attempt failed or the start-up timeout passed.</summary>
-    private async Task<bool> WaitForControlPlaneAsync(CancellationToken stopping)
+    private async Task<bool> WaitForControlPlaneAsync(CancellationToken timeout, CancellationToken stopping)
     {
         Log.StartupWaitingForControlPlane(_logger, _options.StartupTimeout);
-        using var timeout = new CancellationTokenSource(_options.StartupTimeout, _timeProvider);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout.Token);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, timeout);
         try
         {
             await _dataPlane.WaitForStateAsync(

@@ -41,6 +41,11 @@ internal sealed partial class YamlJsonConverter
         {
             throw AtMark(ex.Start, ex.InnerException?.Message ?? ex.Message, ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // The representation model fails some malformed input without a position; the raw parser names it.
+            throw FindSyntaxError(text) ?? new ConfigFormatException($"malformed YAML: {ex.Message}", innerException: ex);
+        }
 
         if (stream.Documents.Count != 1)
         {
@@ -64,6 +69,30 @@ internal sealed partial class YamlJsonConverter
     }
 
     private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
+
+    private static ConfigFormatException? FindSyntaxError(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        var lastGood = Mark.Empty;
+        try
+        {
+            while (parser.MoveNext())
+            {
+                lastGood = parser.Current?.End ?? lastGood;
+            }
+        }
+        catch (YamlException ex)
+        {
+            return AtMark(ex.Start, ex.Message, ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this, without a position, for some unclosed flow collections.
+            return AtMark(lastGood, "malformed YAML after this point (an unclosed [ or { ?)", ex);
+        }
+
+        return null;
+    }
 
     private static ConfigFormatException AtMark(Mark mark, string message, Exception? inner = null) =>
         new($"(line {mark.Line}, column {mark.Column}): {message}", mark.Line, mark.Column, inner);

@@ -170,6 +170,18 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>Uses a given link instance to the control plane (tier 1).</summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="link">The link.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseClusterLink(this IDataPlaneResilienceBuilder builder, IClusterLink link)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(link);
+        builder.Services.Replace(ServiceDescriptor.Singleton(link));
+        return builder;
+    }
+
     /// <summary>Registers a factory for a storage URI scheme (store packages call this).</summary>
     /// <typeparam name="TFactory">The factory type.</typeparam>
     /// <param name="builder">The builder.</param>

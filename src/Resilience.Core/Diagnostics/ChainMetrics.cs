@@ -27,6 +27,7 @@ internal sealed class ChainMetrics : IDisposable
             meter = meterFactory.Create(DataPlaneResilienceDefaults.MeterName);
         }
 
+        Meter = meter;
         _applies = meter.CreateCounter<long>("resilience.config.applies", "{config}", "Configurations handed to the apply pipeline, by origin and outcome.");
         _rejections = meter.CreateCounter<long>("resilience.config.rejections", "{config}", "Configurations rejected, by origin and reason.");
         _cacheWriteFailures = meter.CreateCounter<long>("resilience.cache.write_failures", "{write}", "Cache writes that failed.");
@@ -39,6 +40,8 @@ internal sealed class ChainMetrics : IDisposable
         meter.CreateObservableGauge("resilience.link.status", () => (int)state().Link.Status, "{status}",
             "Link status: 0 not configured, 1 connecting, 2 connected, 3 disconnected.");
     }
+
+    public Meter Meter { get; }
 
     public void RecordApply(ApplyResult result, TimeSpan duration)
     {

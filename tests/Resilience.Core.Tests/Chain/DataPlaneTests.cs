@@ -1,0 +1,349 @@
+using System.IO.Compression;
+using System.Text;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Resilience.Tests.Chain;
+
+/// <summary>The apply pipeline on its own: limits, conversion, validation, swap, newest wins.</summary>
+public sealed class DataPlaneTests : IDisposable
+{
+    private readonly RecordingCache _cache = new();
+    private readonly List<DataPlane> _created = [];
+
+    [Fact]
+    public async Task Applied_config_is_served_and_cached()
+    {
+        var plane = Create();
+
+        var result = await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(ApplyOutcome.Applied, result.Outcome);
+        Assert.Equal("a", Configs.NameOf(plane.Current));
+        Assert.Equal(ConfigHash.Compute(Configs.Json("a")), plane.Current!.Hash);
+        Assert.Equal(["a"], _cache.SavedNames);
+    }
+
+    [Fact]
+    public async Task Validator_rejection_keeps_the_old_config_and_says_why()
+    {
+        var plane = Create(new NameValidator(reject: "bad"));
+        await plane.ApplyAsync(Json("good", ConfigOrigin.ControlPlane), default);
+
+        var result = await plane.ApplyAsync(Json("bad", ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(ApplyOutcome.Rejected, result.Outcome);
+        Assert.Equal(RejectionReason.ValidatorRejected, result.Reason);
+        Assert.Equal(["name 'bad' is not allowed"], result.Errors);
+        Assert.Equal("good", Configs.NameOf(plane.Current));
+        Assert.Equal(["good"], _cache.SavedNames);
+        Assert.Same(result, plane.State.LastApplyResult);
+    }
+
+    [Fact]
+    public async Task Validator_that_throws_is_a_rejection_not_a_crash()
+    {
+        var plane = Create(new DelegateConfigValidator((_, _) => throw new FormatException("schema v9 unknown")));
+
+        var result = await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(RejectionReason.ValidatorFailed, result.Reason);
+        Assert.Contains("schema v9 unknown", result.Errors[0]);
+        Assert.Null(plane.Current);
+    }
+
+    [Fact]
+    public async Task Validator_model_is_parsed_once_and_kept_on_the_snapshot()
+    {
+        var calls = 0;
+        var plane = Create(new DelegateConfigValidator((payload, _) =>
+        {
+            Interlocked.Increment(ref calls);
+            return ValueTask.FromResult(ConfigValidationResult.Valid(new StringBuilder(Encoding.UTF8.GetString(payload.Span))));
+        }));
+
+        await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+        _ = plane.Current!.GetModel<StringBuilder>();
+        _ = plane.Current!.GetModel<StringBuilder>();
+
+        Assert.Equal(1, calls);
+        Assert.Contains("\"a\"", plane.Current!.GetModel<StringBuilder>().ToString());
+    }
+
+    [Fact]
+    public async Task Same_hash_does_nothing()
+    {
+        var plane = Create();
+        await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+        var served = plane.Current;
+        var token = plane.GetChangeToken();
+
+        var result = await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(ApplyOutcome.Unchanged, result.Outcome);
+        Assert.Same(served, plane.Current);
+        Assert.False(token.HasChanged);
+        Assert.Single(_cache.SavedNames);
+    }
+
+    [Fact]
+    public async Task Same_config_gzip_compressed_has_the_same_hash_and_does_nothing()
+    {
+        var plane = Create();
+        await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+
+        var result = await plane.ApplyAsync(new ConfigDocument(Gzip(Configs.Json("a")), ConfigFormat.Json, ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(ApplyOutcome.Unchanged, result.Outcome);
+    }
+
+    [Fact]
+    public async Task Change_token_and_waiters_fire_on_swap()
+    {
+        var plane = Create();
+        var token = plane.GetChangeToken();
+        var fired = 0;
+        token.RegisterChangeCallback(_ => Interlocked.Increment(ref fired), null);
+        var waiter = plane.WaitForChangeAsync(null, default).AsTask();
+        Assert.False(waiter.IsCompleted);
+
+        await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(1, fired);
+        Assert.True(token.HasChanged);
+        Assert.Equal("a", Configs.NameOf(await waiter.WaitAsync(TimeSpan.FromSeconds(5))));
+        Assert.False(plane.GetChangeToken().HasChanged);
+    }
+
+    [Fact]
+    public async Task Thousand_concurrent_applies_end_with_the_newest_and_never_go_back()
+    {
+        var gates = Enumerable.Range(0, 1000).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();
+        var plane = Create(new DelegateConfigValidator(async (payload, _) =>
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(payload);
+            await gates[int.Parse(doc.RootElement.GetProperty("name").GetString()!, System.Globalization.CultureInfo.InvariantCulture)].Task;
+            return ConfigValidationResult.Valid();
+        }));
+        var swaps = new List<int>();
+        _ = Task.Run(async () =>
+        {
+            ConfigSnapshot? seen = null;
+            while (true)
+            {
+                seen = await plane.WaitForChangeAsync(seen, default);
+                lock (swaps)
+                {
+                    swaps.Add(int.Parse(Configs.NameOf(seen), System.Globalization.CultureInfo.InvariantCulture));
+                }
+            }
+        });
+
+        // Arrival order is call order; validation finishes in a random order.
+        var applies = Enumerable.Range(0, 1000).Select(i => plane.ApplyAsync(Json(i.ToString(System.Globalization.CultureInfo.InvariantCulture), ConfigOrigin.ControlPlane), default).AsTask()).ToArray();
+        foreach (var gate in gates.OrderBy(_ => Random.Shared.Next()))
+        {
+            gate.SetResult();
+        }
+
+        var results = await Task.WhenAll(applies).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal("999", Configs.NameOf(plane.Current));
+        Assert.Equal(ApplyOutcome.Applied, results[999].Outcome);
+        Assert.All(results, r => Assert.True(r.Outcome is ApplyOutcome.Applied or ApplyOutcome.Superseded));
+        lock (swaps)
+        {
+            Assert.Equal(swaps.Order(), swaps);
+        }
+
+        Assert.Equal("999", _cache.SavedNames[^1]);
+    }
+
+    [Fact]
+    public async Task Lower_tier_never_replaces_a_control_plane_config()
+    {
+        var plane = Create();
+        await plane.ApplyAsync(Json("cp", ConfigOrigin.ControlPlane), default);
+
+        var fromStore = await plane.ApplyAsync(Json("store", ConfigOrigin.FallbackStore), default);
+        var fromYaml = await plane.ApplyAsync(Json("yaml", ConfigOrigin.Declarative), default);
+
+        Assert.Equal(ApplyOutcome.Superseded, fromStore.Outcome);
+        Assert.Equal(ApplyOutcome.Superseded, fromYaml.Outcome);
+        Assert.Equal("cp", Configs.NameOf(plane.Current));
+    }
+
+    [Fact]
+    public async Task Higher_tier_replaces_a_lower_one()
+    {
+        var plane = Create();
+        await plane.ApplyAsync(Json("yaml", ConfigOrigin.Declarative), default);
+
+        var result = await plane.ApplyAsync(Json("store", ConfigOrigin.FallbackStore), default);
+
+        Assert.Equal(ApplyOutcome.Applied, result.Outcome);
+        Assert.Equal(ConfigOrigin.FallbackStore, plane.State.ServingTier);
+    }
+
+    [Fact]
+    public async Task Oversize_content_is_rejected()
+    {
+        var plane = Create(maxConfigBytes: 100);
+
+        var result = await plane.ApplyAsync(new ConfigDocument(new byte[101], ConfigFormat.Json, ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(RejectionReason.TooLarge, result.Reason);
+    }
+
+    [Fact]
+    public async Task Gzip_bomb_stops_at_the_decompressed_limit()
+    {
+        var plane = Create(maxConfigBytes: 1024 * 1024, maxDecompressedBytes: 1024 * 1024);
+        var bomb = Gzip(new byte[64 * 1024 * 1024]);
+        Assert.True(bomb.Length < 1024 * 1024);
+
+        var result = await plane.ApplyAsync(new ConfigDocument(bomb, ConfigFormat.Json, ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(RejectionReason.TooLarge, result.Reason);
+        Assert.Null(plane.Current);
+    }
+
+    [Fact]
+    public async Task Truncated_gzip_is_rejected_as_bad_compression()
+    {
+        var plane = Create();
+        var gz = Gzip(Configs.Json("a"));
+
+        var result = await plane.ApplyAsync(new ConfigDocument(gz[..(gz.Length - 12)], ConfigFormat.Json, ConfigOrigin.ControlPlane), default);
+
+        Assert.True(result.Reason is RejectionReason.BadCompression or RejectionReason.InvalidJson, result.ToString());
+        Assert.Null(plane.Current);
+    }
+
+    [Theory]
+    [InlineData("{\"a\":")]
+    [InlineData("[1,2]")]
+    [InlineData("not json")]
+    [InlineData("{\"a\":1} trailing")]
+    public async Task Malformed_json_is_rejected(string content)
+    {
+        var plane = Create();
+
+        var result = await plane.ApplyAsync(new ConfigDocument(Encoding.UTF8.GetBytes(content), ConfigFormat.Json, ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(RejectionReason.InvalidJson, result.Reason);
+    }
+
+    [Fact]
+    public async Task Claimed_hash_that_does_not_match_is_rejected()
+    {
+        var plane = Create();
+
+        var result = await plane.ApplyAsync(new ConfigDocument(Configs.Json("a"), ConfigFormat.Json, ConfigOrigin.ControlPlane) { ExpectedHash = new string('0', 64) }, default);
+
+        Assert.Equal(RejectionReason.HashMismatch, result.Reason);
+    }
+
+    [Fact]
+    public async Task Rejections_are_counted_by_reason_in_metrics()
+    {
+        var plane = Create(new NameValidator(reject: "bad"));
+        using var rejections = new MetricCollector<long>(plane.Metrics.Meter, "resilience.config.rejections");
+
+        await plane.ApplyAsync(Json("bad", ConfigOrigin.FallbackStore), default);
+
+        var measurement = Assert.Single(rejections.GetMeasurementSnapshot());
+        Assert.Equal(1, measurement.Value);
+        Assert.Equal("ValidatorRejected", measurement.Tags["reason"]);
+        Assert.Equal("FallbackStore", measurement.Tags["origin"]);
+    }
+
+    [Fact]
+    public async Task Cache_write_failure_keeps_serving_and_is_counted()
+    {
+        _cache.FailWrites = true;
+        var plane = Create();
+        using var failures = new MetricCollector<long>(plane.Metrics.Meter, "resilience.cache.write_failures");
+
+        var result = await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(ApplyOutcome.Applied, result.Outcome);
+        Assert.Equal("a", Configs.NameOf(plane.Current));
+        Assert.Equal(1, Assert.Single(failures.GetMeasurementSnapshot()).Value);
+    }
+
+    public void Dispose()
+    {
+        foreach (var plane in _created)
+        {
+            plane.Dispose();
+        }
+    }
+
+    private static ConfigDocument Json(string name, ConfigOrigin origin) => new(Configs.Json(name), ConfigFormat.Json, origin);
+
+    private static byte[] Gzip(byte[] content)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new GZipStream(output, CompressionLevel.Optimal))
+        {
+            gzip.Write(content);
+        }
+
+        return output.ToArray();
+    }
+
+    private DataPlane Create(IConfigValidator? validator = null, long maxConfigBytes = 1 << 20, long maxDecompressedBytes = 1 << 24)
+    {
+        var options = Options.Create(new DataPlaneResilienceOptions { NodeId = "test-node", NodeVersion = "1.0.0" });
+        var plane = new DataPlane(
+            new ConfigPreparer(maxConfigBytes, maxDecompressedBytes, new DeclarativeConfigOptions()),
+            validator ?? new JsonOnlyConfigValidator(),
+            _cache,
+            new NodeIdentityProvider(options),
+            TimeProvider.System,
+            NullLogger<DataPlane>.Instance,
+            meterFactory: null);
+        _created.Add(plane);
+        return plane;
+    }
+
+    private sealed class NameValidator(string reject) : IConfigValidator
+    {
+        public ValueTask<ConfigValidationResult> ValidateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(payload);
+            var name = doc.RootElement.GetProperty("name").GetString();
+            return ValueTask.FromResult(name == reject ? ConfigValidationResult.Invalid($"name '{name}' is not allowed") : ConfigValidationResult.Valid());
+        }
+    }
+
+    private sealed class RecordingCache : IConfigCache
+    {
+        public List<string> SavedNames { get; } = [];
+
+        public bool FailWrites { get; set; }
+
+        public string Description => "memory";
+
+        public ValueTask<ConfigDocument?> LoadAsync(CancellationToken cancellationToken) => ValueTask.FromResult<ConfigDocument?>(null);
+
+        public ValueTask SaveAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+        {
+            if (FailWrites)
+            {
+                throw new IOException("disk full");
+            }
+
+            lock (SavedNames)
+            {
+                SavedNames.Add(Configs.NameOf(snapshot));
+            }
+
+            return ValueTask.CompletedTask;
+        }
+
+        public ValueTask ClearAsync(CancellationToken cancellationToken) => ValueTask.CompletedTask;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Resilience.Tests.Declarative;
+
+/// <summary>YAML to JSON: the core schema, clear positions in errors, and limits against hostile documents.</summary>
+public sealed class YamlConversionTests
+{
+    [Fact]
+    public void Scalars_follow_the_yaml_core_schema()
+    {
+        var json = Convert("""
+            s: hello
+            quoted: "123"
+            i: 42
+            big: 123456789012345678901234567890
+            f: 1.5
+            hex: 0x1F
+            oct: 0o17
+            t: true
+            n: ~
+            empty:
+            inf: .inf
+            list: [a, 1, false]
+            nested: {k: v}
+            """);
+
+        using var doc = JsonDocument.Parse(json);
+        var root = doc.RootElement;
+        Assert.Equal("hello", root.GetProperty("s").GetString());
+        Assert.Equal("123", root.GetProperty("quoted").GetString());
+        Assert.Equal(42, root.GetProperty("i").GetInt32());
+        Assert.Equal("123456789012345678901234567890", root.GetProperty("big").GetRawText());
+        Assert.Equal(1.5, root.GetProperty("f").GetDouble());
+        Assert.Equal(31, root.GetProperty("hex").GetInt32());
+        Assert.Equal(15, root.GetProperty("oct").GetInt32());
+        Assert.True(root.GetProperty("t").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("n").ValueKind);
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("empty").ValueKind);
+        Assert.Equal(".inf", root.GetProperty("inf").GetString());
+        Assert.Equal("[\"a\",1,false]", root.GetProperty("list").GetRawText());
+        Assert.Equal("v", root.GetProperty("nested").GetProperty("k").GetString());
+    }
+
+    [Fact]
+    public void Json_is_accepted_as_yaml()
+    {
+        using var doc = JsonDocument.Parse(Convert("{\"a\": [1, 2], \"b\": \"c\"}"));
+
+        Assert.Equal("c", doc.RootElement.GetProperty("b").GetString());
+    }
+
+    [Fact]
+    public void Aliases_expand()
+    {
+        using var doc = JsonDocument.Parse(Convert("base: &b {x: 1}\ncopy: *b\n"));
+
+        Assert.Equal(1, doc.RootElement.GetProperty("copy").GetProperty("x").GetInt32());
+    }
+
+    [Fact]
+    public void Syntax_error_names_line_and_column()
+    {
+        var error = Assert.Throws<ConfigFormatException>(() => Convert("a: 1\nb: [1, 2\nc: 3\n"));
+
+        Assert.NotNull(error.Line);
+        Assert.NotNull(error.Column);
+        Assert.Contains($"line {error.Line}, column {error.Column}", error.Message);
+    }
+
+    [Fact]
+    public void Duplicate_key_is_an_error_with_its_position()
+    {
+        var error = Assert.Throws<ConfigFormatException>(() => Convert("a: 1\nb: 2\na: 3\n"));
+
+        Assert.Equal(3, error.Line);
+        Assert.Contains("uplicate key", error.Message);
+    }
+
+    [Fact]
+    public void Alias_bomb_stops_at_the_node_limit()
+    {
+        var yaml = new StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var i = 1; i < 10; i++)
+        {
+            yaml.Append($"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n");
+        }
+
+        var error = Assert.Throws<ConfigFormatException>(() => Convert(yaml.ToString(), maxNodes: 100_000));
+
+        Assert.Contains("more than 100000 nodes", error.Message);
+    }
+
+    [Fact]
+    public void Deep_nesting_stops_at_the_depth_limit()
+    {
+        var yaml = "a: " + new string('[', 100) + new string(']', 100);
+
+        var error = Assert.Throws<ConfigFormatException>(() => Convert(yaml, maxDepth: 64));
+
+        Assert.Contains("deeper than 64", error.Message);
+    }
+
+    [Theory]
+    [InlineData("- a\n- b\n")]
+    [InlineData("just text")]
+    [InlineData("a: 1\n---\nb: 2\n")]
+    public void Document_must_be_one_mapping(string yaml)
+    {
+        Assert.Throws<ConfigFormatException>(() => Convert(yaml));
+    }
+
+    private static byte[] Convert(string yaml, int maxNodes = 1_000_000, int maxDepth = 64) =>
+        new YamlJsonConverter(maxNodes, maxDepth, 1 << 24).Convert(Encoding.UTF8.GetBytes(yaml));
+}
