@@ -22,7 +22,13 @@ for project in tests/*/*.Tests.csproj; do
     --results-directory "$results" -- RunConfiguration.TreatNoTestsAsError=true || status=1
 done
 
-passed=0; failed=0; skipped=0
+# The README's demo must keep working: it runs here too and counts as one check.
+demo_passed=0; demo_failed=0
+echo "== demo (samples/ChainDemo)"
+if dotnet run --project samples/ChainDemo -c Release --no-build -- "$root/.tmp/demo"; then demo_passed=1; else demo_failed=1; status=1; fi
+rm -rf "$root/.tmp/demo"
+
+passed=$demo_passed; failed=$demo_failed; skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

@@ -15,7 +15,7 @@ internal sealed class FileFallbackStore : IFallbackStore
 
     public FileFallbackStore(string rootDirectory)
     {
-        _root = Path.GetFullPath(rootDirectory);
+        _root = Path.TrimEndingDirectorySeparator(Path.GetFullPath(rootDirectory));
     }
 
     public string Description => new Uri(_root).AbsoluteUri;

@@ -75,12 +75,17 @@ public sealed class FileFallbackStoreTests : IDisposable
         Assert.Equal(expected, FallbackStoreKeys.Sanitize(raw));
     }
 
-    [Fact]
-    public void Factory_builds_a_store_from_a_file_uri()
+    [Theory]
+    [InlineData("")]
+    [InlineData("/")]
+    public async Task Factory_builds_a_working_store_from_a_file_uri(string trailingSlash)
     {
-        var store = new FileFallbackStoreFactory().Create(new Uri(new Uri(_dir.Path + "/").AbsoluteUri));
+        var store = new FileFallbackStoreFactory().Create(new Uri(new Uri(_dir.Path + trailingSlash).AbsoluteUri));
+        await store.PutAsync("1.0.0/config.json", Configs.Json("a"), new Dictionary<string, string>(), default);
 
         Assert.StartsWith("file:///", store.Description);
+        Assert.True(File.Exists(_dir.Combine("1.0.0", "config.json")));
+        Assert.NotNull(await store.GetAsync("1.0.0/config.json", 1 << 20, default));
     }
 
     public void Dispose() => _dir.Dispose();
