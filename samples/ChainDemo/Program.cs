@@ -12,6 +12,12 @@ var workDir = args.Length > 0 ? Path.GetFullPath(args[0]) : Path.Combine(Path.Ge
 var dataDir = Path.Combine(workDir, "node-data");
 var storeDir = Path.Combine(workDir, "fallback-store");
 var yamlPath = Path.Combine(workDir, "kong-style.yaml");
+if (Directory.Exists(workDir))
+{
+    // Every run starts as a brand-new node: no cache, no node id.
+    Directory.Delete(workDir, recursive: true);
+}
+
 Directory.CreateDirectory(workDir);
 Console.WriteLine($"demo workspace: {workDir}");
 
