@@ -107,13 +107,7 @@ public sealed class ChainStartupTests : IDisposable
     [Fact]
     public async Task New_node_imports_from_the_file_store_before_the_yaml()
     {
-        var storeDir = _dir.Combine("store");
-        var store = new FileFallbackStore(storeDir);
-        await store.PutAsync(FallbackStoreKeys.Config("1.0.0"), Configs.Json("from-store"), new Dictionary<string, string> { ["exporter-node-id"] = "node-a" }, default);
-        var yaml = _dir.Combine("config.yaml");
-        await File.WriteAllTextAsync(yaml, Configs.Yaml("from-yaml"));
-
-        await using var node = await ChainNode.StartAsync(ChainNode.Settings(_dir, yaml, new Uri(storeDir).AbsoluteUri, import: true));
+        await using var node = await StartWithStoreAndYamlAsync("1.0.0", Configs.Json("from-store"), import: true);
 
         Assert.Equal("from-store", Configs.NameOf(node.DataPlane.Current));
         Assert.Equal(ConfigOrigin.FallbackStore, node.DataPlane.State.ServingTier);
@@ -123,12 +117,7 @@ public sealed class ChainStartupTests : IDisposable
     [Fact]
     public async Task Import_reads_only_the_key_of_its_own_version()
     {
-        var storeDir = _dir.Combine("store");
-        await new FileFallbackStore(storeDir).PutAsync(FallbackStoreKeys.Config("2.0.0"), Configs.Json("other-version"), new Dictionary<string, string>(), default);
-        var yaml = _dir.Combine("config.yaml");
-        await File.WriteAllTextAsync(yaml, Configs.Yaml("from-yaml"));
-
-        await using var node = await ChainNode.StartAsync(ChainNode.Settings(_dir, yaml, new Uri(storeDir).AbsoluteUri, import: true));
+        await using var node = await StartWithStoreAndYamlAsync("2.0.0", Configs.Json("other-version"), import: true);
 
         Assert.Equal("from-yaml", Configs.NameOf(node.DataPlane.Current));
     }
@@ -136,12 +125,7 @@ public sealed class ChainStartupTests : IDisposable
     [Fact]
     public async Task Invalid_json_in_the_store_is_rejected_and_the_yaml_tier_serves()
     {
-        var storeDir = _dir.Combine("store");
-        await new FileFallbackStore(storeDir).PutAsync(FallbackStoreKeys.Config("1.0.0"), "{\"name\": oops"u8.ToArray(), new Dictionary<string, string>(), default);
-        var yaml = _dir.Combine("config.yaml");
-        await File.WriteAllTextAsync(yaml, Configs.Yaml("from-yaml"));
-
-        await using var node = await ChainNode.StartAsync(ChainNode.Settings(_dir, yaml, new Uri(storeDir).AbsoluteUri, import: true));
+        await using var node = await StartWithStoreAndYamlAsync("1.0.0", "{\"name\": oops"u8.ToArray(), import: true);
 
         Assert.Equal("from-yaml", Configs.NameOf(node.DataPlane.Current));
     }
@@ -149,12 +133,7 @@ public sealed class ChainStartupTests : IDisposable
     [Fact]
     public async Task Import_off_skips_the_store()
     {
-        var storeDir = _dir.Combine("store");
-        await new FileFallbackStore(storeDir).PutAsync(FallbackStoreKeys.Config("1.0.0"), Configs.Json("from-store"), new Dictionary<string, string>(), default);
-        var yaml = _dir.Combine("config.yaml");
-        await File.WriteAllTextAsync(yaml, Configs.Yaml("from-yaml"));
-
-        await using var node = await ChainNode.StartAsync(ChainNode.Settings(_dir, yaml, new Uri(storeDir).AbsoluteUri, import: false));
+        await using var node = await StartWithStoreAndYamlAsync("1.0.0", Configs.Json("from-store"), import: false);
 
         Assert.Equal("from-yaml", Configs.NameOf(node.DataPlane.Current));
     }
@@ -215,4 +194,14 @@ public sealed class ChainStartupTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    /// <summary>A file store holding one exported object (as a backup node would leave it) and a YAML file "from-yaml".</summary>
+    private async Task<ChainNode> StartWithStoreAndYamlAsync(string exportedVersion, byte[] exported, bool import)
+    {
+        var storeDir = _dir.Combine("store");
+        await new FileFallbackStore(storeDir).PutAsync(FallbackStoreKeys.Config(exportedVersion), exported, new Dictionary<string, string> { ["exporter-node-id"] = "node-a" }, default);
+        var yaml = _dir.Combine("config.yaml");
+        await File.WriteAllTextAsync(yaml, Configs.Yaml("from-yaml"));
+        return await ChainNode.StartAsync(ChainNode.Settings(_dir, yaml, new Uri(storeDir).AbsoluteUri, import));
+    }
 }
