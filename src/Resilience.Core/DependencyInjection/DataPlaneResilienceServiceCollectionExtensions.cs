@@ -15,6 +15,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     internal const string CacheSection = "Cache";
     internal const string DeclarativeSection = "Declarative";
     internal const string FallbackStoreSection = "FallbackStore";
+    internal const string HealthSection = "Health";
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
@@ -53,6 +54,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             cacheOptions.Bind(section.GetSection(CacheSection));
             declarativeOptions.Bind(section.GetSection(DeclarativeSection));
             storeOptions.Bind(section.GetSection(FallbackStoreSection));
+            services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
         }
 
         chainOptions.Configure(configure).ValidateOnStart();

@@ -1,0 +1,60 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+
+namespace Resilience;
+
+/// <summary>
+/// Ready when a configuration is served; degraded when the link has been down longer than a
+/// threshold or the configuration is older than one; unhealthy when nothing is served.
+/// </summary>
+internal sealed class DataPlaneHealthCheck : IHealthCheck
+{
+    private readonly IDataPlane _dataPlane;
+    private readonly IOptionsMonitor<DataPlaneHealthOptions> _options;
+    private readonly TimeProvider _timeProvider;
+
+    public DataPlaneHealthCheck(IDataPlane dataPlane, IOptionsMonitor<DataPlaneHealthOptions> options, TimeProvider timeProvider)
+    {
+        _dataPlane = dataPlane;
+        _options = options;
+        _timeProvider = timeProvider;
+    }
+
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var state = _dataPlane.State;
+        var current = _dataPlane.Current;
+        var now = _timeProvider.GetUtcNow();
+        var data = new Dictionary<string, object>
+        {
+            ["serving_tier"] = state.ServingTier.ToString(),
+            ["link"] = state.Link.Status.ToString(),
+            ["startup_completed"] = state.StartupCompleted,
+        };
+        if (current is null)
+        {
+            return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, "No configuration is served.", data: data));
+        }
+
+        data["config_hash"] = current.Hash;
+        var options = _options.CurrentValue;
+        var problems = new List<string>();
+        if (state.Link.Status is ClusterLinkStatus.Disconnected or ClusterLinkStatus.Connecting
+            && state.Link.Since != DateTimeOffset.MinValue
+            && now - state.Link.Since > options.LinkDownThreshold)
+        {
+            problems.Add($"control-plane link down since {state.Link.Since:O} ({state.Link.LastError ?? "no error reported"})");
+        }
+
+        var age = now - (current.Timestamp ?? current.ReceivedAt);
+        data["config_age_seconds"] = age.TotalSeconds;
+        if (options.ConfigAgeThreshold is { } maxAge && age > maxAge)
+        {
+            problems.Add($"configuration is {age.TotalMinutes:F0} min old");
+        }
+
+        return Task.FromResult(problems.Count == 0
+            ? HealthCheckResult.Healthy($"Serving {current.Hash[..12]} from {state.ServingTier}.", data)
+            : HealthCheckResult.Degraded($"Serving {current.Hash[..12]} from {state.ServingTier}; {string.Join("; ", problems)}.", data: data));
+    }
+}
