@@ -1,0 +1,42 @@
+using Resilience;
+using Resilience.Samples.Gateway;
+using Yarp.ReverseProxy.Configuration;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Services.AddReverseProxy();
+builder.Services.AddSingleton<IProxyConfigProvider, DataPlaneProxyConfigProvider>();
+builder.Services
+    .AddDataPlaneResilience(builder.Configuration.GetSection("Resilience"))
+    .UseValidator<YarpConfigValidator>();
+builder.Services.AddHealthChecks().AddDataPlaneCheck(tags: ["ready"]);
+
+var app = builder.Build();
+
+app.MapHealthChecks("/healthz");
+app.MapGet("/resilience/state", (IDataPlane dataPlane) => Results.Json(new
+{
+    ServingTier = dataPlane.State.ServingTier.ToString(),
+    dataPlane.State.IsReady,
+    dataPlane.State.StartupCompleted,
+    Link = dataPlane.State.Link.Status.ToString(),
+    dataPlane.State.Link.LastError,
+    Hash = dataPlane.Current?.Hash,
+    LastApply = dataPlane.State.LastApplyResult?.ToString(),
+}));
+
+// Operators load a configuration by hand on a disconnected node (served until the control plane next pushes).
+app.MapPost("/resilience/apply", async (HttpRequest request, IDataPlane dataPlane, CancellationToken ct) =>
+{
+    using var body = new MemoryStream();
+    await request.Body.CopyToAsync(body, ct);
+    var format = request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true ? ConfigFormat.Yaml : ConfigFormat.Json;
+    var result = await dataPlane.ApplyManualAsync(body.ToArray(), format, ct);
+    return result.IsServing ? Results.Ok(result.ToString()) : Results.UnprocessableEntity(result.Errors);
+});
+
+app.MapReverseProxy();
+app.Run();
+
+/// <summary>Visible to tests that host the gateway.</summary>
+public partial class Program;

@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Resilience.Integration.Tests;
+
+/// <summary>The sample gateway as a separate process on a free loopback port.</summary>
+internal sealed class GatewayProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private GatewayProcess(Process process, string url)
+    {
+        _process = process;
+        Url = url;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public string Url { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings, HttpClient client)
+    {
+        var dll = RepositoryPaths.SampleDll("Gateway");
+        Assert.True(File.Exists(dll), $"{dll} is missing; build the solution first");
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(url);
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
+        }
+
+        var gateway = new GatewayProcess(Process.Start(start)!, url);
+        await gateway.WaitUntilAsync(async () => (await client.GetAsync(url + "/resilience/state")).IsSuccessStatusCode, TimeSpan.FromSeconds(60));
+        return gateway;
+    }
+
+    /// <summary>Polls a condition until it holds or the deadline passes.</summary>
+    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < timeout)
+        {
+            Assert.False(_process.HasExited, "the gateway exited:\n" + Output);
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Fail($"condition not met within {timeout}; gateway output:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no graceful shutdown, as a crash or an OOM kill.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is not null)
+        {
+            lock (_output)
+            {
+                _output.AppendLine(line);
+            }
+        }
+    }
+}
