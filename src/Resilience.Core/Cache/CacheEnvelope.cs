@@ -24,6 +24,7 @@ internal static class CacheEnvelope
             Origin = snapshot.Origin.ToString(),
             Version = snapshot.Version,
             Timestamp = snapshot.Timestamp,
+            Signature = snapshot.Signature,
             SavedAt = savedAt,
         };
         var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, CacheJsonContext.Default.CacheHeader);
@@ -79,6 +80,7 @@ internal static class CacheEnvelope
             ExpectedHash = header.Hash,
             Version = header.Version,
             Timestamp = header.Timestamp,
+            Signature = header.Signature,
             Source = source,
         };
     }
@@ -100,6 +102,8 @@ internal sealed class CacheHeader
     public string? Version { get; set; }
 
     public DateTimeOffset? Timestamp { get; set; }
+
+    public string? Signature { get; set; }
 
     public DateTimeOffset SavedAt { get; set; }
 }

@@ -13,6 +13,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 {
     private readonly ConfigPreparer _preparer;
     private readonly IConfigValidator _validator;
+    private readonly ConfigSignatureCheck? _signatureCheck;
     private readonly IConfigCache? _cache;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -35,8 +36,10 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
         ILogger<DataPlane> logger,
-        IMeterFactory? meterFactory)
+        IMeterFactory? meterFactory,
+        ConfigSignatureCheck? signatureCheck = null)
     {
+        _signatureCheck = signatureCheck;
         _preparer = preparer;
         _validator = validator;
         _cache = cache;
@@ -130,11 +133,13 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
             }
             else
             {
+                _signatureCheck?.Check(document, payload.Span);
                 var model = await ValidateAsync(document, payload, cancellationToken).ConfigureAwait(false);
                 var snapshot = new ConfigSnapshot(payload, hash, document.Origin, _timeProvider.GetUtcNow(), model)
                 {
                     Version = document.Version,
                     Timestamp = document.Timestamp,
+                    Signature = document.Signature,
                 };
                 result = TrySwap(snapshot, ticket);
                 if (result.Outcome == ApplyOutcome.Applied && document.Origin != ConfigOrigin.Cache)

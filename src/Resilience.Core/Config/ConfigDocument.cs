@@ -40,6 +40,9 @@ public sealed class ConfigDocument
     /// <summary>Gets the hash the sender claims for the content, when known; the pipeline computes its own and compares.</summary>
     public string? ExpectedHash { get; init; }
 
+    /// <summary>Gets the control plane's signature of the JSON payload (base64, ECDSA P-256, SHA-256), when it signs configurations.</summary>
+    public string? Signature { get; init; }
+
     /// <summary>Gets a short description of where the document was read (a path, a URI, a peer), for logs.</summary>
     public string? Source { get; init; }
 }

@@ -40,6 +40,9 @@ public sealed class ConfigSnapshot
     /// <summary>Gets when the control plane produced this configuration, when known.</summary>
     public DateTimeOffset? Timestamp { get; init; }
 
+    /// <summary>Gets the control plane's signature of <see cref="Payload"/>, kept so that the cache and the fallback store carry it.</summary>
+    public string? Signature { get; init; }
+
     /// <summary>Gets the model the host's validator parsed from the payload (once per configuration), if any.</summary>
     public object? Model { get; }
 

@@ -16,6 +16,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     internal const string DeclarativeSection = "Declarative";
     internal const string FallbackStoreSection = "FallbackStore";
     internal const string HealthSection = "Health";
+    internal const string SigningSection = "Signing";
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
@@ -55,11 +56,13 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             declarativeOptions.Bind(section.GetSection(DeclarativeSection));
             storeOptions.Bind(section.GetSection(FallbackStoreSection));
             services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
+            services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
         }
 
         chainOptions.Configure(configure).ValidateOnStart();
         declarativeOptions.ValidateOnStart();
         storeOptions.ValidateOnStart();
+        services.AddOptions<ConfigSigningOptions>().ValidateOnStart();
 
         var builder = new DataPlaneResilienceBuilder(services);
         if (services.Any(d => d.ServiceType == typeof(ChainMarker)))
@@ -73,7 +76,9 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceCrossFieldValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeclarativeConfigOptions>, DeclarativeConfigOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, FileFallbackStoreFactory>());
+        services.TryAddSingleton<ConfigSignatureCheck>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConfigValidator, JsonOnlyConfigValidator>();
@@ -91,7 +96,8 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             sp.GetRequiredService<NodeIdentityProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DataPlane>>(),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(),
+            sp.GetRequiredService<ConfigSignatureCheck>()));
         services.TryAddSingleton<IDataPlane>(sp => sp.GetRequiredService<DataPlane>());
         services.TryAddSingleton(sp => FallbackStoreResolver.Resolve(sp));
         services.AddSingleton<IConfigSource>(sp =>

@@ -6,6 +6,7 @@ namespace Resilience;
 internal sealed class FallbackImporter
 {
     internal const string ExporterMetadataKey = "exporter-node-id";
+    internal const string SignatureMetadataKey = "config-signature";
     private readonly IFallbackStore _store;
     private readonly long _maxBytes;
     private readonly ILogger _logger;
@@ -44,6 +45,7 @@ internal sealed class FallbackImporter
         Log.ImportFound(_logger, _store.Description, key, exporter);
         return new ConfigDocument(stored.Content, ConfigFormat.Json, ConfigOrigin.FallbackStore)
         {
+            Signature = stored.Metadata.TryGetValue(SignatureMetadataKey, out var signature) ? signature : null,
             Source = $"{_store.Description}/{key}",
         };
     }

@@ -1,0 +1,48 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Options;
+
+namespace Resilience;
+
+/// <summary>The pipeline step that refuses unsigned or badly signed configurations from the control plane's tiers.</summary>
+internal sealed class ConfigSignatureCheck : IDisposable
+{
+    private readonly ECDsa? _publicKey;
+
+    public ConfigSignatureCheck(IOptions<ConfigSigningOptions> options)
+    {
+        var pem = options.Value.PublicKeyPem;
+        if (string.IsNullOrWhiteSpace(pem) && !string.IsNullOrWhiteSpace(options.Value.PublicKeyPath))
+        {
+            pem = File.ReadAllText(options.Value.PublicKeyPath);
+        }
+
+        if (!string.IsNullOrWhiteSpace(pem))
+        {
+            _publicKey = ECDsa.Create();
+            _publicKey.ImportFromPem(pem);
+        }
+    }
+
+    public bool IsEnabled => _publicKey is not null;
+
+    /// <exception cref="ConfigRejectedException">A configuration from a control-plane tier is unsigned or the signature does not match.</exception>
+    public void Check(ConfigDocument document, ReadOnlySpan<byte> payload)
+    {
+        if (_publicKey is null || document.Origin is not (ConfigOrigin.ControlPlane or ConfigOrigin.Cache or ConfigOrigin.FallbackStore))
+        {
+            return;
+        }
+
+        if (string.IsNullOrEmpty(document.Signature))
+        {
+            throw new ConfigRejectedException(RejectionReason.SignatureInvalid, $"configuration from {document.Origin} is not signed and signing is required");
+        }
+
+        if (!ConfigSignature.Verify(payload, document.Signature, _publicKey))
+        {
+            throw new ConfigRejectedException(RejectionReason.SignatureInvalid, $"configuration from {document.Origin} has a signature that does not match the control plane's key");
+        }
+    }
+
+    public void Dispose() => _publicKey?.Dispose();
+}
