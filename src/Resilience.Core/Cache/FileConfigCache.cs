@@ -39,6 +39,8 @@ internal sealed class FileConfigCache : IConfigCache
         byte[] compressed;
         try
         {
+            // Loading happens at start-up, before this node writes: a good time to sweep what a crash left.
+            AtomicFile.DeleteLeftovers(_path);
             var info = new FileInfo(_path);
             if (!info.Exists)
             {

@@ -1,8 +1,8 @@
 namespace Resilience;
 
 /// <summary>
-/// Crash-safe file replacement: write a temporary file beside the target, fsync it, then rename it
-/// over the target. A crash at any point leaves the old file or the new one, never a mix.
+/// Crash-safe file replacement: write a temporary file beside the target, fsync it, rename it
+/// over the target, fsync the directory. A crash at any point leaves the old file or the new one, never a mix.
 /// </summary>
 internal static class AtomicFile
 {
@@ -20,6 +20,7 @@ internal static class AtomicFile
             }
 
             File.Move(temp, path, overwrite: true);
+            DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch
         {
@@ -41,11 +42,28 @@ internal static class AtomicFile
             }
 
             File.Move(temp, path, overwrite: true);
+            DirectorySync.Flush(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         catch
         {
             TryDelete(temp);
             throw;
+        }
+    }
+
+    /// <summary>Deletes the temporary files that writes of <paramref name="path"/> interrupted by a crash left behind.</summary>
+    /// <remarks>Call only when no other writer of the same path runs (start-up of the single owner).</remarks>
+    public static void DeleteLeftovers(string path)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        if (!System.IO.Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var leftover in System.IO.Directory.EnumerateFiles(directory, Path.GetFileName(path) + ".tmp-*"))
+        {
+            TryDelete(leftover);
         }
     }
 

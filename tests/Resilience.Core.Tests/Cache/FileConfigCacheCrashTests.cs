@@ -44,6 +44,7 @@ public sealed class FileConfigCacheCrashTests(ITestOutputHelper output) : IDispo
         }
 
         output.WriteLine($"distinct configs seen after kills: {seen.Count}");
+        Assert.Equal(["config.json.gz"], Directory.GetFiles(_dir.Path).Select(Path.GetFileName));
     }
 
     public void Dispose() => _dir.Dispose();
