@@ -43,6 +43,7 @@ internal sealed class FallbackConfigExporter
     private string? _storedHash;
     private long _rounds;
     private long _exports;
+    private long _idleUntilTicks;
     private ExporterStatus _status = ExporterStatus.Initial;
     private TaskCompletionSource _wake = NewSignal();
     private TaskCompletionSource<ExporterStatus> _nextStatus = NewSignal<ExporterStatus>();
@@ -91,6 +92,9 @@ internal sealed class FallbackConfigExporter
     /// <summary>Gets a value indicating whether this node is the active exporter (as of its last round).</summary>
     public bool IsLeader => Volatile.Read(ref _status).IsLeader;
 
+    /// <summary>Gets when the idle loop next wakes by itself, or <see langword="null"/> while it works (tests use it to settle a fake clock).</summary>
+    internal DateTimeOffset? IdleUntil => Volatile.Read(ref _idleUntilTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
     /// <summary>Gets what the loop has done so far.</summary>
     internal ExporterStatus Status => Volatile.Read(ref _status);
 
@@ -105,7 +109,11 @@ internal sealed class FallbackConfigExporter
     }
 
     /// <summary>Makes the loop re-read its candidate source now.</summary>
-    public void Wake() => Interlocked.Exchange(ref _wake, NewSignal()).TrySetResult();
+    public void Wake()
+    {
+        Volatile.Write(ref _idleUntilTicks, 0);
+        Interlocked.Exchange(ref _wake, NewSignal()).TrySetResult();
+    }
 
     /// <summary>Runs the election and export loop until cancelled. Store failures never end it.</summary>
     /// <param name="cancellationToken">Stops the loop.</param>
@@ -141,7 +149,14 @@ internal sealed class FallbackConfigExporter
 
                 // Published after the timer exists: a test that sees this status and advances the clock fires it.
                 PublishStatus();
+                Volatile.Write(ref _idleUntilTicks, due.UtcTicks);
+                if (wake.Task.IsCompleted)
+                {
+                    Volatile.Write(ref _idleUntilTicks, 0);
+                }
+
                 await Task.WhenAny(timer, wake.Task).ConfigureAwait(false);
+                Volatile.Write(ref _idleUntilTicks, 0);
                 await waitCancel.CancelAsync().ConfigureAwait(false);
             }
         }
