@@ -208,8 +208,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     private static Func<Func<ExportCandidate?>, FallbackConfigExporter>? CreateExporterFactory(IServiceProvider sp)
     {
         var options = sp.GetRequiredService<IOptions<FallbackStoreOptions>>().Value;
-        var store = sp.GetRequiredService<FallbackStoreResolver>().Store;
-        if (store is null || !options.Export)
+        if (!options.Export || sp.GetRequiredService<FallbackStoreResolver>().Store is not { } store)
         {
             return null;
         }

@@ -20,6 +20,9 @@ internal sealed class ExporterHarness : IAsyncDisposable
 
     public FakeTimeProvider Time { get; }
 
+    /// <summary>The meter every exporter of this harness records on.</summary>
+    public string MeterName { get; } = "Resilience.Tests." + Guid.NewGuid().ToString("N");
+
     public InMemoryFallbackStore Store { get; }
 
     public FallbackStoreOptions Options { get; }
@@ -38,7 +41,7 @@ internal sealed class ExporterHarness : IAsyncDisposable
     {
         var exporter = new FallbackConfigExporter(
             Store, nodeId, "host-" + nodeId, Version, Options, 1024 * 1024, Time, NullLogger.Instance,
-            new ExportMetrics(null, "Resilience.Tests." + Guid.NewGuid().ToString("N"), null));
+            new ExportMetrics(null, MeterName, null));
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => exporter.RunAsync(stop.Token));
         _nodes[nodeId] = (exporter, stop, run);

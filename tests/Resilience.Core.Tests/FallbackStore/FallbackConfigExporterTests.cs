@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+
 namespace Resilience.Tests.FallbackStore;
 
 public sealed class FallbackConfigExporterTests
@@ -196,6 +198,28 @@ public sealed class FallbackConfigExporterTests
         await harness.AdvanceAsync(Interval * 3, Step);
 
         Assert.Equal(0, harness.Store.PutCount(ExporterHarness.ConfigKey));
+    }
+
+    [Fact]
+    public async Task Exports_leadership_and_store_failures_are_measured()
+    {
+        await using var harness = new ExporterHarness(Interval, Grace, TimeSpan.Zero);
+        using var exports = new MetricCollector<long>(null, harness.MeterName, "resilience.fallback_store.exports");
+        using var leader = new MetricCollector<int>(null, harness.MeterName, "resilience.fallback_store.exporter.leader");
+        using var failures = new MetricCollector<long>(null, harness.MeterName, "resilience.fallback_store.failures");
+        var exporter = harness.Start("solo");
+        harness.OfferAll("v1");
+
+        await harness.AdvanceUntilAsync(() => harness.Store.PutCount(ExporterHarness.ConfigKey) == 1, Step, Interval * 2);
+        leader.RecordObservableInstruments();
+        Assert.Equal(1, exports.GetMeasurementSnapshot().EvaluateAsCounter());
+        Assert.Equal(1, leader.LastMeasurement?.Value);
+
+        harness.Store.Fail = (op, _) => op == "list" ? new FallbackStoreException("down") { IsTransient = true } : null;
+        await harness.AdvanceUntilAsync(() => !exporter.IsLeader, Step, Interval * 2);
+        leader.RecordObservableInstruments();
+        Assert.Equal(0, leader.LastMeasurement?.Value);
+        Assert.Contains(failures.GetMeasurementSnapshot(), m => (string?)m.Tags["operation"] == "election-list");
     }
 
     [Theory]
