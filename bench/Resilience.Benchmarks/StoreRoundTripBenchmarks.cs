@@ -5,6 +5,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Resilience.Storage.S3;
 using Resilience.Tests.FallbackStore;
 using Resilience.Tests.S3rver;
@@ -54,6 +55,7 @@ public class StoreRoundTripBenchmarks
     {
         var hash = await PushAsync();
         await WaitUntilStoredAsync(hash);
+        var problems = new WarningCollector();
         await using var node = await TestNode.StartAsync(new TestNodeSettings
         {
             NodeId = "new-node-" + _revision,
@@ -61,12 +63,13 @@ public class StoreRoundTripBenchmarks
             Import = true,
             Link = new UnreachableControlPlaneLink(),
             UseStore = _useStore,
+            ConfigureServices = s => s.AddLogging(b => b.AddProvider(problems)),
         });
         await node.WaitForStartupAsync();
         if (node.DataPlane.Current is not { Origin: ConfigOrigin.FallbackStore } served || served.Hash != hash)
         {
             throw new InvalidOperationException(
-                $"the new node serves {node.DataPlane.Current?.Origin} {node.DataPlane.Current?.Hash}, not {hash} from the store (last apply: {node.DataPlane.State.LastApplyResult})");
+                $"the new node serves {node.DataPlane.Current?.Origin} {node.DataPlane.Current?.Hash}, not {hash} from the store (last apply: {node.DataPlane.State.LastApplyResult}); warnings: {problems}");
         }
     }
 
@@ -158,4 +161,31 @@ internal sealed class ShortInProcessConfig : ManualConfig
             .WithUnrollFactor(1)
             .WithToolchain(InProcessEmitToolchain.Instance));
     }
+}
+
+/// <summary>Keeps the warnings and errors a node logs, for the failure message of a run that went wrong.</summary>
+internal sealed class WarningCollector : ILoggerProvider, ILogger
+{
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _lines = new();
+
+    public ILogger CreateLogger(string categoryName) => this;
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        if (IsEnabled(logLevel))
+        {
+            _lines.Enqueue($"[{eventId.Id}] {formatter(state, exception)} {exception}");
+        }
+    }
+
+    public void Dispose()
+    {
+    }
+
+    public override string ToString() => string.Join(Environment.NewLine, _lines);
 }

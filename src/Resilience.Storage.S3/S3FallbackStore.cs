@@ -141,13 +141,15 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
 
     public void Dispose() => _client.Dispose();
 
-    /// <summary>Whether retrying may help: throttling, 5xx, timeouts and network errors; not 4xx such as 403 or a missing bucket.</summary>
+    /// <summary>Whether retrying may help: throttling, 5xx, timeouts, network errors and checksum mismatches; not 4xx such as 403 or a missing bucket, nor configuration errors.</summary>
     internal static bool IsTransient(Exception exception) => exception switch
     {
         AmazonServiceException { StatusCode: var status } ex when ex.ErrorCode is "SlowDown" or "RequestTimeout" or "InternalError" or "ServiceUnavailable" or "Throttling" or "RequestTimeTooSkewed"
             || (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout => true,
         AmazonServiceException { StatusCode: 0 } ex => ex.InnerException is { } inner && IsTransient(inner),
         AmazonServiceException => false,
+        // A download whose content does not match its checksum (a torn read, a corrupted transfer): read it again.
+        AmazonClientException ex when ex.Message.Contains("hash", StringComparison.OrdinalIgnoreCase) || ex.Message.Contains("checksum", StringComparison.OrdinalIgnoreCase) => true,
         AmazonClientException ex => ex.InnerException is { } inner && IsTransient(inner),
         HttpRequestException or IOException or SocketException or TimeoutException or TimeoutRejectedException => true,
         TaskCanceledException => true,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Net;
 using Amazon.Runtime;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -117,6 +118,16 @@ public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<
         {
             Environment.SetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable, previous);
         }
+    }
+
+    [Fact]
+    public void A_download_failing_its_checksum_is_retried_but_a_configuration_error_is_not()
+    {
+        Assert.True(S3FallbackStore.IsTransient(new AmazonClientException("Expected hash not equal to calculated hash")));
+        Assert.True(S3FallbackStore.IsTransient(new AmazonClientException("wrapped", new HttpRequestException("reset"))));
+        Assert.False(S3FallbackStore.IsTransient(new AmazonClientException("No RegionEndpoint or ServiceURL configured")));
+        Assert.False(S3FallbackStore.IsTransient(new Amazon.S3.AmazonS3Exception("denied") { StatusCode = HttpStatusCode.Forbidden, ErrorCode = "AccessDenied" }));
+        Assert.True(S3FallbackStore.IsTransient(new Amazon.S3.AmazonS3Exception("slow") { StatusCode = HttpStatusCode.ServiceUnavailable, ErrorCode = "SlowDown" }));
     }
 
     [Theory]

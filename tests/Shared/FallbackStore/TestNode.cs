@@ -33,6 +33,9 @@ public sealed class TestNodeSettings
 
     /// <summary>Registers the store package (its Use...FallbackStore call).</summary>
     public Action<IDataPlaneResilienceBuilder>? UseStore { get; init; }
+
+    /// <summary>Any further registrations (a logger provider, a validator).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
 }
 
 /// <summary>A real data-plane node: a host with <c>AddDataPlaneResilience</c>, its own data directory, and the settings given.</summary>
@@ -99,6 +102,7 @@ public sealed class TestNode : IAsyncDisposable
                 }
 
                 settings.UseStore?.Invoke(builder);
+                settings.ConfigureServices?.Invoke(services);
             })
             .Build();
         var node = new TestNode(host, directory);
