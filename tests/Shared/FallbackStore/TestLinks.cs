@@ -10,14 +10,19 @@ public sealed class UnreachableControlPlaneLink : IClusterLink
     }
 }
 
-/// <summary>A connected control plane the test pushes configurations through (they arrive with origin ControlPlane).</summary>
-public sealed class ScriptedControlPlaneLink : IClusterLink
+/// <summary>
+/// A control plane the test pushes configurations through (they arrive with origin ControlPlane). Connected
+/// from the start, or (<paramref name="startDisconnected"/>) down at start-up and connected by the first push.
+/// </summary>
+public sealed class ScriptedControlPlaneLink(bool startDisconnected = false) : IClusterLink
 {
     private readonly TaskCompletionSource<IClusterLinkContext> _context = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async Task RunAsync(IClusterLinkContext context, CancellationToken cancellationToken)
     {
-        context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, DateTimeOffset.UtcNow));
+        context.ReportState(startDisconnected
+            ? new ClusterLinkState(ClusterLinkStatus.Disconnected, DateTimeOffset.UtcNow, 1, "connection refused (test)")
+            : new ClusterLinkState(ClusterLinkStatus.Connected, DateTimeOffset.UtcNow));
         _context.TrySetResult(context);
         await Task.Delay(Timeout.Infinite, cancellationToken);
     }
@@ -25,6 +30,7 @@ public sealed class ScriptedControlPlaneLink : IClusterLink
     public async Task<ApplyResult> PushAsync(ReadOnlyMemory<byte> json)
     {
         var context = await _context.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, DateTimeOffset.UtcNow));
         return await context.ApplyAsync(new ConfigDocument(json, ConfigFormat.Json, ConfigOrigin.ControlPlane) { Source = "scripted control plane" }, CancellationToken.None);
     }
 }
