@@ -24,4 +24,12 @@ public sealed class FallbackStoreOptions
     /// <summary>Gets or sets how often an exporter refreshes its registration and re-checks the election. Default: 60 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan ElectionInterval { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Gets or sets how much older than <see cref="ElectionInterval"/> a registration may be and still count
+    /// as fresh (it absorbs store latency and retries). A stopped leader is replaced within interval + grace
+    /// of its last registration. Default: 30 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    public TimeSpan ElectionGrace { get; set; } = ExportConstants.DefaultElectionGrace;
 }

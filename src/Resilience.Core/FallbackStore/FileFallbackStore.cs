@@ -91,8 +91,20 @@ internal sealed class FileFallbackStore : IFallbackStore
     public ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
     {
         var path = PathOf(key);
-        File.Delete(path);
-        File.Delete(path + MetadataSuffix);
+        try
+        {
+            File.Delete(path);
+            File.Delete(path + MetadataSuffix);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Deleting a missing key is not an error, even when its directory is missing too.
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new FallbackStoreException($"deleting {Description}/{key} failed: {ex.Message}", ex) { IsTransient = ex is IOException };
+        }
+
         return ValueTask.CompletedTask;
     }
 

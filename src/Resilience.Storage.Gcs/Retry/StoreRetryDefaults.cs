@@ -1,0 +1,11 @@
+namespace Resilience.Storage.Gcs;
+
+/// <summary>The retry defaults in one place.</summary>
+internal static class StoreRetryDefaults
+{
+    public const int MaxRetryAttempts = 4;
+    public static readonly TimeSpan BaseDelay = TimeSpan.FromMilliseconds(200);
+    public static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(5);
+    public static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan TotalTimeout = TimeSpan.FromSeconds(30);
+}

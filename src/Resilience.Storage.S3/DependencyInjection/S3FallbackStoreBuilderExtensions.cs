@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Resilience.Storage.S3;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the S3 fallback store (<c>s3://bucket/prefix</c>) to the data-plane chain.</summary>
+public static class S3FallbackStoreBuilderExtensions
+{
+    /// <summary>As <see cref="UseS3FallbackStore(IDataPlaneResilienceBuilder, Action{S3FallbackStoreOptions}?)"/> with the options from configuration and the environment only.</summary>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseS3FallbackStore(this IDataPlaneResilienceBuilder builder) => builder.UseS3FallbackStore(configure: null);
+
+    /// <summary>
+    /// Lets <c>FallbackStore:Storage</c> name an <c>s3://bucket/prefix</c> store (AWS S3 or, with an endpoint, an
+    /// S3-compatible server). Harmless when called twice; each call adds its <paramref name="configure"/>.
+    /// </summary>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <param name="configure">Sets endpoint, region, credentials, encryption and retry options; optional.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseS3FallbackStore(this IDataPlaneResilienceBuilder builder, Action<S3FallbackStoreOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var options = builder.Services.AddOptions<S3FallbackStoreOptions>();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        options.ValidateOnStart();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3FallbackStoreOptions>, S3FallbackStoreOptionsValidator>());
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        return builder.AddFallbackStoreFactory<S3FallbackStoreFactory>();
+    }
+
+    /// <summary>As <see cref="UseS3FallbackStore(IDataPlaneResilienceBuilder, Action{S3FallbackStoreOptions}?)"/>, binding the options from a section (for example <c>Resilience:FallbackStore:S3</c>).</summary>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <param name="section">The section holding <see cref="S3FallbackStoreOptions"/>.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder UseS3FallbackStore(this IDataPlaneResilienceBuilder builder, IConfiguration section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.Services.AddOptions<S3FallbackStoreOptions>().Bind(section);
+        return builder.UseS3FallbackStore(configure: null);
+    }
+}

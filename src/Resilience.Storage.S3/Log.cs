@@ -1,0 +1,13 @@
+using Microsoft.Extensions.Logging;
+
+namespace Resilience.Storage.S3;
+
+/// <summary>The S3 store's log lines (event ids 3200-3249).</summary>
+internal static partial class Log
+{
+    [LoggerMessage(3200, LogLevel.Warning, "S3 store {Store}: attempt {Attempt} failed ({Error}); retrying in {Delay}.")]
+    public static partial void Retrying(ILogger logger, string store, int attempt, TimeSpan delay, string? error);
+
+    [LoggerMessage(3201, LogLevel.Information, "S3 store {Store} uses endpoint {Endpoint} with path-style addressing.")]
+    public static partial void UsingEndpoint(ILogger logger, string store, string endpoint);
+}

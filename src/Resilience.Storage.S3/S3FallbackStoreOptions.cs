@@ -1,0 +1,53 @@
+using System.ComponentModel.DataAnnotations;
+using Amazon.Runtime;
+
+namespace Resilience.Storage.S3;
+
+/// <summary>
+/// Settings of the S3 fallback store. The bucket and prefix come from the storage URI
+/// (<c>s3://bucket/prefix</c>); region and credentials from the AWS SDK's standard chain unless set here.
+/// </summary>
+public sealed class S3FallbackStoreOptions
+{
+    /// <summary>The environment variable naming an S3-compatible endpoint (the reference's <c>AWS_CONFIG_STORAGE_ENDPOINT</c>).</summary>
+    public const string EndpointEnvironmentVariable = "AWS_CONFIG_STORAGE_ENDPOINT";
+
+    /// <summary>
+    /// Gets or sets an S3-compatible endpoint such as <c>http://minio:9000/</c>; requests then use path-style
+    /// addressing. Unset: <see cref="EndpointEnvironmentVariable"/>, else AWS S3 in the resolved region.
+    /// </summary>
+    public string? Endpoint { get; set; }
+
+    /// <summary>Gets or sets the region (for example <c>us-east-2</c>). Unset: the SDK's chain (<c>AWS_REGION</c>, <c>AWS_DEFAULT_REGION</c>, profile, instance metadata); with an endpoint, <c>us-east-1</c> signs requests.</summary>
+    public string? Region { get; set; }
+
+    /// <summary>Gets or sets explicit credentials. Unset: the SDK's chain (<c>AWS_ACCESS_KEY_ID</c>/<c>AWS_SECRET_ACCESS_KEY</c>/<c>AWS_SESSION_TOKEN</c>, profiles, web identity, instance and container roles). Not bound from configuration.</summary>
+    public AWSCredentials? Credentials { get; set; }
+
+    /// <summary>Gets or sets server-side encryption for uploads: <c>AES256</c>, <c>aws:kms</c> or <c>aws:kms:dsse</c>. Unset: the bucket's default.</summary>
+    [RegularExpression("^(AES256|aws:kms|aws:kms:dsse)$")]
+    public string? ServerSideEncryption { get; set; }
+
+    /// <summary>Gets or sets the KMS key id or ARN for <c>aws:kms</c> encryption. Unset: the account's default key.</summary>
+    public string? KmsKeyId { get; set; }
+
+    /// <summary>Gets or sets how many times a transient failure (timeout, 5xx, throttling, network error) is retried. Default: 4.</summary>
+    [Range(0, 20)]
+    public int MaxRetryAttempts { get; set; } = StoreRetryDefaults.MaxRetryAttempts;
+
+    /// <summary>Gets or sets the first retry delay; later ones grow exponentially, with jitter. Default: 200 ms.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan RetryBaseDelay { get; set; } = StoreRetryDefaults.BaseDelay;
+
+    /// <summary>Gets or sets the longest delay between retries. Default: 5 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = StoreRetryDefaults.MaxDelay;
+
+    /// <summary>Gets or sets the timeout of one request. Default: 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan AttemptTimeout { get; set; } = StoreRetryDefaults.AttemptTimeout;
+
+    /// <summary>Gets or sets the budget of one operation, retries and delays included; it then fails. Default: 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan TotalTimeout { get; set; } = StoreRetryDefaults.TotalTimeout;
+}

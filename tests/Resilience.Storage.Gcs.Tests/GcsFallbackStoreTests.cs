@@ -1,0 +1,263 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+using Google.Apis.Auth.OAuth2;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Resilience.Tests.FallbackStore;
+
+namespace Resilience.Storage.Gcs.Tests;
+
+public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<GcsFixture>
+{
+    private const string Key = "3.6.0.0/config.json";
+
+    private GcsFallbackStoreOptions Fast(int retries = 3)
+    {
+        var options = fixture.Options();
+        options.MaxRetryAttempts = retries;
+        options.RetryBaseDelay = TimeSpan.FromMilliseconds(10);
+        options.MaxRetryDelay = TimeSpan.FromMilliseconds(50);
+        return options;
+    }
+
+    [Fact]
+    public async Task The_service_account_key_is_exchanged_for_a_bearer_token_at_its_token_uri()
+    {
+        var before = fixture.Server.TokensIssued;
+        var store = fixture.CreateStore(fixture.NewStorageUri());
+
+        await store.PutAsync(Key, "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        await store.GetAsync(Key, 1024, CancellationToken.None);
+
+        Assert.Equal(before + 1, fixture.Server.TokensIssued);
+    }
+
+    [Fact]
+    public async Task The_service_account_can_come_from_GCP_SERVICE_ACCOUNT()
+    {
+        var previous = Environment.GetEnvironmentVariable(GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable);
+        Environment.SetEnvironmentVariable(GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable, fixture.Server.ServiceAccountJson());
+        try
+        {
+            var store = GcsFixture.CreateStore(fixture.NewStorageUri(), new GcsFallbackStoreOptions { Endpoint = fixture.Server.Endpoint });
+
+            await store.PutAsync(Key, "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+
+            Assert.NotNull(await store.GetAsync(Key, 1024, CancellationToken.None));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable, previous);
+        }
+    }
+
+    [Fact]
+    public async Task A_key_the_token_endpoint_does_not_trust_fails_at_once_with_a_clear_message()
+    {
+        var json = JsonNode.Parse(fixture.Server.ServiceAccountJson())!;
+        using var other = RSA.Create(2048);
+        json["private_key"] = other.ExportPkcs8PrivateKeyPem();
+        var options = Fast(retries: 5);
+        options.ServiceAccountJson = json.ToJsonString();
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), options);
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync(Key, 1024, CancellationToken.None));
+
+        Assert.False(error.IsTransient);
+        Assert.Contains("invalid_grant", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_service_account_json_that_is_not_one_fails_at_once()
+    {
+        var options = Fast();
+        options.ServiceAccountJson = "{\"type\":\"service_account\"}";
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), options);
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync(Key, 1024, CancellationToken.None));
+
+        Assert.False(error.IsTransient);
+        Assert.Contains("service-account JSON", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Listing_follows_page_tokens()
+    {
+        var options = fixture.Options();
+        options.ListPageSize = 2;
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), options);
+        var keys = Enumerable.Range(0, 7).Select(i => FallbackStoreKeys.Election("3.6.0.0", $"node-{i}")).ToList();
+        foreach (var key in keys)
+        {
+            await store.PutAsync(key, "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        }
+
+        var before = fixture.Server.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/o", StringComparison.Ordinal));
+        var listed = await store.ListAsync(FallbackStoreKeys.ElectionPrefix("3.6.0.0"), CancellationToken.None);
+        var pages = fixture.Server.Requests.Count(r => r.Method == "GET" && r.Path.EndsWith("/o", StringComparison.Ordinal)) - before;
+
+        Assert.Equal(keys, listed.Select(i => i.Key).ToList());
+        Assert.Equal(4, pages);
+    }
+
+    [Fact]
+    public async Task Transient_errors_are_retried_a_bounded_number_of_times()
+    {
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), Fast(retries: 3));
+        var before = fixture.Server.Requests.Count;
+        fixture.Server.FailNext(100, 503);
+        try
+        {
+            var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.PutAsync(Key, "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None));
+
+            Assert.True(error.IsTransient);
+            Assert.Contains("after retries", error.Message, StringComparison.Ordinal);
+            Assert.Equal(4, fixture.Server.Requests.Count - before);
+        }
+        finally
+        {
+            fixture.Server.FailNext(0, 0);
+        }
+    }
+
+    [Fact]
+    public async Task A_transient_error_then_success_succeeds()
+    {
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), Fast(retries: 3));
+        fixture.Server.FailNext(2, 429);
+
+        await store.PutAsync(Key, "{\"ok\":true}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+
+        Assert.Equal("{\"ok\":true}"u8.ToArray(), (await store.GetAsync(Key, 1024, CancellationToken.None))!.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task Access_denied_fails_at_once_with_a_clear_message()
+    {
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), Fast(retries: 5));
+        await store.GetAsync(Key, 1024, CancellationToken.None);
+        var before = fixture.Server.Requests.Count;
+        fixture.Server.FailNext(1, 403);
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync(Key, 1024, CancellationToken.None));
+
+        Assert.False(error.IsTransient);
+        Assert.Contains("access denied", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, fixture.Server.Requests.Count - before);
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_fails_at_once_with_a_clear_message()
+    {
+        var store = GcsFixture.CreateStore("gcs://no-such-bucket/prefix", Fast(retries: 5));
+
+        var get = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync(Key, 1024, CancellationToken.None));
+        var list = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.ListAsync("3.6.0.0/", CancellationToken.None));
+
+        Assert.False(get.IsTransient);
+        Assert.Contains("the bucket 'no-such-bucket' does not exist", get.Message, StringComparison.Ordinal);
+        Assert.False(list.IsTransient);
+    }
+
+    [Fact]
+    public async Task Retries_stop_within_the_total_budget_when_the_server_never_answers()
+    {
+        await using var server = ScriptedHttpServer.Hang();
+        var store = GcsFixture.CreateStore("gcs://bucket/prefix", new GcsFallbackStoreOptions
+        {
+            Endpoint = server.Endpoint,
+            Credential = GoogleCredential.FromAccessToken("token"),
+            MaxRetryAttempts = 20,
+            RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+            MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+            AttemptTimeout = TimeSpan.FromMilliseconds(300),
+            TotalTimeout = TimeSpan.FromSeconds(1),
+        });
+        var watch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync(Key, 1024, CancellationToken.None));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.5), $"gave up after {watch.Elapsed}");
+        Assert.True(error.IsTransient);
+        Assert.Contains("budget", error.Message, StringComparison.Ordinal);
+        Assert.InRange(server.Requests.Count, 2, 5);
+    }
+
+    [Fact]
+    public async Task The_test_server_refuses_requests_without_a_bearer_token()
+    {
+        using var http = new HttpClient();
+
+        using var response = await http.GetAsync(new Uri($"{fixture.Server.Endpoint}/storage/v1/b/{GcsFixture.Bucket}/o"));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("\"reason\":\"required\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_test_server_enforces_ifGenerationMatch()
+    {
+        var storage = fixture.NewStorageUri();
+        var store = fixture.CreateStore(storage);
+        await store.PutAsync(Key, "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        var credential = CredentialFactory.FromJson<ServiceAccountCredential>(fixture.Server.ServiceAccountJson()).ToGoogleCredential().CreateScoped(GcsFallbackStoreOptions.Scope);
+        var token = await ((ITokenAccess)credential).GetAccessTokenForRequestAsync();
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var name = Uri.EscapeDataString(GcsStorageLocation.Parse(new Uri(storage)).ObjectKey(Key));
+
+        using var response = await http.GetAsync(new Uri($"{fixture.Server.Endpoint}/storage/v1/b/{GcsFixture.Bucket}/o/{name}?alt=media&ifGenerationMatch=1"));
+
+        Assert.Equal(HttpStatusCode.PreconditionFailed, response.StatusCode);
+        Assert.Contains("conditionNotMet", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("gcs://bucket/prefix", "bucket", "prefix")]
+    [InlineData("gcs://bucket/a/b/", "bucket", "a/b")]
+    [InlineData("gcs://bucket", "bucket", "")]
+    [InlineData("gcs://my_bucket.example.com/p", "my_bucket.example.com", "p")]
+    public void The_storage_uri_names_bucket_and_prefix(string uri, string bucket, string prefix)
+    {
+        var location = GcsStorageLocation.Parse(new Uri(uri));
+
+        Assert.Equal(bucket, location.Bucket);
+        Assert.Equal(prefix, location.Prefix);
+    }
+
+    [Fact]
+    public void Storage_uri_selects_the_gcs_store_and_calling_use_twice_is_harmless()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddDataPlaneResilience(o => o.DataDirectory = Path.GetTempPath()).UseGcsFallbackStore(o => fixture.Configure(o)).UseGcsFallbackStore();
+        services.Configure<FallbackStoreOptions>(o => o.Storage = "gcs://bucket/prefix");
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Single(provider.GetServices<IFallbackStoreFactory>(), f => f.Scheme == "gcs");
+        var store = provider.GetRequiredService<FallbackStoreResolver>().Store;
+        Assert.IsType<GcsFallbackStore>(store);
+        Assert.Equal("gcs://bucket/prefix", store.Description);
+    }
+
+    [Fact]
+    public async Task Invalid_options_fail_at_start_up()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDataPlaneResilience(o => o.DataDirectory = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N")))
+            .UseGcsFallbackStore(o =>
+            {
+                o.Endpoint = "ftp://example";
+                o.AttemptTimeout = TimeSpan.FromMinutes(5);
+            });
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Endpoint", error.Message, StringComparison.Ordinal);
+        Assert.Contains("TotalTimeout", error.Message, StringComparison.Ordinal);
+    }
+}

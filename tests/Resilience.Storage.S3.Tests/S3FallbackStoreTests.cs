@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Net;
+using Amazon.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Resilience.Tests.FallbackStore;
+
+namespace Resilience.Storage.S3.Tests;
+
+public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<S3rverFixture>
+{
+    private const string AccessDenied = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message><RequestId>1</RequestId></Error>";
+    private const string SlowDown = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><RequestId>1</RequestId></Error>";
+
+    private static S3FallbackStoreOptions Against(string endpoint, int retries = 3, int totalMs = 5000, int attemptMs = 2000) => new()
+    {
+        Endpoint = endpoint,
+        Region = "us-east-1",
+        Credentials = new BasicAWSCredentials("key", "secret"),
+        MaxRetryAttempts = retries,
+        RetryBaseDelay = TimeSpan.FromMilliseconds(10),
+        MaxRetryDelay = TimeSpan.FromMilliseconds(50),
+        AttemptTimeout = TimeSpan.FromMilliseconds(attemptMs),
+        TotalTimeout = TimeSpan.FromMilliseconds(totalMs),
+    };
+
+    [Fact]
+    public async Task Retries_stop_within_the_total_budget_when_the_server_never_answers()
+    {
+        await using var server = ScriptedHttpServer.Hang();
+        var store = S3rverFixture.CreateStore("s3://bucket/prefix", Against(server.Endpoint, retries: 20, totalMs: 1000, attemptMs: 300));
+        var watch = Stopwatch.StartNew();
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.5), $"gave up after {watch.Elapsed}");
+        Assert.True(error.IsTransient);
+        Assert.Contains("budget", error.Message, StringComparison.Ordinal);
+        Assert.InRange(server.Requests.Count, 2, 5);
+    }
+
+    [Fact]
+    public async Task Transient_errors_are_retried_a_bounded_number_of_times()
+    {
+        await using var server = new ScriptedHttpServer(503, SlowDown);
+        var store = S3rverFixture.CreateStore("s3://bucket/prefix", Against(server.Endpoint, retries: 3));
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.PutAsync("3.6.0.0/config.json", "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None));
+
+        Assert.True(error.IsTransient);
+        Assert.Contains("after retries", error.Message, StringComparison.Ordinal);
+        Assert.Equal(4, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Access_denied_fails_at_once_with_a_clear_message()
+    {
+        await using var server = new ScriptedHttpServer(403, AccessDenied);
+        var store = S3rverFixture.CreateStore("s3://bucket/prefix", Against(server.Endpoint, retries: 5));
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None));
+
+        Assert.False(error.IsTransient);
+        Assert.Contains("access denied", error.Message, StringComparison.Ordinal);
+        Assert.Contains("s3://bucket/prefix/3.6.0.0/config.json", error.Message, StringComparison.Ordinal);
+        Assert.Single(server.Requests);
+    }
+
+    [Fact]
+    public async Task A_missing_bucket_fails_at_once_with_a_clear_message()
+    {
+        var store = fixture.CreateStore("s3://no-such-bucket/prefix");
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None));
+
+        Assert.False(error.IsTransient);
+        Assert.Contains("the bucket 'no-such-bucket' does not exist", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Uploads_are_plain_bodies_and_carry_encryption_settings_and_metadata()
+    {
+        await using var server = new ScriptedHttpServer(200, string.Empty, headers: new Dictionary<string, string> { ["ETag"] = "\"abc\"" });
+        var options = Against(server.Endpoint);
+        options.ServerSideEncryption = "aws:kms";
+        options.KmsKeyId = "arn:aws:kms:us-east-1:123456789012:key/test";
+        var store = S3rverFixture.CreateStore("s3://bucket/some/prefix", options);
+
+        await store.PutAsync("3.6.0.0/config.json", "{\"a\":1}"u8.ToArray(), new Dictionary<string, string> { [FallbackImporter.ExporterMetadataKey] = "node-7" }, CancellationToken.None);
+
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("PUT", request.Method);
+        Assert.StartsWith("/bucket/some/prefix/3.6.0.0/config.json", request.Target, StringComparison.Ordinal);
+        Assert.Equal("aws:kms", request.Headers["x-amz-server-side-encryption"]);
+        Assert.Equal(options.KmsKeyId, request.Headers["x-amz-server-side-encryption-aws-kms-key-id"]);
+        Assert.Equal("node-7", request.Headers["x-amz-meta-exporter-node-id"]);
+        Assert.False(request.Headers.TryGetValue("Content-Encoding", out var encoding) && encoding.Contains("aws-chunked", StringComparison.Ordinal), "the body must not be aws-chunked");
+        Assert.Equal("7", request.Headers["Content-Length"]);
+    }
+
+    [Fact]
+    public async Task The_endpoint_comes_from_AWS_CONFIG_STORAGE_ENDPOINT_when_not_configured()
+    {
+        var previous = Environment.GetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable);
+        Environment.SetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable, fixture.Server.Endpoint);
+        try
+        {
+            var options = fixture.Options();
+            options.Endpoint = null;
+            var store = S3rverFixture.CreateStore(fixture.NewStorageUri(), options);
+
+            await store.PutAsync("k", "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+
+            Assert.NotNull(await store.GetAsync("k", 1024, CancellationToken.None));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable, previous);
+        }
+    }
+
+    [Fact]
+    public void A_download_failing_its_checksum_is_retried_but_a_configuration_error_is_not()
+    {
+        Assert.True(S3FallbackStore.IsTransient(new AmazonClientException("Expected hash not equal to calculated hash")));
+        Assert.True(S3FallbackStore.IsTransient(new AmazonClientException("wrapped", new HttpRequestException("reset"))));
+        Assert.False(S3FallbackStore.IsTransient(new AmazonClientException("No RegionEndpoint or ServiceURL configured")));
+        Assert.False(S3FallbackStore.IsTransient(new Amazon.S3.AmazonS3Exception("denied") { StatusCode = HttpStatusCode.Forbidden, ErrorCode = "AccessDenied" }));
+        Assert.True(S3FallbackStore.IsTransient(new Amazon.S3.AmazonS3Exception("slow") { StatusCode = HttpStatusCode.ServiceUnavailable, ErrorCode = "SlowDown" }));
+    }
+
+    [Theory]
+    [InlineData("s3://bucket/prefix", "bucket", "prefix")]
+    [InlineData("s3://bucket/a/b/", "bucket", "a/b")]
+    [InlineData("s3://bucket", "bucket", "")]
+    [InlineData("s3://My_Bucket.v2/p", "My_Bucket.v2", "p")]
+    public void The_storage_uri_names_bucket_and_prefix(string uri, string bucket, string prefix)
+    {
+        var location = S3StorageLocation.Parse(new Uri(uri));
+
+        Assert.Equal(bucket, location.Bucket);
+        Assert.Equal(prefix, location.Prefix);
+        Assert.Equal(prefix.Length == 0 ? "k" : prefix + "/k", location.ObjectKey("k"));
+    }
+
+    [Fact]
+    public void Storage_uri_selects_the_s3_store_and_calling_use_twice_is_harmless()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddDataPlaneResilience(o => o.DataDirectory = Path.GetTempPath()).UseS3FallbackStore(o => fixture.Configure(o)).UseS3FallbackStore();
+        services.Configure<FallbackStoreOptions>(o => o.Storage = "s3://bucket/prefix");
+        using var provider = services.BuildServiceProvider();
+
+        Assert.Single(provider.GetServices<IFallbackStoreFactory>(), f => f.Scheme == "s3");
+        var store = provider.GetRequiredService<FallbackStoreResolver>().Store;
+        Assert.IsType<S3FallbackStore>(store);
+        Assert.Equal("s3://bucket/prefix", store.Description);
+    }
+
+    [Theory]
+    [InlineData("ftp://host", null, null)]
+    [InlineData(null, "AES256", "key")]
+    [InlineData(null, "DES", null)]
+    public async Task Invalid_options_fail_at_start_up(string? endpoint, string? sse, string? kmsKeyId)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDataPlaneResilience(o => o.DataDirectory = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N")))
+            .UseS3FallbackStore(o =>
+            {
+                o.Endpoint = endpoint;
+                o.ServerSideEncryption = sse;
+                o.KmsKeyId = kmsKeyId;
+            });
+        using var host = builder.Build();
+
+        await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+    }
+
+    [Fact]
+    public void An_attempt_timeout_longer_than_the_budget_is_rejected()
+    {
+        var result = new S3FallbackStoreOptionsValidator().Validate(null, new S3FallbackStoreOptions { AttemptTimeout = TimeSpan.FromSeconds(40), TotalTimeout = TimeSpan.FromSeconds(30) });
+
+        Assert.True(result.Failed);
+        Assert.Contains("TotalTimeout", result.FailureMessage, StringComparison.Ordinal);
+    }
+}
