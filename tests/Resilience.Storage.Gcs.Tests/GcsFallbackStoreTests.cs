@@ -105,6 +105,47 @@ public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<Gc
     }
 
     [Fact]
+    public async Task Retry_delays_and_the_total_budget_run_on_the_injected_clock()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = fixture.Options();
+        options.MaxRetryAttempts = 20;
+        options.RetryBaseDelay = TimeSpan.FromSeconds(2);
+        options.MaxRetryDelay = TimeSpan.FromSeconds(8);
+        options.AttemptTimeout = TimeSpan.FromSeconds(10);
+        options.TotalTimeout = TimeSpan.FromSeconds(30);
+        var store = new GcsFallbackStoreFactory(Microsoft.Extensions.Options.Options.Create(options), clock).Create(new Uri(fixture.NewStorageUri()));
+        await store.GetAsync(Key, 1024, CancellationToken.None);
+        fixture.Server.FailNext(1000, 503);
+        try
+        {
+            var get = store.GetAsync(Key, 1024, CancellationToken.None).AsTask();
+            var advanced = TimeSpan.Zero;
+            await Eventually.HoldsAsync(
+                () =>
+                {
+                    if (!get.IsCompleted)
+                    {
+                        clock.Advance(TimeSpan.FromMilliseconds(500));
+                        advanced += TimeSpan.FromMilliseconds(500);
+                    }
+
+                    return get.IsCompleted;
+                },
+                TimeSpan.FromSeconds(20),
+                "the operation gives up");
+
+            var error = await Assert.ThrowsAsync<FallbackStoreException>(() => get);
+            Assert.True(error.IsTransient);
+            Assert.InRange(advanced, TimeSpan.FromSeconds(29.5), TimeSpan.FromSeconds(35));
+        }
+        finally
+        {
+            fixture.Server.FailNext(0, 0);
+        }
+    }
+
+    [Fact]
     public async Task Transient_errors_are_retried_a_bounded_number_of_times()
     {
         var store = GcsFixture.CreateStore(fixture.NewStorageUri(), Fast(retries: 3));

@@ -41,6 +41,40 @@ public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Retry_delays_and_the_total_budget_run_on_the_injected_clock()
+    {
+        await using var server = new ScriptedHttpServer(503, SlowDown);
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = Against(server.Endpoint, retries: 20);
+        options.RetryBaseDelay = TimeSpan.FromSeconds(2);
+        options.MaxRetryDelay = TimeSpan.FromSeconds(8);
+        options.AttemptTimeout = TimeSpan.FromSeconds(10);
+        options.TotalTimeout = TimeSpan.FromSeconds(30);
+        var store = new S3FallbackStoreFactory(Microsoft.Extensions.Options.Options.Create(options), clock).Create(new Uri("s3://bucket/prefix"));
+
+        var get = store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None).AsTask();
+        var advanced = TimeSpan.Zero;
+        await Eventually.HoldsAsync(
+            () =>
+            {
+                if (!get.IsCompleted)
+                {
+                    clock.Advance(TimeSpan.FromMilliseconds(500));
+                    advanced += TimeSpan.FromMilliseconds(500);
+                }
+
+                return get.IsCompleted;
+            },
+            TimeSpan.FromSeconds(20),
+            "the operation gives up");
+
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(() => get);
+        Assert.True(error.IsTransient);
+        Assert.InRange(advanced, TimeSpan.FromSeconds(29.5), TimeSpan.FromSeconds(35));
+        Assert.InRange(server.Requests.Count, 3, 20);
+    }
+
+    [Fact]
     public async Task Transient_errors_are_retried_a_bounded_number_of_times()
     {
         await using var server = new ScriptedHttpServer(503, SlowDown);
