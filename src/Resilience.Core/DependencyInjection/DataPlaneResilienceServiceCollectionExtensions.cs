@@ -15,10 +15,11 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     internal const string CacheSection = "Cache";
     internal const string DeclarativeSection = "Declarative";
     internal const string FallbackStoreSection = "FallbackStore";
+    internal const string ClusterLinkSection = ClusterLinkDefaults.SectionName;
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
-    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c> and <c>FallbackStore</c> sub-sections bind those options.</param>
+    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c> and <c>ClusterLink</c> sub-sections bind those options.</param>
     /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
     public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration section)
     {
@@ -53,6 +54,9 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             cacheOptions.Bind(section.GetSection(CacheSection));
             declarativeOptions.Bind(section.GetSection(DeclarativeSection));
             storeOptions.Bind(section.GetSection(FallbackStoreSection));
+
+            // Bound here (the builder does not keep the section); only UseWebSocketClusterLink reads it.
+            services.AddOptions<ClusterLinkOptions>().Bind(section.GetSection(ClusterLinkSection));
         }
 
         chainOptions.Configure(configure).ValidateOnStart();
