@@ -23,6 +23,15 @@ public static class DataPlaneKestrelExtensions
         https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
         https.CheckCertificateRevocation = false;
         https.ClientCertificateValidation = (certificate, chain, _) => validator.ValidateHandshake(certificate, chain);
+
+        // A resumed TLS session carries the client's leaf but not the intermediates it sent, so a PKI chain
+        // could not be checked again: every connection does a full handshake and a full check.
+        var previous = https.OnAuthenticate;
+        https.OnAuthenticate = (connection, options) =>
+        {
+            previous?.Invoke(connection, options);
+            options.AllowTlsResume = false;
+        };
         return https;
     }
 }

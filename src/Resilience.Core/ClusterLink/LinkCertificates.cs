@@ -102,7 +102,15 @@ internal static class LinkCertificates
             throw new InvalidOperationException("the client certificate has no private key");
         }
 
-        return (leaf, intermediates);
+        // The TLS layer releases the intermediates of a certificate context when the connection goes;
+        // hand it copies so the configured instances stay usable for the next reconnect.
+        var copies = new X509Certificate2Collection();
+        foreach (var intermediate in intermediates)
+        {
+            copies.Add(Copy(intermediate));
+        }
+
+        return (leaf, copies);
     }
 
     /// <summary>
@@ -178,6 +186,14 @@ internal static class LinkCertificates
             return ex.Message;
         }
     }
+
+    /// <summary>A public-only copy of a certificate.</summary>
+    public static X509Certificate2 Copy(X509Certificate2 certificate) =>
+#if NET9_0_OR_GREATER
+        X509CertificateLoader.LoadCertificate(certificate.RawDataMemory.Span);
+#else
+        new(certificate.RawData);
+#endif
 
     public static bool IsSelfSigned(X509Certificate2 certificate) => certificate.SubjectName.RawData.AsSpan().SequenceEqual(certificate.IssuerName.RawData);
 

@@ -51,6 +51,11 @@ internal sealed class DataPlaneNode : IAsyncDisposable
         DataPlaneNode? node = null;
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
+        if (Environment.GetEnvironmentVariable("RESILIENCE_TEST_LOGS") == "1")
+        {
+            builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Debug);
+        }
+
         builder.Services
             .AddDataPlaneResilience(o =>
             {
