@@ -41,6 +41,9 @@ internal static partial class Log
     [LoggerMessage(5011, LogLevel.Warning, "The proxy certificate was refused: {Why}.")]
     public static partial void LinkProxyCertificateRefused(ILogger logger, string why);
 
+    [LoggerMessage(5013, LogLevel.Debug, "The control plane sent '{Type}'.")]
+    public static partial void LinkControlReceived(ILogger logger, string type);
+
     [LoggerMessage(5012, LogLevel.Information, "The control plane link stopped.")]
     public static partial void LinkStopped(ILogger logger);
 }

@@ -252,7 +252,8 @@ internal sealed class WebSocketClusterLink : IClusterLink
                     if (message.Kind == WebSocketMessageType.Text)
                     {
                         // welcome and heartbeat_ack only prove liveness (already noted); unknown types are ignored (docs/protocol.md, versioning).
-                        _ = LinkFraming.ParseControl(message);
+                        var (type, _) = LinkFraming.ParseControl(message);
+                        Log.LinkControlReceived(_link._logger, type);
                         continue;
                     }
 
