@@ -232,7 +232,7 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
                 throw new HttpRequestException($"the proxy {proxy.Host}:{proxy.Port} refused the tunnel: {statusLine}{hint}", null, (HttpStatusCode)status);
             }
 
-            return stream;
+            return new TunnelStream(stream);
         }
         catch
         {

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 namespace Resilience.ControlPlane.Tests;
 
 /// <summary>A real forward proxy (tinyproxy or squid) started on a free loopback port with a generated configuration, stopped on dispose.</summary>
-internal sealed class ProxyProcess : IDisposable
+internal sealed partial class ProxyProcess : IDisposable
 {
     private readonly Process _process;
 
@@ -114,5 +114,15 @@ internal sealed class ProxyProcess : IDisposable
         }
 
         _process.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
     }
 }
