@@ -17,6 +17,7 @@ internal sealed class DataPlaneSession
     private readonly SemaphoreSlim _sendLock = new(1, 1);
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _ending = new();
+    private readonly TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Offered? _pending;
     private long _sentSequence;
     private string? _inFlightHash;
@@ -57,17 +58,11 @@ internal sealed class DataPlaneSession
         _wake.Writer.TryWrite(true);
     }
 
-    /// <summary>Ends this session because a newer connection of the same node took over.</summary>
+    /// <summary>Ends this session because a newer connection of the same node took over (close code 4001).</summary>
     public void Replace()
     {
         Interlocked.CompareExchange(ref _closeCode, LinkProtocol.CloseCodes.Replaced, 0);
-        try
-        {
-            _ending.Cancel();
-        }
-        catch (ObjectDisposedException)
-        {
-        }
+        _replaced.TrySetResult();
     }
 
     public async Task RunAsync(CancellationToken requestAborted)
@@ -122,16 +117,21 @@ internal sealed class DataPlaneSession
             var watchdog = WatchdogAsync(token);
             var send = Task.Run(() => SendLoopAsync(token), CancellationToken.None);
             var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
-            var first = await Task.WhenAny(watchdog, send, receive).ConfigureAwait(false);
+            var first = await Task.WhenAny(watchdog, send, receive, _replaced.Task).ConfigureAwait(false);
             why = first.Exception?.InnerException?.Message ?? (Volatile.Read(ref _closeCode) == LinkProtocol.CloseCodes.Replaced ? "replaced by a newer connection" : "the connection ended");
-            await _ending.CancelAsync().ConfigureAwait(false);
             var code = first.Exception?.InnerException switch
             {
                 LinkProtocolException violation => violation.CloseCode,
                 TimeoutException => LinkProtocol.CloseCodes.HeartbeatTimeout,
                 _ => Volatile.Read(ref _closeCode) is var c and not 0 ? c : (int)WebSocketCloseStatus.NormalClosure,
             };
-            await LinkFraming.CloseQuietlyAsync(_socket, code, why, TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
+
+            // Say why before cancelling: cancelling a pending receive aborts the socket. The receive loop,
+            // if still running, takes the peer's close frame and ends.
+            await CloseOutputAsync(code, why, receivePending: !receive.IsCompleted).ConfigureAwait(false);
+            await Task.WhenAny(receive, Task.Delay(TimeSpan.FromSeconds(1), Time)).ConfigureAwait(false);
+            await _ending.CancelAsync().ConfigureAwait(false);
+            _socket.Abort();
             await Task.WhenAll(Quiet(watchdog), Quiet(send), Quiet(receive)).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException or IOException)
@@ -150,6 +150,36 @@ internal sealed class DataPlaneSession
             Log.DataPlaneDisconnected(_hub.Logger, _nodeId, why);
             _ending.Dispose();
             _sendLock.Dispose();
+        }
+    }
+
+    private async Task CloseOutputAsync(int code, string why, bool receivePending)
+    {
+        if (receivePending)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        await _socket.CloseOutputAsync((WebSocketCloseStatus)code, why.Length <= 100 ? why : why[..100], timeout.Token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
+            {
+            }
+        }
+        else
+        {
+            await LinkFraming.CloseQuietlyAsync(_socket, code, why, TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
         }
     }
 

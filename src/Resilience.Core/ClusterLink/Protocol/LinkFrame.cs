@@ -174,8 +174,12 @@ internal static class LinkFraming
         return (header, frame.Memory[(4 + (int)headerLength)..]);
     }
 
-    /// <summary>Closes the socket politely, bounded by <paramref name="timeout"/>; errors are ignored since the connection is going anyway.</summary>
-    public static async Task CloseQuietlyAsync(WebSocket socket, int code, string reason, TimeSpan timeout, TimeProvider timeProvider)
+    /// <summary>
+    /// Closes the socket politely, bounded by <paramref name="timeout"/>: sends the close frame and, when no receive
+    /// is pending (<paramref name="drain"/>), reads until the peer's close so the frame is not lost to a reset.
+    /// Errors are ignored since the connection is going anyway.
+    /// </summary>
+    public static async Task CloseQuietlyAsync(WebSocket socket, int code, string reason, TimeSpan timeout, TimeProvider timeProvider, bool drain = true)
     {
         try
         {
@@ -183,9 +187,18 @@ internal static class LinkFraming
             {
                 using var cts = new CancellationTokenSource(timeout, timeProvider);
                 await socket.CloseOutputAsync((WebSocketCloseStatus)code, Truncate(reason), cts.Token).ConfigureAwait(false);
+                var buffer = new byte[4096];
+                while (drain && socket.State == WebSocketState.CloseSent)
+                {
+                    var result = await socket.ReceiveAsync(buffer.AsMemory(), cts.Token).ConfigureAwait(false);
+                    if (result.MessageType == WebSocketMessageType.Close)
+                    {
+                        break;
+                    }
+                }
             }
         }
-        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
         {
         }
         finally
