@@ -313,7 +313,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 if (string.Equals(header.Encoding, LinkProtocol.Encodings.Gzip, StringComparison.OrdinalIgnoreCase))
                 {
                     // Decompressed here under the link's own limit: a gzip bomb costs at most MaxDecompressedBytes.
-                    content = BoundedGzip.Decompress(content, Options.MaxDecompressedBytes);
+                    content = Decompress(content, header.Size);
                 }
                 else if (header.Encoding is not (null or LinkProtocol.Encodings.Identity))
                 {
@@ -334,6 +334,49 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 Source = _link._endpoint.ToString(),
             };
             return await _context.ApplyAsync(document, token).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Decompresses a pushed config. When the header announces the size (within the limit) the output is
+        /// allocated once at that size and the stream must end exactly there; otherwise the bounded general path runs.
+        /// </summary>
+        private ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> compressed, long? announced)
+        {
+            var limit = Options.MaxDecompressedBytes;
+            if (announced is not { } size || size <= 0 || size > limit || size > Array.MaxLength)
+            {
+                if (announced > limit)
+                {
+                    throw new ConfigRejectedException(RejectionReason.TooLarge, $"the announced size of {announced} bytes exceeds the limit of {limit} bytes");
+                }
+
+                return BoundedGzip.Decompress(compressed, limit);
+            }
+
+            var output = new byte[size];
+            try
+            {
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(compressed, out var segment) ? segment : new ArraySegment<byte>(compressed.ToArray());
+                using var input = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+                using var gzip = new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress);
+                var filled = 0;
+                int read;
+                while (filled < output.Length && (read = gzip.Read(output, filled, output.Length - filled)) > 0)
+                {
+                    filled += read;
+                }
+
+                if (filled != output.Length || gzip.Read(new byte[1], 0, 1) != 0)
+                {
+                    throw new ConfigRejectedException(RejectionReason.BadCompression, $"the content does not decompress to the announced {size} bytes");
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ConfigRejectedException(RejectionReason.BadCompression, $"gzip content is damaged: {ex.Message}", ex);
+            }
+
+            return output;
         }
 
         /// <summary>
