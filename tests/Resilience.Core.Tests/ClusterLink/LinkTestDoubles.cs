@@ -86,11 +86,11 @@ internal sealed class ControlPlaneEnd(WebSocket socket)
 
     public Task WelcomeAsync() => SendAsync(new WelcomeMessage { Type = LinkProtocol.Types.Welcome, Protocol = LinkProtocol.Version });
 
-    public Task PushAsync(string json)
+    public Task PushAsync(string json, long? announcedSize = null)
     {
         var bytes = System.Text.Encoding.UTF8.GetBytes(json);
         var message = LinkFraming.EncodeBinary(
-            new BinaryHeader { Type = LinkProtocol.Types.Config, Hash = ConfigHash.Compute(bytes), Version = json, Encoding = LinkProtocol.Encodings.Gzip },
+            new BinaryHeader { Type = LinkProtocol.Types.Config, Hash = ConfigHash.Compute(bytes), Version = json, Encoding = LinkProtocol.Encodings.Gzip, Size = announcedSize },
             BoundedGzip.Compress(bytes));
         return Socket.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None);
     }

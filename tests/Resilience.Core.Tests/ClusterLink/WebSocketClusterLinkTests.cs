@@ -138,6 +138,26 @@ public sealed class WebSocketClusterLinkTests : IAsyncDisposable
     }
 
     [Theory]
+    [InlineData(7, "applied", null)]
+    [InlineData(6, "rejected", "BadCompression")]
+    [InlineData(8, "rejected", "BadCompression")]
+    [InlineData(2_000_000, "rejected", "TooLarge")]
+    public async Task A_pushed_config_must_decompress_to_exactly_its_announced_size_within_the_limit(long announced, string outcome, string? reason)
+    {
+        Start(jitter: 0.5, o => o.MaxDecompressedBytes = 1_000_000);
+        var cp = await _connector.NextAsync();
+        await cp.ReceiveAsync(LinkProtocol.Types.Hello);
+
+        await cp.PushAsync("""{"a":1}""", announced);
+        var result = await cp.ReceiveAsync(LinkProtocol.Types.ApplyResult);
+
+        Assert.Equal(outcome, result.GetProperty("outcome").GetString());
+        Assert.Equal(reason, result.TryGetProperty("reason", out var r) ? r.GetString() : null);
+        Assert.Equal(outcome == "applied" ? 1 : 0, _context.Applied.Count);
+        Assert.Equal(1, _connector.Attempts);
+    }
+
+    [Theory]
     [InlineData(30, 30, 5, 10, "HeartbeatTimeout")]
     [InlineData(30, 45, 11, 10, "ReconnectDelayMin")]
     public void Options_that_contradict_each_other_are_refused(int interval, int timeout, int min, int max, string field)
@@ -186,9 +206,10 @@ public sealed class WebSocketClusterLinkTests : IAsyncDisposable
     private Task AnsweredAsync(int count) =>
         Wait.UntilAsync(() => _logger.Collector.GetSnapshot().Count(r => r.Id.Id == 5013) >= count && _context.Last?.Status == ClusterLinkStatus.Connected, $"{count} answers taken in");
 
-    private void Start(double jitter)
+    private void Start(double jitter, Action<ClusterLinkOptions>? configure = null)
     {
         var options = new ClusterLinkOptions { Endpoint = new Uri("wss://cp.test/v1/outlet") };
+        configure?.Invoke(options);
         var link = new WebSocketClusterLink(options, _connector, new FixedJitter(jitter), _time, _logger, new ClusterLinkMetrics(null));
         _running = Task.Run(() => link.RunAsync(_context, _stop.Token));
     }
