@@ -194,16 +194,15 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 var apply = Task.Run(() => ApplyLoopAsync(token), CancellationToken.None);
 
                 var first = await Task.WhenAny(heartbeat, receive, apply).ConfigureAwait(false);
-                await _ending.CancelAsync().ConfigureAwait(false);
                 var reason = Reason(first);
                 if (first.Exception?.InnerException is LinkProtocolException violation)
                 {
-                    await LinkFraming.CloseQuietlyAsync(_socket, violation.CloseCode, violation.Reason, TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
+                    // Tell the peer why (1002/1009) before cancelling: cancelling a write in progress aborts the socket.
+                    await CloseAfterViolationAsync(violation).ConfigureAwait(false);
                 }
-                else
-                {
-                    _socket.Abort();
-                }
+
+                await _ending.CancelAsync().ConfigureAwait(false);
+                _socket.Abort();
 
                 await Task.WhenAll(heartbeat.ContinueWith(_ => { }, TaskScheduler.Default), receive.ContinueWith(_ => { }, TaskScheduler.Default), apply.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
                 return reason;
@@ -224,6 +223,28 @@ internal sealed class WebSocketClusterLink : IClusterLink
         {
             _ending.Dispose();
             _sendLock.Dispose();
+        }
+
+        private async Task CloseAfterViolationAsync(LinkProtocolException violation)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
+            try
+            {
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await LinkFraming.CloseQuietlyAsync(_socket, violation.CloseCode, violation.Reason, TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
         }
 
         private string Reason(Task ended)
