@@ -71,6 +71,34 @@ public sealed class HubTests
         Assert.True(info.IsConnected);
     }
 
+    [Fact]
+    public async Task A_silent_data_plane_is_closed_after_the_data_plane_timeout_and_kept_in_the_registry_as_disconnected()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var cp = await ControlPlaneServer.StartAsync(Pki.ServerCertificate, Pki.Hub, services: s => s.AddSingleton<TimeProvider>(time));
+        await using var client = await RawLinkClient.ConnectAsync(Pki.LinkOptions(cp.Endpoint));
+        await client.HelloAsync("quiet-dp", null);
+        await client.ReceiveAsync();
+        await Eventually.HoldsAsync(() => cp.Registry.Find("quiet-dp") is { IsConnected: true }, "the data plane is registered");
+
+        time.Advance(TimeSpan.FromSeconds(89));
+        await client.SendAsync(new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat });
+        Assert.Equal(LinkProtocol.Types.HeartbeatAck, (await client.ReceiveAsync()).Type);
+
+        // 90 s of silence after that heartbeat: the CP closes with 4000.
+        time.Advance(TimeSpan.FromSeconds(90));
+        await Assert.ThrowsAsync<InvalidOperationException>(client.ReceiveAsync);
+        Assert.Equal(4000, (int?)client.Socket.CloseStatus);
+        await client.DisposeAsync();
+        await Eventually.HoldsAsync(() => cp.Registry.Find("quiet-dp") is { IsConnected: false }, "the registry shows it disconnected");
+
+        // Recently seen DPs stay for the retention (1 h), then go.
+        time.Advance(TimeSpan.FromMinutes(59));
+        Assert.NotNull(cp.Registry.Find("quiet-dp"));
+        time.Advance(TimeSpan.FromMinutes(2));
+        Assert.Null(cp.Registry.Find("quiet-dp"));
+    }
+
     private sealed class RecordingTelemetryHandler : IDataPlaneTelemetryHandler
     {
         public ConcurrentQueue<(DataPlaneInfo Node, byte[] Batch)> Batches { get; } = new();
