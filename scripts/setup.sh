@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-apt_packages=(liblmdb0 tinyproxy squid-openssl)
+apt_packages=(liblmdb0 tinyproxy squid-openssl openssl)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -17,10 +17,11 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     internal const string FallbackStoreSection = "FallbackStore";
     internal const string HealthSection = "Health";
     internal const string SigningSection = "Signing";
+    internal const string ClusterLinkSection = ClusterLinkDefaults.SectionName;
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
-    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c> and <c>FallbackStore</c> sub-sections bind those options.</param>
+    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c> and <c>ClusterLink</c> sub-sections bind those options.</param>
     /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
     public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration section)
     {
@@ -57,6 +58,9 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             storeOptions.Bind(section.GetSection(FallbackStoreSection));
             services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
             services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
+
+            // Bound here (the builder does not keep the section); only UseWebSocketClusterLink reads it.
+            services.AddOptions<ClusterLinkOptions>().Bind(section.GetSection(ClusterLinkSection));
         }
 
         chainOptions.Configure(configure).ValidateOnStart();

@@ -1,0 +1,82 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Resilience.ControlPlane;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Adds the control-plane side of the link: the hub data planes connect to, the publisher and the registry.</summary>
+public static class DataPlaneHubServiceCollectionExtensions
+{
+    /// <summary>Adds the hub with default options (see <see cref="AddDataPlaneHub(IServiceCollection, Action{DataPlaneHubOptions}?)"/>).</summary>
+    /// <param name="services">The services.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDataPlaneHub(this IServiceCollection services) => services.AddDataPlaneHub(configure: null);
+
+    /// <summary>Adds the hub, binding its options from a configuration section.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section (for example <c>DataPlaneHub</c>).</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDataPlaneHub(this IServiceCollection services, IConfiguration section) => services.AddDataPlaneHub(section, configure: null);
+
+    /// <summary>Adds the hub, binding its options from a configuration section.</summary>
+    /// <param name="services">The services.</param>
+    /// <param name="section">The section (for example <c>DataPlaneHub</c>).</param>
+    /// <param name="configure">Sets options after binding, or <see langword="null"/>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDataPlaneHub(this IServiceCollection services, IConfiguration section, Action<DataPlaneHubOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        services.AddOptions<DataPlaneHubOptions>().Bind(section);
+        return services.AddDataPlaneHub(configure);
+    }
+
+    /// <summary>
+    /// Adds the hub: <see cref="IConfigPublisher"/>, <see cref="IDataPlaneRegistry"/> and the client-certificate rules
+    /// used by <c>RequireDataPlaneClientCertificate</c>. Map the endpoint with <c>MapDataPlaneHub</c>. Harmless when called twice.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="configure">Sets the options, or <see langword="null"/>.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDataPlaneHub(this IServiceCollection services, Action<DataPlaneHubOptions>? configure)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        var options = services.AddOptions<DataPlaneHubOptions>().ValidateOnStart();
+        if (configure is not null)
+        {
+            options.Configure(configure);
+        }
+
+        if (services.Any(d => d.ServiceType == typeof(HubMarker)))
+        {
+            return services;
+        }
+
+        services.AddSingleton<HubMarker>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneHubOptions>, DataPlaneHubOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneHubOptions>, DataPlaneHubCrossFieldValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<ConfigPublisher>();
+        services.TryAddSingleton<IConfigPublisher>(sp => sp.GetRequiredService<ConfigPublisher>());
+        services.TryAddSingleton<DataPlaneRegistry>();
+        services.TryAddSingleton<IDataPlaneRegistry>(sp => sp.GetRequiredService<DataPlaneRegistry>());
+        services.TryAddSingleton<DataPlaneCertificateValidator>();
+        services.TryAddSingleton<DataPlaneHub>();
+        return services;
+    }
+
+    /// <summary>Adds a handler for the telemetry batches data planes send.</summary>
+    /// <typeparam name="THandler">The handler type.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDataPlaneTelemetryHandler<THandler>(this IServiceCollection services)
+        where THandler : class, IDataPlaneTelemetryHandler
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDataPlaneTelemetryHandler, THandler>());
+        return services;
+    }
+
+    /// <summary>Marks the hub's registrations as done.</summary>
+    private sealed class HubMarker;
+}

@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Resilience.ControlPlane;
+
+/// <summary>The control plane's log lines: event ids 6000-6199.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(6000, LogLevel.Warning, "Refused a data-plane certificate ({Subject}): {Why}.")]
+    public static partial void CertificateRefused(ILogger logger, string subject, string why);
+
+    [LoggerMessage(6001, LogLevel.Information, "Data plane {NodeId} ({Hostname}, version {Version}) connected from {Remote} with configuration {Hash}.")]
+    public static partial void DataPlaneConnected(ILogger logger, string nodeId, string? hostname, string? version, string? remote, string? hash);
+
+    [LoggerMessage(6002, LogLevel.Information, "Data plane {NodeId} disconnected: {Why}.")]
+    public static partial void DataPlaneDisconnected(ILogger logger, string nodeId, string why);
+
+    [LoggerMessage(6003, LogLevel.Warning, "Refused a data-plane connection from {Remote}: {Why}.")]
+    public static partial void ConnectionRefused(ILogger logger, string? remote, string why);
+
+    [LoggerMessage(6004, LogLevel.Information, "Published configuration {Hash} (version {Version}, {Bytes} bytes, {CompressedBytes} compressed) to {Count} connected data planes.")]
+    public static partial void ConfigPublished(ILogger logger, string hash, string version, int bytes, int compressedBytes, int count);
+
+    [LoggerMessage(6005, LogLevel.Debug, "Sent configuration {Hash} to data plane {NodeId}.")]
+    public static partial void ConfigSent(ILogger logger, string hash, string nodeId);
+
+    [LoggerMessage(6006, LogLevel.Information, "Data plane {NodeId} reports the stale configuration {Hash}; sending the latest {Latest} again.")]
+    public static partial void StaleHashResend(ILogger logger, string nodeId, string? hash, string latest);
+
+    [LoggerMessage(6007, LogLevel.Warning, "Data plane {NodeId} rejected configuration {Hash} ({Reason}): {Errors}.")]
+    public static partial void ConfigRejectedByDataPlane(ILogger logger, string nodeId, string? hash, string? reason, string errors);
+
+    [LoggerMessage(6008, LogLevel.Warning, "Data plane {NodeId} sent a bad message ({Reason}): {Error}. Closing its connection.")]
+    public static partial void ProtocolViolation(ILogger logger, string nodeId, string reason, string error);
+
+    [LoggerMessage(6009, LogLevel.Error, "A telemetry handler failed for data plane {NodeId}.")]
+    public static partial void TelemetryHandlerFailed(ILogger logger, string nodeId, Exception exception);
+}

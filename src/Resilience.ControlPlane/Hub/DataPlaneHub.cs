@@ -1,0 +1,113 @@
+using System.Collections.Concurrent;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Resilience.ClusterLink.Protocol;
+
+namespace Resilience.ControlPlane;
+
+/// <summary>
+/// Accepts data-plane connections on the mapped endpoint and keeps one session per node id
+/// (a reconnecting node replaces its old session). Every publish is offered to every session.
+/// </summary>
+internal sealed class DataPlaneHub
+{
+    private readonly ConcurrentDictionary<string, DataPlaneSession> _sessions = new(StringComparer.Ordinal);
+    private readonly ConfigPublisher _publisher;
+    private readonly DataPlaneRegistry _registry;
+    private readonly DataPlaneCertificateValidator _validator;
+    private readonly IEnumerable<IDataPlaneTelemetryHandler> _telemetryHandlers;
+    private readonly DataPlaneHubOptions _options;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+
+    public DataPlaneHub(
+        ConfigPublisher publisher,
+        DataPlaneRegistry registry,
+        DataPlaneCertificateValidator validator,
+        IEnumerable<IDataPlaneTelemetryHandler> telemetryHandlers,
+        IOptions<DataPlaneHubOptions> options,
+        TimeProvider timeProvider,
+        ILogger<DataPlaneHub> logger)
+    {
+        _publisher = publisher;
+        _registry = registry;
+        _validator = validator;
+        _telemetryHandlers = telemetryHandlers;
+        _options = options.Value;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _publisher.Published += config =>
+        {
+            foreach (var session in _sessions.Values)
+            {
+                session.Offer(config);
+            }
+        };
+        _publisher.ConnectedCount = () => _sessions.Count;
+    }
+
+    internal int ConnectedCount => _sessions.Count;
+
+    internal DataPlaneHubOptions Options => _options;
+
+    internal TimeProvider Time => _timeProvider;
+
+    internal ILogger Logger => _logger;
+
+    internal DataPlaneRegistry Registry => _registry;
+
+    internal IConfigPublisher Publisher => _publisher;
+
+    internal IEnumerable<IDataPlaneTelemetryHandler> TelemetryHandlers => _telemetryHandlers;
+
+    public async Task HandleAsync(HttpContext http)
+    {
+        var remote = http.Connection.RemoteIpAddress?.ToString();
+        var certificate = await http.Connection.GetClientCertificateAsync(http.RequestAborted).ConfigureAwait(false);
+        if (_validator.ValidateConnection(certificate) is { } why)
+        {
+            Log.ConnectionRefused(_logger, remote, why);
+            http.Response.StatusCode = StatusCodes.Status403Forbidden;
+            return;
+        }
+
+        if (!http.WebSockets.IsWebSocketRequest)
+        {
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync("this endpoint accepts only WebSocket connections from data planes", http.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        if (!http.WebSockets.WebSocketRequestedProtocols.Contains(LinkProtocol.SubProtocol))
+        {
+            Log.ConnectionRefused(_logger, remote, $"it does not speak {LinkProtocol.SubProtocol}");
+            http.Response.StatusCode = StatusCodes.Status400BadRequest;
+            await http.Response.WriteAsync($"unsupported protocol: this control plane speaks {LinkProtocol.SubProtocol}", http.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+
+        using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        {
+            SubProtocol = LinkProtocol.SubProtocol,
+            KeepAliveInterval = TimeSpan.Zero,
+        }).ConfigureAwait(false);
+        var session = new DataPlaneSession(this, socket, certificate!.Subject, remote);
+        await session.RunAsync(http.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Registers a session that said hello; returns the one it replaces, if any.</summary>
+    internal DataPlaneSession? Attach(string nodeId, DataPlaneSession session)
+    {
+        DataPlaneSession? replaced = null;
+        _sessions.AddOrUpdate(nodeId, session, (_, old) =>
+        {
+            replaced = old;
+            return session;
+        });
+        return replaced;
+    }
+
+    internal bool Detach(string nodeId, DataPlaneSession session) =>
+        _sessions.TryRemove(new KeyValuePair<string, DataPlaneSession>(nodeId, session));
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography.X509Certificates;
+
+namespace Resilience.ControlPlane;
+
+/// <summary>Settings of the endpoint data planes connect to. Bound by <c>AddDataPlaneHub</c> and validated at start-up.</summary>
+public sealed class DataPlaneHubOptions
+{
+    /// <summary>Gets or sets how client certificates are accepted. Default: <see cref="DataPlaneAuthenticationMode.Pinned"/>.</summary>
+    public DataPlaneAuthenticationMode AuthenticationMode { get; set; } = DataPlaneAuthenticationMode.Pinned;
+
+    /// <summary>Gets or sets a PEM file of the pinned data-plane certificate(s) (pinned mode).</summary>
+    public string? PinnedCertificatesPath { get; set; }
+
+    /// <summary>Gets the pinned certificates given in code (pinned mode). Not bindable from configuration.</summary>
+    public X509Certificate2Collection PinnedCertificates { get; } = [];
+
+    /// <summary>Gets or sets a PEM file of the trusted CA certificate(s): roots or intermediates (PKI mode).</summary>
+    public string? TrustedCaPath { get; set; }
+
+    /// <summary>Gets the trusted CA certificates given in code (PKI mode). Not bindable from configuration.</summary>
+    public X509Certificate2Collection TrustedCaCertificates { get; } = [];
+
+    /// <summary>Gets or sets how long a new connection has to say hello. Default: 10 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan HelloTimeout { get; set; } = DataPlaneHubDefaults.HelloTimeout;
+
+    /// <summary>Gets or sets how long a connection may stay silent (no heartbeat, no message) before the control plane closes it. Default: 90 s (three heartbeats).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
+    public TimeSpan DataPlaneTimeout { get; set; } = DataPlaneHubDefaults.DataPlaneTimeout;
+
+    /// <summary>Gets or sets the time allowed for one message to be written to a data plane. Default: 30 s.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan WriteTimeout { get; set; } = DataPlaneHubDefaults.WriteTimeout;
+
+    /// <summary>Gets or sets the largest message accepted from a data plane (all its frames); a larger one ends the connection. Default: 16 MiB.</summary>
+    [Range(1024L, long.MaxValue)]
+    public long MaxMessageBytes { get; set; } = DataPlaneHubDefaults.MaxMessageBytes;
+
+    /// <summary>Gets or sets the largest telemetry batch after decompression. Default: 64 MiB.</summary>
+    [Range(1L, long.MaxValue)]
+    public long MaxTelemetryDecompressedBytes { get; set; } = DataPlaneHubDefaults.MaxTelemetryDecompressedBytes;
+
+    /// <summary>Gets or sets how long a disconnected data plane stays in the registry. Default: 1 h.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
+    public TimeSpan RegistryRetention { get; set; } = DataPlaneHubDefaults.RegistryRetention;
+}

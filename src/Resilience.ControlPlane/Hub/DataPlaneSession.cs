@@ -1,0 +1,404 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Resilience.ClusterLink.Protocol;
+
+namespace Resilience.ControlPlane;
+
+/// <summary>
+/// One data plane's connection: hello, then a receive loop (heartbeats, apply results, telemetry), a send loop
+/// that always sends the newest offered configuration (one slot, nothing old queued) and an idle watchdog.
+/// </summary>
+internal sealed class DataPlaneSession
+{
+    private readonly DataPlaneHub _hub;
+    private readonly WebSocket _socket;
+    private readonly string _subject;
+    private readonly string? _remote;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly CancellationTokenSource _ending = new();
+    private readonly TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Offered? _pending;
+    private long _sentSequence;
+    private string? _inFlightHash;
+    private string? _rejectedHash;
+    private long _lastInbound;
+    private int _closeCode;
+    private string _nodeId = "(before hello)";
+
+    public DataPlaneSession(DataPlaneHub hub, WebSocket socket, string subject, string? remote)
+    {
+        _hub = hub;
+        _socket = socket;
+        _subject = subject;
+        _remote = remote;
+    }
+
+    private TimeProvider Time => _hub.Time;
+
+    private DataPlaneHubOptions Options => _hub.Options;
+
+    /// <summary>Offers a configuration; it replaces an older one not yet sent. <paramref name="force"/> sends it even if it was sent before (stale-hash resend).</summary>
+    public void Offer(PublishedConfig config, bool force = false)
+    {
+        while (true)
+        {
+            var current = Volatile.Read(ref _pending);
+            if (current is not null && current.Config.Sequence > config.Sequence)
+            {
+                break;
+            }
+
+            if (Interlocked.CompareExchange(ref _pending, new Offered(config, force || current?.Force == true), current) == current)
+            {
+                break;
+            }
+        }
+
+        _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Ends this session because a newer connection of the same node took over (close code 4001).</summary>
+    public void Replace()
+    {
+        Interlocked.CompareExchange(ref _closeCode, LinkProtocol.CloseCodes.Replaced, 0);
+        _replaced.TrySetResult();
+    }
+
+    public async Task RunAsync(CancellationToken requestAborted)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _ending.Token);
+        var token = linked.Token;
+        _lastInbound = Time.GetTimestamp();
+        HelloMessage hello;
+        try
+        {
+            hello = await ReceiveHelloAsync(token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is LinkProtocolException or TimeoutException or WebSocketException or OperationCanceledException)
+        {
+            Log.ConnectionRefused(_hub.Logger, _remote, $"bad hello: {ex.Message}");
+            var code = ex is LinkProtocolException violation ? violation.CloseCode : LinkProtocol.CloseCodes.BadHello;
+            await LinkFraming.CloseQuietlyAsync(_socket, code, "bad hello", TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
+            return;
+        }
+
+        _nodeId = hello.NodeId!;
+        var now = Time.GetUtcNow();
+        _hub.Registry.Update(_nodeId, old => new DataPlaneInfo
+        {
+            NodeId = _nodeId,
+            Hostname = hello.Hostname,
+            Version = hello.Version,
+            Labels = hello.Labels ?? new Dictionary<string, string>(),
+            CertificateSubject = _subject,
+            RemoteAddress = _remote,
+            IsConnected = true,
+            ConnectedAt = now,
+            LastSeen = now,
+            ConfigHash = hello.ConfigHash,
+            LastApplyError = old?.LastApplyError,
+            RejectedHash = old?.RejectedHash,
+        });
+        _rejectedHash = _hub.Registry.Find(_nodeId)?.RejectedHash;
+        _hub.Attach(_nodeId, this)?.Replace();
+        Log.DataPlaneConnected(_hub.Logger, _nodeId, hello.Hostname, hello.Version, _remote, hello.ConfigHash);
+
+        var why = "the connection ended";
+        try
+        {
+            var latest = _hub.Publisher.Latest;
+            await SendControlAsync(new WelcomeMessage { Type = LinkProtocol.Types.Welcome, Protocol = LinkProtocol.Version, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
+            if (latest is not null && latest.Hash != hello.ConfigHash)
+            {
+                Offer(latest);
+            }
+
+            var watchdog = WatchdogAsync(token);
+            var send = Task.Run(() => SendLoopAsync(token), CancellationToken.None);
+            var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
+            var first = await Task.WhenAny(watchdog, send, receive, _replaced.Task).ConfigureAwait(false);
+            why = first.Exception?.InnerException?.Message ?? (Volatile.Read(ref _closeCode) == LinkProtocol.CloseCodes.Replaced ? "replaced by a newer connection" : "the connection ended");
+            var code = first.Exception?.InnerException switch
+            {
+                LinkProtocolException violation => violation.CloseCode,
+                TimeoutException => LinkProtocol.CloseCodes.HeartbeatTimeout,
+                _ => Volatile.Read(ref _closeCode) is var c and not 0 ? c : (int)WebSocketCloseStatus.NormalClosure,
+            };
+
+            // Say why before cancelling: cancelling a pending receive aborts the socket. The receive loop,
+            // if still running, takes the peer's close frame and ends.
+            await CloseOutputAsync(code, why, receivePending: !receive.IsCompleted).ConfigureAwait(false);
+            await Task.WhenAny(receive, Task.Delay(TimeSpan.FromSeconds(1), Time)).ConfigureAwait(false);
+            await _ending.CancelAsync().ConfigureAwait(false);
+            _socket.Abort();
+            await Task.WhenAll(Quiet(watchdog), Quiet(send), Quiet(receive)).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException or IOException)
+        {
+            why = ex.Message;
+            _socket.Abort();
+        }
+        finally
+        {
+            if (_hub.Detach(_nodeId, this))
+            {
+                var seen = Time.GetUtcNow();
+                _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { IsConnected = false, LastSeen = seen });
+            }
+
+            Log.DataPlaneDisconnected(_hub.Logger, _nodeId, why);
+            _ending.Dispose();
+            _sendLock.Dispose();
+        }
+    }
+
+    private async Task CloseOutputAsync(int code, string why, bool receivePending)
+    {
+        if (receivePending)
+        {
+            try
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                try
+                {
+                    if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
+                    {
+                        await _socket.CloseOutputAsync((WebSocketCloseStatus)code, why.Length <= 100 ? why : why[..100], timeout.Token).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    _sendLock.Release();
+                }
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
+            {
+            }
+        }
+        else
+        {
+            await LinkFraming.CloseQuietlyAsync(_socket, code, why, TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
+        }
+    }
+
+    private static Task Quiet(Task task) => task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
+
+    private async Task<HelloMessage> ReceiveHelloAsync(CancellationToken token)
+    {
+        using var timeout = new CancellationTokenSource(Options.HelloTimeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        LinkFrame? frame;
+        try
+        {
+            frame = await LinkFraming.ReceiveAsync(_socket, LinkProtocol.MaxControlMessageBytes, null, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new TimeoutException($"no hello within {Options.HelloTimeout}");
+        }
+
+        if (frame is not { } message)
+        {
+            throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "closed before hello");
+        }
+
+        var (type, root) = LinkFraming.ParseControl(message);
+        if (type != LinkProtocol.Types.Hello)
+        {
+            throw new LinkProtocolException(LinkProtocol.CloseCodes.BadHello, "bad_hello", $"the first message is '{type}', not hello");
+        }
+
+        var hello = LinkFraming.Deserialize<HelloMessage>(root);
+        if (hello.Protocol != LinkProtocol.Version)
+        {
+            throw new LinkProtocolException(LinkProtocol.CloseCodes.BadHello, "bad_hello", $"protocol {hello.Protocol} is not supported (this control plane speaks {LinkProtocol.Version})");
+        }
+
+        if (string.IsNullOrWhiteSpace(hello.NodeId) || hello.NodeId.Length > 128)
+        {
+            throw new LinkProtocolException(LinkProtocol.CloseCodes.BadHello, "bad_hello", "hello has no valid node_id");
+        }
+
+        return hello;
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                var frame = await LinkFraming.ReceiveAsync(_socket, Options.MaxMessageBytes, MarkInbound, token).ConfigureAwait(false);
+                if (frame is not { } message)
+                {
+                    return;
+                }
+
+                var seen = Time.GetUtcNow();
+                if (message.Kind == WebSocketMessageType.Text)
+                {
+                    var (type, root) = LinkFraming.ParseControl(message);
+                    switch (type)
+                    {
+                        case LinkProtocol.Types.Heartbeat:
+                            await OnHeartbeatAsync(LinkFraming.Deserialize<HeartbeatMessage>(root), seen, token).ConfigureAwait(false);
+                            break;
+                        case LinkProtocol.Types.ApplyResult:
+                            OnApplyResult(LinkFraming.Deserialize<ApplyResultMessage>(root), seen);
+                            break;
+                        default:
+                            // Unknown types are ignored: a newer data plane may send more (docs/protocol.md, versioning).
+                            _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen });
+                            break;
+                    }
+
+                    continue;
+                }
+
+                var (header, payload) = LinkFraming.DecodeBinary(message);
+                if (header.Type == LinkProtocol.Types.Telemetry)
+                {
+                    await OnTelemetryAsync(header, payload, token).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (LinkProtocolException ex)
+        {
+            Log.ProtocolViolation(_hub.Logger, _nodeId, ex.Reason, ex.Message);
+            throw;
+        }
+    }
+
+    private async Task OnHeartbeatAsync(HeartbeatMessage heartbeat, DateTimeOffset seen, CancellationToken token)
+    {
+        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = heartbeat.ConfigHash });
+        var latest = _hub.Publisher.Latest;
+        await SendControlAsync(new HeartbeatMessage { Type = LinkProtocol.Types.HeartbeatAck, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
+        if (latest is not null
+            && heartbeat.ConfigHash != latest.Hash
+            && Volatile.Read(ref _rejectedHash) != latest.Hash
+            && Volatile.Read(ref _inFlightHash) != latest.Hash)
+        {
+            Log.StaleHashResend(_hub.Logger, _nodeId, heartbeat.ConfigHash, latest.Hash);
+            Offer(latest, force: true);
+        }
+    }
+
+    private void OnApplyResult(ApplyResultMessage result, DateTimeOffset seen)
+    {
+        Interlocked.CompareExchange(ref _inFlightHash, null, result.Hash);
+        var rejected = result.Outcome == LinkProtocol.Outcomes.Rejected;
+        var serving = result.Outcome is LinkProtocol.Outcomes.Applied or LinkProtocol.Outcomes.Unchanged;
+        var errors = result.Errors is { Count: > 0 } list ? string.Join("; ", list) : result.Reason ?? "rejected";
+        if (rejected)
+        {
+            Volatile.Write(ref _rejectedHash, result.Hash);
+            Log.ConfigRejectedByDataPlane(_hub.Logger, _nodeId, result.Hash, result.Reason, errors);
+        }
+
+        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
+        {
+            LastSeen = seen,
+            ConfigHash = result.ConfigHash ?? (serving ? result.Hash : old?.ConfigHash),
+            LastApplyError = rejected ? $"{result.Reason}: {errors}" : serving ? null : old?.LastApplyError,
+            RejectedHash = rejected ? result.Hash : serving ? null : old?.RejectedHash,
+        });
+    }
+
+    private async Task OnTelemetryAsync(BinaryHeader header, ReadOnlyMemory<byte> payload, CancellationToken token)
+    {
+        var batch = payload;
+        if (string.Equals(header.Encoding, LinkProtocol.Encodings.Gzip, StringComparison.OrdinalIgnoreCase))
+        {
+            try
+            {
+                batch = BoundedGzip.Decompress(payload, Options.MaxTelemetryDecompressedBytes);
+            }
+            catch (ConfigRejectedException ex)
+            {
+                throw LinkProtocolException.Malformed($"a telemetry batch is refused: {ex.Message}", ex);
+            }
+        }
+
+        var node = _hub.Registry.Find(_nodeId) ?? new DataPlaneInfo { NodeId = _nodeId };
+        foreach (var handler in _hub.TelemetryHandlers)
+        {
+            try
+            {
+                await handler.HandleAsync(node, batch, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
+            }
+        }
+    }
+
+    private void MarkInbound() => Volatile.Write(ref _lastInbound, Time.GetTimestamp());
+
+    private async Task SendLoopAsync(CancellationToken token)
+    {
+        await foreach (var _ in _wake.Reader.ReadAllAsync(token).ConfigureAwait(false))
+        {
+            if (Interlocked.Exchange(ref _pending, null) is not { } offered)
+            {
+                continue;
+            }
+
+            // Nothing old: if a newer configuration was published meanwhile, send that one.
+            var config = _hub.Publisher.Latest is { } latest && latest.Sequence > offered.Config.Sequence ? latest : offered.Config;
+            if (config.Sequence <= Volatile.Read(ref _sentSequence) && !offered.Force)
+            {
+                continue;
+            }
+
+            Volatile.Write(ref _inFlightHash, config.Hash);
+            await SendAsync(config.Message, WebSocketMessageType.Binary, token).ConfigureAwait(false);
+            Volatile.Write(ref _sentSequence, Math.Max(Volatile.Read(ref _sentSequence), config.Sequence));
+            Log.ConfigSent(_hub.Logger, config.Hash, _nodeId);
+        }
+    }
+
+    /// <summary>Closes a connection that stayed silent longer than <see cref="DataPlaneHubOptions.DataPlaneTimeout"/>.</summary>
+    private async Task WatchdogAsync(CancellationToken token)
+    {
+        var timeout = Options.DataPlaneTimeout;
+        while (true)
+        {
+            var silent = Time.GetElapsedTime(Volatile.Read(ref _lastInbound));
+            if (silent >= timeout)
+            {
+                throw new TimeoutException($"no message from the data plane for {timeout}");
+            }
+
+            await Task.Delay(timeout - silent + TimeSpan.FromMilliseconds(1), Time, token).ConfigureAwait(false);
+        }
+    }
+
+    private ValueTask SendControlAsync<T>(T message, CancellationToken token)
+        where T : LinkMessage =>
+        SendAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message, typeof(T), LinkJsonContext.Default), WebSocketMessageType.Text, token);
+
+    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType kind, CancellationToken token)
+    {
+        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(bytes, kind, true, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new TimeoutException($"writing to the data plane took longer than {Options.WriteTimeout}");
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private sealed record Offered(PublishedConfig Config, bool Force);
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Resilience.ClusterLink.Protocol;
+
+namespace Resilience.ControlPlane;
+
+/// <summary>Holds the latest configuration (hashed, compressed and framed once) and hands it to the hub.</summary>
+internal sealed class ConfigPublisher : IConfigPublisher
+{
+    private readonly object _gate = new();
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private PublishedConfig? _latest;
+    private long _sequence;
+
+    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger)
+    {
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    /// <summary>Raised (outside any lock) after a publish, with the new latest configuration.</summary>
+    public event Action<PublishedConfig>? Published;
+
+    /// <summary>Gets or sets how many data planes the hub has connected, for the log line.</summary>
+    internal Func<int> ConnectedCount { get; set; } = static () => 0;
+
+    public PublishedConfig? Latest => Volatile.Read(ref _latest);
+
+    public ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var content = json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? json[3..] : json;
+        CheckJsonObject(content.Span);
+        var hash = ConfigHash.Compute(content.Span);
+        var compressed = BoundedGzip.Compress(content.Span);
+
+        PublishedConfig published;
+        lock (_gate)
+        {
+            var sequence = ++_sequence;
+            var header = new BinaryHeader
+            {
+                Type = LinkProtocol.Types.Config,
+                Hash = hash,
+                Version = string.IsNullOrWhiteSpace(version) ? sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : version,
+                Timestamp = _timeProvider.GetUtcNow(),
+                Encoding = LinkProtocol.Encodings.Gzip,
+                Size = content.Length,
+            };
+            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, content.Length, LinkFraming.EncodeBinary(header, compressed), compressed.Length);
+            Volatile.Write(ref _latest, published);
+        }
+
+        Log.ConfigPublished(_logger, published.Hash, published.Version, published.Size, published.CompressedSize, ConnectedCount());
+        Published?.Invoke(published);
+        return ValueTask.FromResult(published);
+    }
+
+    private static void CheckJsonObject(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new ArgumentException("a configuration must be a JSON object", nameof(json));
+            }
+
+            reader.Skip();
+            if (reader.Read())
+            {
+                throw new ArgumentException("a configuration must be one JSON object", nameof(json));
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ArgumentException($"the configuration is not well-formed JSON: {ex.Message}", nameof(json), ex);
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace Resilience.ControlPlane;
+
+/// <summary>Publishes configurations to the data planes: the latest one is pushed at once to every connected data plane and on every connect; nothing older is queued.</summary>
+public interface IConfigPublisher
+{
+    /// <summary>Gets the latest published configuration, or <see langword="null"/> before the first publish.</summary>
+    PublishedConfig? Latest { get; }
+
+    /// <summary>Publishes a configuration. It replaces the latest one and is pushed to every connected data plane.</summary>
+    /// <param name="json">The configuration as a UTF-8 JSON object.</param>
+    /// <param name="version">A version to show on the data planes; default: the publish sequence number.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>The published configuration (hash, version, sizes).</returns>
+    /// <exception cref="ArgumentException"><paramref name="json"/> is not a well-formed JSON object.</exception>
+    ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default);
+}

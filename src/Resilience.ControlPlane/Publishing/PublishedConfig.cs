@@ -1,0 +1,37 @@
+namespace Resilience.ControlPlane;
+
+/// <summary>A configuration the control plane published: what every data plane should serve.</summary>
+public sealed class PublishedConfig
+{
+    internal PublishedConfig(long sequence, string hash, string version, DateTimeOffset timestamp, int size, byte[] message, int compressedSize)
+    {
+        Sequence = sequence;
+        Hash = hash;
+        Version = version;
+        Timestamp = timestamp;
+        Size = size;
+        Message = message;
+        CompressedSize = compressedSize;
+    }
+
+    /// <summary>Gets the lowercase hex SHA-256 of the JSON (the same hash the data planes report).</summary>
+    public string Hash { get; }
+
+    /// <summary>Gets the version given at publish time, or the publish sequence number.</summary>
+    public string Version { get; }
+
+    /// <summary>Gets when it was published.</summary>
+    public DateTimeOffset Timestamp { get; }
+
+    /// <summary>Gets the size of the JSON in bytes.</summary>
+    public int Size { get; }
+
+    /// <summary>Gets the size of the gzip payload sent to data planes.</summary>
+    public int CompressedSize { get; }
+
+    /// <summary>Gets the publish sequence number: higher is newer.</summary>
+    internal long Sequence { get; }
+
+    /// <summary>Gets the whole binary message, encoded once and sent to every data plane.</summary>
+    internal byte[] Message { get; }
+}

@@ -1,0 +1,44 @@
+namespace Resilience.ControlPlane;
+
+/// <summary>What the control plane knows about one data plane.</summary>
+public sealed record DataPlaneInfo
+{
+    /// <summary>Gets the node id the data plane sent in hello.</summary>
+    public required string NodeId { get; init; }
+
+    /// <summary>Gets its host name.</summary>
+    public string? Hostname { get; init; }
+
+    /// <summary>Gets its version.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Gets its labels.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Gets the subject of its client certificate.</summary>
+    public string? CertificateSubject { get; init; }
+
+    /// <summary>Gets the remote address of its connection.</summary>
+    public string? RemoteAddress { get; init; }
+
+    /// <summary>Gets a value indicating whether it is connected now.</summary>
+    public bool IsConnected { get; init; }
+
+    /// <summary>Gets when its current (or last) connection was established.</summary>
+    public DateTimeOffset ConnectedAt { get; init; }
+
+    /// <summary>Gets when the control plane last heard from it.</summary>
+    public DateTimeOffset LastSeen { get; init; }
+
+    /// <summary>Gets the hash of the configuration it last reported serving.</summary>
+    public string? ConfigHash { get; init; }
+
+    /// <summary>Gets how its configuration compares with the latest published one.</summary>
+    public DataPlaneSyncStatus SyncStatus { get; init; }
+
+    /// <summary>Gets the errors of its last rejected apply, if the last apply was rejected.</summary>
+    public string? LastApplyError { get; init; }
+
+    /// <summary>Gets the hash of the configuration its last rejected apply was about.</summary>
+    internal string? RejectedHash { get; init; }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+
+namespace Resilience.ControlPlane;
+
+/// <summary>The registry: entries updated by the hub's sessions, snapshots for the host with the sync status computed against the latest publish.</summary>
+internal sealed class DataPlaneRegistry : IDataPlaneRegistry
+{
+    private readonly ConcurrentDictionary<string, DataPlaneInfo> _entries = new(StringComparer.Ordinal);
+    private readonly IConfigPublisher _publisher;
+    private readonly TimeProvider _timeProvider;
+    private readonly TimeSpan _retention;
+
+    public DataPlaneRegistry(IConfigPublisher publisher, TimeProvider timeProvider, IOptions<DataPlaneHubOptions> options)
+    {
+        _publisher = publisher;
+        _timeProvider = timeProvider;
+        _retention = options.Value.RegistryRetention;
+    }
+
+    public IReadOnlyList<DataPlaneInfo> GetAll()
+    {
+        Prune();
+        return _entries.Values.Select(WithStatus).OrderBy(i => i.NodeId, StringComparer.Ordinal).ToArray();
+    }
+
+    public DataPlaneInfo? Find(string nodeId)
+    {
+        ArgumentNullException.ThrowIfNull(nodeId);
+        Prune();
+        return _entries.TryGetValue(nodeId, out var info) ? WithStatus(info) : null;
+    }
+
+    internal void Update(string nodeId, Func<DataPlaneInfo?, DataPlaneInfo> change) =>
+        _entries.AddOrUpdate(nodeId, _ => change(null), (_, existing) => change(existing));
+
+    private DataPlaneInfo WithStatus(DataPlaneInfo info)
+    {
+        var latest = _publisher.Latest;
+        var status = latest is null ? DataPlaneSyncStatus.Unknown
+            : info.ConfigHash == latest.Hash ? DataPlaneSyncStatus.InSync
+            : info.RejectedHash == latest.Hash ? DataPlaneSyncStatus.Rejected
+            : DataPlaneSyncStatus.OutOfSync;
+        return info with { SyncStatus = status };
+    }
+
+    private void Prune()
+    {
+        var cutoff = _timeProvider.GetUtcNow() - _retention;
+        foreach (var (id, info) in _entries)
+        {
+            if (!info.IsConnected && info.LastSeen < cutoff)
+            {
+                _entries.TryRemove(new KeyValuePair<string, DataPlaneInfo>(id, info));
+            }
+        }
+    }
+}

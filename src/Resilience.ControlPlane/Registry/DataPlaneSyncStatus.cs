@@ -1,0 +1,17 @@
+namespace Resilience.ControlPlane;
+
+/// <summary>How a data plane's configuration compares with the latest published one.</summary>
+public enum DataPlaneSyncStatus
+{
+    /// <summary>Nothing is published yet, or the data plane reported no configuration.</summary>
+    Unknown = 0,
+
+    /// <summary>It serves the latest published configuration.</summary>
+    InSync = 1,
+
+    /// <summary>It serves an older (or another) configuration; the latest is on its way.</summary>
+    OutOfSync = 2,
+
+    /// <summary>It rejected the latest configuration (see <see cref="DataPlaneInfo.LastApplyError"/>) and serves another.</summary>
+    Rejected = 3,
+}

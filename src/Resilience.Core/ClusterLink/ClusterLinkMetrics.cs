@@ -1,0 +1,34 @@
+using System.Diagnostics.Metrics;
+
+namespace Resilience;
+
+/// <summary>The link's instruments on the <c>Resilience.DataPlane</c> meter.</summary>
+internal sealed class ClusterLinkMetrics : IDisposable
+{
+    private readonly Meter? _ownedMeter;
+    private readonly Counter<long> _connectAttempts;
+    private readonly Counter<long> _reconnects;
+    private readonly Counter<long> _framesRejected;
+    private readonly Histogram<double> _pushToApply;
+
+    public ClusterLinkMetrics(IMeterFactory? meterFactory)
+    {
+        var meter = meterFactory?.Create(DataPlaneResilienceDefaults.MeterName) ?? (_ownedMeter = new Meter(DataPlaneResilienceDefaults.MeterName));
+        _connectAttempts = meter.CreateCounter<long>("resilience.link.connect_attempts", "{attempt}", "Connection attempts to the control plane, by outcome (success, failure).");
+        _reconnects = meter.CreateCounter<long>("resilience.link.reconnects", "{reconnect}", "Established connections that ended and were followed by a reconnect.");
+        _framesRejected = meter.CreateCounter<long>("resilience.link.frames_rejected", "{message}", "Messages from the control plane refused as too big or malformed, by reason; each ends its connection.");
+        _pushToApply = meter.CreateHistogram<double>("resilience.link.push_to_apply.duration", "s", "Time from the arrival of a pushed configuration to the end of its apply, by outcome.");
+    }
+
+    public void RecordConnectAttempt(bool success) =>
+        _connectAttempts.Add(1, new KeyValuePair<string, object?>("outcome", success ? "success" : "failure"));
+
+    public void RecordReconnect() => _reconnects.Add(1);
+
+    public void RecordFrameRejected(string reason) => _framesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    public void RecordPushToApply(TimeSpan elapsed, ApplyOutcome outcome) =>
+        _pushToApply.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+
+    public void Dispose() => _ownedMeter?.Dispose();
+}

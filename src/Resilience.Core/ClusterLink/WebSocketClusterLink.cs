@@ -1,0 +1,463 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Resilience.ClusterLink.Protocol;
+
+namespace Resilience;
+
+/// <summary>
+/// Tier 1 over WebSocket with mutual TLS (docs/protocol.md): connects, says hello, sends heartbeats with
+/// the served hash, applies pushed configurations (only the newest pending one) and answers with the
+/// result. Any failure (refused connection, dead heartbeat, garbage from the peer) ends that connection
+/// only; the link reconnects after a random delay, forever, and the served configuration is untouched.
+/// </summary>
+internal sealed class WebSocketClusterLink : IClusterLink
+{
+    private readonly ClusterLinkOptions _options;
+    private readonly IClusterLinkConnector _connector;
+    private readonly IClusterLinkJitter _jitter;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly ClusterLinkMetrics _metrics;
+    private readonly Uri _endpoint;
+
+    public WebSocketClusterLink(
+        ClusterLinkOptions options,
+        IClusterLinkConnector connector,
+        IClusterLinkJitter jitter,
+        TimeProvider timeProvider,
+        ILogger logger,
+        ClusterLinkMetrics metrics)
+    {
+        _options = options;
+        _connector = connector;
+        _jitter = jitter;
+        _timeProvider = timeProvider;
+        _logger = logger;
+        _metrics = metrics;
+        _endpoint = options.Endpoint ?? throw new InvalidOperationException("ClusterLink:Endpoint is not set");
+    }
+
+    public async Task RunAsync(IClusterLinkContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var attempts = 0;
+        string? lastError = null;
+        try
+        {
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                attempts++;
+                context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, _timeProvider.GetUtcNow(), attempts, lastError));
+                Log.LinkConnecting(_logger, _endpoint, attempts, _connector.Route);
+                LinkConnection connection;
+                try
+                {
+                    connection = await _connector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+                catch (Exception ex)
+                {
+                    _metrics.RecordConnectAttempt(success: false);
+                    lastError = Describe(ex);
+                    var failedAt = _timeProvider.GetTimestamp();
+                    var delay = NextDelay();
+                    Log.LinkConnectFailed(_logger, _endpoint, attempts, lastError, delay);
+                    await WaitThenAsync(failedAt, delay, new ClusterLinkState(ClusterLinkStatus.Disconnected, _timeProvider.GetUtcNow(), attempts, lastError), context, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                _metrics.RecordConnectAttempt(success: true);
+                attempts = 0;
+                using (connection)
+                {
+                    lastError = await RunConnectionAsync(connection.Socket, context, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                _metrics.RecordReconnect();
+                var lostAt = _timeProvider.GetTimestamp();
+                var reconnectDelay = NextDelay();
+                Log.LinkLost(_logger, _endpoint, lastError, reconnectDelay);
+                await WaitThenAsync(lostAt, reconnectDelay, new ClusterLinkState(ClusterLinkStatus.Disconnected, _timeProvider.GetUtcNow(), 0, lastError), context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Log.LinkStopped(_logger);
+        }
+    }
+
+    /// <summary>Runs one established connection until it ends; returns why it ended.</summary>
+    internal async Task<string> RunConnectionAsync(WebSocket socket, IClusterLinkContext context, CancellationToken cancellationToken)
+    {
+        using var session = new Session(this, socket, context, cancellationToken);
+        return await session.RunAsync().ConfigureAwait(false);
+    }
+
+    private TimeSpan NextDelay()
+    {
+        var min = _options.ReconnectDelayMin;
+        var spread = _options.ReconnectDelayMax - min;
+        var jitter = Math.Clamp(_jitter.NextDouble(), 0, 1);
+        return min + (spread * jitter);
+    }
+
+    /// <summary>Starts the reconnect timer, then reports the state, so an observer of the state knows the timer runs.</summary>
+    private async Task WaitThenAsync(long since, TimeSpan delay, ClusterLinkState state, IClusterLinkContext context, CancellationToken cancellationToken)
+    {
+        var remaining = delay - _timeProvider.GetElapsedTime(since);
+        var wait = remaining > TimeSpan.Zero ? Task.Delay(remaining, _timeProvider, cancellationToken) : Task.CompletedTask;
+        context.ReportState(state);
+        await wait.ConfigureAwait(false);
+    }
+
+    private static string Describe(Exception ex)
+    {
+        // The innermost messages say what happened ("Connection refused", "407 ..."); keep them short.
+        var messages = new List<string>();
+        for (var e = ex; e is not null && messages.Count < 4; e = e.InnerException)
+        {
+            if (!messages.Contains(e.Message))
+            {
+                messages.Add(e.Message);
+            }
+        }
+
+        return string.Join(" <- ", messages);
+    }
+
+    /// <summary>One connection: a receive loop, an apply loop and a heartbeat loop sharing a send lock.</summary>
+    private sealed class Session : IDisposable
+    {
+        private readonly WebSocketClusterLink _link;
+        private readonly WebSocket _socket;
+        private readonly IClusterLinkContext _context;
+        private readonly CancellationTokenSource _ending;
+        private readonly SemaphoreSlim _sendLock = new(1, 1);
+        private readonly Channel<PendingConfig> _pending;
+        private long _lastInbound;
+
+        public Session(WebSocketClusterLink link, WebSocket socket, IClusterLinkContext context, CancellationToken stopping)
+        {
+            _link = link;
+            _socket = socket;
+            _context = context;
+            _ending = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+
+            // One slot: a newer push replaces the one waiting, so nothing older is applied after something newer.
+            _pending = Channel.CreateBounded<PendingConfig>(
+                new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+                dropped => Log.LinkConfigDropped(_link._logger, dropped.Header.Hash));
+        }
+
+        private TimeProvider Time => _link._timeProvider;
+
+        private ClusterLinkOptions Options => _link._options;
+
+        public async Task<string> RunAsync()
+        {
+            var token = _ending.Token;
+            _lastInbound = Time.GetTimestamp();
+            try
+            {
+                var hash = _context.Current?.Hash;
+                var node = _context.Node;
+                await SendAsync(
+                    new HelloMessage
+                    {
+                        Type = LinkProtocol.Types.Hello,
+                        Protocol = LinkProtocol.Version,
+                        NodeId = node.NodeId,
+                        Hostname = node.Hostname,
+                        Version = node.Version,
+                        Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
+                        ConfigHash = hash,
+                    },
+                    token).ConfigureAwait(false);
+
+                // The heartbeat loop starts its timer synchronously, before the state says Connected.
+                var heartbeat = HeartbeatLoopAsync(token);
+                _context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, Time.GetUtcNow()));
+                Log.LinkConnected(_link._logger, _link._endpoint, hash);
+                var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
+                var apply = Task.Run(() => ApplyLoopAsync(token), CancellationToken.None);
+
+                var first = await Task.WhenAny(heartbeat, receive, apply).ConfigureAwait(false);
+                var reason = Reason(first);
+                if (first.Exception?.InnerException is LinkProtocolException violation)
+                {
+                    // Tell the peer why (1002/1009) before cancelling: cancelling a write in progress aborts the socket.
+                    await CloseAfterViolationAsync(violation).ConfigureAwait(false);
+                }
+
+                await _ending.CancelAsync().ConfigureAwait(false);
+                _socket.Abort();
+
+                await Task.WhenAll(heartbeat.ContinueWith(_ => { }, TaskScheduler.Default), receive.ContinueWith(_ => { }, TaskScheduler.Default), apply.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+                return reason;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !_ending.IsCancellationRequested)
+            {
+                _socket.Abort();
+                return Describe(ex);
+            }
+            catch (OperationCanceledException)
+            {
+                _socket.Abort();
+                return "stopped";
+            }
+        }
+
+        public void Dispose()
+        {
+            _ending.Dispose();
+            _sendLock.Dispose();
+        }
+
+        private async Task CloseAfterViolationAsync(LinkProtocolException violation)
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
+            try
+            {
+                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            try
+            {
+                await LinkFraming.CloseQuietlyAsync(_socket, violation.CloseCode, violation.Reason, TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        private string Reason(Task ended)
+        {
+            if (ended.Exception?.InnerException is { } ex)
+            {
+                return Describe(ex);
+            }
+
+            return ended.IsCanceled ? "stopped" : "the connection ended";
+        }
+
+        private async Task ReceiveLoopAsync(CancellationToken token)
+        {
+            try
+            {
+                while (true)
+                {
+                    var frame = await LinkFraming.ReceiveAsync(_socket, Options.MaxFrameBytes, MarkInbound, token).ConfigureAwait(false);
+                    if (frame is not { } message)
+                    {
+                        var status = _socket.CloseStatus is { } code ? $" ({(int)code} {_socket.CloseStatusDescription})" : string.Empty;
+                        throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, $"the control plane closed the connection{status}");
+                    }
+
+                    if (message.Kind == WebSocketMessageType.Text)
+                    {
+                        // welcome and heartbeat_ack only prove liveness (already noted); unknown types are ignored (docs/protocol.md, versioning).
+                        var (type, _) = LinkFraming.ParseControl(message);
+                        Log.LinkControlReceived(_link._logger, type);
+                        continue;
+                    }
+
+                    var (header, payload) = LinkFraming.DecodeBinary(message);
+                    if (header.Type == LinkProtocol.Types.Config)
+                    {
+                        Log.LinkConfigReceived(_link._logger, header.Hash, header.Version, payload.Length);
+                        _pending.Writer.TryWrite(new PendingConfig(header, payload, Time.GetTimestamp()));
+                    }
+                }
+            }
+            catch (LinkProtocolException ex)
+            {
+                _link._metrics.RecordFrameRejected(ex.Reason);
+                Log.LinkProtocolViolation(_link._logger, ex.Reason, ex.Message);
+                throw;
+            }
+        }
+
+        private void MarkInbound() => Volatile.Write(ref _lastInbound, Time.GetTimestamp());
+
+        private async Task ApplyLoopAsync(CancellationToken token)
+        {
+            await foreach (var pending in _pending.Reader.ReadAllAsync(token).ConfigureAwait(false))
+            {
+                var result = await ApplyAsync(pending, token).ConfigureAwait(false);
+                var elapsed = Time.GetElapsedTime(pending.ReceivedAt);
+                _link._metrics.RecordPushToApply(elapsed, result.Outcome);
+                Log.LinkConfigHandled(_link._logger, result.Hash ?? pending.Header.Hash, result.Outcome, elapsed);
+                await SendAsync(
+                    new ApplyResultMessage
+                    {
+                        Type = LinkProtocol.Types.ApplyResult,
+                        Hash = result.Hash ?? pending.Header.Hash,
+                        Version = pending.Header.Version,
+                        Outcome = result.Outcome switch
+                        {
+                            ApplyOutcome.Applied => LinkProtocol.Outcomes.Applied,
+                            ApplyOutcome.Unchanged => LinkProtocol.Outcomes.Unchanged,
+                            ApplyOutcome.Superseded => LinkProtocol.Outcomes.Superseded,
+                            _ => LinkProtocol.Outcomes.Rejected,
+                        },
+                        Reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null,
+                        Errors = result.Errors.Count > 0 ? [.. result.Errors] : null,
+                        ConfigHash = _context.Current?.Hash,
+                    },
+                    token).ConfigureAwait(false);
+            }
+        }
+
+        private async ValueTask<ApplyResult> ApplyAsync(PendingConfig pending, CancellationToken token)
+        {
+            var header = pending.Header;
+            ReadOnlyMemory<byte> content = pending.Payload;
+            try
+            {
+                if (string.Equals(header.Encoding, LinkProtocol.Encodings.Gzip, StringComparison.OrdinalIgnoreCase))
+                {
+                    // Decompressed here under the link's own limit: a gzip bomb costs at most MaxDecompressedBytes.
+                    content = Decompress(content, header.Size);
+                }
+                else if (header.Encoding is not (null or LinkProtocol.Encodings.Identity))
+                {
+                    throw new ConfigRejectedException(RejectionReason.BadCompression, $"unknown encoding '{header.Encoding}'");
+                }
+            }
+            catch (ConfigRejectedException ex)
+            {
+                Log.ConfigRejected(_link._logger, ConfigOrigin.ControlPlane, _link._endpoint.ToString(), ex.Reason, ex.Message);
+                return new ApplyResult(ApplyOutcome.Rejected, ConfigOrigin.ControlPlane, header.Hash, ex.Reason, ex.Errors, Time.GetUtcNow());
+            }
+
+            var document = new ConfigDocument(content, ConfigFormat.Json, ConfigOrigin.ControlPlane)
+            {
+                Version = header.Version,
+                Timestamp = header.Timestamp,
+                ExpectedHash = header.Hash,
+                Source = _link._endpoint.ToString(),
+            };
+            return await _context.ApplyAsync(document, token).ConfigureAwait(false);
+        }
+
+        /// <summary>
+        /// Decompresses a pushed config. When the header announces the size (within the limit) the output is
+        /// allocated once at that size and the stream must end exactly there; otherwise the bounded general path runs.
+        /// </summary>
+        private ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> compressed, long? announced)
+        {
+            var limit = Options.MaxDecompressedBytes;
+            if (announced is not { } size || size <= 0 || size > limit || size > Array.MaxLength)
+            {
+                if (announced > limit)
+                {
+                    throw new ConfigRejectedException(RejectionReason.TooLarge, $"the announced size of {announced} bytes exceeds the limit of {limit} bytes");
+                }
+
+                return BoundedGzip.Decompress(compressed, limit);
+            }
+
+            var output = new byte[size];
+            try
+            {
+                var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(compressed, out var segment) ? segment : new ArraySegment<byte>(compressed.ToArray());
+                using var input = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
+                using var gzip = new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress);
+                var filled = 0;
+                int read;
+                while (filled < output.Length && (read = gzip.Read(output, filled, output.Length - filled)) > 0)
+                {
+                    filled += read;
+                }
+
+                if (filled != output.Length || gzip.Read(new byte[1], 0, 1) != 0)
+                {
+                    throw new ConfigRejectedException(RejectionReason.BadCompression, $"the content does not decompress to the announced {size} bytes");
+                }
+            }
+            catch (InvalidDataException ex)
+            {
+                throw new ConfigRejectedException(RejectionReason.BadCompression, $"gzip content is damaged: {ex.Message}", ex);
+            }
+
+            return output;
+        }
+
+        /// <summary>
+        /// Sends a heartbeat every interval and declares the connection dead when nothing arrived for the
+        /// timeout. Both deadlines are absolute, so a late timer still fires at the right moment.
+        /// </summary>
+        private async Task HeartbeatLoopAsync(CancellationToken token)
+        {
+            var interval = Options.HeartbeatInterval;
+            var timeout = Options.HeartbeatTimeout;
+            var nextHeartbeat = Time.GetTimestamp() + ToTicks(interval);
+            while (true)
+            {
+                var now = Time.GetTimestamp();
+                var deadline = Volatile.Read(ref _lastInbound) + ToTicks(timeout);
+                if (now >= deadline)
+                {
+                    Log.LinkHeartbeatTimeout(_link._logger, timeout);
+                    throw new TimeoutException($"no heartbeat answer from the control plane within {timeout}");
+                }
+
+                if (now >= nextHeartbeat)
+                {
+                    var hash = _context.Current?.Hash;
+                    await SendAsync(new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat, ConfigHash = hash }, token).ConfigureAwait(false);
+                    Log.LinkHeartbeatSent(_link._logger, hash);
+                    nextHeartbeat = now + ToTicks(interval);
+                    continue;
+                }
+
+                var wake = Math.Min(deadline, nextHeartbeat);
+                await Task.Delay(FromTicks(wake - now), Time, token).ConfigureAwait(false);
+            }
+        }
+
+        private async ValueTask SendAsync<T>(T message, CancellationToken token)
+            where T : LinkMessage
+        {
+            using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+            await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
+            try
+            {
+                await LinkFraming.SendControlAsync(_socket, message, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+            {
+                throw new TimeoutException($"writing a '{message.Type}' message took longer than {Options.WriteTimeout}");
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Time.TimestampFrequency);
+
+        /// <summary>Rounds up, so a timer never wakes before its deadline and spins.</summary>
+        private TimeSpan FromTicks(long ticks) => TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(ticks * (double)TimeSpan.TicksPerSecond / Time.TimestampFrequency)));
+    }
+
+    private sealed record PendingConfig(BinaryHeader Header, ReadOnlyMemory<byte> Payload, long ReceivedAt);
+}
