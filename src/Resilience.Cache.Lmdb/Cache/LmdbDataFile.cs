@@ -27,6 +27,11 @@ internal static class LmdbDataFile
     public static string? Check(string directory)
     {
         var path = Path.Combine(directory, DataFileName);
+        if (!File.Exists(path))
+        {
+            return null; // A new environment.
+        }
+
         using var file = new FileStream(path, new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete });
         var length = file.Length;
         if (length == 0)
