@@ -12,12 +12,17 @@ namespace Resilience;
 /// metadata, then the payload; sealed with AES-GCM when encryption is on).
 /// </summary>
 /// <remarks>
+/// <para>Load checks the format tag, the header and the payload length, and authenticates an encrypted
+/// entry; it does not recompute the SHA-256 of the payload: the document carries it as
+/// <see cref="ConfigDocument.ExpectedHash"/> and the apply pipeline, which hashes every document,
+/// rejects a mismatch (reason <c>HashMismatch</c>), so an altered payload is never served and the
+/// chain moves on to the next tier.</para>
 /// <para>LMDB commits are atomic and durable (copy-on-write pages, fsync at commit): a crash at any point
 /// leaves the old or the new configuration.</para>
 /// <para>The environment is opened once, on first use, and kept open. The format tag is checked then;
 /// a different tag discards the cache. A corrupt environment is moved aside
 /// (<c>dbless.lmdb.corrupt-&lt;time&gt;</c>) and a new one started; load returns <see langword="null"/>
-/// for every unusable cache and the chain moves on. Read transactions run without thread-local
+/// for a missing, unreadable, incompatible, truncated or undecryptable cache, and the chain moves on. Read transactions run without thread-local
 /// reader slots (<c>MDB_NOTLS</c>) and are always released.</para>
 /// </remarks>
 internal sealed class LmdbConfigCache : IConfigCache, IDisposable
@@ -195,7 +200,9 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
                 throw new InvalidDataException($"the cache is encrypted and no key is configured (Cache:Lmdb:Encryption:Key or the {CacheEncryption.DefaultKeyEnvironmentVariable} environment variable)");
             }
 
-            return CacheEnvelope.Decode(content, _path);
+            // The payload hash travels as ExpectedHash: the apply pipeline recomputes the hash of every
+            // document anyway and rejects a mismatch, so it is not computed twice on the start-up path.
+            return CacheEnvelope.Decode(content, _path, verifyHash: false);
         }
         catch (InvalidDataException ex)
         {
@@ -303,7 +310,7 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
         try
         {
             environment.Open(
-                EnvironmentOpenFlags.NoThreadLocalStorage | EnvironmentOpenFlags.NoReadAhead,
+                EnvironmentOpenFlags.NoThreadLocalStorage,
                 UnixAccessMode.OwnerRead | UnixAccessMode.OwnerWrite);
 
             // Reader slots of killed processes (a crashed node, a copied lock file) are freed at once.

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Testing;
 
 namespace Resilience.Cache.Lmdb.Tests;
@@ -164,7 +165,7 @@ public sealed class LmdbConfigCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task Altered_payload_bytes_are_detected_and_the_cache_is_ignored()
+    public async Task Altered_payload_bytes_are_rejected_by_the_apply_pipeline_and_never_served()
     {
         var payload = TestConfigs.Json("pristine", 64 * 1024);
         using (var cache = TestConfigs.Cache(CachePath))
@@ -173,11 +174,40 @@ public sealed class LmdbConfigCacheTests : IDisposable
         }
 
         TestConfigs.Alter(Path.Combine(CachePath, "data.mdb"), "/pristine/100\""u8.ToArray(), "/pristine/999\""u8.ToArray());
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddDataPlaneResilience(o => o.DataDirectory = _temp.Path).UseLmdbCache();
+        using var provider = services.BuildServiceProvider();
+
+        // The cache hands over the document with the hash it was saved with; the pipeline recomputes it.
+        var loaded = await provider.GetRequiredService<IConfigCache>().LoadAsync(default);
+        Assert.NotNull(loaded);
+        Assert.Equal(ConfigHash.Compute(payload), loaded.ExpectedHash);
+        var dataPlane = provider.GetRequiredService<DataPlane>();
+        var result = await dataPlane.ApplyAsync(loaded, default);
+
+        Assert.Equal(ApplyOutcome.Rejected, result.Outcome);
+        Assert.Equal(RejectionReason.HashMismatch, result.Reason);
+        Assert.Null(dataPlane.Current);
+    }
+
+    [Fact]
+    public async Task Altered_header_length_is_detected_and_the_cache_is_ignored()
+    {
+        var payload = TestConfigs.Json("pristine", 64 * 1024);
+        using (var cache = TestConfigs.Cache(CachePath))
+        {
+            await cache.SaveAsync(TestConfigs.Snapshot(payload), default);
+        }
+
+        var length = Encoding.UTF8.GetBytes($"\"length\":{payload.Length}");
+        var shorter = Encoding.UTF8.GetBytes($"\"length\":{payload.Length - 1}".PadRight(length.Length));
+        TestConfigs.Alter(Path.Combine(CachePath, "data.mdb"), length, shorter);
         var logger = new FakeLogger();
         using var reopened = TestConfigs.Cache(CachePath, logger);
 
         Assert.Null(await reopened.LoadAsync(default));
-        Assert.Contains("hash does not match", Assert.Single(logger.Events(2102)).Message);
+        Assert.Contains("truncated?", Assert.Single(logger.Events(2102)).Message);
     }
 
     [Fact]
