@@ -57,4 +57,17 @@ public sealed class ConcurrencyTests(ITestOutputHelper output) : IDisposable
             Assert.NotNull(loaded);
         }
     }
+
+    [Fact]
+    public async Task Every_load_releases_its_reader_slot()
+    {
+        // One slot: a single leaked read transaction would make the next load fail.
+        using var cache = TestConfigs.Cache(_temp.Combine("dbless.lmdb"), configure: o => o.MaxReaders = 1);
+        await cache.SaveAsync(TestConfigs.Snapshot(TestConfigs.Json("one-slot")), default);
+
+        for (var i = 0; i < 200; i++)
+        {
+            Assert.NotNull(await Task.Run(() => cache.LoadAsync(default).AsTask()));
+        }
+    }
 }
