@@ -17,4 +17,7 @@ internal static class LmdbConfigCacheDefaults
 
     /// <summary>The configuration section under the chain's section.</summary>
     public const string Section = "Cache:Lmdb";
+
+    /// <summary>The encryption section shared with the file cache; <c>Cache:Lmdb:Encryption</c> overrides it.</summary>
+    public const string SharedEncryptionSection = "Cache:Encryption";
 }

@@ -24,6 +24,9 @@ public sealed class LmdbConfigCacheOptions
     /// <summary>Gets or sets the number of LMDB reader slots (concurrent read transactions). Default: 126.</summary>
     public int MaxReaders { get; set; } = LmdbConfigCacheDefaults.MaxReaders;
 
-    /// <summary>Gets the encryption at rest settings (<c>Cache:Lmdb:Encryption</c>). Off unless a key is configured or the <c>RESILIENCE_CACHE_KEY</c> environment variable is set.</summary>
+    /// <summary>
+    /// Gets the encryption at rest settings: <c>Cache:Encryption</c> (shared with the file cache), overridden by
+    /// <c>Cache:Lmdb:Encryption</c>. Off unless a key is configured or the <c>RESILIENCE_CACHE_KEY</c> environment variable is set.
+    /// </summary>
     public CacheEncryptionOptions Encryption { get; } = new();
 }

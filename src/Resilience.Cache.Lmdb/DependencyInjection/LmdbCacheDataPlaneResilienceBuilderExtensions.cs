@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Resilience;
@@ -10,7 +11,8 @@ public static class LmdbCacheDataPlaneResilienceBuilderExtensions
     /// <summary>
     /// Uses an LMDB directory (<c>dbless.lmdb</c> in the data directory by default) as the local cache
     /// instead of the gzip file. Options bind from the <c>Cache:Lmdb</c> sub-section of the section given
-    /// to <c>AddDataPlaneResilience</c>, then <paramref name="configure"/> runs; they are validated at start-up.
+    /// to <c>AddDataPlaneResilience</c> (encryption also from <c>Cache:Encryption</c>, which <c>Cache:Lmdb:Encryption</c>
+    /// overrides), then <paramref name="configure"/> runs; they are validated at start-up.
     /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="configure">Sets options after binding, or <see langword="null"/>.</param>
@@ -26,6 +28,8 @@ public static class LmdbCacheDataPlaneResilienceBuilderExtensions
             services.AddSingleton<LmdbCacheMarker>();
             if (builder is DataPlaneResilienceBuilder { Section: { } section })
             {
+                // Cache:Encryption (shared with the file cache) first, then Cache:Lmdb, which may override it.
+                options.Configure(o => section.GetSection(LmdbConfigCacheDefaults.SharedEncryptionSection).Bind(o.Encryption));
                 options.Bind(section.GetSection(LmdbConfigCacheDefaults.Section));
             }
 

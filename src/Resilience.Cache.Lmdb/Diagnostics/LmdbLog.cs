@@ -5,7 +5,7 @@ namespace Resilience;
 /// <summary>Every log line of the LMDB cache, source-generated with stable event ids in 2100-2199.</summary>
 internal static partial class LmdbLog
 {
-    [LoggerMessage(2100, LogLevel.Debug, "LMDB cache {Path} opened (native library: {Library}, map size {MapSize} bytes).")]
+    [LoggerMessage(2100, LogLevel.Information, "LMDB cache {Path} opened (native library: {Library}, map size {MapSize} bytes).")]
     public static partial void Opened(ILogger logger, string path, string library, long mapSize);
 
     [LoggerMessage(2101, LogLevel.Warning, "LMDB cache {Path} has format tag '{Found}', this library reads '{Expected}'; the cache is discarded.")]

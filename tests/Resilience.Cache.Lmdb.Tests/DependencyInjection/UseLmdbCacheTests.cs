@@ -56,6 +56,22 @@ public sealed class UseLmdbCacheTests : IDisposable
         Assert.Equal("", options.Encryption.KeyEnvironmentVariable);
     }
 
+    [Fact]
+    public void Encryption_key_from_the_shared_Cache_Encryption_section_applies_and_Cache_Lmdb_Encryption_overrides_it()
+    {
+        var shared = Convert.ToBase64String(new byte[32]);
+        var own = Convert.ToBase64String(new byte[16]);
+        using (var provider = Build(new Dictionary<string, string?> { ["Cache:Encryption:Key"] = shared }))
+        {
+            Assert.Equal(shared, provider.GetRequiredService<IOptions<LmdbConfigCacheOptions>>().Value.Encryption.Key);
+        }
+
+        using (var provider = Build(new Dictionary<string, string?> { ["Cache:Encryption:Key"] = shared, ["Cache:Lmdb:Encryption:Key"] = own }))
+        {
+            Assert.Equal(own, provider.GetRequiredService<IOptions<LmdbConfigCacheOptions>>().Value.Encryption.Key);
+        }
+    }
+
     [Theory]
     [InlineData("Cache:Lmdb:MapSize", "4096", "MapSize")]
     [InlineData("Cache:Lmdb:MaxReaders", "0", "MaxReaders")]

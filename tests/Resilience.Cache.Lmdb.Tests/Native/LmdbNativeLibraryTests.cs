@@ -1,6 +1,8 @@
+using Xunit.Abstractions;
+
 namespace Resilience.Cache.Lmdb.Tests;
 
-public sealed class LmdbNativeLibraryTests
+public sealed class LmdbNativeLibraryTests(ITestOutputHelper output)
 {
     [Fact]
     public async Task A_native_LMDB_library_loads_on_this_machine()
@@ -12,6 +14,7 @@ public sealed class LmdbNativeLibraryTests
 
         // On Debian 12 (glibc 2.36) this is the system liblmdb.so.0; on glibc 2.38+ the bundled one.
         Assert.NotNull(LmdbNativeLibrary.Loaded);
+        output.WriteLine($"LMDB native library: {LmdbNativeLibrary.Loaded}");
     }
 
     [Fact]
