@@ -228,7 +228,7 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
         {
             corruption = ex.Message;
         }
-        catch (Exception ex) when (ex is DllNotFoundException or EntryPointNotFoundException)
+        catch (Exception ex) when (LmdbNativeLibrary.IsLoadFailure(ex))
         {
             throw LmdbNativeLibrary.Explain(ex);
         }
@@ -426,7 +426,7 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
 
     private void Report(Exception ex)
     {
-        if (ex is DllNotFoundException or EntryPointNotFoundException)
+        if (LmdbNativeLibrary.IsLoadFailure(ex))
         {
             LmdbLog.NativeLibraryMissing(_logger, _path, LmdbNativeLibrary.Explain(ex).Message);
         }
@@ -437,7 +437,7 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
     }
 
     private static bool IsUnusable(Exception ex) =>
-        ex is LightningException or IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException;
+        ex is LightningException or IOException or UnauthorizedAccessException || LmdbNativeLibrary.IsLoadFailure(ex);
 
     private static bool IsCorruption(MDBResultCode code) =>
         code is MDBResultCode.Invalid or MDBResultCode.Corrupted or MDBResultCode.PageNotFound or MDBResultCode.Panic or MDBResultCode.VersionMismatch;

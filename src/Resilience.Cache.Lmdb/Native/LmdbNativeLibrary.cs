@@ -60,6 +60,11 @@ internal static class LmdbNativeLibrary
         }
     }
 
+    /// <summary>Whether an exception means the native library (or one of its functions) could not be loaded.</summary>
+    public static bool IsLoadFailure(Exception ex) =>
+        ex is DllNotFoundException or EntryPointNotFoundException
+        || (ex is TypeInitializationException { InnerException: { } inner } && IsLoadFailure(inner));
+
     /// <summary>Turns a failed native load into an error that says what to install.</summary>
     public static Exception Explain(Exception loadFailure) =>
         new DllNotFoundException(MissingLibraryMessage(Volatile.Read(ref _failure) ?? loadFailure.Message), loadFailure);

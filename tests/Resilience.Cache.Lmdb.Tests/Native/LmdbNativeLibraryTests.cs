@@ -34,4 +34,16 @@ public sealed class LmdbNativeLibraryTests(ITestOutputHelper output)
     {
         Assert.Equal("liblmdb.so.0", LmdbNativeLibrary.SystemCandidates[0]);
     }
+
+    [Fact]
+    public void A_load_failure_is_recognised_even_inside_a_type_initializer()
+    {
+        Assert.True(LmdbNativeLibrary.IsLoadFailure(new DllNotFoundException("lmdb")));
+        Assert.True(LmdbNativeLibrary.IsLoadFailure(new TypeInitializationException("LightningDB.Native.Lmdb", new DllNotFoundException("lmdb"))));
+        Assert.False(LmdbNativeLibrary.IsLoadFailure(new IOException("disk")));
+
+        var explained = LmdbNativeLibrary.Explain(new DllNotFoundException("Unable to load shared library 'lmdb'"));
+        Assert.IsType<DllNotFoundException>(explained);
+        Assert.Contains("liblmdb0", explained.Message);
+    }
 }
