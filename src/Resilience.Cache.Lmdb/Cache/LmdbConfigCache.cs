@@ -279,7 +279,9 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
 
             LmdbNativeLibrary.EnsureResolver();
             CreateDirectory();
-            var problem = LmdbDataFile.Check(_path);
+            // The preflight knows the classic (0.9) file layout only; LMDB 1.x files have another page header.
+            var version = LibraryVersion();
+            var problem = version.Major == 0 ? LmdbDataFile.Check(_path) : null;
             if (problem is not null)
             {
                 MoveAside(problem);
@@ -298,10 +300,17 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
                 environment = Open();
             }
 
-            LmdbLog.Opened(_logger, _path, LmdbNativeLibrary.Loaded ?? "resolved by the host", _mapSize);
+            LmdbLog.Opened(_logger, _path, $"{LmdbNativeLibrary.Loaded ?? "resolved by the host"}, LMDB {version.Major}.{version.Minor}.{version.Patch}", _mapSize);
             _environment = environment;
             return environment;
         }
+    }
+
+    /// <summary>The version of the native library in use (loads it on first use).</summary>
+    private LightningVersionInfo LibraryVersion()
+    {
+        using var probe = new LightningEnvironment(_path);
+        return probe.Version;
     }
 
     private LightningEnvironment Open()

@@ -6,7 +6,9 @@ namespace Resilience;
 /// Checks an LMDB data file (<c>data.mdb</c>) before LMDB maps it. LMDB trusts its file: a
 /// truncated copy makes reads touch pages past the end of the file (SIGBUS, a crashed node), and a
 /// foreign file is only rejected after mapping. This reads the two meta pages (LMDB 0.9 layout,
-/// little-endian) and refuses a file whose newest meta page points past its end.
+/// little-endian) and refuses a file whose newest meta page points past its end. Used only with an
+/// LMDB 0.9 library: LMDB 1.x (the library bundled with LightningDB) has a larger page header, and
+/// its files and 0.9 files cannot open each other (LMDB reports that; the cache moves them aside).
 /// </summary>
 internal static class LmdbDataFile
 {
