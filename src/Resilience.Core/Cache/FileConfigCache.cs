@@ -7,7 +7,8 @@ namespace Resilience;
 /// <summary>
 /// The default cache: a gzip file (<c>config.json.gz</c>) written crash-safely (temporary file,
 /// fsync, atomic rename) with owner-only permissions, checked on load (format tag, length and
-/// hash), and portable between nodes.
+/// hash), and portable between nodes. Optionally encrypted at rest (<see cref="CacheEncryption"/>):
+/// the gzip bytes are sealed with AES-GCM.
 /// </summary>
 internal sealed class FileConfigCache : IConfigCache
 {
@@ -17,14 +18,16 @@ internal sealed class FileConfigCache : IConfigCache
     private readonly long _maxDecompressedBytes;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly CacheEncryption? _encryption;
 
     public FileConfigCache(IOptions<DataPlaneResilienceOptions> chainOptions, IOptions<FileConfigCacheOptions> options, TimeProvider timeProvider, ILogger<FileConfigCache> logger)
-        : this(options.Value.Path ?? Path.Combine(chainOptions.Value.DataDirectory, DefaultFileName), chainOptions.Value.MaxConfigBytes, chainOptions.Value.MaxDecompressedBytes, timeProvider, logger)
+        : this(options.Value.Path ?? Path.Combine(chainOptions.Value.DataDirectory, DefaultFileName), chainOptions.Value.MaxConfigBytes, chainOptions.Value.MaxDecompressedBytes, timeProvider, logger, CacheEncryption.Create(options.Value.Encryption))
     {
     }
 
-    internal FileConfigCache(string path, long maxFileBytes, long maxDecompressedBytes, TimeProvider timeProvider, ILogger logger)
+    internal FileConfigCache(string path, long maxFileBytes, long maxDecompressedBytes, TimeProvider timeProvider, ILogger logger, CacheEncryption? encryption = null)
     {
+        _encryption = encryption;
         _path = Path.GetFullPath(path);
         _maxFileBytes = maxFileBytes;
         _maxDecompressedBytes = maxDecompressedBytes;
@@ -64,6 +67,15 @@ internal sealed class FileConfigCache : IConfigCache
 
         try
         {
+            if (_encryption is not null)
+            {
+                compressed = _encryption.Open(compressed);
+            }
+            else if (CacheEncryption.IsSealed(compressed))
+            {
+                throw new InvalidDataException($"the cache is encrypted and no key is configured (Cache:Encryption:Key or the {CacheEncryption.DefaultKeyEnvironmentVariable} environment variable)");
+            }
+
             if (!BoundedGzip.IsGzip(compressed))
             {
                 throw new InvalidDataException("not gzip");
@@ -91,6 +103,11 @@ internal sealed class FileConfigCache : IConfigCache
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         var content = BoundedGzip.Compress(CacheEnvelope.Encode(snapshot, _timeProvider.GetUtcNow()));
+        if (_encryption is not null)
+        {
+            content = _encryption.Seal(content);
+        }
+
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         await AtomicFile.WriteAsync(_path, content, cancellationToken).ConfigureAwait(false);
     }

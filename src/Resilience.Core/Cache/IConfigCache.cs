@@ -6,7 +6,10 @@ namespace Resilience;
 /// </summary>
 /// <remarks>
 /// Implementations never throw for a missing, truncated, altered or incompatible cache: they log
-/// why and return <see langword="null"/>, and the chain moves to the next tier.
+/// why and return <see langword="null"/>, and the chain moves to the next tier. A cache may leave
+/// the payload's hash check to the apply pipeline by returning the stored hash as
+/// <see cref="ConfigDocument.ExpectedHash"/>: the pipeline hashes every document and rejects a
+/// mismatch, so an altered payload is never served and the chain still moves on.
 /// </remarks>
 public interface IConfigCache
 {

@@ -64,11 +64,12 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         }
 
         chainOptions.Configure(configure).ValidateOnStart();
+        cacheOptions.ValidateOnStart();
         declarativeOptions.ValidateOnStart();
         storeOptions.ValidateOnStart();
         services.AddOptions<ConfigSigningOptions>().ValidateOnStart();
 
-        var builder = new DataPlaneResilienceBuilder(services);
+        var builder = new DataPlaneResilienceBuilder(services, section);
         if (services.Any(d => d.ServiceType == typeof(ChainMarker)))
         {
             // Called twice: the second call only adds its configuration.
@@ -78,6 +79,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         services.AddSingleton<ChainMarker>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceCrossFieldValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileConfigCacheOptions>, FileConfigCacheOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeclarativeConfigOptions>, DeclarativeConfigOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());

@@ -1,0 +1,453 @@
+using System.Text;
+using LightningDB;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Resilience;
+
+/// <summary>
+/// The LMDB cache: a <c>dbless.lmdb</c> directory (<c>data.mdb</c> + <c>lock.mdb</c>) holding two keys,
+/// written together in one write transaction: <c>format</c> (this layout's tag and version) and
+/// <c>config</c> (the <see cref="CacheEnvelope"/> bytes: a header with format, hash, length and
+/// metadata, then the payload; sealed with AES-GCM when encryption is on).
+/// </summary>
+/// <remarks>
+/// <para>Load checks the format tag, the header and the payload length, and authenticates an encrypted
+/// entry; it does not recompute the SHA-256 of the payload: the document carries it as
+/// <see cref="ConfigDocument.ExpectedHash"/> and the apply pipeline, which hashes every document,
+/// rejects a mismatch (reason <c>HashMismatch</c>), so an altered payload is never served and the
+/// chain moves on to the next tier.</para>
+/// <para>LMDB commits are atomic and durable (copy-on-write pages, fsync at commit): a crash at any point
+/// leaves the old or the new configuration.</para>
+/// <para>The environment is opened once, on first use, and kept open. The format tag is checked then;
+/// a different tag discards the cache. A corrupt environment is moved aside
+/// (<c>dbless.lmdb.corrupt-&lt;time&gt;</c>) and a new one started; load returns <see langword="null"/>
+/// for a missing, unreadable, incompatible, truncated or undecryptable cache, and the chain moves on. Read transactions run without thread-local
+/// reader slots (<c>MDB_NOTLS</c>) and are always released.</para>
+/// </remarks>
+internal sealed class LmdbConfigCache : IConfigCache, IDisposable
+{
+    /// <summary>The tag this layout writes under <see cref="FormatKey"/>; any other value discards the cache.</summary>
+    public const string FormatTag = "resilience-lmdb-cache/1";
+
+    private static readonly byte[] FormatKey = "format"u8.ToArray();
+    private static readonly byte[] ConfigKey = "config"u8.ToArray();
+    private static readonly byte[] FormatTagBytes = Encoding.UTF8.GetBytes(FormatTag);
+
+    private readonly string _path;
+    private readonly long _mapSize;
+    private readonly int _maxReaders;
+    private readonly long _maxEntryBytes;
+    private readonly CacheEncryption? _encryption;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly object _openGate = new();
+    private readonly ReaderWriterLockSlim _lifetime = new(LockRecursionPolicy.NoRecursion);
+    private LightningEnvironment? _environment;
+    private bool _disposed;
+
+    public LmdbConfigCache(IOptions<DataPlaneResilienceOptions> chainOptions, IOptions<LmdbConfigCacheOptions> options, TimeProvider timeProvider, ILogger<LmdbConfigCache> logger)
+        : this(
+            options.Value.Path ?? Path.Combine(chainOptions.Value.DataDirectory, LmdbConfigCacheDefaults.DirectoryName),
+            options.Value,
+            chainOptions.Value.MaxDecompressedBytes,
+            CacheEncryption.Create(options.Value.Encryption),
+            timeProvider,
+            logger)
+    {
+    }
+
+    internal LmdbConfigCache(string path, LmdbConfigCacheOptions options, long maxPayloadBytes, CacheEncryption? encryption, TimeProvider timeProvider, ILogger logger)
+    {
+        _path = Path.GetFullPath(path);
+        var pageSize = Environment.SystemPageSize;
+        _mapSize = (Math.Max(options.MapSize, LmdbConfigCacheDefaults.MinMapSize) + pageSize - 1) / pageSize * pageSize;
+        _maxReaders = options.MaxReaders;
+
+        // The header line and the encryption header add a little to the payload limit.
+        _maxEntryBytes = maxPayloadBytes > long.MaxValue - 8192 ? long.MaxValue : maxPayloadBytes + 8192;
+        _encryption = encryption;
+        _timeProvider = timeProvider;
+        _logger = logger;
+    }
+
+    public string Description => _path;
+
+    /// <summary>Gets the effective map size (rounded up to the page size).</summary>
+    internal long MapSize => _mapSize;
+
+    public ValueTask<ConfigDocument?> LoadAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult(Load());
+    }
+
+    public ValueTask SaveAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        cancellationToken.ThrowIfCancellationRequested();
+        byte[] value = CacheEnvelope.Encode(snapshot, _timeProvider.GetUtcNow());
+        if (_encryption is not null)
+        {
+            value = _encryption.Seal(value);
+        }
+
+        Write(tx =>
+        {
+            var db = tx.OpenDatabase();
+            Check(tx.Put(db, FormatKey, FormatTagBytes), value.Length);
+            Check(tx.Put(db, ConfigKey, value), value.Length);
+        }, value.Length);
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask ClearAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        Write(tx =>
+        {
+            var db = tx.OpenDatabase();
+            Delete(tx, db, ConfigKey);
+            Delete(tx, db, FormatKey);
+        }, 0);
+        return ValueTask.CompletedTask;
+    }
+
+    public void Dispose()
+    {
+        _lifetime.EnterWriteLock();
+        try
+        {
+            lock (_openGate)
+            {
+                _disposed = true;
+                _environment?.Dispose();
+                _environment = null;
+            }
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
+        }
+    }
+
+    private ConfigDocument? Load()
+    {
+        byte[]? stored;
+        string? corruption = null;
+        _lifetime.EnterReadLock();
+        try
+        {
+            var environment = GetEnvironment();
+            using var tx = environment.BeginTransaction(TransactionBeginFlags.ReadOnly);
+            var db = tx.OpenDatabase();
+            var (code, _, value) = tx.Get(db, ConfigKey);
+            if (code == MDBResultCode.NotFound)
+            {
+                LmdbLog.Absent(_logger, _path);
+                return null;
+            }
+
+            code.ThrowOnError();
+            var length = value.AsSpan().Length;
+            if (length > _maxEntryBytes)
+            {
+                LmdbLog.Unusable(_logger, _path, $"the entry is {length} bytes, over the limit of {_maxEntryBytes}");
+                return null;
+            }
+
+            if (length > DataFileLength())
+            {
+                // A damaged node header claims more bytes than the file holds: copying would read past the map.
+                corruption = $"the entry claims {length} bytes, more than the data file holds";
+                stored = null;
+            }
+            else
+            {
+                stored = value.CopyToNewArray();
+            }
+        }
+        catch (LightningException ex) when (IsCorruption((MDBResultCode)ex.StatusCode))
+        {
+            corruption = ex.Message;
+            stored = null;
+        }
+        catch (Exception ex) when (IsUnusable(ex))
+        {
+            Report(ex);
+            return null;
+        }
+        finally
+        {
+            _lifetime.ExitReadLock();
+        }
+
+        if (corruption is not null)
+        {
+            Quarantine(corruption);
+            return null;
+        }
+
+        try
+        {
+            var content = (ReadOnlyMemory<byte>)stored;
+            if (_encryption is not null)
+            {
+                content = _encryption.Open(stored);
+            }
+            else if (CacheEncryption.IsSealed(stored))
+            {
+                throw new InvalidDataException($"the cache is encrypted and no key is configured (Cache:Lmdb:Encryption:Key or the {CacheEncryption.DefaultKeyEnvironmentVariable} environment variable)");
+            }
+
+            // The payload hash travels as ExpectedHash: the apply pipeline recomputes the hash of every
+            // document anyway and rejects a mismatch, so it is not computed twice on the start-up path.
+            return CacheEnvelope.Decode(content, _path, verifyHash: false);
+        }
+        catch (InvalidDataException ex)
+        {
+            LmdbLog.Unusable(_logger, _path, ex.Message);
+            return null;
+        }
+    }
+
+    private void Write(Action<LightningTransaction> change, long valueBytes)
+    {
+        string? corruption = null;
+        _lifetime.EnterReadLock();
+        try
+        {
+            var environment = GetEnvironment();
+
+            // A write transaction holds LMDB's writer mutex and stays on this thread: no await inside.
+            using var tx = environment.BeginTransaction();
+            change(tx);
+            Check(tx.Commit(), valueBytes);
+        }
+        catch (LightningException ex) when (IsCorruption((MDBResultCode)ex.StatusCode))
+        {
+            corruption = ex.Message;
+        }
+        catch (Exception ex) when (LmdbNativeLibrary.IsLoadFailure(ex))
+        {
+            throw LmdbNativeLibrary.Explain(ex);
+        }
+        finally
+        {
+            _lifetime.ExitReadLock();
+        }
+
+        if (corruption is not null)
+        {
+            // The next write starts a new environment; this one fails so that the chain counts it.
+            Quarantine(corruption);
+            throw new LmdbCorruptException($"LMDB cache {_path} is corrupt ({corruption}); it was moved aside and this write was not stored");
+        }
+    }
+
+    private void Check(MDBResultCode code, long valueBytes)
+    {
+        if (code == MDBResultCode.MapFull)
+        {
+            throw new LmdbMapFullException(
+                $"The configuration ({valueBytes} bytes as stored) does not fit the LMDB map of {_mapSize} bytes at {_path}; " +
+                $"the previous cached configuration stays. Raise {LmdbConfigCacheDefaults.Section}:MapSize to at least twice the largest configuration.");
+        }
+
+        code.ThrowOnError();
+    }
+
+    private static void Delete(LightningTransaction tx, LightningDatabase db, byte[] key)
+    {
+        var code = tx.Delete(db, key);
+        if (code != MDBResultCode.NotFound)
+        {
+            code.ThrowOnError();
+        }
+    }
+
+    /// <summary>Opens the environment on first use; replaces a corrupt one with a new one.</summary>
+    private LightningEnvironment GetEnvironment()
+    {
+        lock (_openGate)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_environment is not null)
+            {
+                return _environment;
+            }
+
+            LmdbNativeLibrary.EnsureResolver();
+            CreateDirectory();
+            // The preflight knows the classic (0.9) file layout only; LMDB 1.x files have another page header.
+            var version = LibraryVersion();
+            var problem = version.Major == 0 ? LmdbDataFile.Check(_path) : null;
+            if (problem is not null)
+            {
+                MoveAside(problem);
+                CreateDirectory();
+            }
+
+            LightningEnvironment environment;
+            try
+            {
+                environment = Open();
+            }
+            catch (LightningException ex) when (IsCorruption((MDBResultCode)ex.StatusCode))
+            {
+                MoveAside(ex.Message);
+                CreateDirectory();
+                environment = Open();
+            }
+
+            LmdbLog.Opened(_logger, _path, $"{LmdbNativeLibrary.Loaded ?? "resolved by the host"}, LMDB {version.Major}.{version.Minor}.{version.Patch}", _mapSize);
+            _environment = environment;
+            return environment;
+        }
+    }
+
+    /// <summary>The version of the native library in use (loads it on first use).</summary>
+    private LightningVersionInfo LibraryVersion()
+    {
+        using var probe = new LightningEnvironment(_path);
+        return probe.Version;
+    }
+
+    private LightningEnvironment Open()
+    {
+        var environment = new LightningEnvironment(_path, new EnvironmentConfiguration { MapSize = _mapSize, MaxReaders = _maxReaders });
+        try
+        {
+            environment.Open(
+                EnvironmentOpenFlags.NoThreadLocalStorage,
+                UnixAccessMode.OwnerRead | UnixAccessMode.OwnerWrite);
+
+            // Reader slots of killed processes (a crashed node, a copied lock file) are freed at once.
+            var stale = environment.CheckStaleReaders();
+            if (stale > 0)
+            {
+                LmdbLog.StaleReadersCleared(_logger, _path, stale);
+            }
+
+            CheckFormat(environment);
+            return environment;
+        }
+        catch
+        {
+            environment.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Discards a cache written in another layout instead of loading it.</summary>
+    private void CheckFormat(LightningEnvironment environment)
+    {
+        string? found;
+        using (var tx = environment.BeginTransaction(TransactionBeginFlags.ReadOnly))
+        {
+            var db = tx.OpenDatabase();
+            var (formatCode, _, format) = tx.Get(db, FormatKey);
+            var (configCode, _, _) = tx.Get(db, ConfigKey);
+            if (formatCode == MDBResultCode.NotFound && configCode == MDBResultCode.NotFound)
+            {
+                return;
+            }
+
+            found = formatCode == MDBResultCode.Success ? Encoding.UTF8.GetString(format.AsSpan()) : "(none)";
+            if (found == FormatTag)
+            {
+                return;
+            }
+        }
+
+        LmdbLog.FormatMismatch(_logger, _path, found, FormatTag);
+        using var write = environment.BeginTransaction();
+        var main = write.OpenDatabase();
+        write.TruncateDatabase(main).ThrowOnError();
+        write.Commit().ThrowOnError();
+    }
+
+    /// <summary>Closes the environment and moves its directory aside, for a corruption found after opening.</summary>
+    private void Quarantine(string why)
+    {
+        _lifetime.EnterWriteLock();
+        try
+        {
+            lock (_openGate)
+            {
+                _environment?.Dispose();
+                _environment = null;
+                if (!_disposed)
+                {
+                    MoveAside(why);
+                }
+            }
+        }
+        catch (LmdbCorruptException)
+        {
+            // Logged; the cache stays unusable until the directory is fixed.
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
+        }
+    }
+
+    /// <exception cref="LmdbCorruptException">The directory could not be moved.</exception>
+    private void MoveAside(string why)
+    {
+        var target = $"{_path}.corrupt-{_timeProvider.GetUtcNow():yyyyMMdd'T'HHmmssfff}";
+        for (var i = 1; Directory.Exists(target) || File.Exists(target); i++)
+        {
+            target = $"{_path}.corrupt-{_timeProvider.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{i}";
+        }
+
+        try
+        {
+            Directory.Move(_path, target);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LmdbLog.CannotMoveAside(_logger, _path, why, ex);
+            throw new LmdbCorruptException($"LMDB cache {_path} is corrupt ({why}) and could not be moved aside: {ex.Message}", ex);
+        }
+
+        LmdbLog.MovedAside(_logger, _path, why, target);
+    }
+
+    private void CreateDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(_path);
+        }
+        else
+        {
+            Directory.CreateDirectory(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    private long DataFileLength()
+    {
+        var info = new FileInfo(Path.Combine(_path, LmdbDataFile.DataFileName));
+        return info.Exists ? info.Length : 0;
+    }
+
+    private void Report(Exception ex)
+    {
+        if (LmdbNativeLibrary.IsLoadFailure(ex))
+        {
+            LmdbLog.NativeLibraryMissing(_logger, _path, LmdbNativeLibrary.Explain(ex).Message);
+        }
+        else
+        {
+            LmdbLog.Unusable(_logger, _path, ex.Message);
+        }
+    }
+
+    private static bool IsUnusable(Exception ex) =>
+        ex is LightningException or IOException or UnauthorizedAccessException || LmdbNativeLibrary.IsLoadFailure(ex);
+
+    private static bool IsCorruption(MDBResultCode code) =>
+        code is MDBResultCode.Invalid or MDBResultCode.Corrupted or MDBResultCode.PageNotFound or MDBResultCode.Panic or MDBResultCode.VersionMismatch;
+}

@@ -1,0 +1,189 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Resilience;
+
+/// <summary>
+/// AES-GCM sealing of cache entries, shared by the caches. The sealed layout, version 1:
+/// <code>
+/// offset  size  field
+/// 0       4     magic "RCE" + format version (0x01)
+/// 4       4     key id: the first 4 bytes of SHA-256("resilience-cache-key-id" || key), big-endian
+/// 8       12    nonce, random per write
+/// 20      16    authentication tag
+/// 36      n     ciphertext
+/// </code>
+/// The first 8 bytes are authenticated as associated data, so the version and key id cannot be
+/// changed without detection. The key id lets a load tell "another key" from "altered".
+/// </summary>
+internal sealed class CacheEncryption
+{
+    public const string DefaultKeyEnvironmentVariable = "RESILIENCE_CACHE_KEY";
+    public const byte FormatVersion = 1;
+    public const int HeaderSize = 8;
+    public const int NonceSize = 12;
+    public const int TagSize = 16;
+    public const int Overhead = HeaderSize + NonceSize + TagSize;
+    private static ReadOnlySpan<byte> Magic => "RCE"u8;
+
+    private readonly byte[] _key;
+
+    public CacheEncryption(byte[] key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.Length is not (16 or 24 or 32))
+        {
+            throw new ArgumentException($"an AES key is 16, 24 or 32 bytes, not {key.Length}", nameof(key));
+        }
+
+        _key = key;
+        KeyId = ComputeKeyId(key);
+    }
+
+    /// <summary>Gets the key id stored in every sealed entry.</summary>
+    public uint KeyId { get; }
+
+    /// <summary>Creates the encryption the options ask for, or <see langword="null"/> when they name no key.</summary>
+    /// <exception cref="InvalidOperationException">The key is not valid base64 of 16, 24 or 32 bytes.</exception>
+    public static CacheEncryption? Create(CacheEncryptionOptions? options, Func<string, string?>? getEnvironmentVariable = null)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var (key, origin) = FindKey(options, getEnvironmentVariable ?? Environment.GetEnvironmentVariable);
+        if (key is null)
+        {
+            return null;
+        }
+
+        if (!TryParseKey(key, out var bytes, out var error))
+        {
+            throw new InvalidOperationException($"The cache encryption key from {origin} {error}.");
+        }
+
+        return new CacheEncryption(bytes);
+    }
+
+    /// <summary>Checks the key the options name, if any; for start-up validation.</summary>
+    /// <returns>Why the key is unusable, or <see langword="null"/> when it is usable or absent.</returns>
+    public static string? Validate(CacheEncryptionOptions? options, Func<string, string?>? getEnvironmentVariable = null)
+    {
+        if (options is null)
+        {
+            return null;
+        }
+
+        var (key, origin) = FindKey(options, getEnvironmentVariable ?? Environment.GetEnvironmentVariable);
+        return key is null || TryParseKey(key, out _, out var error) ? null : $"the key from {origin} {error}";
+    }
+
+    /// <summary>Whether the bytes start like a sealed entry (of any version).</summary>
+    public static bool IsSealed(ReadOnlySpan<byte> content) => content.Length >= 4 && content.StartsWith(Magic);
+
+    public byte[] Seal(ReadOnlySpan<byte> plaintext)
+    {
+        var result = new byte[Overhead + plaintext.Length];
+        Magic.CopyTo(result);
+        result[3] = FormatVersion;
+        BinaryPrimitives.WriteUInt32BigEndian(result.AsSpan(4, 4), KeyId);
+        var nonce = result.AsSpan(HeaderSize, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Encrypt(nonce, plaintext, result.AsSpan(Overhead), result.AsSpan(HeaderSize + NonceSize, TagSize), result.AsSpan(0, HeaderSize));
+        return result;
+    }
+
+    /// <exception cref="InvalidDataException">Why the entry cannot be opened with this key.</exception>
+    public byte[] Open(ReadOnlySpan<byte> sealedContent)
+    {
+        if (!IsSealed(sealedContent))
+        {
+            throw new InvalidDataException("the cache is not encrypted but an encryption key is configured; an unencrypted cache is not trusted");
+        }
+
+        if (sealedContent[3] != FormatVersion)
+        {
+            throw new InvalidDataException($"the cache is encrypted with format version {sealedContent[3]}, this library reads {FormatVersion}");
+        }
+
+        if (sealedContent.Length < Overhead)
+        {
+            throw new InvalidDataException($"the encrypted cache is {sealedContent.Length} bytes, shorter than its {Overhead}-byte header (truncated?)");
+        }
+
+        var keyId = BinaryPrimitives.ReadUInt32BigEndian(sealedContent.Slice(4, 4));
+        if (keyId != KeyId)
+        {
+            throw new InvalidDataException($"the cache was encrypted with another key (key id {keyId:x8}, the configured key is {KeyId:x8})");
+        }
+
+        var plaintext = new byte[sealedContent.Length - Overhead];
+        try
+        {
+            using var aes = new AesGcm(_key, TagSize);
+            aes.Decrypt(
+                sealedContent.Slice(HeaderSize, NonceSize),
+                sealedContent[Overhead..],
+                sealedContent.Slice(HeaderSize + NonceSize, TagSize),
+                plaintext,
+                sealedContent[..HeaderSize]);
+        }
+        catch (AuthenticationTagMismatchException ex)
+        {
+            throw new InvalidDataException("the encrypted cache failed authentication: it was altered or truncated, or the key is wrong", ex);
+        }
+
+        return plaintext;
+    }
+
+    private static (string? Key, string Origin) FindKey(CacheEncryptionOptions options, Func<string, string?> getEnvironmentVariable)
+    {
+        if (!string.IsNullOrEmpty(options.Key))
+        {
+            return (options.Key, "the options (Encryption:Key)");
+        }
+
+        if (!string.IsNullOrEmpty(options.KeyEnvironmentVariable)
+            && getEnvironmentVariable(options.KeyEnvironmentVariable) is { Length: > 0 } fromEnvironment)
+        {
+            return (fromEnvironment, $"the environment variable {options.KeyEnvironmentVariable}");
+        }
+
+        return (null, string.Empty);
+    }
+
+    private static bool TryParseKey(string key, out byte[] bytes, out string error)
+    {
+        try
+        {
+            bytes = Convert.FromBase64String(key.Trim());
+        }
+        catch (FormatException)
+        {
+            bytes = [];
+            error = "is not base64";
+            return false;
+        }
+
+        if (bytes.Length is not (16 or 24 or 32))
+        {
+            error = $"decodes to {bytes.Length} bytes; AES-GCM needs 16, 24 or 32 (e.g. `openssl rand -base64 32`)";
+            return false;
+        }
+
+        error = string.Empty;
+        return true;
+    }
+
+    private static uint ComputeKeyId(byte[] key)
+    {
+        Span<byte> input = stackalloc byte[23 + 32];
+        "resilience-cache-key-id"u8.CopyTo(input);
+        key.CopyTo(input[23..]);
+        Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
+        SHA256.HashData(input[..(23 + key.Length)], digest);
+        return BinaryPrimitives.ReadUInt32BigEndian(digest);
+    }
+}

@@ -1,0 +1,49 @@
+using Xunit.Abstractions;
+
+namespace Resilience.Cache.Lmdb.Tests;
+
+public sealed class LmdbNativeLibraryTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_native_LMDB_library_loads_on_this_machine()
+    {
+        using var temp = new TempDirectory();
+        using var cache = TestConfigs.Cache(temp.Combine("dbless.lmdb"));
+
+        await cache.SaveAsync(TestConfigs.Snapshot(TestConfigs.Json("native")), default);
+
+        // On Debian 12 (glibc 2.36) this is the system liblmdb.so.0; on glibc 2.38+ the bundled one.
+        Assert.NotNull(LmdbNativeLibrary.Loaded);
+        output.WriteLine($"LMDB native library: {LmdbNativeLibrary.Loaded}");
+    }
+
+    [Fact]
+    public void When_no_library_loads_the_error_names_the_liblmdb0_package()
+    {
+        var handle = LmdbNativeLibrary.TryLoadFirst(["liblmdb-that-does-not-exist.so.9"], out _, out var errors);
+
+        Assert.Equal(IntPtr.Zero, handle);
+        var message = LmdbNativeLibrary.MissingLibraryMessage(errors);
+        Assert.Contains("liblmdb-that-does-not-exist.so.9", message);
+        Assert.Contains("apt-get install liblmdb0", message);
+        Assert.Contains("glibc 2.38", message);
+    }
+
+    [Fact]
+    public void System_library_is_tried_after_the_bundled_one()
+    {
+        Assert.Equal("liblmdb.so.0", LmdbNativeLibrary.SystemCandidates[0]);
+    }
+
+    [Fact]
+    public void A_load_failure_is_recognised_even_inside_a_type_initializer()
+    {
+        Assert.True(LmdbNativeLibrary.IsLoadFailure(new DllNotFoundException("lmdb")));
+        Assert.True(LmdbNativeLibrary.IsLoadFailure(new TypeInitializationException("LightningDB.Native.Lmdb", new DllNotFoundException("lmdb"))));
+        Assert.False(LmdbNativeLibrary.IsLoadFailure(new IOException("disk")));
+
+        var explained = LmdbNativeLibrary.Explain(new DllNotFoundException("Unable to load shared library 'lmdb'"));
+        Assert.IsType<DllNotFoundException>(explained);
+        Assert.Contains("liblmdb0", explained.Message);
+    }
+}
