@@ -26,7 +26,7 @@ internal sealed class GcsFallbackStoreFactory : IFallbackStoreFactory
         var location = GcsStorageLocation.Parse(storage);
         var tokens = new GcsAccessTokenSource(_options);
         Log.UsingCredentials(_logger, location.Description, tokens.Source, _options.Endpoint ?? DefaultEndpoint);
-        var pipeline = StoreRetryPipeline.Create(_options, GcsFallbackStore.IsTransient, _timeProvider, _logger, location.Description);
+        var pipeline = StoreRetryPipeline.Create(_options, GcsFallbackStore.IsTransient, _timeProvider, "resilience-gcs-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
 
         // Per-attempt timeouts come from the pipeline; the client itself never times out on its own.
         var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) }) { Timeout = Timeout.InfiniteTimeSpan };

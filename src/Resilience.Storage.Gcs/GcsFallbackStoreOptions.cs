@@ -8,7 +8,7 @@ namespace Resilience.Storage.Gcs;
 /// (<c>gcs://bucket/prefix</c>); credentials from <see cref="ServiceAccountJson"/>, else the
 /// <c>GCP_SERVICE_ACCOUNT</c> variable, else application default credentials.
 /// </summary>
-public sealed class GcsFallbackStoreOptions
+public sealed class GcsFallbackStoreOptions : IStoreRetrySettings
 {
     /// <summary>The environment variable holding a service-account key as JSON (the reference's <c>GCP_SERVICE_ACCOUNT</c>).</summary>
     public const string ServiceAccountEnvironmentVariable = "GCP_SERVICE_ACCOUNT";

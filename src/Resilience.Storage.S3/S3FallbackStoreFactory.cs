@@ -31,7 +31,7 @@ internal sealed class S3FallbackStoreFactory : IFallbackStoreFactory
             Log.UsingEndpoint(_logger, location.Description, endpoint);
         }
 
-        var pipeline = StoreRetryPipeline.Create(_options, S3FallbackStore.IsTransient, _timeProvider, _logger, location.Description);
+        var pipeline = StoreRetryPipeline.Create(_options, S3FallbackStore.IsTransient, _timeProvider, "resilience-s3-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
         return new S3FallbackStore(client, location, _options, pipeline);
     }
 

@@ -7,7 +7,7 @@ namespace Resilience.Storage.S3;
 /// Settings of the S3 fallback store. The bucket and prefix come from the storage URI
 /// (<c>s3://bucket/prefix</c>); region and credentials from the AWS SDK's standard chain unless set here.
 /// </summary>
-public sealed class S3FallbackStoreOptions
+public sealed class S3FallbackStoreOptions : IStoreRetrySettings
 {
     /// <summary>The environment variable naming an S3-compatible endpoint (the reference's <c>AWS_CONFIG_STORAGE_ENDPOINT</c>).</summary>
     public const string EndpointEnvironmentVariable = "AWS_CONFIG_STORAGE_ENDPOINT";

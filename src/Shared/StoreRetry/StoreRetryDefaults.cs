@@ -1,6 +1,6 @@
-namespace Resilience.Storage.S3;
+namespace Resilience.Storage;
 
-/// <summary>The retry defaults in one place.</summary>
+/// <summary>The retry defaults of the cloud stores, in one place (shared source).</summary>
 internal static class StoreRetryDefaults
 {
     public const int MaxRetryAttempts = 4;
