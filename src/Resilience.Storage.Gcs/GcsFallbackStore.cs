@@ -64,7 +64,13 @@ internal sealed class GcsFallbackStore : IFallbackStore, IDisposable
                 }
 
                 await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
-                var content = await ReadBoundedAsync(response.Content, maxBytes, key, ct).ConfigureAwait(false);
+                byte[] content;
+                var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+                await using (body.ConfigureAwait(false))
+                {
+                    content = await BoundedRead.ReadAsync(body, maxBytes, key, ct).ConfigureAwait(false);
+                }
+
                 var metadata = resource.Metadata is null
                     ? new Dictionary<string, string>()
                     : new Dictionary<string, string>(resource.Metadata, StringComparer.Ordinal);
@@ -213,28 +219,6 @@ internal sealed class GcsFallbackStore : IFallbackStore, IDisposable
         }
 
         return new GcsRequestException(response.StatusCode, reason, message);
-    }
-
-    private static async Task<byte[]> ReadBoundedAsync(HttpContent content, long maxBytes, string key, CancellationToken cancellationToken)
-    {
-        var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
-        {
-            using var buffer = new MemoryStream();
-            var chunk = new byte[81920];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-            {
-                if (buffer.Length + read > maxBytes)
-                {
-                    throw new FallbackStoreException($"{key} is over the limit of {maxBytes} bytes");
-                }
-
-                buffer.Write(chunk, 0, read);
-            }
-
-            return buffer.ToArray();
-        }
     }
 
     private async ValueTask<T> RunAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)

@@ -51,7 +51,7 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
                     throw new FallbackStoreException($"{Description}/{key} is {response.ContentLength} bytes, over the limit of {maxBytes}");
                 }
 
-                var content = await ReadBoundedAsync(response.ResponseStream, maxBytes, key, ct).ConfigureAwait(false);
+                var content = await BoundedRead.ReadAsync(response.ResponseStream, maxBytes, key, ct).ConfigureAwait(false);
                 var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
                 foreach (var name in response.Metadata.Keys)
                 {
@@ -155,24 +155,6 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
         TaskCanceledException => true,
         _ => false,
     };
-
-    private static async Task<byte[]> ReadBoundedAsync(Stream stream, long maxBytes, string key, CancellationToken cancellationToken)
-    {
-        using var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int read;
-        while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            if (buffer.Length + read > maxBytes)
-            {
-                throw new FallbackStoreException($"{key} is over the limit of {maxBytes} bytes");
-            }
-
-            buffer.Write(chunk, 0, read);
-        }
-
-        return buffer.ToArray();
-    }
 
     private async ValueTask<T> RunAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
