@@ -51,7 +51,7 @@ public class LinkPushBenchmarks
     }
 
     [Benchmark(Description = "CP publish only (hash + gzip)")]
-    public async Task Publish_only() => await new Resilience.ControlPlane.ConfigPublisher(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Resilience.ControlPlane.ConfigPublisher>.Instance)
+    public async Task Publish_only() => await new Resilience.ControlPlane.ConfigPublisher(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Resilience.ControlPlane.ConfigPublisher>.Instance, new Resilience.ControlPlane.ConfigSigner(Microsoft.Extensions.Options.Options.Create(new Resilience.ControlPlane.DataPlaneHubOptions())))
         .PublishAsync(_configs[_next++ % 2]);
 
     [Benchmark(Baseline = true, Description = "baseline: gunzip + JsonDocument.Parse")]

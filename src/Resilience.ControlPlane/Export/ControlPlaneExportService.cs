@@ -98,7 +98,7 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
         var json = BoundedGzip.Decompress(payload, header.Size ?? _options.MaxConfigBytes);
         foreach (var (exporter, _) in _exporters)
         {
-            exporter.Offer(json, published.Hash);
+            exporter.Offer(json, published.Hash, published.Signature);
         }
     }
 }

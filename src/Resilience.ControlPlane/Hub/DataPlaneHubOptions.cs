@@ -44,4 +44,11 @@ public sealed class DataPlaneHubOptions
     /// <summary>Gets or sets how long a disconnected data plane stays in the registry. Default: 1 h.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan RegistryRetention { get; set; } = DataPlaneHubDefaults.RegistryRetention;
+
+    /// <summary>
+    /// Gets or sets a PEM file with the control plane's ECDSA P-256 private key. When set, every published
+    /// configuration is signed (<see cref="ConfigSignature"/>) and data planes configured with the public key
+    /// (<c>Resilience:Signing</c>) refuse unsigned or altered ones, from the link, their cache and the fallback store.
+    /// </summary>
+    public string? SigningKeyPath { get; set; }
 }

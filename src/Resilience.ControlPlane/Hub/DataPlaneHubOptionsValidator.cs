@@ -36,6 +36,34 @@ internal sealed class DataPlaneHubCrossFieldValidator : IValidateOptions<DataPla
             builder.AddError($"'{ca}' does not exist", nameof(options.TrustedCaPath));
         }
 
+        if (options.SigningKeyPath is { Length: > 0 } keyPath)
+        {
+            ValidateSigningKey(keyPath, builder);
+        }
+
         return builder.Build();
+    }
+
+    private static void ValidateSigningKey(string path, ValidateOptionsResultBuilder builder)
+    {
+        if (!File.Exists(path))
+        {
+            builder.AddError($"'{path}' does not exist", nameof(DataPlaneHubOptions.SigningKeyPath));
+            return;
+        }
+
+        try
+        {
+            using var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(path));
+            if (key.KeySize != 256)
+            {
+                builder.AddError($"'{path}' holds a {key.KeySize}-bit key; a P-256 key is required", nameof(DataPlaneHubOptions.SigningKeyPath));
+            }
+        }
+        catch (Exception ex) when (ex is ArgumentException or System.Security.Cryptography.CryptographicException)
+        {
+            builder.AddError($"'{path}' is not a PEM ECDSA private key: {ex.Message}", nameof(DataPlaneHubOptions.SigningKeyPath));
+        }
     }
 }

@@ -10,13 +10,15 @@ internal sealed class ConfigPublisher : IConfigPublisher
     private readonly object _gate = new();
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ConfigSigner _signer;
     private PublishedConfig? _latest;
     private long _sequence;
 
-    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger)
+    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger, ConfigSigner signer)
     {
         _timeProvider = timeProvider;
         _logger = logger;
+        _signer = signer;
     }
 
     /// <summary>Raised (outside any lock) after a publish, with the new latest configuration.</summary>
@@ -34,6 +36,7 @@ internal sealed class ConfigPublisher : IConfigPublisher
         CheckJsonObject(content.Span);
         var hash = ConfigHash.Compute(content.Span);
         var compressed = BoundedGzip.Compress(content.Span);
+        var signature = _signer.Sign(content.Span);
 
         PublishedConfig published;
         lock (_gate)
@@ -47,8 +50,12 @@ internal sealed class ConfigPublisher : IConfigPublisher
                 Timestamp = _timeProvider.GetUtcNow(),
                 Encoding = LinkProtocol.Encodings.Gzip,
                 Size = content.Length,
+                Signature = signature,
             };
-            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, content.Length, LinkFraming.EncodeBinary(header, compressed), compressed.Length);
+            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, content.Length, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
+            {
+                Signature = signature,
+            };
             Volatile.Write(ref _latest, published);
         }
 

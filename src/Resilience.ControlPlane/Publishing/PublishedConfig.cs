@@ -26,6 +26,9 @@ public sealed class PublishedConfig
     /// <summary>Gets the size of the JSON in bytes.</summary>
     public int Size { get; }
 
+    /// <summary>Gets the control plane's signature of the JSON, or <see langword="null"/> when it does not sign.</summary>
+    public string? Signature { get; init; }
+
     /// <summary>Gets the size of the gzip payload sent to data planes.</summary>
     public int CompressedSize { get; }
 

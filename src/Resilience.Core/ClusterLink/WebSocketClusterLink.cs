@@ -352,6 +352,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 Version = header.Version,
                 Timestamp = header.Timestamp,
                 ExpectedHash = header.Hash,
+                Signature = header.Signature,
                 Source = _link._endpoint.ToString(),
             };
             return await _context.ApplyAsync(document, token).ConfigureAwait(false);

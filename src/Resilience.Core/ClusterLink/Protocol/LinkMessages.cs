@@ -93,6 +93,10 @@ internal sealed class BinaryHeader : LinkMessage
 
     [JsonPropertyName("size")]
     public long? Size { get; set; }
+
+    /// <summary>The control plane's signature of the configuration JSON (<see cref="ConfigSignature"/>), when it signs.</summary>
+    [JsonPropertyName("signature")]
+    public string? Signature { get; set; }
 }
 
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
