@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Resilience.Packaging.Tests;
+
+/// <summary>A <c>dotnet</c> child process (pack, build, or the packaged gateway) with its output captured.</summary>
+internal sealed class DotnetProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private DotnetProcess(ProcessStartInfo start)
+    {
+        CommandLine = "dotnet " + string.Join(' ', start.ArgumentList);
+        _process = new Process { StartInfo = start };
+        _process.OutputDataReceived += (_, e) => Append(e.Data, _stdoutClosed);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data, _stderrClosed);
+        _process.Start();
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public string CommandLine { get; }
+
+    public bool HasExited => _process.HasExited;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public static DotnetProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = workingDirectory,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // `dotnet test` leaves MSBuild settings in the environment that would steer a nested build to its SDK and nodes.
+        foreach (var key in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToList())
+        {
+            start.Environment.Remove(key);
+        }
+
+        start.Environment["DOTNET_NOLOGO"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[key] = value;
+        }
+
+        return new DotnetProcess(start);
+    }
+
+    /// <summary>Runs a command to completion; fails the test with its output when it exits non-zero or outlives the deadline.</summary>
+    public static async Task<string> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    {
+        using var process = Start(workingDirectory, environment: null, arguments);
+        var elapsed = Stopwatch.StartNew();
+        // A finite wait does not wait for the pipes: a compiler server started by the build may hold them open.
+        var exited = await Task.Run(() => process._process.WaitForExit(timeout));
+        if (!exited)
+        {
+            process.Kill();
+            Assert.Fail($"`{process.CommandLine}` did not finish within {timeout}; output:\n{process.Output}");
+        }
+
+        await Task.WhenAny(Task.WhenAll(process._stdoutClosed.Task, process._stderrClosed.Task), Task.Delay(TimeSpan.FromSeconds(5)));
+        Assert.True(
+            process._process.ExitCode == 0,
+            $"`{process.CommandLine}` exited with {process._process.ExitCode} after {elapsed.Elapsed.TotalSeconds:F0} s; output:\n{process.Output}");
+        return process.Output;
+    }
+
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(string? line, TaskCompletionSource closed)
+    {
+        if (line is null)
+        {
+            closed.TrySetResult();
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

@@ -1,0 +1,200 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text.Json;
+using System.Xml.Linq;
+using Xunit.Abstractions;
+
+namespace Resilience.Packaging.Tests;
+
+/// <summary>What a user gets from the feed: the packed libraries, restored into a fresh gateway project that runs.</summary>
+public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper output) : IClassFixture<PackedLibraries>
+{
+    [Fact]
+    public void Every_library_packs_with_symbols_readme_licence_repository_and_xml_docs()
+    {
+        output.WriteLine($"packed {packed.PackageIds.Count} libraries as {packed.Version} in {packed.PackDuration.TotalSeconds:F0} s");
+        Assert.NotEmpty(packed.PackageIds);
+        var expected = packed.PackageIds.SelectMany(id => new[] { $"{id}.{packed.Version}.nupkg", $"{id}.{packed.Version}.snupkg" }).Order(StringComparer.Ordinal);
+        Assert.Equal(expected, Directory.GetFiles(packed.Feed).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+
+        foreach (var id in packed.PackageIds)
+        {
+            using var package = ZipFile.OpenRead(packed.PackagePath(id));
+            var files = package.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+            var nuspec = ReadNuspec(package, id);
+            XNamespace ns = nuspec.Root!.Name.Namespace;
+            var metadata = nuspec.Root.Element(ns + "metadata")!;
+            string? Get(string name) => metadata.Element(ns + name)?.Value;
+
+            Assert.Equal(id, Get("id"));
+            Assert.Equal(packed.Version, Get("version"));
+            Assert.False(string.IsNullOrWhiteSpace(Get("description")), $"{id}: no description");
+            Assert.False(string.IsNullOrWhiteSpace(Get("tags")), $"{id}: no tags");
+            Assert.Equal("expression", metadata.Element(ns + "license")?.Attribute("type")?.Value);
+            Assert.Equal("MIT", Get("license"));
+            Assert.Equal("git", metadata.Element(ns + "repository")?.Attribute("type")?.Value);
+            Assert.Equal("README.md", Get("readme"));
+            Assert.Contains("README.md", files);
+            foreach (var tfm in new[] { "net8.0", "net10.0" })
+            {
+                Assert.Contains($"lib/{tfm}/{id}.dll", files);
+                Assert.Contains($"lib/{tfm}/{id}.xml", files);
+            }
+
+            // A library that builds on Resilience.Core depends on the Core package of the same version.
+            var coreDependencies = metadata.Descendants(ns + "dependency").Where(d => d.Attribute("id")?.Value == "Resilience.Core").ToList();
+            Assert.All(coreDependencies, d => Assert.Equal(packed.Version, d.Attribute("version")?.Value));
+
+            using var symbols = ZipFile.OpenRead(packed.PackagePath(id, "snupkg"));
+            var symbolFiles = symbols.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+            Assert.Contains($"lib/net8.0/{id}.pdb", symbolFiles);
+            Assert.Contains($"lib/net10.0/{id}.pdb", symbolFiles);
+        }
+    }
+
+    [Fact]
+    public async Task Fresh_gateway_restores_the_packages_from_a_folder_feed_and_serves_its_yaml_fallback()
+    {
+        var elapsed = Stopwatch.StartNew();
+        var project = Path.Combine(packed.Root, "gateway");
+        var routeId = "packaged-" + packed.Version;
+        await WriteGatewayProjectAsync(project, routeId);
+
+        var build = await DotnetProcess.RunAsync(project, TimeSpan.FromMinutes(5), "build", "-c", "Release", "-nologo", "-nodeReuse:false");
+        output.WriteLine($"gateway restored and built in {elapsed.Elapsed.TotalSeconds:F0} s");
+        var assets = await File.ReadAllTextAsync(Path.Combine(project, "obj", "project.assets.json"));
+        Assert.True(assets.Contains($"\"Resilience.Core/{packed.Version}\"", StringComparison.Ordinal), "Resilience.Core was not restored at the packed version:\n" + build);
+        Assert.True(assets.Contains($"\"Resilience.Storage.S3/{packed.Version}\"", StringComparison.Ordinal), "Resilience.Storage.S3 was not restored at the packed version:\n" + build);
+
+        var bin = Path.Combine(project, "bin", "Release", "net10.0");
+        var url = $"http://127.0.0.1:{FreePort.Next()}";
+        using var gateway = DotnetProcess.Start(bin, environment: null, Path.Combine(bin, "PackagedGateway.dll"), "--urls", url);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var state = await PollStateAsync(gateway, client, url + "/state", TimeSpan.FromSeconds(60));
+        output.WriteLine($"gateway answered {state} after {elapsed.Elapsed.TotalSeconds:F0} s in all");
+
+        Assert.True(state.GetProperty("servingTier").GetString() == "Declarative", $"state {state}; gateway output:\n{gateway.Output}");
+        Assert.True(state.GetProperty("isReady").GetBoolean(), $"state {state}; gateway output:\n{gateway.Output}");
+        Assert.Equal(routeId, state.GetProperty("config").GetProperty("routes")[0].GetProperty("routeId").GetString());
+        Assert.Equal("/hello", state.GetProperty("config").GetProperty("routes")[0].GetProperty("path").GetString());
+        gateway.Kill();
+    }
+
+    private static XDocument ReadNuspec(ZipArchive package, string id)
+    {
+        var entry = package.GetEntry(id + ".nuspec");
+        Assert.True(entry is not null, $"{id}: no {id}.nuspec in the package");
+        using var stream = entry.Open();
+        return XDocument.Load(stream);
+    }
+
+    /// <summary>Polls until the gateway has left start-up (serving something, or start-up finished) or the deadline passes.</summary>
+    private static async Task<JsonElement> PollStateAsync(DotnetProcess gateway, HttpClient client, string url, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        string? last = null;
+        while (deadline.Elapsed < timeout)
+        {
+            Assert.False(gateway.HasExited, "the gateway exited:\n" + gateway.Output);
+            try
+            {
+                last = await client.GetStringAsync(url);
+                var state = JsonDocument.Parse(last).RootElement.Clone();
+                if (state.GetProperty("servingTier").GetString() != "None" || state.GetProperty("startupCompleted").GetBoolean())
+                {
+                    return state;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+            catch (TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"{url} did not report a served configuration within {timeout} (last answer: {last ?? "none"}); gateway output:\n{gateway.Output}");
+        throw new UnreachableException();
+    }
+
+    private async Task WriteGatewayProjectAsync(string project, string routeId)
+    {
+        Directory.CreateDirectory(project);
+        await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <!-- The machine's default source stays (no <clear/>); the packed libraries come from the folder feed. -->
+              <packageSources>
+                <add key="local" value="{packed.Feed}" />
+              </packageSources>
+              <packageSourceMapping>
+                <packageSource key="local">
+                  <package pattern="Resilience.*" />
+                </packageSource>
+                <packageSource key="nuget.org">
+                  <package pattern="*" />
+                </packageSource>
+              </packageSourceMapping>
+            </configuration>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(project, "PackagedGateway.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk.Web">
+              <PropertyGroup>
+                <TargetFramework>net10.0</TargetFramework>
+                <Nullable>enable</Nullable>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <TreatWarningsAsErrors>true</TreatWarningsAsErrors>
+                <NuGetAudit>false</NuGetAudit>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Resilience.Core" Version="{packed.Version}" />
+                <PackageReference Include="Resilience.Storage.S3" Version="{packed.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        await File.WriteAllTextAsync(Path.Combine(project, "Program.cs"), """
+            using System.Text.Json;
+            using Resilience;
+
+            var builder = WebApplication.CreateBuilder(args);
+
+            builder.Services
+                .AddDataPlaneResilience(builder.Configuration.GetSection("Resilience"))
+                .UseS3FallbackStore()
+                .UseValidator((json, ct) =>
+                {
+                    using var document = JsonDocument.Parse(json);
+                    return ValueTask.FromResult(
+                        document.RootElement.TryGetProperty("routes", out var routes) && routes.ValueKind == JsonValueKind.Array
+                            ? ConfigValidationResult.Valid()
+                            : ConfigValidationResult.Invalid("routes: an array is required"));
+                });
+
+            var app = builder.Build();
+
+            app.MapGet("/state", (IDataPlane dataPlane) => Results.Json(new
+            {
+                ServingTier = dataPlane.State.ServingTier.ToString(),
+                dataPlane.State.IsReady,
+                dataPlane.State.StartupCompleted,
+                Config = dataPlane.Current is { } config ? JsonSerializer.Deserialize<JsonElement>(config.Payload.Span) : (JsonElement?)null,
+            }));
+
+            app.Run();
+            """);
+        var yaml = Path.Combine(project, "fallback.yaml");
+        await File.WriteAllTextAsync(yaml, $"routes:\n  - routeId: {routeId}\n    path: /hello\n");
+        await File.WriteAllTextAsync(Path.Combine(project, "appsettings.json"), JsonSerializer.Serialize(new
+        {
+            Logging = new { LogLevel = new { Default = "Information" } },
+            Resilience = new
+            {
+                DataDirectory = Path.Combine(project, "data"),
+                StartupTimeout = "00:00:02",
+                Declarative = new { Path = yaml },
+            },
+        }));
+    }
+}
