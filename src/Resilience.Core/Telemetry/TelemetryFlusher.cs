@@ -67,7 +67,8 @@ internal sealed class TelemetryFlusher : IDisposable
             var rounds = (_buffer.Capacity / _options.MaxBatchSize) + 2;
             for (var round = 0; round < rounds; round++)
             {
-                var batch = Volatile.Read(ref _held) ?? Take();
+                var held = Volatile.Read(ref _held);
+                var batch = held ?? Take();
                 if (batch is null)
                 {
                     break;
@@ -92,8 +93,9 @@ internal sealed class TelemetryFlusher : IDisposable
                 Metrics.RecordSent(batch.Records);
                 Log.TelemetrySent(_logger, batch.Records, batch.Message.Length);
                 sent += batch.Records;
-                if (batch.Records < _options.MaxBatchSize)
+                if (held is null && batch.Records < _options.MaxBatchSize)
                 {
+                    // The buffer had less than a full batch: it is empty now.
                     break;
                 }
             }

@@ -30,6 +30,8 @@ internal sealed class DataPlaneNode : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    public IUsageRecorder Usage => _host.Services.GetRequiredService<IUsageRecorder>();
+
     /// <summary>Link settings fast enough for tests on real servers.</summary>
     public static void FastLink(ClusterLinkOptions o)
     {
@@ -45,7 +47,8 @@ internal sealed class DataPlaneNode : IAsyncDisposable
         string? dataDirectory = null,
         string nodeId = "dp-1",
         Func<string, string?>? reject = null,
-        TimeSpan? startupTimeout = null)
+        TimeSpan? startupTimeout = null,
+        Action<IServiceCollection>? services = null)
     {
         dataDirectory ??= Directory.CreateTempSubdirectory("resilience-dp-").FullName;
         DataPlaneNode? node = null;
@@ -76,6 +79,7 @@ internal sealed class DataPlaneNode : IAsyncDisposable
                 FastLink(o);
                 link(o);
             });
+        services?.Invoke(builder.Services);
         var host = builder.Build();
         node = new DataPlaneNode(host, dataDirectory);
         await host.StartAsync();
