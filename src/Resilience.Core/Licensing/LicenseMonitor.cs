@@ -55,7 +55,10 @@ internal sealed class LicenseMonitor : IDisposable
         try
         {
             var (payload, signature) = LicenseFile.Decode(File.ReadAllBytes(_path));
-            Accept(payload, signature, "the licence file");
+            if (Check(payload, signature, "the licence file") is { } license)
+            {
+                Apply(license, "the licence file");
+            }
         }
         catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
@@ -63,11 +66,12 @@ internal sealed class LicenseMonitor : IDisposable
         }
     }
 
-    /// <summary>Accepts a licence from the control plane: checks, stores, applies.</summary>
+    /// <summary>Accepts a licence from the control plane: checks it, stores it, then applies it (so a held licence is a stored one).</summary>
     /// <returns>Whether it was accepted.</returns>
     public async ValueTask<bool> AcceptFromControlPlaneAsync(ReadOnlyMemory<byte> payload, string? signature, CancellationToken cancellationToken)
     {
-        if (Accept(payload, signature, "the control plane") is not { } license)
+        const string source = "the control plane";
+        if (Check(payload, signature, source) is not { } license)
         {
             return false;
         }
@@ -79,9 +83,11 @@ internal sealed class LicenseMonitor : IDisposable
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            // Still applied: the licence is valid; only a restart would not find it.
             Log.LicenseWriteFailed(_logger, _path, ex);
         }
 
+        Apply(license, source);
         return true;
     }
 
@@ -96,7 +102,7 @@ internal sealed class LicenseMonitor : IDisposable
         _ownedMeter?.Dispose();
     }
 
-    private LicenseDocument? Accept(ReadOnlyMemory<byte> payload, string? signature, string source)
+    private LicenseDocument? Check(ReadOnlyMemory<byte> payload, string? signature, string source)
     {
         LicenseDocument license;
         try
@@ -115,6 +121,11 @@ internal sealed class LicenseMonitor : IDisposable
             return null;
         }
 
+        return license;
+    }
+
+    private void Apply(LicenseDocument license, string source)
+    {
         lock (_gate)
         {
             Volatile.Write(ref _license, license);
@@ -123,7 +134,6 @@ internal sealed class LicenseMonitor : IDisposable
 
         Log.LicenseAccepted(_logger, license.Subject, source, license.ExpiresAt);
         Evaluate();
-        return license;
     }
 
     private void Refuse(string source, string why)
