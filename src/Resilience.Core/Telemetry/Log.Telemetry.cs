@@ -14,6 +14,4 @@ internal static partial class Log
     [LoggerMessage(5202, LogLevel.Warning, "The telemetry buffer is full: {Dropped} records dropped so far (oldest first).")]
     public static partial void TelemetryDropping(ILogger logger, long dropped);
 
-    [LoggerMessage(5203, LogLevel.Information, "Telemetry: buffer of {Limit} records, flushed every {Interval} in batches of up to {MaxBatch}.")]
-    public static partial void TelemetryStarted(ILogger logger, int limit, TimeSpan interval, int maxBatch);
 }

@@ -1,4 +1,5 @@
 using System.Net.WebSockets;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Resilience.ClusterLink.Protocol;
@@ -63,18 +64,24 @@ public sealed class TelemetryFlusherTests : IDisposable
     public async Task A_batch_whose_send_failed_is_held_and_sent_first_on_the_next_connection()
     {
         Create(capacity: 100, interval: TimeSpan.FromSeconds(1), maxBatch: 10);
+        using var sent = new MetricCollector<long>(_flusher.Metrics.Meter, "resilience.telemetry.sent");
+        using var buffered = new MetricCollector<int>(_flusher.Metrics.Meter, "resilience.telemetry.buffered");
         Record(1, 5);
 
         await Assert.ThrowsAsync<WebSocketException>(() => _flusher.FlushAsync((_, _) => throw new WebSocketException("connection reset"), default));
         Assert.Equal(5, _flusher.Held);
         Assert.Equal(0, _buffer.Count);
         Record(6, 8);
+        buffered.RecordObservableInstruments();
+        Assert.Equal(8, buffered.LastMeasurement!.Value);
+        Assert.Empty(sent.GetMeasurementSnapshot());
 
         Assert.Equal(8, await _flusher.FlushAsync(SendAsync, default));
 
         Assert.Equal([1, 2, 3, 4, 5], Ids(0));
         Assert.Equal([6, 7, 8], Ids(1));
         Assert.Equal(0, _flusher.Held);
+        Assert.Equal(8, sent.GetMeasurementSnapshot().EvaluateAsCounter());
     }
 
     [Fact]
