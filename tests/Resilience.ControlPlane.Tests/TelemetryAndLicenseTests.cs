@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Security.Cryptography;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Resilience.ClusterLink.Protocol;
 
 namespace Resilience.ControlPlane.Tests;
 
@@ -55,6 +56,37 @@ public sealed class TelemetryAndLicenseTests
     }
 
     [Fact]
+    public async Task Per_node_telemetry_counters_add_up_across_reconnects_and_a_malformed_batch_adds_no_records()
+    {
+        await using var cp = await ControlPlaneServer.StartAsync(Pki.ServerCertificate, Pki.Hub);
+        await using (var first = await RawLinkClient.ConnectAsync(Pki.LinkOptions(cp.Endpoint)))
+        {
+            await first.HelloAsync("counted-dp", null);
+            await first.ReceiveAsync();
+            await SendBatchAsync(first, Enumerable.Range(1, 7).Select(i => Usage(i)).ToList(), dropped: 0);
+            await SendBatchAsync(first, Enumerable.Range(8, 3).Select(i => Usage(i)).ToList(), dropped: 4);
+            await Eventually.HoldsAsync(() => cp.Registry.Find("counted-dp")?.TelemetryBatches == 2, "two batches are counted");
+        }
+
+        await using var second = await RawLinkClient.ConnectAsync(Pki.LinkOptions(cp.Endpoint));
+        await second.HelloAsync("counted-dp", null);
+        await second.ReceiveAsync();
+        var garbage = "not json"u8.ToArray();
+        await second.Socket.SendAsync(
+            LinkFraming.EncodeBinary(new BinaryHeader { Type = LinkProtocol.Types.Telemetry, Encoding = LinkProtocol.Encodings.Identity, Size = garbage.Length }, garbage),
+            System.Net.WebSockets.WebSocketMessageType.Binary,
+            true,
+            CancellationToken.None);
+        await SendBatchAsync(second, [Usage(11)], dropped: 6);
+
+        await Eventually.HoldsAsync(() => cp.Registry.Find("counted-dp")?.TelemetryBatches == 4, "all four batches arrived");
+        var info = cp.Registry.Find("counted-dp")!;
+        Assert.Equal(11, info.TelemetryRecords);
+        Assert.Equal(6, info.TelemetryDropped);
+        Assert.True(info.IsConnected);
+    }
+
+    [Fact]
     public async Task A_licence_set_on_the_control_plane_reaches_connected_and_later_data_planes_and_is_kept_in_the_data_directory()
     {
         await using var cp = await ControlPlaneServer.StartAsync(Pki.ServerCertificate, Pki.Hub);
@@ -96,6 +128,15 @@ public sealed class TelemetryAndLicenseTests
         await Eventually.HoldsAsync(() => dp.State.License?.Subject == "acme", "the correctly signed licence is held");
         Assert.Equal(ClusterLinkStatus.Connected, dp.State.Link.Status);
         Assert.Equal(0, dp.State.Link.Attempts);
+    }
+
+    private static UsageRecord Usage(long id) => new("orders", "orders-get", "mobile", 200, TimeSpan.FromMilliseconds(3), id, 100);
+
+    private static Task SendBatchAsync(RawLinkClient client, List<UsageRecord> records, long dropped)
+    {
+        var (gzip, size) = TelemetryBatch.Encode(records, dropped);
+        var message = LinkFraming.EncodeBinary(new BinaryHeader { Type = LinkProtocol.Types.Telemetry, Encoding = LinkProtocol.Encodings.Gzip, Size = size }, gzip);
+        return client.Socket.SendAsync(message, System.Net.WebSockets.WebSocketMessageType.Binary, true, CancellationToken.None);
     }
 
     private static void Record(IUsageRecorder usage, int from, int to)
