@@ -102,6 +102,9 @@ public sealed class LinkBehaviourTests
         var dp = await DataPlaneNode.StartAsync(Pki.Link(endpoint));
         await Eventually.HoldsAsync(() => dp.Current?.Hash == published.Hash, "the data plane serves the config");
         var dataDirectory = dp.DataDirectory;
+
+        // The cache is written just after the swap; stopping the host before then cancels the write.
+        await Eventually.HoldsAsync(() => File.Exists(Path.Combine(dataDirectory, "config.json.gz")), "the config is cached");
         await dp.DisposeAsync();
         await cp.DisposeAsync();
 

@@ -78,6 +78,18 @@ public static class DataPlaneHubServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Adds a sink for the usage records data planes send, parsed and with the sender's identity.</summary>
+    /// <typeparam name="TSink">The sink type.</typeparam>
+    /// <param name="services">The services.</param>
+    /// <returns>The services.</returns>
+    public static IServiceCollection AddDataPlaneUsageSink<TSink>(this IServiceCollection services)
+        where TSink : class, IDataPlaneUsageSink
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IDataPlaneUsageSink, TSink>());
+        return services;
+    }
+
     /// <summary>Marks the hub's registrations as done.</summary>
     private sealed class HubMarker;
 }

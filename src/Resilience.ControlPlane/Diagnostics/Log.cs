@@ -34,4 +34,13 @@ internal static partial class Log
 
     [LoggerMessage(6009, LogLevel.Error, "A telemetry handler failed for data plane {NodeId}.")]
     public static partial void TelemetryHandlerFailed(ILogger logger, string nodeId, Exception exception);
+
+    [LoggerMessage(6010, LogLevel.Warning, "Data plane {NodeId} sent a telemetry batch that is not in the v1 format: {Error}. Its records are not counted.")]
+    public static partial void TelemetryMalformed(ILogger logger, string nodeId, string error);
+
+    [LoggerMessage(6011, LogLevel.Information, "Licence for {Subject} set; sending it to {Count} connected data planes.")]
+    public static partial void LicensePublished(ILogger logger, string subject, int count);
+
+    [LoggerMessage(6012, LogLevel.Debug, "Sent the licence for {Subject} to data plane {NodeId}.")]
+    public static partial void LicenseSent(ILogger logger, string subject, string nodeId);
 }

@@ -17,6 +17,7 @@ internal sealed class DataPlaneHub
     private readonly DataPlaneRegistry _registry;
     private readonly DataPlaneCertificateValidator _validator;
     private readonly IEnumerable<IDataPlaneTelemetryHandler> _telemetryHandlers;
+    private readonly IDataPlaneUsageSink[] _usageSinks;
     private readonly DataPlaneHubOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
@@ -26,10 +27,12 @@ internal sealed class DataPlaneHub
         DataPlaneRegistry registry,
         DataPlaneCertificateValidator validator,
         IEnumerable<IDataPlaneTelemetryHandler> telemetryHandlers,
+        IEnumerable<IDataPlaneUsageSink> usageSinks,
         IOptions<DataPlaneHubOptions> options,
         TimeProvider timeProvider,
         ILogger<DataPlaneHub> logger)
     {
+        _usageSinks = usageSinks.ToArray();
         _publisher = publisher;
         _registry = registry;
         _validator = validator;
@@ -42,6 +45,13 @@ internal sealed class DataPlaneHub
             foreach (var session in _sessions.Values)
             {
                 session.Offer(config);
+            }
+        };
+        _publisher.LicensePublished += () =>
+        {
+            foreach (var session in _sessions.Values)
+            {
+                session.OfferLicense();
             }
         };
         _publisher.ConnectedCount = () => _sessions.Count;
@@ -60,6 +70,8 @@ internal sealed class DataPlaneHub
     internal IConfigPublisher Publisher => _publisher;
 
     internal IEnumerable<IDataPlaneTelemetryHandler> TelemetryHandlers => _telemetryHandlers;
+
+    internal IReadOnlyList<IDataPlaneUsageSink> UsageSinks => _usageSinks;
 
     public async Task HandleAsync(HttpContext http)
     {

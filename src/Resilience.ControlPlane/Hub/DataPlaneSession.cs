@@ -19,6 +19,7 @@ internal sealed class DataPlaneSession
     private readonly CancellationTokenSource _ending = new();
     private readonly TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Offered? _pending;
+    private int _licenseOffered;
     private long _sentSequence;
     private string? _inFlightHash;
     private string? _rejectedHash;
@@ -55,6 +56,13 @@ internal sealed class DataPlaneSession
             }
         }
 
+        _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Offers the publisher's licence; the send loop sends the newest one.</summary>
+    public void OfferLicense()
+    {
+        Volatile.Write(ref _licenseOffered, 1);
         _wake.Writer.TryWrite(true);
     }
 
@@ -99,6 +107,10 @@ internal sealed class DataPlaneSession
             ConfigHash = hello.ConfigHash,
             LastApplyError = old?.LastApplyError,
             RejectedHash = old?.RejectedHash,
+            TelemetryBatches = old?.TelemetryBatches ?? 0,
+            TelemetryRecords = old?.TelemetryRecords ?? 0,
+            TelemetryDropped = old?.TelemetryDropped ?? 0,
+            LastTelemetryAt = old?.LastTelemetryAt,
         });
         _rejectedHash = _hub.Registry.Find(_nodeId)?.RejectedHash;
         _hub.Attach(_nodeId, this)?.Replace();
@@ -109,6 +121,11 @@ internal sealed class DataPlaneSession
         {
             var latest = _hub.Publisher.Latest;
             await SendControlAsync(new WelcomeMessage { Type = LinkProtocol.Types.Welcome, Protocol = LinkProtocol.Version, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
+            if (_hub.Publisher.License is not null)
+            {
+                OfferLicense();
+            }
+
             if (latest is not null && latest.Hash != hello.ConfigHash)
             {
                 Offer(latest);
@@ -322,12 +339,51 @@ internal sealed class DataPlaneSession
             }
         }
 
+        var receivedAt = Time.GetUtcNow();
+        List<UsageRecord>? records = null;
+        long droppedTotal = 0;
+        try
+        {
+            (records, droppedTotal) = TelemetryBatch.Decode(batch);
+        }
+        catch (FormatException ex)
+        {
+            // Raw handlers still get the bytes; counters and sinks need records. The connection stays.
+            Log.TelemetryMalformed(_hub.Logger, _nodeId, ex.Message);
+        }
+
+        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
+        {
+            LastSeen = receivedAt,
+            TelemetryBatches = (old?.TelemetryBatches ?? 0) + 1,
+            TelemetryRecords = (old?.TelemetryRecords ?? 0) + (records?.Count ?? 0),
+            TelemetryDropped = records is null ? old?.TelemetryDropped ?? 0 : droppedTotal,
+            LastTelemetryAt = receivedAt,
+        });
         var node = _hub.Registry.Find(_nodeId) ?? new DataPlaneInfo { NodeId = _nodeId };
         foreach (var handler in _hub.TelemetryHandlers)
         {
             try
             {
                 await handler.HandleAsync(node, batch, token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            {
+                Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
+            }
+        }
+
+        if (records is null)
+        {
+            return;
+        }
+
+        var parsed = new DataPlaneUsageBatch(node, records, droppedTotal, header.Timestamp, receivedAt);
+        foreach (var sink in _hub.UsageSinks)
+        {
+            try
+            {
+                await sink.ReceiveAsync(parsed, token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
             {
@@ -342,6 +398,15 @@ internal sealed class DataPlaneSession
     {
         await foreach (var _ in _wake.Reader.ReadAllAsync(token).ConfigureAwait(false))
         {
+            // The licence goes before the configuration it comes with.
+            if (Interlocked.Exchange(ref _licenseOffered, 0) == 1 && _hub.Publisher.License is { } license)
+            {
+                await SendControlAsync(
+                    new LicenseMessage { Type = LinkProtocol.Types.License, Payload = Convert.ToBase64String(license.Payload.Span), Signature = license.Signature },
+                    token).ConfigureAwait(false);
+                Log.LicenseSent(_hub.Logger, license.Subject, _nodeId);
+            }
+
             if (Interlocked.Exchange(ref _pending, null) is not { } offered)
             {
                 continue;

@@ -12,6 +12,7 @@ internal sealed class ConfigPublisher : IConfigPublisher
     private readonly ILogger _logger;
     private readonly ConfigSigner _signer;
     private PublishedConfig? _latest;
+    private LicenseDocument? _license;
     private long _sequence;
 
     public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger, ConfigSigner signer)
@@ -24,10 +25,23 @@ internal sealed class ConfigPublisher : IConfigPublisher
     /// <summary>Raised (outside any lock) after a publish, with the new latest configuration.</summary>
     public event Action<PublishedConfig>? Published;
 
+    /// <summary>Raised after <see cref="PublishLicense"/>.</summary>
+    public event Action? LicensePublished;
+
     /// <summary>Gets or sets how many data planes the hub has connected, for the log line.</summary>
     internal Func<int> ConnectedCount { get; set; } = static () => 0;
 
     public PublishedConfig? Latest => Volatile.Read(ref _latest);
+
+    public LicenseDocument? License => Volatile.Read(ref _license);
+
+    public void PublishLicense(LicenseDocument license)
+    {
+        ArgumentNullException.ThrowIfNull(license);
+        Volatile.Write(ref _license, license);
+        Log.LicensePublished(_logger, license.Subject, ConnectedCount());
+        LicensePublished?.Invoke();
+    }
 
     public ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default)
     {

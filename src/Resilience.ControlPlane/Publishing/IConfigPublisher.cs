@@ -13,4 +13,14 @@ public interface IConfigPublisher
     /// <returns>The published configuration (hash, version, sizes).</returns>
     /// <exception cref="ArgumentException"><paramref name="json"/> is not a well-formed JSON object.</exception>
     ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Gets the licence sent to data planes, or <see langword="null"/> when none was set.</summary>
+    LicenseDocument? License { get; }
+
+    /// <summary>
+    /// Sets the licence sent to data planes (a <c>license</c> message): at once to every connected data plane,
+    /// and on every connect before the configuration. Data planes keep it beside their cache.
+    /// </summary>
+    /// <param name="license">The licence, signed with the control plane's key when data planes check signatures.</param>
+    void PublishLicense(LicenseDocument license);
 }

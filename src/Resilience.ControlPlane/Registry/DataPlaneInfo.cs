@@ -39,6 +39,18 @@ public sealed record DataPlaneInfo
     /// <summary>Gets the errors of its last rejected apply, if the last apply was rejected.</summary>
     public string? LastApplyError { get; init; }
 
+    /// <summary>Gets how many telemetry batches the control plane received from it.</summary>
+    public long TelemetryBatches { get; init; }
+
+    /// <summary>Gets how many usage records the control plane received from it.</summary>
+    public long TelemetryRecords { get; init; }
+
+    /// <summary>Gets how many usage records it reported dropped (its buffer was full) since it started.</summary>
+    public long TelemetryDropped { get; init; }
+
+    /// <summary>Gets when its last telemetry batch arrived.</summary>
+    public DateTimeOffset? LastTelemetryAt { get; init; }
+
     /// <summary>Gets the hash of the configuration its last rejected apply was about.</summary>
     internal string? RejectedHash { get; init; }
 }

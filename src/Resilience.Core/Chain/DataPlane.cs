@@ -22,6 +22,8 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     private readonly NodeIdentityProvider _identity;
 
     private ConfigSnapshot? _current;
+    private ConfigSnapshot? _published;
+    private bool _servingStopped;
     private long _currentTicket;
     private long _arrivals;
     private DataPlaneState _state = new();
@@ -49,7 +51,13 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         Metrics = new ChainMetrics(meterFactory, () => State, () => Current, timeProvider);
     }
 
-    public ConfigSnapshot? Current => Volatile.Read(ref _current);
+    /// <summary>Gets what readers see: the served snapshot, or null while serving is stopped (an expired licence).</summary>
+    public ConfigSnapshot? Current => Volatile.Read(ref _published);
+
+    /// <summary>Gets the last applied snapshot, whether or not serving is stopped (its hash goes to the control plane).</summary>
+    internal ConfigSnapshot? Served => Volatile.Read(ref _current);
+
+    ConfigSnapshot? IClusterLinkContext.Current => Served;
 
     public DataPlaneState State => Volatile.Read(ref _state);
 
@@ -94,6 +102,38 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         UpdateState(s => s with { Link = state });
     }
 
+    /// <summary>Records the licence's state (see <see cref="LicenseMonitor"/>).</summary>
+    internal void ReportLicense(LicenseState license) => UpdateState(s => s with { License = license });
+
+    /// <summary>
+    /// Stops serving (readers see null) or serves the last applied snapshot again. Readers still do one
+    /// volatile read; the change token fires when what they see changes.
+    /// </summary>
+    internal void SetServingStopped(bool stopped)
+    {
+        CancellationTokenSource previousSource;
+        TaskCompletionSource<ConfigSnapshot>? previousSignal = null;
+        ConfigSnapshot? visible;
+        lock (_swapLock)
+        {
+            if (_servingStopped == stopped)
+            {
+                return;
+            }
+
+            _servingStopped = stopped;
+            visible = stopped ? null : _current;
+            Volatile.Write(ref _published, visible);
+            previousSource = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
+            if (visible is not null)
+            {
+                previousSignal = Interlocked.Exchange(ref _nextChange, NewSignal<ConfigSnapshot>());
+            }
+        }
+
+        Signal(previousSignal, previousSource, visible);
+    }
+
     internal void MarkStartupCompleted() => UpdateState(s => s with { StartupCompleted = true });
 
     /// <summary>Waits until the state satisfies a condition.</summary>
@@ -127,7 +167,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         {
             var (payload, computedHash) = _preparer.Prepare(document);
             hash = computedHash;
-            if (Current is { } served && served.Hash == hash)
+            if (Served is { } served && served.Hash == hash)
             {
                 result = Unchanged(document, hash);
             }
@@ -144,7 +184,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
                 result = TrySwap(snapshot, ticket);
                 if (result.Outcome == ApplyOutcome.Applied && document.Origin != ConfigOrigin.Cache)
                 {
-                    await WriteCacheAsync(snapshot, cancellationToken).ConfigureAwait(false);
+                    // Not the caller's token: a served configuration must reach the cache even when the
+                    // caller (a link being stopped, say) gives up, or a restart would not find it.
+                    await WriteCacheAsync(snapshot, CancellationToken.None).ConfigureAwait(false);
                 }
             }
         }
@@ -211,6 +253,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
             Volatile.Write(ref _current, snapshot);
             _currentTicket = ticket;
+            if (!_servingStopped)
+            {
+                Volatile.Write(ref _published, snapshot);
+            }
+
             previousSource = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
             previousSignal = Interlocked.Exchange(ref _nextChange, NewSignal<ConfigSnapshot>());
             SetState(_state with { ServingTier = snapshot.Origin });
@@ -219,9 +266,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         Log.ConfigApplied(_logger, snapshot.Hash, snapshot.Origin);
 
         // Signal outside the lock: change-token callbacks run synchronously and may read or apply.
-        previousSignal.TrySetResult(snapshot);
-        previousSource.Cancel();
-        previousSource.Dispose();
+        Signal(previousSignal, previousSource, snapshot);
         return new ApplyResult(ApplyOutcome.Applied, snapshot.Origin, snapshot.Hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
     }
 
@@ -242,7 +287,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         try
         {
             // Only the newest snapshot is worth writing; a newer apply writes its own.
-            if (!ReferenceEquals(Current, snapshot))
+            if (!ReferenceEquals(Served, snapshot))
             {
                 return;
             }
@@ -272,6 +317,17 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     {
         Volatile.Write(ref _state, state);
         Interlocked.Exchange(ref _nextState, NewSignal<DataPlaneState>()).TrySetResult(state);
+    }
+
+    private static void Signal(TaskCompletionSource<ConfigSnapshot>? signal, CancellationTokenSource source, ConfigSnapshot? visible)
+    {
+        if (signal is not null && visible is not null)
+        {
+            signal.TrySetResult(visible);
+        }
+
+        source.Cancel();
+        source.Dispose();
     }
 
     private static TaskCompletionSource<T> NewSignal<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -35,4 +35,12 @@ public sealed class DataPlaneResilienceOptions
     /// <summary>Gets or sets the largest configuration accepted after decompression and YAML conversion. Default: 256 MiB.</summary>
     [Range(1, long.MaxValue)]
     public long MaxDecompressedBytes { get; set; } = DataPlaneResilienceDefaults.MaxDecompressedBytes;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the node stops serving when its licence expires, as the reference's
+    /// gateway does: <see cref="IDataPlane.Current"/> returns <see langword="null"/> until a valid licence arrives,
+    /// then the last applied configuration is served again. Default: <see langword="false"/> (the expiry is only
+    /// reported: state, health, metric, log).
+    /// </summary>
+    public bool StopServingOnLicenseExpiry { get; set; }
 }

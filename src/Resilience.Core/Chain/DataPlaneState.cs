@@ -15,6 +15,9 @@ public sealed record DataPlaneState
     /// <summary>Gets the link's state.</summary>
     public ClusterLinkState Link { get; init; } = ClusterLinkState.NotConfigured;
 
+    /// <summary>Gets the licence this node holds, or <see langword="null"/> when it received none.</summary>
+    public LicenseState? License { get; init; }
+
     /// <summary>Gets the result of the last configuration handed to the pipeline, if any.</summary>
     public ApplyResult? LastApplyResult { get; init; }
 }

@@ -8,7 +8,10 @@ namespace Resilience;
 /// </summary>
 public interface IDataPlane
 {
-    /// <summary>Gets the configuration served now, or <see langword="null"/> when the node is not ready.</summary>
+    /// <summary>
+    /// Gets the configuration served now, or <see langword="null"/> when the node is not ready or has stopped serving
+    /// because its licence expired (<see cref="DataPlaneResilienceOptions.StopServingOnLicenseExpiry"/>).
+    /// </summary>
     ConfigSnapshot? Current { get; }
 
     /// <summary>Gets the chain's state.</summary>

@@ -20,6 +20,8 @@ internal sealed class WebSocketClusterLink : IClusterLink
     private readonly ILogger _logger;
     private readonly ClusterLinkMetrics _metrics;
     private readonly Uri _endpoint;
+    private readonly TelemetryFlusher? _telemetry;
+    private readonly LicenseMonitor? _license;
 
     public WebSocketClusterLink(
         ClusterLinkOptions options,
@@ -27,8 +29,12 @@ internal sealed class WebSocketClusterLink : IClusterLink
         IClusterLinkJitter jitter,
         TimeProvider timeProvider,
         ILogger logger,
-        ClusterLinkMetrics metrics)
+        ClusterLinkMetrics metrics,
+        TelemetryFlusher? telemetry = null,
+        LicenseMonitor? license = null)
     {
+        _telemetry = telemetry;
+        _license = license;
         _options = options;
         _connector = connector;
         _jitter = jitter;
@@ -193,7 +199,12 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
                 var apply = Task.Run(() => ApplyLoopAsync(token), CancellationToken.None);
 
-                var first = await Task.WhenAny(heartbeat, receive, apply).ConfigureAwait(false);
+                // Telemetry: what accumulated while disconnected goes first, then a batch every flush interval.
+                var telemetry = _link._telemetry is { } flusher
+                    ? Task.Run(() => flusher.RunAsync(SendBinaryAsync, token), CancellationToken.None)
+                    : Task.Delay(Timeout.Infinite, token);
+
+                var first = await Task.WhenAny(heartbeat, receive, apply, telemetry).ConfigureAwait(false);
                 var reason = Reason(first);
                 if (first.Exception?.InnerException is LinkProtocolException violation)
                 {
@@ -204,7 +215,11 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 await _ending.CancelAsync().ConfigureAwait(false);
                 _socket.Abort();
 
-                await Task.WhenAll(heartbeat.ContinueWith(_ => { }, TaskScheduler.Default), receive.ContinueWith(_ => { }, TaskScheduler.Default), apply.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+                await Task.WhenAll(
+                    heartbeat.ContinueWith(_ => { }, TaskScheduler.Default),
+                    receive.ContinueWith(_ => { }, TaskScheduler.Default),
+                    apply.ContinueWith(_ => { }, TaskScheduler.Default),
+                    telemetry.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
                 return reason;
             }
             catch (Exception ex) when (ex is not OperationCanceledException || !_ending.IsCancellationRequested)
@@ -273,8 +288,13 @@ internal sealed class WebSocketClusterLink : IClusterLink
                     if (message.Kind == WebSocketMessageType.Text)
                     {
                         // welcome and heartbeat_ack only prove liveness (already noted); unknown types are ignored (docs/protocol.md, versioning).
-                        var (type, _) = LinkFraming.ParseControl(message);
+                        var (type, root) = LinkFraming.ParseControl(message);
                         Log.LinkControlReceived(_link._logger, type);
+                        if (type == LinkProtocol.Types.License && _link._license is { } license)
+                        {
+                            await OnLicenseAsync(license, LinkFraming.Deserialize<LicenseMessage>(root), token).ConfigureAwait(false);
+                        }
+
                         continue;
                     }
 
@@ -292,6 +312,22 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 Log.LinkProtocolViolation(_link._logger, ex.Reason, ex.Message);
                 throw;
             }
+        }
+
+        private static async ValueTask OnLicenseAsync(LicenseMonitor monitor, LicenseMessage message, CancellationToken token)
+        {
+            byte[] payload;
+            try
+            {
+                payload = Convert.FromBase64String(message.Payload ?? string.Empty);
+            }
+            catch (FormatException)
+            {
+                payload = [];
+            }
+
+            // A bad licence is refused (logged, counted) by the monitor; the connection stays.
+            await monitor.AcceptFromControlPlaneAsync(payload, message.Signature, token).ConfigureAwait(false);
         }
 
         private void MarkInbound() => Volatile.Write(ref _lastInbound, Time.GetTimestamp());
@@ -447,6 +483,25 @@ internal sealed class WebSocketClusterLink : IClusterLink
             catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
             {
                 throw new TimeoutException($"writing a '{message.Type}' message took longer than {Options.WriteTimeout}");
+            }
+            finally
+            {
+                _sendLock.Release();
+            }
+        }
+
+        private async ValueTask SendBinaryAsync(ReadOnlyMemory<byte> message, CancellationToken token)
+        {
+            using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+            await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
+            try
+            {
+                await _socket.SendAsync(message, WebSocketMessageType.Binary, true, linked.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+            {
+                throw new TimeoutException($"writing a telemetry batch took longer than {Options.WriteTimeout}");
             }
             finally
             {

@@ -47,7 +47,9 @@ public static class WebSocketClusterLinkBuilderExtensions
             sp.GetRequiredService<IClusterLinkJitter>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<WebSocketClusterLink>>(),
-            sp.GetRequiredService<ClusterLinkMetrics>())));
+            sp.GetRequiredService<ClusterLinkMetrics>(),
+            sp.GetService<TelemetryFlusher>(),
+            sp.GetService<LicenseMonitor>())));
         return builder;
     }
 

@@ -17,11 +17,12 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     internal const string FallbackStoreSection = "FallbackStore";
     internal const string HealthSection = "Health";
     internal const string SigningSection = "Signing";
+    internal const string TelemetrySection = TelemetryDefaults.SectionName;
     internal const string ClusterLinkSection = ClusterLinkDefaults.SectionName;
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
-    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c> and <c>ClusterLink</c> sub-sections bind those options.</param>
+    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c>, <c>Health</c>, <c>Signing</c>, <c>Telemetry</c> and <c>ClusterLink</c> sub-sections bind those options.</param>
     /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
     public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration section)
     {
@@ -58,6 +59,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             storeOptions.Bind(section.GetSection(FallbackStoreSection));
             services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
             services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
+            services.AddOptions<TelemetryOptions>().Bind(section.GetSection(TelemetrySection));
 
             // Bound here (the builder does not keep the section); only UseWebSocketClusterLink reads it.
             services.AddOptions<ClusterLinkOptions>().Bind(section.GetSection(ClusterLinkSection));
@@ -68,6 +70,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         declarativeOptions.ValidateOnStart();
         storeOptions.ValidateOnStart();
         services.AddOptions<ConfigSigningOptions>().ValidateOnStart();
+        services.AddOptions<TelemetryOptions>().ValidateOnStart();
 
         var builder = new DataPlaneResilienceBuilder(services, section);
         if (services.Any(d => d.ServiceType == typeof(ChainMarker)))
@@ -85,6 +88,8 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, FileFallbackStoreFactory>());
         services.TryAddSingleton<ConfigSignatureCheck>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
+        AddTelemetry(services);
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<IConfigValidator, JsonOnlyConfigValidator>();
@@ -111,6 +116,14 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value;
             return new YamlConfigSource(options.Path, options.MaxFileBytes);
         });
+        services.TryAddSingleton(sp => new LicenseMonitor(
+            sp.GetRequiredService<DataPlane>(),
+            sp.GetRequiredService<ConfigSignatureCheck>(),
+            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.DataDirectory,
+            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.StopServingOnLicenseExpiry,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LicenseMonitor>>(),
+            sp.GetService<IMeterFactory>()));
         services.AddSingleton(sp => new DataPlaneChain(
             sp.GetRequiredService<DataPlane>(),
             sp.GetService<IConfigCache>(),
@@ -119,7 +132,8 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             sp.GetServices<IConfigSource>(),
             sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DataPlaneChain>>()));
+            sp.GetRequiredService<ILogger<DataPlaneChain>>(),
+            sp.GetRequiredService<LicenseMonitor>()));
         services.AddHostedService(sp => sp.GetRequiredService<DataPlaneChain>());
         AddFallbackExport(services);
         return builder;
@@ -207,6 +221,22 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, TFactory>());
         return builder;
+    }
+
+    /// <summary>
+    /// The usage buffer (<see cref="IUsageRecorder"/> for the request path) and its flusher, which the WebSocket link
+    /// runs while connected. The buffer is created on first use at <see cref="TelemetryOptions.BufferSizeLimit"/>.
+    /// </summary>
+    private static void AddTelemetry(IServiceCollection services)
+    {
+        services.TryAddSingleton(sp => new UsageBuffer(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.BufferSizeLimit));
+        services.TryAddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<UsageBuffer>());
+        services.TryAddSingleton(sp => new TelemetryFlusher(
+            sp.GetRequiredService<UsageBuffer>(),
+            sp.GetRequiredService<IOptions<TelemetryOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<TelemetryFlusher>>(),
+            sp.GetService<IMeterFactory>()));
     }
 
     private static FallbackImporter? CreateImporter(IServiceProvider sp)

@@ -5,7 +5,7 @@ namespace Resilience;
 
 /// <summary>
 /// Ready when a configuration is served; degraded when the link has been down longer than a
-/// threshold or the configuration is older than one; unhealthy when nothing is served.
+/// threshold or the configuration is older than one; unhealthy when nothing is served or the licence expired.
 /// </summary>
 internal sealed class DataPlaneHealthCheck : IHealthCheck
 {
@@ -31,6 +31,15 @@ internal sealed class DataPlaneHealthCheck : IHealthCheck
             ["link"] = state.Link.Status.ToString(),
             ["startup_completed"] = state.StartupCompleted,
         };
+        if (state.License is { IsExpired: true } license)
+        {
+            data["license_expires_at"] = license.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            return Task.FromResult(new HealthCheckResult(
+                context.Registration.FailureStatus,
+                $"The licence for {license.Subject} expired at {license.ExpiresAt:O}; {(license.ServingStopped ? "serving stopped" : "still serving")}.",
+                data: data));
+        }
+
         if (current is null)
         {
             return Task.FromResult(new HealthCheckResult(context.Registration.FailureStatus, "No configuration is served.", data: data));

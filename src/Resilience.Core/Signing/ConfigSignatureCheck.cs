@@ -44,5 +44,29 @@ internal sealed class ConfigSignatureCheck : IDisposable
         }
     }
 
+    /// <summary>Checks a licence's signature; without a configured key every licence passes.</summary>
+    public bool VerifyLicense(ReadOnlySpan<byte> payload, string? signature, out string why)
+    {
+        why = string.Empty;
+        if (_publicKey is null)
+        {
+            return true;
+        }
+
+        if (string.IsNullOrEmpty(signature))
+        {
+            why = "the licence is not signed and signing is required";
+            return false;
+        }
+
+        if (!ConfigSignature.Verify(payload, signature, _publicKey))
+        {
+            why = "the licence signature does not match the control plane's key";
+            return false;
+        }
+
+        return true;
+    }
+
     public void Dispose() => _publicKey?.Dispose();
 }

@@ -30,6 +30,8 @@ internal sealed class DataPlaneNode : IAsyncDisposable
 
     public IServiceProvider Services => _host.Services;
 
+    public IUsageRecorder Usage => _host.Services.GetRequiredService<IUsageRecorder>();
+
     /// <summary>Link settings fast enough for tests on real servers.</summary>
     public static void FastLink(ClusterLinkOptions o)
     {

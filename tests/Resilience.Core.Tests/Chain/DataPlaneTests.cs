@@ -260,6 +260,23 @@ public sealed class DataPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task Cache_write_completes_even_when_the_caller_gives_up_after_the_swap()
+    {
+        using var caller = new CancellationTokenSource();
+        var plane = Create(new DelegateConfigValidator((_, _) =>
+        {
+            // The caller (a link being stopped) cancels once the configuration is accepted.
+            caller.Cancel();
+            return ValueTask.FromResult(ConfigValidationResult.Valid());
+        }));
+
+        var result = await plane.ApplyAsync(Json("a", ConfigOrigin.ControlPlane), caller.Token);
+
+        Assert.Equal(ApplyOutcome.Applied, result.Outcome);
+        Assert.Equal(["a"], _cache.SavedNames);
+    }
+
+    [Fact]
     public async Task Cache_write_failure_keeps_serving_and_is_counted()
     {
         _cache.FailWrites = true;

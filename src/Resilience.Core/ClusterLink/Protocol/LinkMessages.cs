@@ -76,6 +76,17 @@ internal sealed class ApplyResultMessage : LinkMessage
     public string? ConfigHash { get; set; }
 }
 
+/// <summary>CP -> DP on connect and whenever the control plane sets a licence.</summary>
+internal sealed class LicenseMessage : LinkMessage
+{
+    /// <summary>Gets or sets the licence JSON, base64 (the exact bytes the signature covers).</summary>
+    [JsonPropertyName("payload")]
+    public string? Payload { get; set; }
+
+    [JsonPropertyName("signature")]
+    public string? Signature { get; set; }
+}
+
 /// <summary>The JSON header of a binary message (config push, telemetry batch).</summary>
 internal sealed class BinaryHeader : LinkMessage
 {
@@ -106,6 +117,7 @@ internal sealed class BinaryHeader : LinkMessage
 [JsonSerializable(typeof(HeartbeatMessage))]
 [JsonSerializable(typeof(ApplyResultMessage))]
 [JsonSerializable(typeof(BinaryHeader))]
+[JsonSerializable(typeof(LicenseMessage))]
 internal sealed partial class LinkJsonContext : JsonSerializerContext
 {
 }

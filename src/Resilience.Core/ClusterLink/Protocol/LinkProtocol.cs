@@ -29,6 +29,7 @@ internal static class LinkProtocol
         public const string Config = "config";
         public const string ApplyResult = "apply_result";
         public const string Telemetry = "telemetry";
+        public const string License = "license";
     }
 
     public static class Encodings

@@ -1,0 +1,15 @@
+namespace Resilience.ControlPlane;
+
+/// <summary>
+/// Receives the usage records data planes send (docs/protocol.md, <c>telemetry</c>), parsed, with the sending
+/// node's identity. Records carry counts and names only, never request or response content. Register with
+/// <c>AddDataPlaneUsageSink</c>; a sink that throws is logged and does not affect the connection.
+/// </summary>
+public interface IDataPlaneUsageSink
+{
+    /// <summary>Handles one batch.</summary>
+    /// <param name="batch">The batch and its sender.</param>
+    /// <param name="cancellationToken">Cancelled when the data plane's connection ends.</param>
+    /// <returns>A task that completes when the batch is handled; the next batch of that node waits for it.</returns>
+    ValueTask ReceiveAsync(DataPlaneUsageBatch batch, CancellationToken cancellationToken);
+}
