@@ -6,9 +6,19 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddReverseProxy();
 builder.Services.AddSingleton<IProxyConfigProvider, DataPlaneProxyConfigProvider>();
-builder.Services
-    .AddDataPlaneResilience(builder.Configuration.GetSection("Resilience"))
-    .UseValidator<YarpConfigValidator>();
+var resilienceSection = builder.Configuration.GetSection("Resilience");
+var resilience = builder.Services
+    .AddDataPlaneResilience(resilienceSection)
+    .UseValidator<YarpConfigValidator>()
+    .UseS3FallbackStore(); // serves s3:// storage URIs; file:// is built in; unused when no store is configured
+
+// Tier 1, the live control plane, only when an endpoint is configured: without one the gateway runs on its
+// cache, the fallback store and the declarative YAML.
+if (!string.IsNullOrWhiteSpace(resilienceSection["ClusterLink:Endpoint"]))
+{
+    resilience.UseWebSocketClusterLink();
+}
+
 builder.Services.AddHealthChecks().AddDataPlaneCheck(tags: ["ready"]);
 
 var app = builder.Build();
@@ -22,6 +32,7 @@ app.MapGet("/resilience/state", (IDataPlane dataPlane) => Results.Json(new
     Link = dataPlane.State.Link.Status.ToString(),
     dataPlane.State.Link.LastError,
     Hash = dataPlane.Current?.Hash,
+    dataPlane.Current?.Version,
     LastApply = dataPlane.State.LastApplyResult?.ToString(),
 }));
 
