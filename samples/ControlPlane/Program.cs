@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using System.Text.Json.Serialization;
 using Resilience.ControlPlane;
 using Resilience.Samples.ControlPlane;
 
@@ -22,6 +23,7 @@ builder.WebHost.ConfigureKestrel(kestrel =>
 });
 builder.Services.AddDataPlaneHub(builder.Configuration.GetSection("DataPlaneHub"));
 builder.Services.AddSingleton(options);
+builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 builder.Services.AddHostedService<ConfigFileWatcher>();
 
 var app = builder.Build();
