@@ -29,7 +29,7 @@ internal sealed partial class GatewayNode(string name, int port, IReadOnlyDictio
     public async Task<NodeState?> StateAsync(HttpClient client, CancellationToken cancellationToken) =>
         await client.GetFromJsonAsync<NodeState>(Url + "/resilience/state", Json, cancellationToken);
 
-    /// <summary>Waits until the node answers and has finished its start-up walk down the chain.</summary>
+    /// <summary>Waits until the node answers, has finished its start-up walk down the chain and YARP routes with what it serves.</summary>
     public async Task<NodeState> WaitForStartupAsync(HttpClient client, TimeSpan timeout, CancellationToken cancellationToken)
     {
         NodeState? state = null;
@@ -42,7 +42,7 @@ internal sealed partial class GatewayNode(string name, int port, IReadOnlyDictio
                 }
 
                 state = await StateAsync(client, cancellationToken);
-                return state is { StartupCompleted: true };
+                return state is { StartupCompleted: true } && state.IsRouting;
             },
             timeout,
             cancellationToken);
@@ -70,4 +70,8 @@ internal sealed partial class GatewayNode(string name, int port, IReadOnlyDictio
 }
 
 /// <summary>What a gateway's <c>/resilience/state</c> says.</summary>
-internal sealed record NodeState(string ServingTier, bool IsReady, bool StartupCompleted, string Link, string? LastError, string? Hash, string? Version, string? LastApply);
+internal sealed record NodeState(string ServingTier, bool IsReady, bool StartupCompleted, string Link, string? LastError, string? Hash, string? Version, string? ProxyRevision, string? LastApply)
+{
+    /// <summary>Gets a value indicating whether YARP has loaded the routes of the served snapshot (it reloads asynchronously after a swap).</summary>
+    public bool IsRouting => ProxyRevision == (Hash ?? "empty");
+}

@@ -105,7 +105,7 @@ internal sealed partial class OutageScenario
                 responses.AddRange(await Traffic.SendAsync(_client, Gateways, 15, ct));
                 foreach (var node in Gateways)
                 {
-                    if (await node.StateAsync(_client, ct) is not { ServingTier: ControlPlaneTier } state || state.Hash != targetHash)
+                    if (await node.StateAsync(_client, ct) is not { ServingTier: ControlPlaneTier, IsRouting: true } state || state.Hash != targetHash)
                     {
                         return false;
                     }
@@ -136,7 +136,7 @@ internal sealed partial class OutageScenario
         phase.Count(await Traffic.SendAsync(_client, nodes, RequestsPerPhase, ct), r => r.Version == version);
 
     private async Task<bool> ServesAsync(GatewayNode node, string tier, string hash, TimeSpan timeout, CancellationToken ct) =>
-        await Poll.UntilAsync(async () => await node.StateAsync(_client, ct) is { } state && state.ServingTier == tier && state.Hash == hash, timeout, ct);
+        await Poll.UntilAsync(async () => await node.StateAsync(_client, ct) is { } state && state.ServingTier == tier && state.Hash == hash && state.IsRouting, timeout, ct);
 
     private async Task<bool> InRegistryAsync(GatewayNode[] nodes, string hash, CancellationToken ct)
     {

@@ -6,6 +6,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddReverseProxy();
 builder.Services.AddSingleton<IProxyConfigProvider, DataPlaneProxyConfigProvider>();
+builder.Services.AddSingleton<AppliedProxyRevision>();
+builder.Services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<AppliedProxyRevision>());
 var resilienceSection = builder.Configuration.GetSection("Resilience");
 var resilience = builder.Services
     .AddDataPlaneResilience(resilienceSection)
@@ -24,7 +26,7 @@ builder.Services.AddHealthChecks().AddDataPlaneCheck(tags: ["ready"]);
 var app = builder.Build();
 
 app.MapHealthChecks("/healthz");
-app.MapGet("/resilience/state", (IDataPlane dataPlane) => Results.Json(new
+app.MapGet("/resilience/state", (IDataPlane dataPlane, AppliedProxyRevision proxy) => Results.Json(new
 {
     ServingTier = dataPlane.State.ServingTier.ToString(),
     dataPlane.State.IsReady,
@@ -33,6 +35,7 @@ app.MapGet("/resilience/state", (IDataPlane dataPlane) => Results.Json(new
     dataPlane.State.Link.LastError,
     Hash = dataPlane.Current?.Hash,
     dataPlane.Current?.Version,
+    ProxyRevision = proxy.Current, // the hash YARP routes with; equals Hash once YARP has reloaded
     LastApply = dataPlane.State.LastApplyResult?.ToString(),
 }));
 
