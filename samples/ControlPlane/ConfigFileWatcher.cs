@@ -5,8 +5,9 @@ using Resilience.ControlPlane;
 namespace Resilience.Samples.ControlPlane;
 
 /// <summary>
-/// Publishes the configuration file at start and again whenever it changes (debounced). A file that is not a valid
-/// JSON object (or YAML mapping) is logged and skipped: the data planes keep the last published configuration.
+/// Publishes the configuration file at start and again whenever it changes (debounced): a JSON object as is, anything
+/// else as YAML converted to JSON. A file that is neither is logged and skipped: the data planes keep the last
+/// published configuration.
 /// </summary>
 public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConfigPublisher publisher, ILogger<ConfigFileWatcher> logger) : BackgroundService
 {
@@ -53,7 +54,7 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
             }
 
             var content = await File.ReadAllBytesAsync(path, cancellationToken);
-            json = IsYaml(path) ? YamlToJson.Convert(content) : content;
+            json = IsJson(content) ? content : YamlToJson.Convert(content);
         }
         catch (Exception ex) when (ex is IOException or FormatException)
         {
@@ -79,8 +80,13 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
         }
     }
 
-    private static bool IsYaml(string path) =>
-        Path.GetExtension(path).ToLowerInvariant() is ".yaml" or ".yml";
+    /// <summary>A JSON object is published as is (byte for byte, so its hash is predictable); anything else is read as YAML.</summary>
+    private static bool IsJson(ReadOnlySpan<byte> content)
+    {
+        content = content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? content[3..] : content;
+        var start = content.IndexOfAnyExcept(" \t\r\n"u8);
+        return start >= 0 && content[start] == (byte)'{';
+    }
 
     [LoggerMessage(1, LogLevel.Information, "Watching {Path}.")]
     private static partial void LogWatching(ILogger logger, string path);

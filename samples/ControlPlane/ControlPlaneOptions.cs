@@ -18,7 +18,7 @@ public sealed class ControlPlaneOptions
     /// <summary>PEM file of the server certificate's private key.</summary>
     public string ServerKeyPath { get; set; } = "cp.key";
 
-    /// <summary>The watched configuration file: <c>.json</c>, or <c>.yaml</c>/<c>.yml</c> (converted to JSON).</summary>
+    /// <summary>The watched configuration file: a JSON object (published byte for byte) or YAML (converted to JSON).</summary>
     public string ConfigPath { get; set; } = "gateway-config.yaml";
 
     /// <summary>How long the file must stay unchanged before it is published (editors write in several steps).</summary>

@@ -31,9 +31,8 @@ internal static class GatewayConfigs
         },
     });
 
-    /// <summary>The declarative fallback every gateway node is started with (tier 4).</summary>
-    public static string Yaml(string upstreamUrl) => $$"""
-        # Tier 4: served only when the control plane, the cache and the fallback store have nothing.
+    /// <summary>The same configuration as YAML: the declarative fallback of every node (tier 4), and one control-plane edit.</summary>
+    public static string Yaml(string version, string upstreamUrl) => $$"""
         routes:
           - routeId: all
             clusterId: upstream
@@ -41,7 +40,7 @@ internal static class GatewayConfigs
               path: "{**catch-all}"
             transforms:
               - RequestHeader: {{UpstreamEcho.VersionHeader}}
-                Set: {{DeclarativeVersion}}
+                Set: {{version}}
         clusters:
           - clusterId: upstream
             destinations:

@@ -85,7 +85,18 @@ internal sealed partial class OutageScenario
 
     private async Task LiveEditAsync(Phase phase, CancellationToken ct)
     {
-        var v5 = await WriteControlPlaneFileAsync("v5", ct);
+        // YAML this time: the control plane converts it, so its hash is learnt from the control plane.
+        var v4 = HashOf("v4");
+        await ReplaceControlPlaneFileAsync(GatewayConfigs.Yaml("v5", _upstreamUrl), ct);
+        string? published = null;
+        if (!await Poll.UntilAsync(async () => (published = await ControlPlane.PublishedHashAsync(_client, ct)) is { } hash && hash != v4, ConvergeTimeout, ct))
+        {
+            phase.Expect(false, "the control plane did not publish the YAML edit");
+            return;
+        }
+
+        var v5 = published!;
+        _versionByHash[v5] = "v5";
         await ConvergeAsync(phase, Gateways.ToDictionary(n => n, _ => "v4"), "v5", ct);
         phase.Expect(await InRegistryAsync(Gateways, v5, ct), "the control plane's registry does not show A, B and C in sync on v5");
     }

@@ -34,7 +34,7 @@ internal sealed partial class OutageScenario : IDisposable
         _arguments = arguments;
         _workspace = arguments.Workspace;
         _logs = Path.Combine(_workspace, "logs");
-        _controlPlaneFile = Path.Combine(_workspace, "control-plane", "gateway-config.json");
+        _controlPlaneFile = Path.Combine(_workspace, "control-plane", "gateway-config.yaml");
     }
 
     private ControlPlaneNode ControlPlane => _controlPlane ?? throw new InvalidOperationException("not set up");
@@ -60,7 +60,7 @@ internal sealed partial class OutageScenario : IDisposable
             ("d. new node B while CP down: imports from the fallback store", NewNodeFromStoreAsync),
             ("e. new node C, no cache, empty store: loads the YAML", NewNodeFromYamlAsync),
             ("f. CP back after edits v2, v3, v4: all on v4, never v2/v3", ControlPlaneBackAsync),
-            ("g. CP up, file edited to v5: pushed to every node", LiveEditAsync),
+            ("g. CP up, file edited to v5 (YAML): pushed to every node", LiveEditAsync),
         ];
 
         var phases = new List<Phase>();
@@ -121,7 +121,7 @@ internal sealed partial class OutageScenario : IDisposable
         _upstreamUrl = $"http://127.0.0.1:{FreePort()}";
         _upstream = ChildProcess.Start(SampleBinaries.Demo, ["upstream", _upstreamUrl], new Dictionary<string, string>(), Path.Combine(_logs, "upstream.log"));
         var yamlPath = Path.Combine(_workspace, "fallback.yaml");
-        await File.WriteAllTextAsync(yamlPath, GatewayConfigs.Yaml(_upstreamUrl), cancellationToken);
+        await File.WriteAllTextAsync(yamlPath, "# Tier 4: served only when the control plane, the cache and the fallback store have nothing.\n" + GatewayConfigs.Yaml(GatewayConfigs.DeclarativeVersion, _upstreamUrl), cancellationToken);
 
         if (_arguments.Storage is { } s3)
         {
@@ -217,8 +217,16 @@ internal sealed partial class OutageScenario : IDisposable
         var json = GatewayConfigs.Json(version, _upstreamUrl);
         var hash = GatewayConfigs.Hash(json);
         _versionByHash[hash] = version;
-        await File.WriteAllTextAsync(_controlPlaneFile, json, cancellationToken);
+        await ReplaceControlPlaneFileAsync(json, cancellationToken);
         return hash;
+    }
+
+    /// <summary>Replaces the watched file in one step (write aside, then rename), as a deployment tool would.</summary>
+    private async Task ReplaceControlPlaneFileAsync(string content, CancellationToken cancellationToken)
+    {
+        var staged = _controlPlaneFile + ".staged";
+        await File.WriteAllTextAsync(staged, content, cancellationToken);
+        File.Move(staged, _controlPlaneFile, overwrite: true);
     }
 
     private string Label(string? hash) =>
