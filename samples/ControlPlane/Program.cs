@@ -38,6 +38,6 @@ static X509Certificate2 LoadServerCertificate(ControlPlaneOptions options)
 {
     using var pem = X509Certificate2.CreateFromPemFile(options.ServerCertificatePath, options.ServerKeyPath);
 
-    // Kestrel on Linux needs an exportable key it can hand to the TLS layer; a PKCS#12 round trip gives one.
+    // A key loaded from PEM is ephemeral, which Windows' TLS layer cannot use; a PKCS#12 round trip works everywhere.
     return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
 }

@@ -5,6 +5,7 @@ internal sealed partial class OutageScenario
 {
     private const string ControlPlaneTier = "ControlPlane";
     private static readonly TimeSpan ExportTimeout = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan OutageBurstInterval = TimeSpan.FromMilliseconds(800);
 
     private async Task PushAsync(Phase phase, CancellationToken ct)
     {
@@ -25,7 +26,14 @@ internal sealed partial class OutageScenario
         var v1 = HashOf("v1");
         ControlPlane.Kill();
         phase.Expect(await Poll.UntilAsync(async () => (await A.StateAsync(_client, ct))?.Link != "Connected", ConvergeTimeout, ct), "A did not notice that the control plane is gone");
-        await SendAsync(phase, [A], "v1", ct);
+
+        // Traffic spread over more than a heartbeat timeout and several failed reconnects: none of it may be disturbed.
+        for (var burst = 0; burst < 5; burst++)
+        {
+            await Task.Delay(OutageBurstInterval, ct);
+            phase.Count(await Traffic.SendAsync(_client, [A], RequestsPerPhase / 5, ct), r => r.Version == "v1");
+        }
+
         phase.Expect(await ServesAsync(A, ControlPlaneTier, v1, TimeSpan.Zero, ct), "A changed what it serves during the outage");
     }
 
