@@ -24,8 +24,8 @@ done
 
 # The README's demo must keep working: it runs here too and counts as one check.
 demo_passed=0; demo_failed=0
-echo "== demo (samples/ChainDemo)"
-if dotnet run --project samples/ChainDemo -c Release --no-build -- "$root/.tmp/demo"; then demo_passed=1; else demo_failed=1; status=1; fi
+echo "== demo (samples/Demo)"
+if dotnet samples/Demo/bin/Release/net10.0/Demo.dll --workspace "$root/.tmp/demo"; then demo_passed=1; else demo_failed=1; status=1; fi
 rm -rf "$root/.tmp/demo"
 
 passed=$demo_passed; failed=$demo_failed; skipped=0

@@ -14,11 +14,14 @@ public sealed class DataPlaneProxyConfigProvider(IDataPlane dataPlane) : IProxyC
     {
         // Take the token before reading the snapshot, so a swap in between still signals YARP.
         var token = dataPlane.GetChangeToken();
-        var model = dataPlane.Current?.Model as GatewayConfig ?? new GatewayConfig();
-        return new SnapshotProxyConfig(model, token, dataPlane.Current?.Hash ?? "empty");
+
+        // One read: the routes and the revision must come from the same snapshot.
+        var snapshot = dataPlane.Current;
+        return new SnapshotProxyConfig(snapshot?.Model as GatewayConfig ?? new GatewayConfig(), token, snapshot?.Hash ?? "empty");
     }
 
-    private sealed class SnapshotProxyConfig(GatewayConfig model, IChangeToken changeToken, string revision) : IProxyConfig
+    /// <summary>One snapshot as YARP sees it; its revision is the snapshot's hash.</summary>
+    internal sealed class SnapshotProxyConfig(GatewayConfig model, IChangeToken changeToken, string revision) : IProxyConfig
     {
         public string RevisionId => revision;
 

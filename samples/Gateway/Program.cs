@@ -6,15 +6,27 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddReverseProxy();
 builder.Services.AddSingleton<IProxyConfigProvider, DataPlaneProxyConfigProvider>();
-builder.Services
-    .AddDataPlaneResilience(builder.Configuration.GetSection("Resilience"))
-    .UseValidator<YarpConfigValidator>();
+builder.Services.AddSingleton<AppliedProxyRevision>();
+builder.Services.AddSingleton<IConfigChangeListener>(sp => sp.GetRequiredService<AppliedProxyRevision>());
+var resilienceSection = builder.Configuration.GetSection("Resilience");
+var resilience = builder.Services
+    .AddDataPlaneResilience(resilienceSection)
+    .UseValidator<YarpConfigValidator>()
+    .UseS3FallbackStore(); // serves s3:// storage URIs; file:// is built in; unused when no store is configured
+
+// Tier 1, the live control plane, only when an endpoint is configured: without one the gateway runs on its
+// cache, the fallback store and the declarative YAML.
+if (!string.IsNullOrWhiteSpace(resilienceSection["ClusterLink:Endpoint"]))
+{
+    resilience.UseWebSocketClusterLink();
+}
+
 builder.Services.AddHealthChecks().AddDataPlaneCheck(tags: ["ready"]);
 
 var app = builder.Build();
 
 app.MapHealthChecks("/healthz");
-app.MapGet("/resilience/state", (IDataPlane dataPlane) => Results.Json(new
+app.MapGet("/resilience/state", (IDataPlane dataPlane, AppliedProxyRevision proxy) => Results.Json(new
 {
     ServingTier = dataPlane.State.ServingTier.ToString(),
     dataPlane.State.IsReady,
@@ -22,6 +34,8 @@ app.MapGet("/resilience/state", (IDataPlane dataPlane) => Results.Json(new
     Link = dataPlane.State.Link.Status.ToString(),
     dataPlane.State.Link.LastError,
     Hash = dataPlane.Current?.Hash,
+    dataPlane.Current?.Version,
+    ProxyRevision = proxy.Current, // the hash YARP routes with; equals Hash once YARP has reloaded
     LastApply = dataPlane.State.LastApplyResult?.ToString(),
 }));
 

@@ -1,0 +1,102 @@
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Resilience.ControlPlane;
+
+namespace Resilience.Samples.ControlPlane;
+
+/// <summary>
+/// Publishes the configuration file at start and again whenever it changes (debounced): a JSON object as is, anything
+/// else as YAML converted to JSON. A file that is neither is logged and skipped: the data planes keep the last
+/// published configuration.
+/// </summary>
+public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConfigPublisher publisher, ILogger<ConfigFileWatcher> logger) : BackgroundService
+{
+    private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private byte[]? _publishedDigest;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var path = Path.GetFullPath(options.ConfigPath);
+        using var watcher = new FileSystemWatcher(Path.GetDirectoryName(path)!, Path.GetFileName(path))
+        {
+            NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
+        };
+        watcher.Changed += (_, _) => _changes.Writer.TryWrite(true);
+        watcher.Created += (_, _) => _changes.Writer.TryWrite(true);
+        watcher.Renamed += (_, _) => _changes.Writer.TryWrite(true);
+        watcher.EnableRaisingEvents = true;
+        LogWatching(logger, path);
+
+        await PublishFileAsync(path, stoppingToken);
+        while (await _changes.Reader.WaitToReadAsync(stoppingToken))
+        {
+            // Debounce: publish once the file has been quiet for the whole interval.
+            do
+            {
+                _changes.Reader.TryRead(out _);
+                await Task.Delay(options.Debounce, stoppingToken);
+            }
+            while (_changes.Reader.TryPeek(out _));
+
+            await PublishFileAsync(path, stoppingToken);
+        }
+    }
+
+    private async Task PublishFileAsync(string path, CancellationToken cancellationToken)
+    {
+        byte[] json;
+        try
+        {
+            if (!File.Exists(path))
+            {
+                LogMissing(logger, path);
+                return;
+            }
+
+            var content = await File.ReadAllBytesAsync(path, cancellationToken);
+            json = IsJson(content) ? content : YamlToJson.Convert(content);
+        }
+        catch (Exception ex) when (ex is IOException or FormatException)
+        {
+            LogUnusable(logger, path, ex.Message);
+            return;
+        }
+
+        var digest = SHA256.HashData(json);
+        if (_publishedDigest is not null && digest.AsSpan().SequenceEqual(_publishedDigest))
+        {
+            return;
+        }
+
+        try
+        {
+            var published = await publisher.PublishAsync(json, cancellationToken: cancellationToken);
+            _publishedDigest = digest;
+            LogPublished(logger, path, published.Hash, published.Version);
+        }
+        catch (ArgumentException ex)
+        {
+            LogUnusable(logger, path, ex.Message);
+        }
+    }
+
+    /// <summary>A JSON object is published as is (byte for byte, so its hash is predictable); anything else is read as YAML.</summary>
+    private static bool IsJson(ReadOnlySpan<byte> content)
+    {
+        content = content.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? content[3..] : content;
+        var start = content.IndexOfAnyExcept(" \t\r\n"u8);
+        return start >= 0 && content[start] == (byte)'{';
+    }
+
+    [LoggerMessage(1, LogLevel.Information, "Watching {Path}.")]
+    private static partial void LogWatching(ILogger logger, string path);
+
+    [LoggerMessage(2, LogLevel.Information, "Published {Path} as configuration {Hash} (version {Version}).")]
+    private static partial void LogPublished(ILogger logger, string path, string hash, string version);
+
+    [LoggerMessage(3, LogLevel.Warning, "{Path} is not a usable configuration ({Why}); the last published one stays.")]
+    private static partial void LogUnusable(ILogger logger, string path, string why);
+
+    [LoggerMessage(4, LogLevel.Warning, "{Path} does not exist yet; nothing to publish.")]
+    private static partial void LogMissing(ILogger logger, string path);
+}

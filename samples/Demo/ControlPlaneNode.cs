@@ -1,0 +1,76 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace Resilience.Samples.Demo;
+
+/// <summary>The ControlPlane sample as a process: the hub on a mutual-TLS port, <c>/nodes</c> and <c>/config</c> on a plain loopback port.</summary>
+internal sealed class ControlPlaneNode(IReadOnlyDictionary<string, string> settings, int adminPort, string logPath) : IDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly List<ChildProcess> _runs = [];
+
+    private string AdminUrl { get; } = $"http://127.0.0.1:{adminPort}";
+
+    public void Start() => _runs.Add(ChildProcess.Start(SampleBinaries.ControlPlane, [], settings, logPath));
+
+    public void Kill()
+    {
+        if (_runs.Count > 0)
+        {
+            _runs[^1].Kill();
+        }
+    }
+
+    /// <summary>The hash of the latest published configuration, or <see langword="null"/> before the first publish.</summary>
+    public async Task<string?> PublishedHashAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(AdminUrl + "/config", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<PublishedConfigView>(Json, cancellationToken))?.Hash;
+    }
+
+    /// <summary>Waits until the control plane answers on its admin port.</summary>
+    public async Task WaitUntilListeningAsync(HttpClient client, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var up = await Poll.UntilAsync(
+            async () =>
+            {
+                if (_runs[^1].HasExited)
+                {
+                    throw new InvalidOperationException($"the control plane exited; see {logPath}");
+                }
+
+                await PublishedHashAsync(client, cancellationToken);
+                return true;
+            },
+            timeout,
+            cancellationToken);
+        if (!up)
+        {
+            throw new TimeoutException($"the control plane did not start within {timeout.TotalSeconds:F0} s; see {logPath}");
+        }
+    }
+
+    /// <summary>The control plane's registry of data planes.</summary>
+    public async Task<IReadOnlyList<RegisteredNode>> NodesAsync(HttpClient client, CancellationToken cancellationToken) =>
+        await client.GetFromJsonAsync<RegisteredNode[]>(AdminUrl + "/nodes", Json, cancellationToken) ?? [];
+
+    public void Dispose()
+    {
+        foreach (var run in _runs)
+        {
+            run.Dispose();
+        }
+    }
+
+    private sealed record PublishedConfigView(string Hash, string Version);
+}
+
+/// <summary>One entry of the control plane's registry (<c>/nodes</c>).</summary>
+internal sealed record RegisteredNode(string NodeId, bool IsConnected, string? ConfigHash, string SyncStatus);

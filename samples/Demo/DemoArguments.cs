@@ -1,0 +1,35 @@
+namespace Resilience.Samples.Demo;
+
+/// <summary>The command line: <c>[--workspace DIR] [--storage s3://bucket/prefix]</c>.</summary>
+internal sealed record DemoArguments(string Workspace, Uri? Storage)
+{
+    public const string Usage = """
+        usage: Demo [--workspace DIR] [--storage s3://bucket/prefix]
+          --workspace  where certificates, node data, the file store and logs go (emptied first; default: a new temp dir)
+          --storage    use an S3 (or S3-compatible, see AWS_CONFIG_STORAGE_ENDPOINT) fallback store instead of file://<workspace>/store
+        """;
+
+    public static DemoArguments? Parse(string[] args)
+    {
+        string? workspace = null;
+        Uri? storage = null;
+        for (var i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--workspace" when i + 1 < args.Length:
+                    workspace = Path.GetFullPath(args[++i]);
+                    break;
+                case "--storage" when i + 1 < args.Length && Uri.TryCreate(args[i + 1], UriKind.Absolute, out var uri) && uri.Scheme == "s3":
+                    storage = uri;
+                    i++;
+                    break;
+                default:
+                    return null;
+            }
+        }
+
+        workspace ??= Path.Combine(Path.GetTempPath(), $"resilience-demo-{DateTime.UtcNow:yyyyMMdd-HHmmss}");
+        return new DemoArguments(workspace, storage);
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+
+namespace Resilience.Samples.Demo;
+
+/// <summary>One step of the walk-through: its traffic, what each node served, and every expectation that did not hold.</summary>
+internal sealed class Phase(string title)
+{
+    private readonly Stopwatch _elapsed = Stopwatch.StartNew();
+    private readonly List<string> _problems = [];
+
+    public string Title => title;
+
+    public TimeSpan Duration { get; private set; }
+
+    public int Ok { get; private set; }
+
+    public int Total { get; private set; }
+
+    public string Serving { get; set; } = "-";
+
+    public bool Ran { get; private set; } = true;
+
+    public IReadOnlyList<string> Problems => _problems;
+
+    public bool Passed => Ran && _problems.Count == 0 && Total > 0 && Ok == Total;
+
+    public static Phase NotRun(string title) => new(title) { Ran = false };
+
+    public void Expect(bool condition, string problem)
+    {
+        if (!condition)
+        {
+            _problems.Add(problem);
+        }
+    }
+
+    /// <summary>Counts requests; a request is ok when it succeeded and was routed by an acceptable configuration.</summary>
+    public void Count(IEnumerable<ProxiedResponse> responses, Func<ProxiedResponse, bool> acceptable)
+    {
+        foreach (var response in responses)
+        {
+            Total++;
+            if (response.Succeeded && acceptable(response))
+            {
+                Ok++;
+            }
+            else if (_problems.Count < 20)
+            {
+                _problems.Add($"request via {response.Node.Name}: status {response.Status}, config {response.Version ?? "-"}");
+            }
+        }
+    }
+
+    public void Finish() => Duration = _elapsed.Elapsed;
+}
+
+/// <summary>Prints the phases as a table.</summary>
+internal static class Timeline
+{
+    public static void Print(IReadOnlyList<Phase> phases)
+    {
+        var titleWidth = Math.Max(5, phases.Max(p => p.Title.Length));
+        var servingWidth = Math.Max(21, phases.Max(p => p.Serving.Length));
+        Console.WriteLine();
+        Console.WriteLine("timeline");
+        Console.WriteLine($"{"phase".PadRight(titleWidth)}  {"time",7}  {"requests ok",11}  {"serving (node=tier/config)".PadRight(servingWidth)}  result");
+        Console.WriteLine(new string('-', titleWidth + servingWidth + 38));
+        foreach (var phase in phases)
+        {
+            var time = phase.Ran ? $"{phase.Duration.TotalSeconds:F1} s" : "-";
+            var requests = phase.Ran ? $"{phase.Ok}/{phase.Total}" : "-";
+            var result = !phase.Ran ? "not run" : phase.Passed ? "ok" : "FAIL";
+            Console.WriteLine($"{phase.Title.PadRight(titleWidth)}  {time,7}  {requests,11}  {phase.Serving.PadRight(servingWidth)}  {result}");
+        }
+
+        Console.WriteLine();
+    }
+}
