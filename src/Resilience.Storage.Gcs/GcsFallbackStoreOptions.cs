@@ -8,7 +8,7 @@ namespace Resilience.Storage.Gcs;
 /// (<c>gcs://bucket/prefix</c>); credentials from <see cref="ServiceAccountJson"/>, else the
 /// <c>GCP_SERVICE_ACCOUNT</c> variable, else application default credentials.
 /// </summary>
-public sealed class GcsFallbackStoreOptions : IStoreRetrySettings
+public sealed class GcsFallbackStoreOptions : FallbackStoreRetryOptions
 {
     /// <summary>The environment variable holding a service-account key as JSON (the reference's <c>GCP_SERVICE_ACCOUNT</c>).</summary>
     public const string ServiceAccountEnvironmentVariable = "GCP_SERVICE_ACCOUNT";
@@ -28,24 +28,4 @@ public sealed class GcsFallbackStoreOptions : IStoreRetrySettings
     /// <summary>Gets or sets how many objects one list request asks for. Default: 1000 (the API's maximum).</summary>
     [Range(1, 1000)]
     public int ListPageSize { get; set; } = 1000;
-
-    /// <summary>Gets or sets how many times a transient failure (timeout, 5xx, 429, network error) is retried. Default: 4.</summary>
-    [Range(0, 20)]
-    public int MaxRetryAttempts { get; set; } = StoreRetryDefaults.MaxRetryAttempts;
-
-    /// <summary>Gets or sets the first retry delay; later ones grow exponentially, with jitter. Default: 200 ms.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan RetryBaseDelay { get; set; } = StoreRetryDefaults.BaseDelay;
-
-    /// <summary>Gets or sets the longest delay between retries. Default: 5 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan MaxRetryDelay { get; set; } = StoreRetryDefaults.MaxDelay;
-
-    /// <summary>Gets or sets the timeout of one request. Default: 10 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan AttemptTimeout { get; set; } = StoreRetryDefaults.AttemptTimeout;
-
-    /// <summary>Gets or sets the budget of one operation, retries and delays included; it then fails. Default: 30 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan TotalTimeout { get; set; } = StoreRetryDefaults.TotalTimeout;
 }

@@ -7,7 +7,7 @@ namespace Resilience.Storage.S3;
 /// Settings of the S3 fallback store. The bucket and prefix come from the storage URI
 /// (<c>s3://bucket/prefix</c>); region and credentials from the AWS SDK's standard chain unless set here.
 /// </summary>
-public sealed class S3FallbackStoreOptions : IStoreRetrySettings
+public sealed class S3FallbackStoreOptions : FallbackStoreRetryOptions
 {
     /// <summary>The environment variable naming an S3-compatible endpoint (the reference's <c>AWS_CONFIG_STORAGE_ENDPOINT</c>).</summary>
     public const string EndpointEnvironmentVariable = "AWS_CONFIG_STORAGE_ENDPOINT";
@@ -30,24 +30,4 @@ public sealed class S3FallbackStoreOptions : IStoreRetrySettings
 
     /// <summary>Gets or sets the KMS key id or ARN for <c>aws:kms</c> encryption. Unset: the account's default key.</summary>
     public string? KmsKeyId { get; set; }
-
-    /// <summary>Gets or sets how many times a transient failure (timeout, 5xx, throttling, network error) is retried. Default: 4.</summary>
-    [Range(0, 20)]
-    public int MaxRetryAttempts { get; set; } = StoreRetryDefaults.MaxRetryAttempts;
-
-    /// <summary>Gets or sets the first retry delay; later ones grow exponentially, with jitter. Default: 200 ms.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
-    public TimeSpan RetryBaseDelay { get; set; } = StoreRetryDefaults.BaseDelay;
-
-    /// <summary>Gets or sets the longest delay between retries. Default: 5 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
-    public TimeSpan MaxRetryDelay { get; set; } = StoreRetryDefaults.MaxDelay;
-
-    /// <summary>Gets or sets the timeout of one request. Default: 10 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan AttemptTimeout { get; set; } = StoreRetryDefaults.AttemptTimeout;
-
-    /// <summary>Gets or sets the budget of one operation, retries and delays included; it then fails. Default: 30 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00.010", "01:00:00")]
-    public TimeSpan TotalTimeout { get; set; } = StoreRetryDefaults.TotalTimeout;
 }

@@ -212,6 +212,19 @@ public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Retry_options_out_of_range_fail_at_start_up()
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Services.AddDataPlaneResilience(o => o.DataDirectory = Path.Combine(Path.GetTempPath(), Guid.NewGuid().ToString("N")))
+            .UseS3FallbackStore(o => o.MaxRetryAttempts = 99);
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains(error.Failures, f => f.Contains("MaxRetryAttempts", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_attempt_timeout_longer_than_the_budget_is_rejected()
     {
         var result = new S3FallbackStoreOptionsValidator().Validate(null, new S3FallbackStoreOptions { AttemptTimeout = TimeSpan.FromSeconds(40), TotalTimeout = TimeSpan.FromSeconds(30) });

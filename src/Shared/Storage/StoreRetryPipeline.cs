@@ -15,7 +15,7 @@ internal static class StoreRetryPipeline
     /// <param name="timeProvider">The clock for delays and timeouts.</param>
     /// <param name="name">The pipeline's name, for Polly's telemetry.</param>
     /// <param name="onRetry">Called before each retry with the attempt number, the delay and the failure's message (the store logs it).</param>
-    public static ResiliencePipeline Create(IStoreRetrySettings settings, Func<Exception, bool> isTransient, TimeProvider timeProvider, string name, Action<int, TimeSpan, string?> onRetry)
+    public static ResiliencePipeline Create(FallbackStoreRetryOptions settings, Func<Exception, bool> isTransient, TimeProvider timeProvider, string name, Action<int, TimeSpan, string?> onRetry)
     {
         var builder = new ResiliencePipelineBuilder { TimeProvider = timeProvider, Name = name };
         builder.AddTimeout(settings.TotalTimeout);
