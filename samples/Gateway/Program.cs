@@ -1,5 +1,6 @@
 using Resilience;
 using Resilience.Samples.Gateway;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Yarp.ReverseProxy.Configuration;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,11 +22,14 @@ if (!string.IsNullOrWhiteSpace(resilienceSection["ClusterLink:Endpoint"]))
     resilience.UseWebSocketClusterLink();
 }
 
-builder.Services.AddHealthChecks().AddDataPlaneCheck(tags: ["ready"]);
+builder.Services.AddHealthChecks()
+    .AddDataPlaneCheck(tags: ["ready"])
+    .AddCheck<ProxyRoutesLoadedHealthCheck>("proxy-routes", tags: ["ready"]);
 
 var app = builder.Build();
 
-app.MapHealthChecks("/healthz");
+app.MapHealthChecks("/healthz", new() { Predicate = check => check.Name == "data-plane" });
+app.MapHealthChecks("/healthz/ready", new() { Predicate = check => check.Tags.Contains("ready") });
 app.MapGet("/resilience/state", (IDataPlane dataPlane, AppliedProxyRevision proxy) => Results.Json(new
 {
     ServingTier = dataPlane.State.ServingTier.ToString(),
@@ -49,7 +53,7 @@ app.MapPost("/resilience/apply", async (HttpRequest request, IDataPlane dataPlan
     return result.IsServing ? Results.Ok(result.ToString()) : Results.UnprocessableEntity(result.Errors);
 });
 
-app.MapReverseProxy();
+app.MapReverseProxy(proxy => proxy.UseUsageRecording());
 app.Run();
 
 /// <summary>Visible to tests that host the gateway.</summary>

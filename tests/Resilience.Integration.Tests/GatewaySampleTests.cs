@@ -29,6 +29,7 @@ public sealed class GatewaySampleTests : IDisposable
         {
             await gateway.WaitUntilAsync(async () => await GetBodyAsync(gateway.Url + "/hello") == "upstream-a", TimeSpan.FromSeconds(30));
             Assert.Equal("Declarative", await StateAsync(gateway, "servingTier"));
+            await gateway.WaitUntilAsync(async () => (await _client.GetAsync(gateway.Url + "/healthz/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
 
             var bad = await _client.PostAsync(gateway.Url + "/resilience/apply", Json(RouteTo("missing-cluster-ref", upstreamB.Url, clusterId: "nope")));
             Assert.Equal(HttpStatusCode.UnprocessableEntity, bad.StatusCode);
@@ -45,6 +46,18 @@ public sealed class GatewaySampleTests : IDisposable
         using var restarted = await GatewayProcess.StartAsync(settings, _client);
         Assert.Equal("Cache", await StateAsync(restarted, "servingTier"));
         await restarted.WaitUntilAsync(async () => await GetBodyAsync(restarted.Url + "/after-restart") == "upstream-b", TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public async Task Gateway_with_nothing_to_serve_is_alive_but_not_ready()
+    {
+        var settings = new Dictionary<string, string> { ["Resilience:DataDirectory"] = Path.Combine(_dir, "empty") };
+
+        using var gateway = await GatewayProcess.StartAsync(settings, _client);
+        await gateway.WaitUntilAsync(async () => await StateAsync(gateway, "startupCompleted") == "True", TimeSpan.FromSeconds(30));
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _client.GetAsync(gateway.Url + "/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, (await _client.GetAsync(gateway.Url + "/healthz/ready")).StatusCode);
     }
 
     public void Dispose()
