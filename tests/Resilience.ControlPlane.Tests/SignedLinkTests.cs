@@ -42,6 +42,36 @@ public sealed class SignedLinkTests : IDisposable
         await Eventually.HoldsAsync(() => cp.Registry.GetAll().SingleOrDefault()?.LastApplyError is { Length: > 0 }, "the CP's registry shows the rejection");
     }
 
+    [Theory]
+    [InlineData("not a key")]
+    [InlineData("missing")]
+    public async Task A_signing_key_that_is_not_a_P256_key_file_fails_at_start(string content)
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"cp-bad-key-{Guid.NewGuid():N}.pem");
+        if (content != "missing")
+        {
+            await File.WriteAllTextAsync(path, "-----BEGIN PRIVATE KEY-----\nbm90IGEga2V5\n-----END PRIVATE KEY-----\n");
+        }
+
+        try
+        {
+            // Kestrel reads the hub options while it is configured, so the failure may come from building or starting.
+            var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(async () =>
+            {
+                await using var cp = await ControlPlaneServer.StartAsync(Pki.ServerCertificate, o =>
+                {
+                    Pki.Hub(o);
+                    o.SigningKeyPath = path;
+                });
+            });
+            Assert.Contains(error.Failures, f => f.Contains("SigningKeyPath", StringComparison.Ordinal));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
     public void Dispose()
     {
         _key.Dispose();

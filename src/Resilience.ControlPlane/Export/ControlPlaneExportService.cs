@@ -41,10 +41,7 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var storage = new Uri(_options.Storage!, UriKind.Absolute);
-        var factory = _factories.LastOrDefault(f => string.Equals(f.Scheme, storage.Scheme, StringComparison.OrdinalIgnoreCase))
-            ?? throw new InvalidOperationException($"No fallback store handles '{storage.Scheme}://'; call Use{char.ToUpperInvariant(storage.Scheme[0])}{storage.Scheme[1..]}FallbackStore() on the export builder.");
-        var store = factory.Create(storage);
+        var store = FallbackStoreResolver.Create(_factories, new Uri(_options.Storage!, UriKind.Absolute));
         var storeOptions = new FallbackStoreOptions
         {
             Storage = _options.Storage,

@@ -49,21 +49,10 @@ internal sealed class DataPlaneHubCrossFieldValidator : IValidateOptions<DataPla
         if (!File.Exists(path))
         {
             builder.AddError($"'{path}' does not exist", nameof(DataPlaneHubOptions.SigningKeyPath));
-            return;
         }
-
-        try
+        else if (SigningKeys.Problem(File.ReadAllText(path)) is { } problem)
         {
-            using var key = System.Security.Cryptography.ECDsa.Create();
-            key.ImportFromPem(File.ReadAllText(path));
-            if (key.KeySize != 256)
-            {
-                builder.AddError($"'{path}' holds a {key.KeySize}-bit key; a P-256 key is required", nameof(DataPlaneHubOptions.SigningKeyPath));
-            }
-        }
-        catch (Exception ex) when (ex is ArgumentException or System.Security.Cryptography.CryptographicException)
-        {
-            builder.AddError($"'{path}' is not a PEM ECDSA private key: {ex.Message}", nameof(DataPlaneHubOptions.SigningKeyPath));
+            builder.AddError($"'{path}' cannot be the signing key: {problem}", nameof(DataPlaneHubOptions.SigningKeyPath));
         }
     }
 }

@@ -12,8 +12,7 @@ internal sealed class ConfigSigner : IDisposable
     {
         if (options.Value.SigningKeyPath is { Length: > 0 } path)
         {
-            _key = ECDsa.Create();
-            _key.ImportFromPem(File.ReadAllText(path));
+            _key = SigningKeys.Load(File.ReadAllText(path));
         }
     }
 

@@ -26,10 +26,16 @@ internal sealed class FallbackStoreResolver
             return new(null);
         }
 
-        var uri = new Uri(storage, UriKind.Absolute);
-        var factory = services.GetServices<IFallbackStoreFactory>().LastOrDefault(f => string.Equals(f.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase))
+        return new(Create(services.GetServices<IFallbackStoreFactory>(), new Uri(storage, UriKind.Absolute)));
+    }
+
+    /// <summary>Creates the store named by a storage URI with the factory registered for its scheme (the last one wins).</summary>
+    /// <exception cref="InvalidOperationException">No factory handles the scheme.</exception>
+    public static IFallbackStore Create(IEnumerable<IFallbackStoreFactory> factories, Uri storage)
+    {
+        var factory = factories.LastOrDefault(f => string.Equals(f.Scheme, storage.Scheme, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException(
-                $"No fallback store handles '{uri.Scheme}://'. Add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs: Resilience.Storage.Gcs).");
-        return new(factory.Create(uri));
+                $"No fallback store handles '{storage.Scheme}://'. Add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs: Resilience.Storage.Gcs).");
+        return factory.Create(storage);
     }
 }

@@ -10,16 +10,9 @@ internal sealed class ConfigSignatureCheck : IDisposable
 
     public ConfigSignatureCheck(IOptions<ConfigSigningOptions> options)
     {
-        var pem = options.Value.PublicKeyPem;
-        if (string.IsNullOrWhiteSpace(pem) && !string.IsNullOrWhiteSpace(options.Value.PublicKeyPath))
+        if (SigningKeys.PublicKeyPem(options.Value) is { } pem)
         {
-            pem = File.ReadAllText(options.Value.PublicKeyPath);
-        }
-
-        if (!string.IsNullOrWhiteSpace(pem))
-        {
-            _publicKey = ECDsa.Create();
-            _publicKey.ImportFromPem(pem);
+            _publicKey = SigningKeys.Load(pem);
         }
     }
 

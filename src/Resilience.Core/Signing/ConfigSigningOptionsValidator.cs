@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Microsoft.Extensions.Options;
 
 namespace Resilience;
@@ -8,33 +7,18 @@ internal sealed class ConfigSigningOptionsValidator : IValidateOptions<ConfigSig
 {
     public ValidateOptionsResult Validate(string? name, ConfigSigningOptions options)
     {
-        string? pem = options.PublicKeyPem;
-        if (string.IsNullOrWhiteSpace(pem))
+        if (string.IsNullOrWhiteSpace(options.PublicKeyPem) && !string.IsNullOrWhiteSpace(options.PublicKeyPath) && !File.Exists(options.PublicKeyPath))
         {
-            if (string.IsNullOrWhiteSpace(options.PublicKeyPath))
-            {
-                return ValidateOptionsResult.Skip;
-            }
-
-            if (!File.Exists(options.PublicKeyPath))
-            {
-                return ValidateOptionsResult.Fail($"{nameof(options.PublicKeyPath)}: '{options.PublicKeyPath}' does not exist");
-            }
-
-            pem = File.ReadAllText(options.PublicKeyPath);
+            return ValidateOptionsResult.Fail($"{nameof(options.PublicKeyPath)}: '{options.PublicKeyPath}' does not exist");
         }
 
-        try
+        if (SigningKeys.PublicKeyPem(options) is not { } pem)
         {
-            using var key = ECDsa.Create();
-            key.ImportFromPem(pem);
-            return key.KeySize == 256
-                ? ValidateOptionsResult.Success
-                : ValidateOptionsResult.Fail($"the signing public key is {key.KeySize}-bit; a P-256 key is required");
+            return ValidateOptionsResult.Skip;
         }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            return ValidateOptionsResult.Fail($"the signing public key is not a PEM ECDSA public key: {ex.Message}");
-        }
+
+        return SigningKeys.Problem(pem) is { } problem
+            ? ValidateOptionsResult.Fail($"the signing public key cannot be used: {problem}")
+            : ValidateOptionsResult.Success;
     }
 }
