@@ -5,4 +5,11 @@ namespace Resilience;
 /// <param name="Content">The bytes.</param>
 /// <param name="Metadata">The metadata stored with it.</param>
 /// <param name="LastModified">When the store last wrote it, by the store's clock.</param>
-public sealed record StoredObject(string Key, ReadOnlyMemory<byte> Content, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset LastModified);
+public sealed record StoredObject(string Key, ReadOnlyMemory<byte> Content, IReadOnlyDictionary<string, string> Metadata, DateTimeOffset LastModified)
+{
+    /// <summary>
+    /// Gets the store's opaque version of the object (a GCS generation, an S3 ETag), or
+    /// <see langword="null"/> when the store has none; <see cref="IConditionalFallbackStore"/> compares it.
+    /// </summary>
+    public string? Version { get; init; }
+}
