@@ -5,6 +5,9 @@ public static class CrashWriterConfigs
 {
     public static IReadOnlyList<byte[]> All { get; } = [Make("old", 40_000), Make("new", 60_000)];
 
+    /// <summary>A small configuration (a value that fits a leaf page), for the fuzz's save step.</summary>
+    public static byte[] Small { get; } = Make("small", 10);
+
     private static byte[] Make(string name, int routes)
     {
         var builder = new StringBuilder("{\"name\":\"").Append(name).Append("\",\"routes\":[");
