@@ -37,6 +37,7 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
     private readonly string _path;
     private readonly long _mapSize;
     private readonly int _maxReaders;
+    private readonly LmdbNativeLibrary _nativeLibrary;
     private readonly long _maxEntryBytes;
     private readonly CacheEncryption? _encryption;
     private readonly TimeProvider _timeProvider;
@@ -63,6 +64,7 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
         var pageSize = Environment.SystemPageSize;
         _mapSize = (Math.Max(options.MapSize, LmdbConfigCacheDefaults.MinMapSize) + pageSize - 1) / pageSize * pageSize;
         _maxReaders = options.MaxReaders;
+        _nativeLibrary = options.NativeLibrary;
 
         // The header line and the encryption header add a little to the payload limit.
         _maxEntryBytes = maxPayloadBytes > long.MaxValue - 8192 ? long.MaxValue : maxPayloadBytes + 8192;
@@ -167,9 +169,9 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
                 stored = value.CopyToNewArray();
             }
         }
-        catch (LightningException ex) when (IsCorruption((MDBResultCode)ex.StatusCode))
+        catch (LightningException ex) when (LmdbFailure.IsDamagedFiles(ex))
         {
-            corruption = ex.Message;
+            corruption = LmdbFailure.Describe(ex);
             stored = null;
         }
         catch (Exception ex) when (IsUnusable(ex))
@@ -224,13 +226,13 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
             change(tx);
             Check(tx.Commit(), valueBytes);
         }
-        catch (LightningException ex) when (IsCorruption((MDBResultCode)ex.StatusCode))
+        catch (LightningException ex) when (LmdbFailure.IsDamagedFiles(ex))
         {
-            corruption = ex.Message;
+            corruption = LmdbFailure.Describe(ex);
         }
-        catch (Exception ex) when (LmdbNativeLibrary.IsLoadFailure(ex))
+        catch (Exception ex) when (LmdbNativeLibraryResolver.IsLoadFailure(ex))
         {
-            throw LmdbNativeLibrary.Explain(ex);
+            throw LmdbNativeLibraryResolver.Explain(ex);
         }
         finally
         {
@@ -277,9 +279,11 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
                 return _environment;
             }
 
-            LmdbNativeLibrary.EnsureResolver();
+            LmdbNativeLibraryResolver.Register(_nativeLibrary);
             CreateDirectory();
-            // The preflight knows the classic (0.9) file layout only; LMDB 1.x files have another page header.
+
+            // The pre-check knows the LMDB 0.9 file layout only (the system library on Debian 12); LMDB 1.x files have
+            // another page header, and an LMDB 1.x library checks its own meta pages more closely.
             var version = LibraryVersion();
             var problem = version.Major == 0 ? LmdbDataFile.Check(_path) : null;
             if (problem is not null)
@@ -293,14 +297,20 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
             {
                 environment = Open();
             }
-            catch (LightningException ex) when (IsCorruption((MDBResultCode)ex.StatusCode))
+            catch (LightningException ex) when (LmdbFailure.IsDamagedFiles(ex))
             {
-                MoveAside(ex.Message);
+                // LMDB refuses the files (not an LMDB file, another data version, damaged): a new cache replaces them.
+                MoveAside(LmdbFailure.Describe(ex));
                 CreateDirectory();
-                environment = Open();
+                environment = OpenOrExplain();
+            }
+            catch (LightningException ex)
+            {
+                // Not about the files (permissions, read-only or full disk, I/O, address space): they are kept as they are.
+                throw new LmdbUnavailableException($"LMDB cannot open {_path}: {LmdbFailure.Describe(ex)}", ex);
             }
 
-            LmdbLog.Opened(_logger, _path, $"{LmdbNativeLibrary.Loaded ?? "resolved by the host"}, LMDB {version.Major}.{version.Minor}.{version.Patch}", _mapSize);
+            LmdbLog.Opened(_logger, _path, $"{LmdbNativeLibraryResolver.Loaded ?? "resolved by the host"}, LMDB {version.Major}.{version.Minor}.{version.Patch}", _mapSize);
             _environment = environment;
             return environment;
         }
@@ -311,6 +321,18 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
     {
         using var probe = new LightningEnvironment(_path);
         return probe.Version;
+    }
+
+    private LightningEnvironment OpenOrExplain()
+    {
+        try
+        {
+            return Open();
+        }
+        catch (LightningException ex)
+        {
+            throw new LmdbUnavailableException($"LMDB cannot open a new cache at {_path}: {LmdbFailure.Describe(ex)}", ex);
+        }
     }
 
     private LightningEnvironment Open()
@@ -435,19 +457,29 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
 
     private void Report(Exception ex)
     {
-        if (LmdbNativeLibrary.IsLoadFailure(ex))
+        if (LmdbNativeLibraryResolver.IsLoadFailure(ex))
         {
-            LmdbLog.NativeLibraryMissing(_logger, _path, LmdbNativeLibrary.Explain(ex).Message);
+            LmdbLog.NativeLibraryMissing(_logger, _path, LmdbNativeLibraryResolver.Explain(ex).Message);
+        }
+        else if (ex is LmdbCorruptException)
+        {
+            LmdbLog.Unusable(_logger, _path, ex.Message);
+        }
+        else if (ex is LmdbNativeLibraryException)
+        {
+            LmdbLog.NativeLibraryMissing(_logger, _path, ex.Message);
+        }
+        else if (ex is LmdbUnavailableException or IOException or UnauthorizedAccessException)
+        {
+            LmdbLog.CannotOpen(_logger, _path, ex.Message);
         }
         else
         {
-            LmdbLog.Unusable(_logger, _path, ex.Message);
+            LmdbLog.Unusable(_logger, _path, ex is LightningException ? LmdbFailure.Describe(ex) : ex.Message);
         }
     }
 
     private static bool IsUnusable(Exception ex) =>
-        ex is LightningException or IOException or UnauthorizedAccessException || LmdbNativeLibrary.IsLoadFailure(ex);
-
-    private static bool IsCorruption(MDBResultCode code) =>
-        code is MDBResultCode.Invalid or MDBResultCode.Corrupted or MDBResultCode.PageNotFound or MDBResultCode.Panic or MDBResultCode.VersionMismatch;
+        ex is LightningException or LmdbUnavailableException or LmdbNativeLibraryException or IOException or UnauthorizedAccessException
+        || LmdbNativeLibraryResolver.IsLoadFailure(ex);
 }

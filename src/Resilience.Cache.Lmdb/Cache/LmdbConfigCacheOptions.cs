@@ -25,6 +25,19 @@ public sealed class LmdbConfigCacheOptions
     public int MaxReaders { get; set; } = LmdbConfigCacheDefaults.MaxReaders;
 
     /// <summary>
+    /// Gets or sets which native LMDB library to load: <see cref="LmdbNativeLibrary.Auto"/> (the default: the one bundled
+    /// with LightningDB when it loads, else the system's <c>liblmdb.so.0</c>), <see cref="LmdbNativeLibrary.Bundled"/> or
+    /// <see cref="LmdbNativeLibrary.System"/>.
+    /// </summary>
+    /// <remarks>
+    /// The two write different file formats (LMDB 1.x and 0.9) that cannot read each other; a fleet that copies cache
+    /// directories between nodes names one here on every node. An explicit choice is checked at start-up: start fails
+    /// when that library does not load. The choice holds for the whole process (the first LMDB cache decides); a second
+    /// cache in the same process naming the other library is refused.
+    /// </remarks>
+    public LmdbNativeLibrary NativeLibrary { get; set; } = LmdbNativeLibrary.Auto;
+
+    /// <summary>
     /// Gets the encryption at rest settings: <c>Cache:Encryption</c> (shared with the file cache), overridden by
     /// <c>Cache:Lmdb:Encryption</c>. Off unless a key is configured or the <c>RESILIENCE_CACHE_KEY</c> environment variable is set.
     /// </summary>

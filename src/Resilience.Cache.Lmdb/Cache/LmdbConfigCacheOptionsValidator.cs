@@ -23,6 +23,18 @@ internal sealed class LmdbConfigCacheOptionsValidator : IValidateOptions<LmdbCon
             builder.AddError("must not be blank; leave it unset for dbless.lmdb in the data directory", $"{LmdbConfigCacheDefaults.Section}:{nameof(options.Path)}");
         }
 
+        if (!Enum.IsDefined(options.NativeLibrary))
+        {
+            builder.AddError($"must be Auto, Bundled or System, not {options.NativeLibrary}", $"{LmdbConfigCacheDefaults.Section}:{nameof(options.NativeLibrary)}");
+        }
+        else if ((LmdbNativeLibraryResolver.CheckLoads(options.NativeLibrary) is { } notLoading
+                     ? $"is {options.NativeLibrary}, but {notLoading}"
+                     : LmdbNativeLibraryResolver.Conflict(options.NativeLibrary)) is { } nativeProblem)
+        {
+            // An explicit choice that cannot be honoured stops start-up; Auto's failure is logged by the cache (event 2105) and the chain moves on.
+            builder.AddError(nativeProblem, $"{LmdbConfigCacheDefaults.Section}:{nameof(options.NativeLibrary)}");
+        }
+
         if (CacheEncryption.Validate(options.Encryption) is { } error)
         {
             builder.AddError(error, $"{LmdbConfigCacheDefaults.Section}:Encryption");

@@ -135,8 +135,9 @@ public sealed class LmdbConfigCacheTests : IDisposable
 
         Assert.Null(await cache.LoadAsync(default));
 
+        // LMDB refuses it itself (MDB_INVALID); its reason is logged.
         var moved = Assert.Single(logger.Events(2103));
-        Assert.Contains("not an LMDB data file", moved.Message);
+        Assert.Contains("not an LMDB file", moved.Message);
         Assert.Single(Directory.GetDirectories(_temp.Path, "dbless.lmdb.corrupt-*"));
         var fresh = TestConfigs.Json("fresh");
         await cache.SaveAsync(TestConfigs.Snapshot(fresh), default);

@@ -13,17 +13,17 @@ public sealed class LmdbNativeLibraryTests(ITestOutputHelper output)
         await cache.SaveAsync(TestConfigs.Snapshot(TestConfigs.Json("native")), default);
 
         // On Debian 12 (glibc 2.36) this is the system liblmdb.so.0; on glibc 2.38+ the bundled one.
-        Assert.NotNull(LmdbNativeLibrary.Loaded);
-        output.WriteLine($"LMDB native library: {LmdbNativeLibrary.Loaded}");
+        Assert.NotNull(LmdbNativeLibraryResolver.Loaded);
+        output.WriteLine($"LMDB native library: {LmdbNativeLibraryResolver.Loaded}");
     }
 
     [Fact]
     public void When_no_library_loads_the_error_names_the_liblmdb0_package()
     {
-        var handle = LmdbNativeLibrary.TryLoadFirst(["liblmdb-that-does-not-exist.so.9"], out _, out var errors);
+        var handle = LmdbNativeLibraryResolver.TryLoadFirst(["liblmdb-that-does-not-exist.so.9"], out _, out var errors);
 
         Assert.Equal(IntPtr.Zero, handle);
-        var message = LmdbNativeLibrary.MissingLibraryMessage(errors);
+        var message = LmdbNativeLibraryResolver.MissingLibraryMessage(errors);
         Assert.Contains("liblmdb-that-does-not-exist.so.9", message);
         Assert.Contains("apt-get install liblmdb0", message);
         Assert.Contains("glibc 2.38", message);
@@ -32,17 +32,17 @@ public sealed class LmdbNativeLibraryTests(ITestOutputHelper output)
     [Fact]
     public void System_library_is_tried_after_the_bundled_one()
     {
-        Assert.Equal("liblmdb.so.0", LmdbNativeLibrary.SystemCandidates[0]);
+        Assert.Equal("liblmdb.so.0", LmdbNativeLibraryResolver.SystemCandidates[0]);
     }
 
     [Fact]
     public void A_load_failure_is_recognised_even_inside_a_type_initializer()
     {
-        Assert.True(LmdbNativeLibrary.IsLoadFailure(new DllNotFoundException("lmdb")));
-        Assert.True(LmdbNativeLibrary.IsLoadFailure(new TypeInitializationException("LightningDB.Native.Lmdb", new DllNotFoundException("lmdb"))));
-        Assert.False(LmdbNativeLibrary.IsLoadFailure(new IOException("disk")));
+        Assert.True(LmdbNativeLibraryResolver.IsLoadFailure(new DllNotFoundException("lmdb")));
+        Assert.True(LmdbNativeLibraryResolver.IsLoadFailure(new TypeInitializationException("LightningDB.Native.Lmdb", new DllNotFoundException("lmdb"))));
+        Assert.False(LmdbNativeLibraryResolver.IsLoadFailure(new IOException("disk")));
 
-        var explained = LmdbNativeLibrary.Explain(new DllNotFoundException("Unable to load shared library 'lmdb'"));
+        var explained = LmdbNativeLibraryResolver.Explain(new DllNotFoundException("Unable to load shared library 'lmdb'"));
         Assert.IsType<DllNotFoundException>(explained);
         Assert.Contains("liblmdb0", explained.Message);
     }

@@ -35,7 +35,7 @@ internal static class TestConfigs
     /// <summary>Writes keys straight into an LMDB directory, as another version of the library would.</summary>
     public static void WriteRaw(string path, params (string Key, byte[] Value)[] entries)
     {
-        LmdbNativeLibrary.EnsureResolver();
+        LmdbNativeLibraryResolver.Register(LmdbNativeLibrary.Auto);
         using var environment = new LightningEnvironment(path, new EnvironmentConfiguration { MapSize = 16L * 1024 * 1024 });
         environment.Open();
         using var tx = environment.BeginTransaction();
@@ -51,7 +51,7 @@ internal static class TestConfigs
     /// <summary>Reads a key straight from an LMDB directory.</summary>
     public static byte[]? ReadRaw(string path, string key)
     {
-        LmdbNativeLibrary.EnsureResolver();
+        LmdbNativeLibraryResolver.Register(LmdbNativeLibrary.Auto);
         using var environment = new LightningEnvironment(path, new EnvironmentConfiguration { MapSize = 16L * 1024 * 1024 });
         environment.Open();
         using var tx = environment.BeginTransaction(TransactionBeginFlags.ReadOnly);
