@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -77,12 +78,57 @@ public sealed class UseLmdbCacheTests : IDisposable
     [InlineData("Cache:Lmdb:MaxReaders", "0", "MaxReaders")]
     [InlineData("Cache:Lmdb:Encryption:Key", "not base64!", "not base64")]
     [InlineData("Cache:Lmdb:Encryption:Key", "AAAA", "decodes to 3 bytes")]
+    [InlineData("Cache:Lmdb:NativeLibrary", "7", "must be Auto, Bundled or System")]
     public void Invalid_options_fail_at_start_up(string key, string value, string expected)
     {
         using var provider = Build(new Dictionary<string, string?> { [key] = value });
 
         var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<LmdbConfigCacheOptions>>().Value);
         Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void NativeLibrary_binds_from_the_Cache_Lmdb_section_and_defaults_to_Auto()
+    {
+        using (var provider = Build(new Dictionary<string, string?>()))
+        {
+            Assert.Equal(LmdbNativeLibrary.Auto, provider.GetRequiredService<IOptions<LmdbConfigCacheOptions>>().Value.NativeLibrary);
+        }
+
+        using (var provider = Build(new Dictionary<string, string?> { ["Cache:Lmdb:NativeLibrary"] = "System" }))
+        {
+            Assert.Equal(LmdbNativeLibrary.System, provider.GetRequiredService<IOptions<LmdbConfigCacheOptions>>().Value.NativeLibrary);
+        }
+    }
+
+    [Fact]
+    public async Task Bundled_native_library_stops_start_up_with_a_clear_error_on_this_Debian_12_machine()
+    {
+        // LightningDB's liblmdb.so needs glibc 2.38; Debian 12 has 2.36 (docs/operations.md).
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Services.AddDataPlaneResilience(Section(new Dictionary<string, string?> { ["Cache:Lmdb:NativeLibrary"] = "Bundled" })).UseLmdbCache();
+        using var host = builder.Build();
+
+        var error = await Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
+
+        Assert.Contains("Cache:Lmdb:NativeLibrary", error.Message);
+        Assert.Contains("bundled with LightningDB does not load", error.Message);
+        Assert.Contains("GLIBC_2.38", error.Message); // the loader's own words
+        Assert.Contains("choose System", error.Message);
+    }
+
+    [Fact]
+    public async Task System_native_library_passes_start_up_validation_and_caches_with_liblmdb_so_0()
+    {
+        using var provider = Build(new Dictionary<string, string?> { ["Cache:Lmdb:NativeLibrary"] = "System" });
+
+        provider.GetRequiredService<IStartupValidator>().Validate();
+        var cache = provider.GetRequiredService<IConfigCache>();
+        var payload = TestConfigs.Json("system-library");
+        await cache.SaveAsync(TestConfigs.Snapshot(payload), default);
+
+        Assert.Equal(payload, (await cache.LoadAsync(default))?.Content.ToArray());
+        Assert.Equal("system liblmdb.so.0", LmdbNativeLibraryResolver.Loaded);
     }
 
     [Fact]

@@ -44,6 +44,12 @@ public sealed class LmdbFuzzTests(ITestOutputHelper output) : IDisposable
             output.WriteLine($"  {group.Count(),6}  {group.Key}");
         }
 
+        // The rare outcomes in full (seed, steps, event ids), to look at by hand.
+        foreach (var line in run.Outcomes.GroupBy(l => l.Split(' ', 3)[2].Split(" events:")[0]).Where(g => g.Count() <= 5).SelectMany(g => g))
+        {
+            output.WriteLine($"  rare: {line}");
+        }
+
         Assert.Empty(run.Deaths);
         Assert.Equal(count, run.Outcomes.Count);
         Assert.DoesNotContain(run.Outcomes, line => line.Contains("threw", StringComparison.Ordinal));

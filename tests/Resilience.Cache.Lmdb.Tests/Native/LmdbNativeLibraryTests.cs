@@ -46,4 +46,25 @@ public sealed class LmdbNativeLibraryTests(ITestOutputHelper output)
         Assert.IsType<DllNotFoundException>(explained);
         Assert.Contains("liblmdb0", explained.Message);
     }
+
+    [Fact]
+    public async Task A_second_cache_naming_another_library_than_the_one_loaded_is_refused_clearly()
+    {
+        using var temp = new TempDirectory();
+        using (var first = TestConfigs.Cache(temp.Combine("first")))
+        {
+            await first.SaveAsync(TestConfigs.Snapshot(TestConfigs.Json("first")), default); // loads the system library here
+        }
+
+        Assert.StartsWith("system", LmdbNativeLibraryResolver.Loaded);
+        var logger = new Microsoft.Extensions.Logging.Testing.FakeLogger();
+        using var second = TestConfigs.Cache(temp.Combine("second"), logger, o => o.NativeLibrary = LmdbNativeLibrary.Bundled);
+
+        Assert.Null(await second.LoadAsync(default));
+        var error = await Assert.ThrowsAsync<LmdbNativeLibraryException>(async () => await second.SaveAsync(TestConfigs.Snapshot(TestConfigs.Json("second")), default));
+        Assert.Contains("already loaded the System LMDB library", error.Message);
+        Assert.Contains("chosen once per process", Assert.Single(logger.Events(2105)).Message);
+        Assert.Null(LmdbNativeLibraryResolver.Conflict(LmdbNativeLibrary.System));
+        Assert.Null(LmdbNativeLibraryResolver.Conflict(LmdbNativeLibrary.Auto));
+    }
 }
