@@ -30,8 +30,6 @@ internal static class LmdbLayout
     public const ushort LeafPage = 0x02;
     public const ushort OverflowPage = 0x04;
     public const ushort MetaPage = 0x08;
-    public const ushort Leaf2Page = 0x20;
-    public const ushort SubPage = 0x40;
 
     // Leaf node flags.
     public const ushort BigDataNode = 0x01;

@@ -47,7 +47,9 @@ internal sealed class LmdbTreeWalker(SafeFileHandle file, int pageSize, ulong la
             var flags = BinaryPrimitives.ReadUInt16LittleEndian(page[LmdbLayout.PageFlagsOffset..]);
             var isBranch = (flags & LmdbLayout.BranchPage) != 0;
             var isLeaf = (flags & LmdbLayout.LeafPage) != 0;
-            if (isBranch == isLeaf || (flags & (LmdbLayout.OverflowPage | LmdbLayout.MetaPage | LmdbLayout.Leaf2Page | LmdbLayout.SubPage)) != 0)
+            // Exactly one of the two: LMDB clears its in-memory marks (dirty, loose, keep) before it writes a page, and
+            // would trust them if read back (a "dirty" page is written in place through the read-only map).
+            if (flags is not (LmdbLayout.BranchPage or LmdbLayout.LeafPage))
             {
                 return $"page {item.Page} has flags 0x{flags:x}, not a branch or leaf page";
             }
@@ -76,6 +78,8 @@ internal sealed class LmdbTreeWalker(SafeFileHandle file, int pageSize, ulong la
                 return $"page {item.Page} holds no nodes";
             }
 
+            var lowest = pageSize;
+            long packed = 0;
             for (var i = 0; i < keys; i++)
             {
                 var offset = BinaryPrimitives.ReadUInt16LittleEndian(page[(LmdbLayout.PageHeaderSize + (2 * i))..]);
@@ -88,14 +92,37 @@ internal sealed class LmdbTreeWalker(SafeFileHandle file, int pageSize, ulong la
                     return nodeProblem;
                 }
 
+                lowest = Math.Min(lowest, offset);
+                packed += NodeSize(offset, isLeaf);
                 if (isBranch)
                 {
                     pending.Push((child, item.Level + 1));
                 }
             }
+
+            // LMDB packs nodes from the page end down to mp_upper and computes free space from the bounds: a node area
+            // that is not exactly that (overlapping nodes, a moved bound) makes it overwrite nodes or fail a write for good.
+            if (lowest != upper || packed != pageSize - upper)
+            {
+                return $"page {item.Page} has nodes of {packed} bytes from offset {lowest}, but its bounds say {pageSize - upper} bytes from {upper}";
+            }
         }
 
         return null;
+    }
+
+    /// <summary>The bytes a node takes in its page (<c>mdb_node_add</c>: header, key, data or overflow page number, even).</summary>
+    private long NodeSize(int offset, bool isLeaf)
+    {
+        var node = _page.AsSpan(offset);
+        long size = LmdbLayout.NodeHeaderSize + BinaryPrimitives.ReadUInt16LittleEndian(node[6..]);
+        if (isLeaf)
+        {
+            var bigData = (BinaryPrimitives.ReadUInt16LittleEndian(node[4..]) & LmdbLayout.BigDataNode) != 0;
+            size += bigData ? sizeof(ulong) : BinaryPrimitives.ReadUInt16LittleEndian(node) | ((long)BinaryPrimitives.ReadUInt16LittleEndian(node[2..]) << 16);
+        }
+
+        return size + (size & 1);
     }
 
     /// <summary>Checks the free-page lists of the walked free tree against the pages the trees use.</summary>
@@ -242,7 +269,7 @@ internal sealed class LmdbTreeWalker(SafeFileHandle file, int pageSize, ulong la
         var number = BinaryPrimitives.ReadUInt64LittleEndian(_header.AsSpan(LmdbLayout.PageNumberOffset));
         var flags = BinaryPrimitives.ReadUInt16LittleEndian(_header.AsSpan(LmdbLayout.PageFlagsOffset));
         var pages = BinaryPrimitives.ReadUInt32LittleEndian(_header.AsSpan(LmdbLayout.OverflowCountOffset));
-        if ((flags & LmdbLayout.OverflowPage) == 0 || number != overflow)
+        if (flags != LmdbLayout.OverflowPage || number != overflow)
         {
             return $"overflow page {overflow} has flags 0x{flags:x} and says it is page {number}";
         }

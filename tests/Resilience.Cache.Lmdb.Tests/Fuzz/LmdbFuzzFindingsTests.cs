@@ -26,6 +26,9 @@ public sealed class LmdbFuzzFindingsTests : IDisposable
     [InlineData(FuzzBaseFiles.Overflow, "4136:00080000")] // seed 975: page size 2048 (SIGABRT)
     [InlineData(FuzzBaseFiles.Overflow, "4136:AA050000")] // seed 1234: page size 0x5AA (SIGABRT)
     [InlineData(FuzzBaseFiles.Overflow, "4136:00100010")] // seed 759 (SIGBUS)
+    // Found by the 10,000-mutation run after the meta fix: no death, but a cache that never recovered.
+    [InlineData(FuzzBaseFiles.Small, "24606:FF,20495:00,28480:F3,12326:00,21033:08,12134:00")] // seed 180: a leaf's upper bound moved, every save MDB_PAGE_FULL
+    [InlineData(FuzzBaseFiles.Small, "20491:85,33:FF,20510:00,11872:00,7937:12,20375:00,38:00")] // seed 5061: in-memory page flags (P_KEEP) on disk, the saved entry unreadable
     public async Task Damage_that_killed_the_node_is_moved_aside_and_the_next_save_succeeds(string format, string patches)
     {
         var original = await FuzzBaseFiles.CreateAsync(_temp.Path, format);

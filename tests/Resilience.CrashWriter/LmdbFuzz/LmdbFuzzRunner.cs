@@ -73,6 +73,7 @@ public static class LmdbFuzzRunner
             catch (Exception ex)
             {
                 steps.Add($"save-failed:{ex.GetType().Name}");
+                events.Notes.Add($"save: {(ex is LightningDB.LightningException ? LmdbFailure.Describe(ex) : ex.Message)}");
             }
 
             try
@@ -87,13 +88,16 @@ public static class LmdbFuzzRunner
         }
 
         var movedAside = Directory.GetDirectories(Path.GetDirectoryName(directory)!, "dbless.lmdb.corrupt-*").Length;
-        return $"{string.Join(',', steps)} moved-aside:{movedAside} events:{string.Join('/', events.Ids)}";
+        return $"{string.Join(',', steps)} moved-aside:{movedAside} events:{string.Join('/', events.Ids)} {string.Join(" | ", events.Notes)}".TrimEnd();
     }
 
     /// <summary>Collects the event ids the cache logs.</summary>
     private sealed class EventIds : ILogger
     {
         public List<int> Ids { get; } = [];
+
+        /// <summary>Why the cache gave up on an entry or a write (for rare outcomes, read by hand).</summary>
+        public List<string> Notes { get; } = [];
 
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -105,6 +109,11 @@ public static class LmdbFuzzRunner
             if (eventId.Id != 0)
             {
                 Ids.Add(eventId.Id);
+            }
+
+            if (eventId.Id is 2102 or 2104 or 2105 or 2108)
+            {
+                Notes.Add($"{eventId.Id}: {formatter(state, exception)}");
             }
         }
     }
