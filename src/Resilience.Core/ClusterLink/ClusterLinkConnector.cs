@@ -204,7 +204,7 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
             return $"it is not issued for '{_serverName}' (subject {server.Subject})";
         }
 
-        if (LinkCertificates.CheckUsage(server, LinkCertificates.ServerAuthentication) is { } usage)
+        if (LinkCertificates.CheckUsage(server, LinkCertificates.ServerAuthentication, "server authentication") is { } usage)
         {
             return usage;
         }

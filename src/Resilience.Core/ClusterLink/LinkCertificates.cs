@@ -196,8 +196,11 @@ internal static class LinkCertificates
     /// Checks that a certificate may be used for <paramref name="usage"/>: when it carries the extended key usage
     /// extension, the extension must list that usage (or any usage). A certificate without the extension may be used for anything (RFC 5280).
     /// </summary>
+    /// <param name="certificate">The certificate.</param>
+    /// <param name="usage">The OID of the usage.</param>
+    /// <param name="purpose">The usage in words, for the error.</param>
     /// <returns><see langword="null"/> when allowed, else why not.</returns>
-    public static string? CheckUsage(X509Certificate2 certificate, string usage)
+    public static string? CheckUsage(X509Certificate2 certificate, string usage, string purpose)
     {
         foreach (var extension in certificate.Extensions)
         {
@@ -209,9 +212,8 @@ internal static class LinkCertificates
                     return null;
                 }
 
-                var wanted = new Oid(usage).FriendlyName ?? usage;
                 var names = listed.Length == 0 ? "none" : string.Join(", ", listed.Select(o => o.FriendlyName ?? o.Value));
-                return $"it is not issued for {wanted} (its extended key usage: {names})";
+                return $"it is not issued for {purpose} (its extended key usage: {names})";
             }
         }
 
