@@ -123,8 +123,10 @@ public sealed class DataPlaneTests : IDisposable
         await plane.ApplyAsync(Json("v0", ConfigOrigin.ControlPlane), default);
         using var writing = new CancellationTokenSource();
         var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
-        var readers = Enumerable.Range(0, 4).Select(reader => Task.Run(() =>
+        using var running = new CountdownEvent(4);
+        var readers = Enumerable.Range(0, 4).Select(reader => Task.Factory.StartNew(() =>
         {
+            running.Signal();
             // Token first, then the snapshot: the token is that snapshot's or an older one, so it fires when the snapshot is replaced.
             var taken = new List<(Microsoft.Extensions.Primitives.IChangeToken Token, ConfigSnapshot? Snapshot)>();
             var fired = 0;
@@ -148,9 +150,10 @@ public sealed class DataPlaneTests : IDisposable
             }
 
             return taken;
-        })).ToArray();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Assert.True(running.Wait(TimeSpan.FromSeconds(30)), "the readers started");
 
-        for (var i = 1; i <= 2_000; i++)
+        for (var i = 1; i <= 10_000; i++)
         {
             await plane.ApplyAsync(Json($"v{i}", ConfigOrigin.ControlPlane), default);
         }
