@@ -41,7 +41,6 @@ public sealed class SlowSinkTests
             }
         });
         await sink.Entered.Task.WaitAsync(TimeSpan.FromSeconds(20));
-        await Eventually.HoldsAsync(() => dropped.GetMeasurementSnapshot().Count >= 3, "batches beyond the queue are dropped and counted");
 
         // Heartbeats go on: the node's 3 s heartbeat timeout passes three times over on one connection.
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
@@ -50,6 +49,8 @@ public sealed class SlowSinkTests
             Assert.Equal(ClusterLinkStatus.Connected, dp.State.Link.Status);
             await Task.Delay(100);
         }
+
+        await Eventually.HoldsAsync(() => dropped.GetMeasurementSnapshot().Count >= 3, "batches beyond the queue are dropped and counted");
 
         // Pushes go on.
         var published = await cp.PublishAsync("""{"v":"during a stuck sink"}""");
