@@ -7,7 +7,7 @@ using Resilience.Samples.ControlPlane;
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection("ControlPlane").Get<ControlPlaneOptions>() ?? new ControlPlaneOptions();
 var address = IPAddress.Parse(options.ListenAddress);
-var serverCertificate = LoadServerCertificate(options);
+var (serverCertificate, serverChain) = LoadServerCertificate(options);
 
 builder.WebHost.ConfigureKestrel(kestrel =>
 {
@@ -15,6 +15,9 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(address, options.HubPort, listen => listen.UseHttps(https =>
     {
         https.ServerCertificate = serverCertificate;
+
+        // The intermediates go with the leaf, so a node that trusts only the root can build the chain.
+        https.ServerCertificateChain = serverChain;
         https.RequireDataPlaneClientCertificate(kestrel.ApplicationServices);
     }));
 
@@ -27,17 +30,35 @@ builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Convert
 builder.Services.AddHostedService<ConfigFileWatcher>();
 
 var app = builder.Build();
-app.MapDataPlaneHub("/v1/outlet").RequireHost($"*:{options.HubPort}");
-app.MapGet("/nodes", (IDataPlaneRegistry registry) => registry.GetAll()).RequireHost($"*:{options.AdminPort}");
+
+// Endpoints belong to a listener by the connection's local port, not the Host header: nodes behind a load
+// balancer or port-forward send the balancer's host and port.
+app.UseListenerPortRestriction();
+app.MapDataPlaneHub("/v1/outlet").RequireListenerPort(options.HubPort);
+app.MapGet("/nodes", (IDataPlaneRegistry registry) => registry.GetAll()).RequireListenerPort(options.AdminPort);
 app.MapGet("/config", (IConfigPublisher publisher) => publisher.Latest is { } latest
     ? Results.Ok(new { latest.Hash, latest.Version, latest.Timestamp, latest.Size })
-    : Results.NotFound()).RequireHost($"*:{options.AdminPort}");
+    : Results.NotFound()).RequireListenerPort(options.AdminPort);
 app.Run();
 
-static X509Certificate2 LoadServerCertificate(ControlPlaneOptions options)
+static (X509Certificate2 Leaf, X509Certificate2Collection Chain) LoadServerCertificate(ControlPlaneOptions options)
 {
     using var pem = X509Certificate2.CreateFromPemFile(options.ServerCertificatePath, options.ServerKeyPath);
 
     // A key loaded from PEM is ephemeral, which Windows' TLS layer cannot use; a PKCS#12 round trip works everywhere.
-    return X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+    var leaf = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null);
+
+    // Everything after the leaf in the PEM file is its chain (intermediates; a root there is harmless).
+    var bundle = new X509Certificate2Collection();
+    bundle.ImportFromPemFile(options.ServerCertificatePath);
+    var chain = new X509Certificate2Collection();
+    foreach (var certificate in bundle)
+    {
+        if (!certificate.RawDataMemory.Span.SequenceEqual(leaf.RawDataMemory.Span))
+        {
+            chain.Add(certificate);
+        }
+    }
+
+    return (leaf, chain);
 }

@@ -14,6 +14,8 @@ namespace Resilience.ControlPlane;
 internal sealed class DataPlaneCertificateValidator
 {
     private const int MaxRemembered = 100_000;
+    private const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+    private const string AnyExtendedKeyUsage = "2.5.29.37.0";
     private readonly DataPlaneAuthenticationMode _mode;
     private readonly X509Certificate2Collection _pinned = [];
     private readonly X509Certificate2Collection _trusted = [];
@@ -89,6 +91,11 @@ internal sealed class DataPlaneCertificateValidator
             return $"it is not valid now (valid {certificate.NotBefore:u} to {certificate.NotAfter:u})";
         }
 
+        if (CheckClientUsage(certificate) is { } usage)
+        {
+            return usage;
+        }
+
         if (_mode == DataPlaneAuthenticationMode.Pinned)
         {
             var raw = certificate.RawDataMemory;
@@ -96,6 +103,25 @@ internal sealed class DataPlaneCertificateValidator
         }
 
         return LinkCertificates.CheckChain(certificate, _trusted, presented, now);
+    }
+
+    /// <summary>A certificate that lists its extended key usages must list client authentication (RFC 5280); one without the extension may be used for anything.</summary>
+    private static string? CheckClientUsage(X509Certificate2 certificate)
+    {
+        var eku = certificate.Extensions.OfType<X509EnhancedKeyUsageExtension>().FirstOrDefault();
+        if (eku is null)
+        {
+            return null;
+        }
+
+        var listed = eku.EnhancedKeyUsages.Cast<Oid>().ToArray();
+        if (listed.Any(o => o.Value is ClientAuthentication or AnyExtendedKeyUsage))
+        {
+            return null;
+        }
+
+        var names = listed.Length == 0 ? "none" : string.Join(", ", listed.Select(o => o.FriendlyName ?? o.Value));
+        return $"it is not issued for client authentication (its extended key usage: {names})";
     }
 
     private static string Thumbprint(X509Certificate2 certificate) => certificate.GetCertHashString(HashAlgorithmName.SHA256);

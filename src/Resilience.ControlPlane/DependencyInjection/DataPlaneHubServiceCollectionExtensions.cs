@@ -62,6 +62,7 @@ public static class DataPlaneHubServiceCollectionExtensions
         services.TryAddSingleton<DataPlaneRegistry>();
         services.TryAddSingleton<IDataPlaneRegistry>(sp => sp.GetRequiredService<DataPlaneRegistry>());
         services.TryAddSingleton<DataPlaneCertificateValidator>();
+        services.TryAddSingleton(sp => new ControlPlaneMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DataPlaneHub>();
         return services;
     }

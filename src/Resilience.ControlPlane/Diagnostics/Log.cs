@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(6012, LogLevel.Debug, "Sent the licence for {Subject} to data plane {NodeId}.")]
     public static partial void LicenseSent(ILogger logger, string subject, string nodeId);
+
+    [LoggerMessage(6013, LogLevel.Warning, "The telemetry queue of data plane {NodeId} is full ({Capacity} batches waiting for slow handlers or sinks): dropping new batches; {Dropped} dropped on this connection so far.")]
+    public static partial void TelemetryQueueFull(ILogger logger, string nodeId, int capacity, long dropped);
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Resilience.ClusterLink.Protocol;
@@ -21,6 +22,7 @@ internal sealed class DataPlaneHub
     private readonly DataPlaneHubOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly CancellationToken _stopping;
 
     public DataPlaneHub(
         ConfigPublisher publisher,
@@ -30,8 +32,15 @@ internal sealed class DataPlaneHub
         IEnumerable<IDataPlaneUsageSink> usageSinks,
         IOptions<DataPlaneHubOptions> options,
         TimeProvider timeProvider,
-        ILogger<DataPlaneHub> logger)
+        ILogger<DataPlaneHub> logger,
+        ControlPlaneMetrics metrics,
+        IHostApplicationLifetime? lifetime = null)
     {
+        Metrics = metrics;
+
+        // Sessions end on application stopping, not only on their request's abort, so a stopping control
+        // plane closes every connection with 1001 at once instead of waiting for the host's shutdown timeout.
+        _stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
         _usageSinks = usageSinks.ToArray();
         _publisher = publisher;
         _registry = registry;
@@ -59,6 +68,10 @@ internal sealed class DataPlaneHub
 
     internal int ConnectedCount => _sessions.Count;
 
+    internal CancellationToken Stopping => _stopping;
+
+    internal ControlPlaneMetrics Metrics { get; }
+
     internal DataPlaneHubOptions Options => _options;
 
     internal TimeProvider Time => _timeProvider;
@@ -76,6 +89,13 @@ internal sealed class DataPlaneHub
     public async Task HandleAsync(HttpContext http)
     {
         var remote = http.Connection.RemoteIpAddress?.ToString();
+        if (_stopping.IsCancellationRequested)
+        {
+            // Between "stopping" and Kestrel closing its listeners: the node retries another control plane or this one later.
+            http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            return;
+        }
+
         var certificate = await http.Connection.GetClientCertificateAsync(http.RequestAborted).ConfigureAwait(false);
         if (_validator.ValidateConnection(certificate) is { } why)
         {

@@ -41,6 +41,15 @@ public sealed class DataPlaneHubOptions
     [Range(1L, long.MaxValue)]
     public long MaxTelemetryDecompressedBytes { get; set; } = DataPlaneHubDefaults.MaxTelemetryDecompressedBytes;
 
+    /// <summary>
+    /// Gets or sets how many telemetry batches of one data plane may wait for the telemetry handlers and usage sinks.
+    /// They run off the connection's receive loop, so a slow sink never holds heartbeats; when the queue is full a
+    /// new batch is dropped and counted (<c>resilience.control_plane.telemetry.dropped</c>, event 6013). Memory per
+    /// connection is bounded by this times <see cref="MaxTelemetryDecompressedBytes"/>. Default: 16.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int TelemetryQueueCapacity { get; set; } = DataPlaneHubDefaults.TelemetryQueueCapacity;
+
     /// <summary>Gets or sets how long a disconnected data plane stays in the registry. Default: 1 h.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan RegistryRetention { get; set; } = DataPlaneHubDefaults.RegistryRetention;

@@ -18,6 +18,10 @@ internal sealed class DataPlaneSession
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _ending = new();
     private readonly TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Channel<TelemetryDelivery> _telemetry;
+    private long _telemetryDropped;
+    private bool _dropping;
     private Offered? _pending;
     private int _licenseOffered;
     private long _sentSequence;
@@ -33,6 +37,15 @@ internal sealed class DataPlaneSession
         _socket = socket;
         _subject = subject;
         _remote = remote;
+
+        // Handlers and sinks are code we do not own: they run off the receive loop, behind a bounded queue, so a
+        // slow one never holds heartbeats or apply results. A full queue drops the newest batch and counts it.
+        _telemetry = Channel.CreateBounded<TelemetryDelivery>(new BoundedChannelOptions(hub.Options.TelemetryQueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = true,
+        });
     }
 
     private TimeProvider Time => _hub.Time;
@@ -75,18 +88,24 @@ internal sealed class DataPlaneSession
 
     public async Task RunAsync(CancellationToken requestAborted)
     {
+        // Application stopping is not linked in: cancelling a pending receive aborts the socket, and a stopping
+        // control plane must close with 1001 first (the stopping task below ends the session that way).
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _ending.Token);
         var token = linked.Token;
+        using var onStopping = _hub.Stopping.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), _stopping);
         _lastInbound = Time.GetTimestamp();
         HelloMessage hello;
         try
         {
-            hello = await ReceiveHelloAsync(token).ConfigureAwait(false);
+            using var helloWait = CancellationTokenSource.CreateLinkedTokenSource(token, _hub.Stopping);
+            hello = await ReceiveHelloAsync(helloWait.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LinkProtocolException or TimeoutException or WebSocketException or OperationCanceledException)
         {
             Log.ConnectionRefused(_hub.Logger, _remote, $"bad hello: {ex.Message}");
-            var code = ex is LinkProtocolException violation ? violation.CloseCode : LinkProtocol.CloseCodes.BadHello;
+            var code = ex is LinkProtocolException violation ? violation.CloseCode
+                : _hub.Stopping.IsCancellationRequested ? (int)WebSocketCloseStatus.EndpointUnavailable
+                : LinkProtocol.CloseCodes.BadHello;
             await LinkFraming.CloseQuietlyAsync(_socket, code, "bad hello", TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
             return;
         }
@@ -117,6 +136,7 @@ internal sealed class DataPlaneSession
         Log.DataPlaneConnected(_hub.Logger, _nodeId, hello.Hostname, hello.Version, _remote, hello.ConfigHash);
 
         var why = "the connection ended";
+        Task? deliveries = null;
         try
         {
             var latest = _hub.Publisher.Latest;
@@ -134,10 +154,14 @@ internal sealed class DataPlaneSession
             var watchdog = WatchdogAsync(token);
             var send = Task.Run(() => SendLoopAsync(token), CancellationToken.None);
             var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
-            var first = await Task.WhenAny(watchdog, send, receive, _replaced.Task).ConfigureAwait(false);
-            why = first.Exception?.InnerException?.Message ?? (Volatile.Read(ref _closeCode) == LinkProtocol.CloseCodes.Replaced ? "replaced by a newer connection" : "the connection ended");
+            deliveries = Task.Run(() => DeliverTelemetryAsync(token), CancellationToken.None);
+            var first = await Task.WhenAny(watchdog, send, receive, _replaced.Task, _stopping.Task).ConfigureAwait(false);
+            var stopping = first == _stopping.Task;
+            why = stopping ? "the control plane is stopping"
+                : first.Exception?.InnerException?.Message ?? (Volatile.Read(ref _closeCode) == LinkProtocol.CloseCodes.Replaced ? "replaced by a newer connection" : "the connection ended");
             var code = first.Exception?.InnerException switch
             {
+                _ when stopping => (int)WebSocketCloseStatus.EndpointUnavailable,
                 LinkProtocolException violation => violation.CloseCode,
                 TimeoutException => LinkProtocol.CloseCodes.HeartbeatTimeout,
                 _ => Volatile.Read(ref _closeCode) is var c and not 0 ? c : (int)WebSocketCloseStatus.NormalClosure,
@@ -158,6 +182,13 @@ internal sealed class DataPlaneSession
         }
         finally
         {
+            _telemetry.Writer.TryComplete();
+            if (deliveries is not null)
+            {
+                // A sink that ignores cancellation keeps only its own task; the session does not wait for it.
+                await Task.WhenAny(deliveries, Task.Delay(TimeSpan.FromSeconds(1), Time)).ConfigureAwait(false);
+            }
+
             if (_hub.Detach(_nodeId, this))
             {
                 var seen = Time.GetUtcNow();
@@ -277,7 +308,7 @@ internal sealed class DataPlaneSession
                 var (header, payload) = LinkFraming.DecodeBinary(message);
                 if (header.Type == LinkProtocol.Types.Telemetry)
                 {
-                    await OnTelemetryAsync(header, payload, token).ConfigureAwait(false);
+                    OnTelemetry(header, payload);
                 }
             }
         }
@@ -324,7 +355,7 @@ internal sealed class DataPlaneSession
         });
     }
 
-    private async Task OnTelemetryAsync(BinaryHeader header, ReadOnlyMemory<byte> payload, CancellationToken token)
+    private void OnTelemetry(BinaryHeader header, ReadOnlyMemory<byte> payload)
     {
         var batch = payload;
         if (string.Equals(header.Encoding, LinkProtocol.Encodings.Gzip, StringComparison.OrdinalIgnoreCase))
@@ -360,34 +391,61 @@ internal sealed class DataPlaneSession
             TelemetryDropped = records is null ? old?.TelemetryDropped ?? 0 : droppedTotal,
             LastTelemetryAt = receivedAt,
         });
-        var node = _hub.Registry.Find(_nodeId) ?? new DataPlaneInfo { NodeId = _nodeId };
-        foreach (var handler in _hub.TelemetryHandlers)
-        {
-            try
-            {
-                await handler.HandleAsync(node, batch, token).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-            {
-                Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
-            }
-        }
-
-        if (records is null)
+        if (!_hub.TelemetryHandlers.Any() && _hub.UsageSinks.Count == 0)
         {
             return;
         }
 
-        var parsed = new DataPlaneUsageBatch(node, records, droppedTotal, header.Timestamp, receivedAt);
-        foreach (var sink in _hub.UsageSinks)
+        var node = _hub.Registry.Find(_nodeId) ?? new DataPlaneInfo { NodeId = _nodeId };
+        var parsed = records is null ? null : new DataPlaneUsageBatch(node, records, droppedTotal, header.Timestamp, receivedAt);
+        if (_telemetry.Writer.TryWrite(new TelemetryDelivery(node, batch, parsed)))
         {
-            try
+            _dropping = false;
+            return;
+        }
+
+        var dropped = ++_telemetryDropped;
+        _hub.Metrics.RecordTelemetryDropped();
+        if (!_dropping)
+        {
+            // One line when dropping starts (and again after the queue drained), not one per batch.
+            _dropping = true;
+            Log.TelemetryQueueFull(_hub.Logger, _nodeId, Options.TelemetryQueueCapacity, dropped);
+        }
+    }
+
+    /// <summary>Hands queued batches to the raw handlers, then the parsed ones to the usage sinks, one batch at a time.</summary>
+    private async Task DeliverTelemetryAsync(CancellationToken token)
+    {
+        await foreach (var delivery in _telemetry.Reader.ReadAllAsync(token).ConfigureAwait(false))
+        {
+            foreach (var handler in _hub.TelemetryHandlers)
             {
-                await sink.ReceiveAsync(parsed, token).ConfigureAwait(false);
+                try
+                {
+                    await handler.HandleAsync(delivery.Node, delivery.Raw, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
+                }
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+
+            if (delivery.Parsed is not { } parsed)
             {
-                Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
+                continue;
+            }
+
+            foreach (var sink in _hub.UsageSinks)
+            {
+                try
+                {
+                    await sink.ReceiveAsync(parsed, token).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+                {
+                    Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
+                }
             }
         }
     }
@@ -466,4 +524,7 @@ internal sealed class DataPlaneSession
     }
 
     private sealed record Offered(PublishedConfig Config, bool Force);
+
+    /// <summary>A telemetry batch waiting for the handlers (raw) and sinks (parsed, when it was valid).</summary>
+    private sealed record TelemetryDelivery(DataPlaneInfo Node, ReadOnlyMemory<byte> Raw, DataPlaneUsageBatch? Parsed);
 }

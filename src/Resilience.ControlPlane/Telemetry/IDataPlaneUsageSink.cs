@@ -10,6 +10,9 @@ public interface IDataPlaneUsageSink
     /// <summary>Handles one batch.</summary>
     /// <param name="batch">The batch and its sender.</param>
     /// <param name="cancellationToken">Cancelled when the data plane's connection ends.</param>
-    /// <returns>A task that completes when the batch is handled; the next batch of that node waits for it.</returns>
+    /// <returns>
+    /// A task that completes when the batch is handled; the next batch of that node waits for it, off the connection's
+    /// receive loop, in a queue of <see cref="DataPlaneHubOptions.TelemetryQueueCapacity"/> batches (newer ones are dropped and counted when it is full).
+    /// </returns>
     ValueTask ReceiveAsync(DataPlaneUsageBatch batch, CancellationToken cancellationToken);
 }

@@ -22,12 +22,12 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     private readonly NodeIdentityProvider _identity;
 
     private ConfigSnapshot? _current;
-    private ConfigSnapshot? _published;
+    private ServedView _published = new(null);
     private bool _servingStopped;
+    private ConfigOrigin _appliedTier;
     private long _currentTicket;
     private long _arrivals;
     private DataPlaneState _state = new();
-    private CancellationTokenSource _changeSource = new();
     private TaskCompletionSource<ConfigSnapshot> _nextChange = NewSignal<ConfigSnapshot>();
     private TaskCompletionSource<DataPlaneState> _nextState = NewSignal<DataPlaneState>();
 
@@ -52,7 +52,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     }
 
     /// <summary>Gets what readers see: the served snapshot, or null while serving is stopped (an expired licence).</summary>
-    public ConfigSnapshot? Current => Volatile.Read(ref _published);
+    public ConfigSnapshot? Current => Volatile.Read(ref _published).Snapshot;
 
     /// <summary>Gets the last applied snapshot, whether or not serving is stopped (its hash goes to the control plane).</summary>
     internal ConfigSnapshot? Served => Volatile.Read(ref _current);
@@ -65,7 +65,8 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
     internal ChainMetrics Metrics { get; }
 
-    public IChangeToken GetChangeToken() => new CancellationChangeToken(Volatile.Read(ref _changeSource).Token);
+    /// <summary>The token of what readers see now: it fires when that is replaced (never a disposed source, see <see cref="ServedView"/>).</summary>
+    public IChangeToken GetChangeToken() => Volatile.Read(ref _published).ChangeToken;
 
     public async ValueTask<ConfigSnapshot> WaitForChangeAsync(ConfigSnapshot? known, CancellationToken cancellationToken)
     {
@@ -111,7 +112,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     /// </summary>
     internal void SetServingStopped(bool stopped)
     {
-        CancellationTokenSource previousSource;
+        ServedView previous;
         TaskCompletionSource<ConfigSnapshot>? previousSignal = null;
         ConfigSnapshot? visible;
         lock (_swapLock)
@@ -123,15 +124,17 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
             _servingStopped = stopped;
             visible = stopped ? null : _current;
-            Volatile.Write(ref _published, visible);
-            previousSource = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
+            previous = Interlocked.Exchange(ref _published, new ServedView(visible));
             if (visible is not null)
             {
                 previousSignal = Interlocked.Exchange(ref _nextChange, NewSignal<ConfigSnapshot>());
             }
+
+            // The state tells the truth about what readers get: nothing served is no tier and not ready.
+            SetState(_state with { ServingTier = stopped ? ConfigOrigin.None : _appliedTier });
         }
 
-        Signal(previousSignal, previousSource, visible);
+        Signal(previousSignal, previous, visible);
     }
 
     internal void MarkStartupCompleted() => UpdateState(s => s with { StartupCompleted = true });
@@ -155,7 +158,6 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     {
         Metrics.Dispose();
         _cacheWriteGate.Dispose();
-        _changeSource.Dispose();
     }
 
     private async ValueTask<ApplyResult> ApplyAsync(ConfigDocument document, long ticket, CancellationToken cancellationToken)
@@ -232,7 +234,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         // A live tier confirming what we serve makes it the serving tier, without a swap or a cache write.
         if (IsLive(document.Origin))
         {
-            UpdateState(s => s with { ServingTier = document.Origin });
+            UpdateState(s =>
+            {
+                _appliedTier = document.Origin;
+                return _servingStopped ? s : s with { ServingTier = document.Origin };
+            });
         }
 
         return new ApplyResult(ApplyOutcome.Unchanged, document.Origin, hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
@@ -240,7 +246,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
     private ApplyResult TrySwap(ConfigSnapshot snapshot, long ticket)
     {
-        CancellationTokenSource previousSource;
+        ServedView? previous = null;
         TaskCompletionSource<ConfigSnapshot> previousSignal;
         lock (_swapLock)
         {
@@ -253,20 +259,21 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
             Volatile.Write(ref _current, snapshot);
             _currentTicket = ticket;
+            _appliedTier = snapshot.Origin;
             if (!_servingStopped)
             {
-                Volatile.Write(ref _published, snapshot);
+                // The snapshot and its change token are swapped as one: a reader never pairs a snapshot with a later token.
+                previous = Interlocked.Exchange(ref _published, new ServedView(snapshot));
             }
 
-            previousSource = Interlocked.Exchange(ref _changeSource, new CancellationTokenSource());
             previousSignal = Interlocked.Exchange(ref _nextChange, NewSignal<ConfigSnapshot>());
-            SetState(_state with { ServingTier = snapshot.Origin });
+            SetState(_state with { ServingTier = _servingStopped ? ConfigOrigin.None : snapshot.Origin });
         }
 
         Log.ConfigApplied(_logger, snapshot.Hash, snapshot.Origin);
 
         // Signal outside the lock: change-token callbacks run synchronously and may read or apply.
-        Signal(previousSignal, previousSource, snapshot);
+        Signal(previousSignal, previous, snapshot);
         return new ApplyResult(ApplyOutcome.Applied, snapshot.Origin, snapshot.Hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
     }
 
@@ -319,16 +326,38 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         Interlocked.Exchange(ref _nextState, NewSignal<DataPlaneState>()).TrySetResult(state);
     }
 
-    private static void Signal(TaskCompletionSource<ConfigSnapshot>? signal, CancellationTokenSource source, ConfigSnapshot? visible)
+    private static void Signal(TaskCompletionSource<ConfigSnapshot>? signal, ServedView? replaced, ConfigSnapshot? visible)
     {
         if (signal is not null && visible is not null)
         {
             signal.TrySetResult(visible);
         }
 
-        source.Cancel();
-        source.Dispose();
+        replaced?.SignalReplaced();
     }
 
     private static TaskCompletionSource<T> NewSignal<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>
+    /// What readers see (a snapshot, or nothing while serving is stopped) with the change token that fires
+    /// when it is replaced, as YARP's <c>InMemoryConfigProvider</c> keeps a token on each config. The view is
+    /// swapped with one exchange and its source is then cancelled, never disposed: a reader that took the
+    /// token a moment before the swap still holds a live token, which has fired.
+    /// </summary>
+    private sealed class ServedView
+    {
+        private readonly CancellationTokenSource _replaced = new();
+
+        public ServedView(ConfigSnapshot? snapshot)
+        {
+            Snapshot = snapshot;
+            ChangeToken = new CancellationChangeToken(_replaced.Token);
+        }
+
+        public ConfigSnapshot? Snapshot { get; }
+
+        public IChangeToken ChangeToken { get; }
+
+        public void SignalReplaced() => _replaced.Cancel();
+    }
 }

@@ -17,7 +17,11 @@ public interface IDataPlane
     /// <summary>Gets the chain's state.</summary>
     DataPlaneState State { get; }
 
-    /// <summary>Gets a token that fires when the next configuration is served (as YARP's <c>IProxyConfig.ChangeToken</c>).</summary>
+    /// <summary>
+    /// Gets the token of what <see cref="Current"/> returns now: it fires when that is replaced (as YARP's
+    /// <c>IProxyConfig.ChangeToken</c>). Safe to call during a swap from any thread; a token taken just before
+    /// a swap has fired, it is never disposed.
+    /// </summary>
     /// <returns>The token.</returns>
     IChangeToken GetChangeToken();
 

@@ -88,10 +88,13 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             },
         };
-        if (UsesProxy)
+        handler.ConnectCallback = async (context, ct) =>
         {
-            handler.ConnectCallback = (context, ct) => OpenTunnelAsync(context.DnsEndPoint, proxyTrust, attempt, ct);
-        }
+            attempt.BeforeConnection();
+            return UsesProxy
+                ? await OpenTunnelAsync(context.DnsEndPoint, proxyTrust, attempt, ct).ConfigureAwait(false)
+                : await OpenDirectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
+        };
 
         var invoker = new HttpMessageInvoker(handler, disposeHandler: true);
         var socket = new ClientWebSocket();
@@ -129,6 +132,15 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
                 throw new AuthenticationException(why, ex);
             }
 
+            if (attempt.ClientCertificateRefused || (attempt.ServerTrusted && EndedWithoutResponse(ex)))
+            {
+                throw new AuthenticationException(
+                    $"the control plane refused this node's client certificate ({leaf.Subject}, issued by {leaf.Issuer}): it closed the connection "
+                    + "right after the TLS handshake without answering; check that it pins this certificate or trusts its CA (send the intermediates "
+                    + "when it trusts only the root), and its log (event 6000) for why",
+                    ex);
+            }
+
             throw;
         }
     }
@@ -143,7 +155,41 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
             return false;
         }
 
+        attempt.ServerTrusted = true;
         return true;
+    }
+
+    /// <summary>
+    /// Whether the request ended before any response: after a TLS handshake with a trusted control plane that
+    /// is how a control plane refusing the client certificate looks in TLS 1.3 (its verdict comes after the
+    /// client's handshake is done, as a closed connection).
+    /// </summary>
+    private static bool EndedWithoutResponse(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is HttpIOException { HttpRequestError: HttpRequestError.ResponseEnded } or HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static async ValueTask<Stream> OpenDirectAsync(DnsEndPoint target, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(target, cancellationToken).ConfigureAwait(false);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private string? CheckServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection? trust)
@@ -156,6 +202,11 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         if (!server.MatchesHostname(_serverName, allowWildcards: true, allowCommonName: false))
         {
             return $"it is not issued for '{_serverName}' (subject {server.Subject})";
+        }
+
+        if (LinkCertificates.CheckUsage(server, LinkCertificates.ServerAuthentication, "server authentication") is { } usage)
+        {
+            return usage;
         }
 
         if (trust is null)
@@ -319,9 +370,31 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         return text[..end];
     }
 
-    /// <summary>What the certificate callbacks of one attempt found, for the error message.</summary>
+    /// <summary>What the certificate callbacks and connections of one attempt found, for the error message.</summary>
     private sealed class AttemptState
     {
+        private int _connections;
+
         public string? Failure { get; set; }
+
+        /// <summary>Gets or sets a value indicating whether a TLS handshake of this attempt accepted the control plane's certificate.</summary>
+        public bool ServerTrusted { get; set; }
+
+        /// <summary>Gets a value indicating whether the control plane closed a trusted connection without answering (its refusal of our certificate).</summary>
+        public bool ClientCertificateRefused { get; private set; }
+
+        /// <summary>
+        /// Called before each connection of the attempt. The HTTP handler retries a request whose new connection
+        /// ended before any response; after a trusted handshake that is the control plane refusing our certificate,
+        /// and a retry would only be refused again (and logged again by the control plane), so it stops here.
+        /// </summary>
+        public void BeforeConnection()
+        {
+            if (Interlocked.Increment(ref _connections) > 1 && ServerTrusted)
+            {
+                ClientCertificateRefused = true;
+                throw new HttpRequestException(HttpRequestError.ConnectionError, "the control plane closed the connection after the TLS handshake without answering");
+            }
+        }
     }
 }

@@ -2,7 +2,10 @@ namespace Resilience;
 
 /// <summary>A snapshot of the link's state.</summary>
 /// <param name="Status">Connected, connecting, disconnected or not configured.</param>
-/// <param name="Since">When the link entered this status.</param>
+/// <param name="Since">
+/// Connected: when the connection was established. Connecting and Disconnected: when the outage began (the lost
+/// connection, or the first attempt of a link never up), kept across every reconnect attempt until one succeeds.
+/// </param>
 /// <param name="Attempts">Connection attempts since the last successful connection.</param>
 /// <param name="LastError">Why the last attempt or connection failed, if it did.</param>
 public sealed record ClusterLinkState(ClusterLinkStatus Status, DateTimeOffset Since, int Attempts = 0, string? LastError = null)

@@ -9,6 +9,11 @@ internal static class LinkCertificates
     /// <summary>The value of a trusted-CA setting that means "the system trust store".</summary>
     public const string SystemTrust = "system";
 
+    /// <summary>The extended key usage of a TLS server certificate (id-kp-serverAuth).</summary>
+    public const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+
+    private const string AnyExtendedKeyUsage = "2.5.29.37.0";
+
     /// <summary>Loads every certificate of a PEM bundle (or a single DER certificate).</summary>
     public static X509Certificate2Collection LoadBundle(string path)
     {
@@ -185,6 +190,34 @@ internal static class LinkCertificates
         {
             return ex.Message;
         }
+    }
+
+    /// <summary>
+    /// Checks that a certificate may be used for <paramref name="usage"/>: when it carries the extended key usage
+    /// extension, the extension must list that usage (or any usage). A certificate without the extension may be used for anything (RFC 5280).
+    /// </summary>
+    /// <param name="certificate">The certificate.</param>
+    /// <param name="usage">The OID of the usage.</param>
+    /// <param name="purpose">The usage in words, for the error.</param>
+    /// <returns><see langword="null"/> when allowed, else why not.</returns>
+    public static string? CheckUsage(X509Certificate2 certificate, string usage, string purpose)
+    {
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension is X509EnhancedKeyUsageExtension eku)
+            {
+                var listed = eku.EnhancedKeyUsages.Cast<Oid>().ToArray();
+                if (listed.Any(o => o.Value is { } value && (value == usage || value == AnyExtendedKeyUsage)))
+                {
+                    return null;
+                }
+
+                var names = listed.Length == 0 ? "none" : string.Join(", ", listed.Select(o => o.FriendlyName ?? o.Value));
+                return $"it is not issued for {purpose} (its extended key usage: {names})";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>A public-only copy of a certificate.</summary>

@@ -11,11 +11,11 @@ internal static partial class Log
     [LoggerMessage(5001, LogLevel.Information, "Connected to the control plane {Endpoint}; said hello with configuration {Hash}.")]
     public static partial void LinkConnected(ILogger logger, Uri endpoint, string? hash);
 
-    [LoggerMessage(5002, LogLevel.Warning, "Connecting to the control plane {Endpoint} failed (attempt {Attempt}): {Error}. Serving the current configuration; retrying in {Delay}.")]
-    public static partial void LinkConnectFailed(ILogger logger, Uri endpoint, int attempt, string error, TimeSpan delay);
+    [LoggerMessage(5002, LogLevel.Warning, "Connecting to the control plane {Endpoint} failed (attempt {Attempt}): {Error}. {Serving}; retrying in {Delay}.")]
+    public static partial void LinkConnectFailed(ILogger logger, Uri endpoint, int attempt, string error, string serving, TimeSpan delay);
 
-    [LoggerMessage(5003, LogLevel.Warning, "The connection to the control plane {Endpoint} ended: {Error}. Serving the current configuration; reconnecting in {Delay}.")]
-    public static partial void LinkLost(ILogger logger, Uri endpoint, string error, TimeSpan delay);
+    [LoggerMessage(5003, LogLevel.Warning, "The connection to the control plane {Endpoint} ended: {Error}. {Serving}; reconnecting in {Delay}.")]
+    public static partial void LinkLost(ILogger logger, Uri endpoint, string error, string serving, TimeSpan delay);
 
     [LoggerMessage(5004, LogLevel.Warning, "The control plane sent a bad message ({Reason}): {Error}. Closing the connection; the served configuration is untouched.")]
     public static partial void LinkProtocolViolation(ILogger logger, string reason, string error);

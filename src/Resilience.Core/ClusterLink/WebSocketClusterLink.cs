@@ -49,12 +49,18 @@ internal sealed class WebSocketClusterLink : IClusterLink
         ArgumentNullException.ThrowIfNull(context);
         var attempts = 0;
         string? lastError = null;
+
+        // When the outage began: the first attempt of a link never up, else the moment the connection was lost.
+        // Kept across every Connecting/Disconnected report until a connection succeeds, so "down for longer
+        // than a threshold" (health) measures the outage, not the current attempt.
+        DateTimeOffset? downSince = null;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
                 attempts++;
-                context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, _timeProvider.GetUtcNow(), attempts, lastError));
+                downSince ??= _timeProvider.GetUtcNow();
+                context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, downSince.Value, attempts, lastError));
                 Log.LinkConnecting(_logger, _endpoint, attempts, _connector.Route);
                 LinkConnection connection;
                 try
@@ -71,13 +77,14 @@ internal sealed class WebSocketClusterLink : IClusterLink
                     lastError = Describe(ex);
                     var failedAt = _timeProvider.GetTimestamp();
                     var delay = NextDelay();
-                    Log.LinkConnectFailed(_logger, _endpoint, attempts, lastError, delay);
-                    await WaitThenAsync(failedAt, delay, new ClusterLinkState(ClusterLinkStatus.Disconnected, _timeProvider.GetUtcNow(), attempts, lastError), context, cancellationToken).ConfigureAwait(false);
+                    Log.LinkConnectFailed(_logger, _endpoint, attempts, lastError, ServingNote(context), delay);
+                    await WaitThenAsync(failedAt, delay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, attempts, lastError), context, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
                 _metrics.RecordConnectAttempt(success: true);
                 attempts = 0;
+                downSince = null;
                 using (connection)
                 {
                     lastError = await RunConnectionAsync(connection.Socket, context, cancellationToken).ConfigureAwait(false);
@@ -90,9 +97,10 @@ internal sealed class WebSocketClusterLink : IClusterLink
 
                 _metrics.RecordReconnect();
                 var lostAt = _timeProvider.GetTimestamp();
+                downSince = _timeProvider.GetUtcNow();
                 var reconnectDelay = NextDelay();
-                Log.LinkLost(_logger, _endpoint, lastError, reconnectDelay);
-                await WaitThenAsync(lostAt, reconnectDelay, new ClusterLinkState(ClusterLinkStatus.Disconnected, _timeProvider.GetUtcNow(), 0, lastError), context, cancellationToken).ConfigureAwait(false);
+                Log.LinkLost(_logger, _endpoint, lastError, ServingNote(context), reconnectDelay);
+                await WaitThenAsync(lostAt, reconnectDelay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, 0, lastError), context, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -109,6 +117,15 @@ internal sealed class WebSocketClusterLink : IClusterLink
     {
         using var session = new Session(this, socket, context, cancellationToken);
         return await session.RunAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>What the node serves meanwhile, for the warnings: a link outage changes nothing about it, but it may be nothing.</summary>
+    private static string ServingNote(IClusterLinkContext context)
+    {
+        // The chain's context reports the last applied configuration (its hash goes to the control plane);
+        // readers see nothing while an expired licence stops serving, and the warning must say so.
+        var served = context is IDataPlane dataPlane ? dataPlane.Current : context.Current;
+        return served is null ? "No configuration is served" : $"Still serving configuration {served.Hash}";
     }
 
     private TimeSpan NextDelay()

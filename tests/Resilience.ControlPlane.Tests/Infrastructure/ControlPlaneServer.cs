@@ -15,6 +15,7 @@ internal sealed class ControlPlaneServer : IAsyncDisposable
     public const string Path = "/v1/outlet";
     private readonly WebApplication _app;
     private bool _started;
+    private bool _disposed;
 
     private ControlPlaneServer(WebApplication app, int requestedPort)
     {
@@ -72,12 +73,25 @@ internal sealed class ControlPlaneServer : IAsyncDisposable
     public Task<PublishedConfig> PublishAsync(string json, string? version = null) =>
         Publisher.PublishAsync(System.Text.Encoding.UTF8.GetBytes(json), version).AsTask();
 
+    /// <summary>Stops the host as SIGTERM does (application stopping, then Kestrel).</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _started = false;
+        await _app.StopAsync(cancellationToken);
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
         if (_started)
         {
             using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await _app.StopAsync(cts.Token);
+            await StopAsync(cts.Token);
         }
 
         await _app.DisposeAsync();

@@ -7,6 +7,12 @@ namespace Resilience.ControlPlane.Tests;
 /// <summary>Certificates generated in the test: root -> intermediate -> leaf for data planes, and a server certificate for the control plane.</summary>
 internal sealed class TestPki
 {
+    /// <summary>id-kp-clientAuth.</summary>
+    public const string ClientAuthentication = "1.3.6.1.5.5.7.3.2";
+
+    /// <summary>id-kp-serverAuth.</summary>
+    public const string ServerAuthentication = "1.3.6.1.5.5.7.3.1";
+
     private TestPki(string name)
     {
         Root = CreateCa($"CN={name} Root", null);
@@ -20,10 +26,16 @@ internal sealed class TestPki
     public static TestPki Create(string name) => new(name);
 
     /// <summary>A data-plane client certificate issued by the intermediate.</summary>
-    public X509Certificate2 IssueClient(string commonName) => Issue(commonName, Intermediate, client: true, []);
+    public X509Certificate2 IssueClient(string commonName) => Issue(commonName, Intermediate, [ClientAuthentication], []);
 
     /// <summary>A server certificate issued by the root for the given names (and 127.0.0.1).</summary>
-    public X509Certificate2 IssueServer(params string[] dnsNames) => Issue(dnsNames[0], Root, client: false, dnsNames);
+    public X509Certificate2 IssueServer(params string[] dnsNames) => Issue(dnsNames[0], Root, [ServerAuthentication], dnsNames);
+
+    /// <summary>A certificate issued by the intermediate with the given extended key usages (none: no extension), and DNS names.</summary>
+    public X509Certificate2 IssueFromIntermediate(string commonName, string[] usages, params string[] dnsNames) => Issue(commonName, Intermediate, usages, dnsNames);
+
+    /// <summary>A certificate issued by the root with the given extended key usages (none: no extension), and DNS names.</summary>
+    public X509Certificate2 IssueFromRoot(string commonName, string[] usages, params string[] dnsNames) => Issue(commonName, Root, usages, dnsNames);
 
     /// <summary>A self-signed client certificate (for pinning).</summary>
     public static X509Certificate2 SelfSignedClient(string commonName)
@@ -65,15 +77,25 @@ internal sealed class TestPki
         return signed.CopyWithPrivateKey(key);
     }
 
-    private static X509Certificate2 Issue(string commonName, X509Certificate2 issuer, bool client, string[] dnsNames)
+    private static X509Certificate2 Issue(string commonName, X509Certificate2 issuer, string[] usages, string[] dnsNames)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest($"CN={commonName}", key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
-        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid(client ? "1.3.6.1.5.5.7.3.2" : "1.3.6.1.5.5.7.3.1")], false));
+        if (usages.Length > 0)
+        {
+            var oids = new OidCollection();
+            foreach (var usage in usages)
+            {
+                oids.Add(new Oid(usage));
+            }
+
+            request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension(oids, false));
+        }
+
         request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(issuer, true, false));
-        if (!client)
+        if (dnsNames.Length > 0)
         {
             var san = new SubjectAlternativeNameBuilder();
             foreach (var name in dnsNames)

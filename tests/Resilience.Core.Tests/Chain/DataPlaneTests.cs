@@ -117,6 +117,58 @@ public sealed class DataPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task Readers_taking_change_tokens_during_swaps_never_touch_a_disposed_source_and_every_token_fires_when_its_snapshot_is_replaced()
+    {
+        var plane = Create();
+        await plane.ApplyAsync(Json("v0", ConfigOrigin.ControlPlane), default);
+        using var writing = new CancellationTokenSource();
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        using var running = new CountdownEvent(4);
+        var readers = Enumerable.Range(0, 4).Select(reader => Task.Factory.StartNew(() =>
+        {
+            running.Signal();
+            // Token first, then the snapshot: the token is that snapshot's or an older one, so it fires when the snapshot is replaced.
+            var taken = new List<(Microsoft.Extensions.Primitives.IChangeToken Token, ConfigSnapshot? Snapshot)>();
+            var fired = 0;
+            while (!writing.IsCancellationRequested)
+            {
+                try
+                {
+                    var token = plane.GetChangeToken();
+                    var snapshot = plane.Current;
+                    using var registration = token.RegisterChangeCallback(_ => Interlocked.Increment(ref fired), null);
+                    _ = token.HasChanged;
+                    if (taken.Count < 20_000)
+                    {
+                        taken.Add((token, snapshot));
+                    }
+                }
+                catch (Exception ex)
+                {
+                    failures.Enqueue(ex);
+                }
+            }
+
+            return taken;
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default)).ToArray();
+        Assert.True(running.Wait(TimeSpan.FromSeconds(30)), "the readers started");
+
+        for (var i = 1; i <= 10_000; i++)
+        {
+            await plane.ApplyAsync(Json($"v{i}", ConfigOrigin.ControlPlane), default);
+        }
+
+        await writing.CancelAsync();
+        var pairs = (await Task.WhenAll(readers)).SelectMany(t => t).ToList();
+
+        Assert.Empty(failures);
+        Assert.NotEmpty(pairs);
+        var final = plane.Current;
+        Assert.All(pairs.Where(p => !ReferenceEquals(p.Snapshot, final)), p => Assert.True(p.Token.HasChanged));
+        Assert.False(plane.GetChangeToken().HasChanged);
+    }
+
+    [Fact]
     public async Task Thousand_concurrent_applies_end_with_the_newest_and_never_go_back()
     {
         var gates = Enumerable.Range(0, 1000).Select(_ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).ToArray();

@@ -111,6 +111,44 @@ public sealed class WebSocketClusterLinkTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Warnings_say_what_is_served_and_down_since_is_the_start_of_the_outage_across_attempts()
+    {
+        _connector.FailWith = "Connection refused (cp:8005)";
+        var outageStart = _time.GetUtcNow();
+        Start(jitter: 0);
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected, Attempts: 1 }, "the first failure");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected, Attempts: 2 }, "the second failure");
+
+        // Nothing served: the warning must not claim otherwise.
+        var failed = _logger.Collector.GetSnapshot().Where(r => r.Id.Id == 5002).ToList();
+        Assert.Equal(2, failed.Count);
+        Assert.All(failed, r => Assert.Contains("No configuration is served", r.Message, StringComparison.Ordinal));
+        Assert.DoesNotContain(_logger.Collector.GetSnapshot(), r => r.Message.Contains("Serving the current configuration", StringComparison.Ordinal));
+        Assert.All(_context.States, state => Assert.Equal(outageStart, state.Since));
+
+        // Served: it says which; the outage that starts when the connection is lost keeps its start across attempts.
+        _context.Current = new ConfigSnapshot("{}"u8.ToArray(), "abc", ConfigOrigin.Cache, _time.GetUtcNow());
+        _connector.FailWith = null;
+        _time.Advance(TimeSpan.FromSeconds(5));
+        var cp = await _connector.NextAsync();
+        await cp.ReceiveAsync(LinkProtocol.Types.Hello);
+        await Wait.UntilAsync(() => _context.Last?.Status == ClusterLinkStatus.Connected, "connected");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        _connector.FailWith = "Connection refused (cp:8005)";
+        var lostAt = _time.GetUtcNow();
+        cp.Socket.Abort();
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected }, "the connection is lost");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected, Attempts: 1 }, "the reconnect failed");
+
+        var lost = Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 5003);
+        Assert.Contains("Still serving configuration abc", lost.Message, StringComparison.Ordinal);
+        Assert.Contains("Still serving configuration abc", _logger.Collector.GetSnapshot().Last(r => r.Id.Id == 5002).Message, StringComparison.Ordinal);
+        Assert.Equal(lostAt, _context.Last!.Since);
+    }
+
+    [Fact]
     public async Task Only_the_newest_pending_config_is_applied()
     {
         Start(jitter: 0.5);

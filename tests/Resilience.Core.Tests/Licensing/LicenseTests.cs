@@ -54,6 +54,8 @@ public sealed class LicenseTests : IDisposable
         Assert.Null(node.DataPlane.Current);
         Assert.True(stopped.HasChanged);
         Assert.True(node.DataPlane.State.License!.ServingStopped);
+        Assert.Equal(ConfigOrigin.None, node.DataPlane.State.ServingTier);
+        Assert.False(node.DataPlane.State.IsReady);
         Assert.Equal(HealthStatus.Unhealthy, (await CheckAsync(node)).Status);
 
         var waiting = node.DataPlane.WaitForChangeAsync(null, default).AsTask();
@@ -63,6 +65,7 @@ public sealed class LicenseTests : IDisposable
         Assert.Same(served, await waiting.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal(new LicenseState("acme", Start.AddDays(395), IsExpired: false, ServingStopped: false), node.DataPlane.State.License);
         Assert.Equal(HealthStatus.Healthy, (await CheckAsync(node)).Status);
+        Assert.Equal(ConfigOrigin.ControlPlane, node.DataPlane.State.ServingTier);
     }
 
     [Fact]
@@ -101,9 +104,18 @@ public sealed class LicenseTests : IDisposable
 
         _clock.Advance(TimeSpan.FromHours(2));
         await using var late = await StartAsync(new ScriptedClusterLink(), ("Resilience:StopServingOnLicenseExpiry", "true"));
+        await late.Startup.WaitAsync(TimeSpan.FromSeconds(10));
         Assert.True(late.DataPlane.State.License!.IsExpired);
-        Assert.Equal(ConfigOrigin.Cache, late.DataPlane.State.ServingTier);
+
+        // Readers get nothing, and the state says so: no tier, not ready.
         Assert.Null(late.DataPlane.Current);
+        Assert.Equal(ConfigOrigin.None, late.DataPlane.State.ServingTier);
+        Assert.False(late.DataPlane.State.IsReady);
+
+        Assert.True(await AcceptAsync(late, LicenseDocument.Create("acme", _clock.GetUtcNow(), _clock.GetUtcNow().AddDays(1))));
+        Assert.Equal("a", Configs.NameOf(late.DataPlane.Current));
+        Assert.Equal(ConfigOrigin.Cache, late.DataPlane.State.ServingTier);
+        Assert.True(late.DataPlane.State.IsReady);
     }
 
     [Theory]
