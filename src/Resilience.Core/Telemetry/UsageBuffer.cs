@@ -133,7 +133,9 @@ internal sealed class UsageBuffer : IUsageRecorder
         // The processor id can exceed the processor count (CPU affinity, containers): the mask keeps it in range.
         var index = processor & _stripeMask;
         var stripe = _stripes[index];
-        if (stripe.IsFull)
+
+        // Every stripe full (an outage at steady state) is the common case worth one load: drop our own oldest.
+        if (Volatile.Read(ref _fullStripes) != _everyStripe && stripe.IsFull)
         {
             stripe = StripeWithRoom(index);
         }
