@@ -28,7 +28,22 @@ internal sealed class LinkBenchmarkRig : IAsyncDisposable
         _serverRoot = Ca("CN=Bench CP Root", null);
         _clientRoot = Ca("CN=Bench DP Root", null);
         _clientIntermediate = Ca("CN=Bench DP Intermediate", _clientRoot);
+        ServerCertificate = Leaf("localhost", _serverRoot, client: false);
     }
+
+    /// <summary>Gets the CP's TLS certificate (for "localhost", issued by the root <see cref="ExportServerRoot"/> writes).</summary>
+    public X509Certificate2 ServerCertificate { get; }
+
+    /// <summary>Writes a client identity the CP accepts (a PFX with the leaf, its key and the intermediate) for a process that is not a DP host.</summary>
+    public void ExportClientIdentity(string nodeId, string pfxPath)
+    {
+        using var leaf = Leaf(nodeId, _clientIntermediate, client: true);
+        var collection = new X509Certificate2Collection { leaf, X509CertificateLoader.LoadCertificate(_clientIntermediate.RawData) };
+        File.WriteAllBytes(pfxPath, collection.Export(X509ContentType.Pkcs12)!);
+    }
+
+    /// <summary>Writes the root that issued <see cref="ServerCertificate"/> (DER).</summary>
+    public void ExportServerRoot(string path) => File.WriteAllBytes(path, _serverRoot.RawData);
 
     public Uri Endpoint { get; private set; } = null!;
 
@@ -38,7 +53,7 @@ internal sealed class LinkBenchmarkRig : IAsyncDisposable
 
     public async Task StartControlPlaneAsync()
     {
-        var serverCertificate = Leaf("localhost", _serverRoot, client: false);
+        var serverCertificate = ServerCertificate;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(https =>

@@ -47,7 +47,14 @@ public sealed class TelemetryAndLicenseTests
         Assert.Equal(2_000, buffer.Dropped);
         var received = sink.Ids();
         Assert.Equal(buffer.Recorded - buffer.Dropped, received.Count);
-        Assert.Equal(Enumerable.Range(1, 500).Concat(Enumerable.Range(2_501, 1_000)).Select(i => (long)i), received);
+        Assert.Equal(Enumerable.Range(1, 500).Select(i => (long)i), received.Take(500).Order());
+
+        // The buffer drops the oldest per processor stripe (docs/configuration.md), not across the buffer: which
+        // 1,000 of the 3,000 survive depends on the cores the test thread ran on; the newest always does.
+        var afterOutage = received.Skip(500).ToArray();
+        Assert.Equal(1_000, afterOutage.Distinct().Count());
+        Assert.All(afterOutage, id => Assert.InRange(id, 501, 3_500));
+        Assert.Contains(3_500L, afterOutage);
         var after = back.Registry.Find("usage-dp")!;
         Assert.Equal(1_000, after.TelemetryRecords);
         Assert.Equal(2_000, after.TelemetryDropped);

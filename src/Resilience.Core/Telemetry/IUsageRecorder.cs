@@ -2,7 +2,8 @@ namespace Resilience;
 
 /// <summary>
 /// The request-path API for usage telemetry: lock-free, allocation-free, never blocks. Records go
-/// into a bounded buffer that drops the oldest when full and is flushed to the control plane.
+/// into a bounded buffer with one ring per processor (so that writers on different cores do not contend),
+/// which drops the oldest record of a ring when every ring is full and is flushed to the control plane.
 /// </summary>
 public interface IUsageRecorder
 {

@@ -10,8 +10,10 @@ namespace Resilience;
 public sealed class TelemetryOptions
 {
     /// <summary>
-    /// Gets or sets how many records the buffer holds; when full the oldest record is dropped (and counted).
-    /// Default: 100,000 (the reference's <c>analytics_buffer_size_limit</c>).
+    /// Gets or sets how many records the buffer holds, never more. The buffer is split exactly into one ring
+    /// per processor; a record goes to its processor's ring, or to another with room when that one is full.
+    /// When every ring is full, a record drops the oldest record of its own ring (oldest-first per ring, not
+    /// across the buffer), and the drop is counted. Default: 100,000 (the reference's <c>analytics_buffer_size_limit</c>).
     /// </summary>
     [Range(1, 10_000_000)]
     public int BufferSizeLimit { get; set; } = TelemetryDefaults.BufferSizeLimit;

@@ -136,7 +136,8 @@ public sealed class TelemetryFlusherTests : IDisposable
 
     private void Create(int capacity, TimeSpan interval, int maxBatch)
     {
-        _buffer = new UsageBuffer(capacity);
+        // One stripe: these tests check the order records are sent in, which is global only within a stripe.
+        _buffer = new UsageBuffer(capacity, stripes: 1);
         _flusher = new TelemetryFlusher(_buffer, new TelemetryOptions { BufferSizeLimit = capacity, FlushInterval = interval, MaxBatchSize = maxBatch }, _time, NullLogger.Instance, null);
     }
 
