@@ -47,10 +47,10 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             var v3 = Change("v3");
             await WaitForUploadAsync(nodes, v3, "v3 is uploaded after the resume");
             await Task.Delay(Interval * 6);
-            var successor = nodes.Single(n => n.Uploads.Contains(v3));
-            Assert.NotEqual(frozen.NodeId, successor.NodeId);
+            var successor = nodes.First(n => n.Uploads.Contains(v3));
 
             // SIGKILL the leader: no resignation, its registration goes stale.
+            output.WriteLine($"frozen {frozen.NodeId}, v3 uploaded by {successor.NodeId}; killing it");
             successor.Kill();
             var v4 = Change("v4");
             var fourth = await WaitForUploadAsync(nodes, v4, "a survivor takes over after the kill and uploads v4");
@@ -70,6 +70,7 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             }
 
             Assert.Equal(4, nodes.Sum(n => n.Uploads.Count));
+            Assert.NotEqual(frozen.NodeId, successor.NodeId);
         }
         finally
         {
