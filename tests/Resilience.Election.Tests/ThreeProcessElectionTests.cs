@@ -14,9 +14,11 @@ namespace Resilience.Election.Tests;
 public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDisposable
 {
     private const string Bucket = "resilience-election";
-    private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
-    private static readonly TimeSpan Grace = TimeSpan.FromMilliseconds(1500);
-    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    // Long enough for s3rver on a loaded 2-core machine (the store calls get a third of the grace each);
+    // a takeover (interval + 2 x grace) still fits in the 8 s freeze, and the freeze lasts until it happened.
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
     private readonly string _dir = Directory.CreateTempSubdirectory("resilience-election-").FullName;
 
     [Fact]
@@ -42,11 +44,11 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             var second = await WaitForUploadAsync(nodes, v2, "another node takes over and uploads v2");
             await Task.Delay(TimeSpan.FromSeconds(8) - frozenAt.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
             frozen.Resume();
-            await Task.Delay(Interval * 8);
+            await Task.Delay(Interval * 5);
 
             var v3 = Change("v3");
             await WaitForUploadAsync(nodes, v3, "v3 is uploaded after the resume");
-            await Task.Delay(Interval * 6);
+            await Task.Delay(Interval * 4);
             var successor = nodes.First(n => n.Uploads.Contains(v3));
 
             // SIGKILL the leader: no resignation, its registration goes stale.
@@ -54,7 +56,7 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             successor.Kill();
             var v4 = Change("v4");
             var fourth = await WaitForUploadAsync(nodes, v4, "a survivor takes over after the kill and uploads v4");
-            await Task.Delay(Interval * 8);
+            await Task.Delay(Interval * 5);
 
             foreach (var node in nodes)
             {

@@ -29,8 +29,8 @@ new StoreRegistrations(services).UseS3FallbackStore(o =>
     // A retry budget inside the grace, as start-up requires.
     o.MaxRetryAttempts = 2;
     o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
-    o.AttemptTimeout = TimeSpan.FromMilliseconds(400);
-    o.TotalTimeout = grace / 2;
+    o.AttemptTimeout = grace / 3;
+    o.TotalTimeout = grace * 2 / 3;
 });
 await using var provider = services.BuildServiceProvider();
 var store = new UploadReportingStore(FallbackStoreResolver.Create(provider.GetServices<IFallbackStoreFactory>(), storage), nodeId);

@@ -118,6 +118,24 @@ public sealed class ExporterFaultTests
     }
 
     [Fact]
+    public async Task A_stale_registration_that_cannot_be_read_does_not_stop_a_takeover()
+    {
+        await using var harness = await ThreeExportersWithV1Async(conditional: false);
+        var leader = Assert.Single(harness.Leaders);
+
+        // Killed mid-upload: the store keeps an object that fails its checksum on every read.
+        await harness.CrashAsync(leader);
+        var broken = FallbackStoreKeys.Election(ExporterHarness.Version, leader);
+        harness.Store.Fail = (op, key) => op == "get" && key == broken ? new FallbackStoreException("Expected hash not equal to calculated hash") : null;
+        harness.OfferAll("v2");
+
+        await harness.AdvanceUntilAsync(() => harness.UploadsPerChange.ContainsKey(Hash("v2")), Step, Plenty);
+        await harness.AdvanceAsync(TimeSpan.FromSeconds(10), Step);
+        AssertOneUploadPerChange(harness, "v1", "v2");
+        Assert.Single(harness.Leaders);
+    }
+
+    [Fact]
     public async Task A_conditional_write_that_loses_the_race_is_not_an_error_and_is_not_repeated()
     {
         await using var harness = new ExporterHarness(Interval, Grace, TimeSpan.Zero, conditional: true);

@@ -248,7 +248,7 @@ internal sealed class FallbackConfigExporter
         try
         {
             var ownKey = FallbackStoreKeys.Election(_version, _nodeId);
-            await RegisterAsync(started, deadline, token).ConfigureAwait(false);
+            await RegisterAsync(started, started, deadline, token).ConfigureAwait(false);
 
             step = "list";
             var listStarted = _timeProvider.GetUtcNow();
@@ -312,11 +312,11 @@ internal sealed class FallbackConfigExporter
                 if (established && ExporterElection.ChooseCandidate(registrations, storeNow, _freshness) == _nodeId)
                 {
                     step = "claim";
-                    var term = await HighestTermAsync(listing, registrations, ownKey, token).ConfigureAwait(false) + 1;
+                    var term = await NewTermAsync(listing, registrations, ownKey, token).ConfigureAwait(false);
                     ThrowIfOverrun(started, deadline);
                     _claimTerm = term;
                     _claimStandsAfter = null;
-                    await RegisterAsync(_timeProvider.GetUtcNow(), deadline, token).ConfigureAwait(false);
+                    await RegisterAsync(_timeProvider.GetUtcNow(), started, deadline, token).ConfigureAwait(false);
                     Log.LeadClaimed(_logger, _nodeId, term, _grace);
                     leader = _nodeId;
                 }
@@ -335,10 +335,9 @@ internal sealed class FallbackConfigExporter
 
             return NextRound(now, leader, leads, registrations, storeNow, exportNext);
         }
-        catch (Exception ex) when (deadline.IsCancellationRequested && !stopping.IsCancellationRequested)
+        catch (Exception) when (deadline.IsCancellationRequested && !stopping.IsCancellationRequested)
         {
             // A round longer than the grace may have run on a picture others no longer share: do not act on it.
-            _ = ex;
             _metrics.RecordStoreFailure($"election-{step}-timeout");
             Log.ElectionRoundOverran(_logger, _store.Description, _grace, step);
             _rounds++;
@@ -387,13 +386,13 @@ internal sealed class FallbackConfigExporter
     }
 
     /// <summary>Writes this node's registration (with its claim, if any) and notes when, for the staleness and establishment checks.</summary>
-    private async Task RegisterAsync(DateTimeOffset writeStarted, CancellationTokenSource deadline, CancellationToken token)
+    private async Task RegisterAsync(DateTimeOffset writeStarted, DateTimeOffset roundStarted, CancellationTokenSource deadline, CancellationToken token)
     {
         var content = ElectionRegistration.Serialize(_nodeId, _hostname, _firstRegistered, _claimTerm);
         var metadata = new Dictionary<string, string> { [ExportConstants.ExporterNodeIdMetadataKey] = _nodeId };
         await _store.PutAsync(FallbackStoreKeys.Election(_version, _nodeId), content, metadata, token).ConfigureAwait(false);
         _registered = true;
-        ThrowIfOverrun(writeStarted, deadline);
+        ThrowIfOverrun(roundStarted, deadline);
         _lastRegistered = writeStarted;
         _establishedSince ??= writeStarted;
         if (_claimTerm > 0 && _claimStandsAfter is null)
@@ -402,8 +401,13 @@ internal sealed class FallbackConfigExporter
         }
     }
 
-    /// <summary>The highest lead term in the store, stale registrations included, so a new claim beats any that comes back.</summary>
-    private async Task<long> HighestTermAsync(IReadOnlyList<StoredObjectInfo> listing, List<ElectionRegistration> fresh, string ownKey, CancellationToken token)
+    /// <summary>
+    /// The term for a new claim: above every term in the store (stale registrations included, so a claim that
+    /// comes back from a stalled or frozen node loses) and at least this node's clock in Unix milliseconds, so a
+    /// stale registration that cannot be read (a writer killed mid-upload) cannot hold a higher term unless it
+    /// was made later, by a clock ahead of ours.
+    /// </summary>
+    private async Task<long> NewTermAsync(IReadOnlyList<StoredObjectInfo> listing, List<ElectionRegistration> fresh, string ownKey, CancellationToken token)
     {
         var highest = fresh.Count == 0 ? 0 : fresh.Max(r => r.LeadTerm);
         var read = fresh.Select(r => FallbackStoreKeys.Election(_version, r.NodeId)).ToHashSet(StringComparer.Ordinal);
@@ -414,14 +418,22 @@ internal sealed class FallbackConfigExporter
                 continue;
             }
 
-            var stored = await _store.GetAsync(info.Key, ExportConstants.MaxRegistrationBytes, token).ConfigureAwait(false);
-            if (stored is not null && ElectionRegistration.TryParse(stored.Content.Span, stored.LastModified) is { } registration && registration.LeadTerm > highest)
+            try
             {
-                highest = registration.LeadTerm;
+                var stored = await _store.GetAsync(info.Key, ExportConstants.MaxRegistrationBytes, token).ConfigureAwait(false);
+                if (stored is not null && ElectionRegistration.TryParse(stored.Content.Span, stored.LastModified) is { } registration && registration.LeadTerm > highest)
+                {
+                    highest = registration.LeadTerm;
+                }
+            }
+            catch (FallbackStoreException) when (!token.IsCancellationRequested)
+            {
+                // A stale registration that cannot be read must not stop the election: the clock floor covers it.
+                _metrics.RecordStoreFailure("election-read");
             }
         }
 
-        return highest;
+        return Math.Max(highest + 1, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>When the candidate should be uploaded, or <see langword="null"/> when nothing is pending.</summary>
@@ -496,6 +508,8 @@ internal sealed class FallbackConfigExporter
             metadata[FallbackImporter.SignatureMetadataKey] = signature;
         }
 
+        // Last check before the write: a node frozen since the read must not upload on what it read then.
+        ThrowIfOverrun(started, deadline);
         try
         {
             if (_store is IConditionalFallbackStore conditional)
