@@ -86,6 +86,9 @@ internal sealed class ExporterProcess : IDisposable
         _process.Dispose();
     }
 
+    /// <summary>Freezes (true) or resumes (false) another process, such as the store.</summary>
+    public static void Freeze(int processId, bool frozen) => Assert.Equal(0, kill(processId, frozen ? SigStop : SigCont));
+
     private void Signal(int signal) => Assert.Equal(0, kill(_process.Id, signal));
 
     [DllImport("libc", SetLastError = true)]

@@ -7,9 +7,9 @@ namespace Resilience.Election.Tests;
 
 /// <summary>
 /// Issue 11, defect 3, against real parts: three exporter processes share one s3rver; the leader is frozen
-/// with SIGSTOP for 8 s and resumed, then the next leader is killed with SIGKILL. Every change must be
-/// uploaded exactly once across the group (s3rver ignores conditional writes: this is the election and the
-/// hash re-read alone).
+/// with SIGSTOP for 8 s and resumed, the next leader is killed with SIGKILL, then the store itself is frozen
+/// for 8 s (an outage). Every change must be uploaded exactly once across the group, and the incumbent keeps
+/// the lead through the outage (s3rver ignores conditional writes: this is the election and the hash re-read alone).
 /// </summary>
 public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDisposable
 {
@@ -22,7 +22,7 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
     private readonly string _dir = Directory.CreateTempSubdirectory("resilience-election-").FullName;
 
     [Fact]
-    public async Task Three_exporter_processes_upload_each_change_once_through_a_freeze_and_a_kill()
+    public async Task Three_exporter_processes_upload_each_change_once_through_a_freeze_a_kill_and_a_store_outage()
     {
         using var s3 = S3rverServer.Start(Bucket);
         var storage = $"s3://{Bucket}/run-{Guid.NewGuid():N}";
@@ -58,20 +58,31 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             var fourth = await WaitForUploadAsync(nodes, v4, "a survivor takes over after the kill and uploads v4");
             await Task.Delay(Interval * 5);
 
+            // An 8 s store outage (s3rver frozen: every call hangs, then times out); a change arrives meanwhile.
+            var incumbent = nodes.First(n => n.Uploads.Contains(v4));
+            ExporterProcess.Freeze(s3.ProcessId, frozen: true);
+            var v5 = Change("v5");
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            ExporterProcess.Freeze(s3.ProcessId, frozen: false);
+            var fifth = await WaitForUploadAsync(nodes, v5, "v5 is uploaded after the store outage");
+            await Task.Delay(Interval * 5);
+            output.WriteLine($"v4 uploaded by {incumbent.NodeId}, v5 (after the outage) by {nodes.First(n => n.Uploads.Contains(v5)).NodeId}, {fifth.TotalSeconds:F1} s after the store came back");
+
             foreach (var node in nodes)
             {
                 output.WriteLine($"{node.NodeId}: uploads {string.Join(", ", node.Uploads.Select(h => h[..8]))}");
             }
 
             output.WriteLine($"takeover after SIGSTOP {second.TotalSeconds:F1} s, after SIGKILL {fourth.TotalSeconds:F1} s (first upload {first.TotalSeconds:F1} s)");
-            foreach (var (name, hash) in new[] { ("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4) })
+            foreach (var (name, hash) in new[] { ("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5) })
             {
                 var count = nodes.Sum(n => n.Uploads.Count(h => h == hash));
                 output.WriteLine($"{name}: {count} upload(s)");
                 Assert.True(count == 1, $"{name} uploaded {count} times;\n{Describe(nodes)}");
             }
 
-            Assert.Equal(4, nodes.Sum(n => n.Uploads.Count));
+            Assert.Equal(5, nodes.Sum(n => n.Uploads.Count));
+            Assert.True(incumbent.Uploads.Contains(v5), "the incumbent keeps the lead through the store outage");
             Assert.NotEqual(frozen.NodeId, successor.NodeId);
         }
         finally
