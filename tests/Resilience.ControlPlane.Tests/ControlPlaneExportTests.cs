@@ -49,6 +49,26 @@ public sealed class ControlPlaneExportTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Export_with_a_grace_shorter_than_the_stores_retry_budget_fails_at_start()
+    {
+        var cp = ControlPlaneServer.Create(Pki.ServerCertificate, Pki.Hub, services: s =>
+        {
+            s.AddDataPlaneHubExport(o =>
+            {
+                o.Storage = new Uri(_store + "/").AbsoluteUri;
+                o.NodeVersions.Add("1.0.0");
+                o.ElectionGrace = TimeSpan.FromSeconds(5);
+            });
+            s.AddSingleton<IFallbackStoreFactory>(new RetryingFileStoreFactory(TimeSpan.FromSeconds(30)));
+        });
+        await using (cp)
+        {
+            var error = await Assert.ThrowsAsync<Microsoft.Extensions.Options.OptionsValidationException>(cp.StartAsync);
+            Assert.Contains("ElectionGrace", error.Message, StringComparison.Ordinal);
+        }
+    }
+
     public void Dispose()
     {
         try
@@ -58,5 +78,28 @@ public sealed class ControlPlaneExportTests : IDisposable
         catch (DirectoryNotFoundException)
         {
         }
+    }
+
+    /// <summary>A file store that declares a retry budget, as the cloud stores do.</summary>
+    private sealed class RetryingFileStoreFactory(TimeSpan budget) : IFallbackStoreFactory
+    {
+        public string Scheme => "file";
+
+        public IFallbackStore Create(Uri storage) => new RetryingStore(new FileFallbackStore(storage.LocalPath), budget);
+    }
+
+    private sealed class RetryingStore(IFallbackStore inner, TimeSpan budget) : IRetryingFallbackStore
+    {
+        public TimeSpan RetryBudget => budget;
+
+        public string Description => inner.Description;
+
+        public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) => inner.GetAsync(key, maxBytes, cancellationToken);
+
+        public ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken) => inner.PutAsync(key, content, metadata, cancellationToken);
+
+        public ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) => inner.ListAsync(keyPrefix, cancellationToken);
+
+        public ValueTask DeleteAsync(string key, CancellationToken cancellationToken) => inner.DeleteAsync(key, cancellationToken);
     }
 }

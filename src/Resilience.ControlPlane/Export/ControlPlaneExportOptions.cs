@@ -28,9 +28,13 @@ public sealed class ControlPlaneExportOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan ElectionInterval { get; set; } = TimeSpan.FromSeconds(60);
 
-    /// <summary>Gets or sets how stale a registration may be beyond the interval and still count. Default: 30 s.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
-    public TimeSpan ElectionGrace { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Gets or sets how stale a registration may be beyond the interval and still count; it also bounds one
+    /// election round. Must be at least the store's retry budget (its <c>TotalTimeout</c>, 30 s by default),
+    /// which start-up checks. Default: 45 s.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
+    public TimeSpan ElectionGrace { get; set; } = TimeSpan.FromSeconds(45);
 
     /// <summary>Gets or sets the largest configuration read back from the store. Default: 64 MiB.</summary>
     [Range(1, long.MaxValue)]

@@ -27,9 +27,12 @@ public sealed class FallbackStoreOptions
 
     /// <summary>
     /// Gets or sets how much older than <see cref="ElectionInterval"/> a registration may be and still count
-    /// as fresh (it absorbs store latency and retries). A stopped leader is replaced within interval + grace
-    /// of its last registration. Default: 30 s.
+    /// as fresh; it also bounds one election round (registration, listing, hash check and upload) and is how
+    /// long a new claim to the lead must stand before its holder exports. It must be at least the store's retry
+    /// budget (the cloud stores' <c>TotalTimeout</c>, 30 s by default), which start-up checks. A crashed leader
+    /// is replaced within interval + 2 × grace of its last registration (a gracefully stopped one within
+    /// interval + grace). Default: 45 s.
     /// </summary>
-    [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
+    [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
     public TimeSpan ElectionGrace { get; set; } = ExportConstants.DefaultElectionGrace;
 }

@@ -8,7 +8,7 @@ public sealed class ExporterElectionTests
     [Fact]
     public void The_fresh_registration_that_registered_first_leads()
     {
-        var leader = ExporterElection.ChooseLeader(
+        var leader = ExporterElection.ChooseCandidate(
             [
                 new ElectionRegistration("b", Now.AddHours(-1), Now),
                 new ElectionRegistration("a", Now.AddMinutes(-5), Now.AddSeconds(-10)),
@@ -23,7 +23,7 @@ public sealed class ExporterElectionTests
     [Fact]
     public void Ties_on_registration_time_go_to_the_smaller_node_id()
     {
-        var leader = ExporterElection.ChooseLeader(
+        var leader = ExporterElection.ChooseCandidate(
             [new ElectionRegistration("node-b", Now, Now), new ElectionRegistration("node-a", Now, Now), new ElectionRegistration("node-c", Now, Now)],
             Now,
             Freshness);
@@ -34,7 +34,7 @@ public sealed class ExporterElectionTests
     [Fact]
     public void A_stale_registration_does_not_count_even_if_it_registered_first()
     {
-        var leader = ExporterElection.ChooseLeader(
+        var leader = ExporterElection.ChooseCandidate(
             [new ElectionRegistration("old", Now.AddDays(-1), Now - Freshness - TimeSpan.FromMilliseconds(1)), new ElectionRegistration("new", Now, Now)],
             Now,
             Freshness);
@@ -48,14 +48,14 @@ public sealed class ExporterElectionTests
         var registration = new ElectionRegistration("edge", Now.AddDays(-1), Now - Freshness);
 
         Assert.True(ExporterElection.IsFresh(registration, Now, Freshness));
-        Assert.Equal("edge", ExporterElection.ChooseLeader([registration], Now, Freshness));
+        Assert.Equal("edge", ExporterElection.ChooseCandidate([registration], Now, Freshness));
     }
 
     [Fact]
     public void No_fresh_registration_means_no_leader()
     {
-        Assert.Null(ExporterElection.ChooseLeader([new ElectionRegistration("gone", Now.AddDays(-1), Now.AddHours(-1))], Now, Freshness));
-        Assert.Null(ExporterElection.ChooseLeader([], Now, Freshness));
+        Assert.Null(ExporterElection.ChooseCandidate([new ElectionRegistration("gone", Now.AddDays(-1), Now.AddHours(-1))], Now, Freshness));
+        Assert.Null(ExporterElection.ChooseCandidate([], Now, Freshness));
     }
 
     [Fact]
@@ -64,12 +64,12 @@ public sealed class ExporterElectionTests
         var registrations = Enumerable.Range(0, 8)
             .Select(i => new ElectionRegistration($"n{i}", Now.AddSeconds(-(i % 3)), Now.AddSeconds(-i)))
             .ToArray();
-        var expected = ExporterElection.ChooseLeader(registrations, Now, Freshness);
+        var expected = ExporterElection.ChooseCandidate(registrations, Now, Freshness);
 
         for (var seed = 0; seed < 20; seed++)
         {
             var shuffled = registrations.OrderBy(_ => Random.Shared.Next()).ToArray();
-            Assert.Equal(expected, ExporterElection.ChooseLeader(shuffled, Now, Freshness));
+            Assert.Equal(expected, ExporterElection.ChooseCandidate(shuffled, Now, Freshness));
         }
     }
 

@@ -44,13 +44,13 @@ public sealed class FallbackConfigExporterTests
     }
 
     [Fact]
-    public async Task A_node_does_not_lead_before_its_registration_is_one_interval_old()
+    public async Task A_node_does_not_lead_before_its_registration_is_one_interval_old_and_its_claim_has_stood_for_the_grace()
     {
         await using var harness = new ExporterHarness(Interval, Grace, TimeSpan.Zero);
         var exporter = harness.Start("solo");
         harness.OfferAll("v1");
 
-        await harness.AdvanceAsync(Interval - Step, Step);
+        await harness.AdvanceAsync(Interval + Grace - Step, Step);
         Assert.False(exporter.IsLeader);
         Assert.Equal(0, harness.Store.PutCount(ExporterHarness.ConfigKey));
 
@@ -60,7 +60,7 @@ public sealed class FallbackConfigExporterTests
     }
 
     [Fact]
-    public async Task Leader_stopped_another_node_exports_within_interval_plus_grace()
+    public async Task Leader_crashed_another_node_exports_within_interval_plus_twice_the_grace()
     {
         await using var harness = new ExporterHarness(Interval, Grace, TimeSpan.Zero);
         harness.Start("node-a");
@@ -77,7 +77,8 @@ public sealed class FallbackConfigExporterTests
             TimeSpan.FromMilliseconds(250),
             Interval * 3);
 
-        Assert.True(took <= Interval + Grace, $"takeover took {took}");
+        // Stale after interval + grace; the successor's claim then stands for the grace before it exports.
+        Assert.True(took <= Interval + Grace + Grace, $"takeover took {took}");
         Assert.Equal("node-b", harness.Store.Puts.Last(p => p.Key == ExporterHarness.ConfigKey).NodeId);
         Assert.Equal(ExporterHarness.Config("v2").Payload, harness.Store.Peek(ExporterHarness.ConfigKey)!.Content.ToArray());
         Assert.True(harness["node-b"].IsLeader);
@@ -85,6 +86,23 @@ public sealed class FallbackConfigExporterTests
 
         await harness.AdvanceAsync(Interval * 3, Step);
         Assert.Equal(2, harness.Store.PutCount(ExporterHarness.ConfigKey));
+    }
+
+    [Fact]
+    public async Task Leader_stopped_gracefully_another_node_exports_within_interval_plus_grace()
+    {
+        await using var harness = new ExporterHarness(Interval, Grace, TimeSpan.Zero);
+        harness.Start("node-a");
+        harness.Start("node-b");
+        harness.OfferAll("v1");
+        await harness.AdvanceUntilAsync(() => harness.Store.PutCount(ExporterHarness.ConfigKey) == 1, Step, Interval * 3);
+
+        await harness.StopAsync("node-a");
+        harness.OfferAll("v2");
+        var took = await harness.AdvanceUntilAsync(() => harness.Store.PutCount(ExporterHarness.ConfigKey) == 2, TimeSpan.FromMilliseconds(250), Interval * 3);
+
+        Assert.True(took <= Interval + Grace, $"takeover took {took}");
+        Assert.Equal("node-b", harness.Store.Puts.Last(p => p.Key == ExporterHarness.ConfigKey).NodeId);
     }
 
     [Fact]

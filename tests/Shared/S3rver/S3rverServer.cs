@@ -29,6 +29,9 @@ public sealed class S3rverServer : IDisposable
 
     public string Endpoint => $"http://127.0.0.1:{Port}";
 
+    /// <summary>Gets the server's process id (tests freeze it with SIGSTOP to make the store unreachable).</summary>
+    public int ProcessId => _process.Id;
+
     public static S3rverServer Start(string bucket)
     {
         var root = FindRepositoryRoot();

@@ -6,16 +6,18 @@ namespace Resilience;
 /// <summary>
 /// One exporter's entry under <c>&lt;prefix&gt;/&lt;version&gt;/election/&lt;node id&gt;</c>. The object is
 /// rewritten every election interval (its store-side last-modified time is the heartbeat); its content
-/// carries the node id and when this node first registered, which orders the candidates.
+/// carries the node id, when this node first registered (which orders the candidates for a new claim) and
+/// the term of its claim to the lead, if it holds one.
 /// </summary>
 /// <param name="NodeId">The exporter's node id (unsanitised).</param>
-/// <param name="FirstRegistered">When this process first registered (the registering node's clock); earlier leads.</param>
+/// <param name="FirstRegistered">When this process first registered (the registering node's clock); earlier claims first.</param>
 /// <param name="LastModified">When the store last wrote the registration (the store's clock).</param>
-internal sealed record ElectionRegistration(string NodeId, DateTimeOffset FirstRegistered, DateTimeOffset LastModified)
+/// <param name="LeadTerm">The term of this node's claim to the lead; 0 when it claims nothing. A higher term is a later, winning claim.</param>
+internal sealed record ElectionRegistration(string NodeId, DateTimeOffset FirstRegistered, DateTimeOffset LastModified, long LeadTerm = 0)
 {
-    public static byte[] Serialize(string nodeId, string hostname, DateTimeOffset firstRegistered) =>
+    public static byte[] Serialize(string nodeId, string hostname, DateTimeOffset firstRegistered, long leadTerm = 0) =>
         JsonSerializer.SerializeToUtf8Bytes(
-            new RegistrationContent { NodeId = nodeId, Hostname = hostname, FirstRegistered = firstRegistered },
+            new RegistrationContent { NodeId = nodeId, Hostname = hostname, FirstRegistered = firstRegistered, LeadTerm = leadTerm > 0 ? leadTerm : null },
             ElectionJsonContext.Default.RegistrationContent);
 
     /// <summary>Reads a registration's content; <see langword="null"/> when it is not one of ours.</summary>
@@ -25,7 +27,7 @@ internal sealed record ElectionRegistration(string NodeId, DateTimeOffset FirstR
         {
             var parsed = JsonSerializer.Deserialize(content, ElectionJsonContext.Default.RegistrationContent);
             return parsed is { NodeId: { Length: > 0 } id, FirstRegistered: { } first }
-                ? new ElectionRegistration(id, first, lastModified)
+                ? new ElectionRegistration(id, first, lastModified, parsed.LeadTerm is > 0 and var term ? term : 0)
                 : null;
         }
         catch (JsonException)
@@ -46,6 +48,10 @@ internal sealed class RegistrationContent
 
     [JsonPropertyName("first_registered")]
     public DateTimeOffset? FirstRegistered { get; set; }
+
+    [JsonPropertyName("lead_term")]
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public long? LeadTerm { get; set; }
 }
 
 [JsonSerializable(typeof(RegistrationContent))]

@@ -12,6 +12,9 @@ internal static class ExportConstants
     /// <summary>The largest registration object read during an election.</summary>
     public const long MaxRegistrationBytes = 64 * 1024;
 
-    /// <summary>Default grace added to the election interval before a registration counts as stale.</summary>
-    public static readonly TimeSpan DefaultElectionGrace = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Default grace added to the election interval before a registration counts as stale; above the cloud
+    /// stores' default retry budget (<see cref="FallbackStoreRetryOptions.TotalTimeout"/>, 30 s), as start-up requires.
+    /// </summary>
+    public static readonly TimeSpan DefaultElectionGrace = TimeSpan.FromSeconds(45);
 }

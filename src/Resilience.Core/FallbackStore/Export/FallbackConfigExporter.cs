@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
@@ -9,13 +10,19 @@ namespace Resilience;
 /// </summary>
 /// <remarks>
 /// <para>Every <see cref="FallbackStoreOptions.ElectionInterval"/> the node rewrites
-/// <c>&lt;version&gt;/election/&lt;node id&gt;</c>, lists the registrations and picks the leader with
-/// <see cref="ExporterElection"/>. A node leads only once its own registration is one interval old, so nodes
-/// that start together see each other before anyone exports. A follower re-checks as soon as the leader's
-/// registration would go stale, so a stopped leader is replaced within interval + grace of its last registration.</para>
+/// <c>&lt;version&gt;/election/&lt;node id&gt;</c>, lists the registrations and applies <see cref="ExporterElection"/>:
+/// the lead is held by a claim (a term in the registration). The incumbent keeps it while its registration is
+/// fresh; when no fresh claim exists, the candidate (first registered, and registered for one interval itself)
+/// claims with a higher term than any in the store, and acts on its claim only once the claim has stood for the
+/// grace and a later listing still shows it winning. A node whose registration may have gone stale (a freeze, a
+/// store outage) confirms its claim the same way before it exports again.</para>
+/// <para>A round is bounded by <see cref="FallbackStoreOptions.ElectionGrace"/>: the registration, the listing,
+/// the hash check and the upload all happen inside one round, and a round that overruns the grace gives up
+/// the lead for that round (a stalled call that returns late never leads to an upload). Before it uploads,
+/// the leader reads the stored configuration and skips the upload when the store already holds that hash; on
+/// an <see cref="IConditionalFallbackStore"/> it writes only if the object is still the version it read.</para>
 /// <para>The leader uploads the latest offered configuration to <c>&lt;version&gt;/config.json</c> once it has
-/// been stable for <see cref="FallbackStoreOptions.ExportDelay"/> (each new offer restarts the wait), and only
-/// when its hash differs from what the store holds (read once when the node becomes leader).</para>
+/// been stable for <see cref="FallbackStoreOptions.ExportDelay"/> (each new offer restarts the wait).</para>
 /// </remarks>
 internal sealed class FallbackConfigExporter
 {
@@ -24,6 +31,7 @@ internal sealed class FallbackConfigExporter
     private readonly string _hostname;
     private readonly string _version;
     private readonly TimeSpan _interval;
+    private readonly TimeSpan _grace;
     private readonly TimeSpan _freshness;
     private readonly TimeSpan _exportDelay;
     private readonly long _maxConfigBytes;
@@ -37,6 +45,10 @@ internal sealed class FallbackConfigExporter
     private DateTimeOffset _candidateChangedAt;
     private DateTimeOffset _firstRegistered;
     private DateTimeOffset _exportRetryAt;
+    private DateTimeOffset? _lastRegistered;
+    private DateTimeOffset? _establishedSince;
+    private DateTimeOffset? _claimStandsAfter;
+    private long _claimTerm;
     private bool _registered;
     private bool _isLeader;
     private string? _leader;
@@ -59,6 +71,7 @@ internal sealed class FallbackConfigExporter
     /// <param name="logger">The logger.</param>
     /// <param name="metrics">The instruments.</param>
     /// <param name="candidateSource">Optional pull source of the configuration to export, read on every round and every <see cref="Wake"/>.</param>
+    /// <exception cref="OptionsValidationException">The grace is shorter than the store's retry budget (<see cref="IRetryingFallbackStore"/>).</exception>
     public FallbackConfigExporter(
         IFallbackStore store,
         string nodeId,
@@ -75,11 +88,13 @@ internal sealed class FallbackConfigExporter
         ArgumentException.ThrowIfNullOrEmpty(nodeId);
         ArgumentException.ThrowIfNullOrEmpty(version);
         ArgumentNullException.ThrowIfNull(options);
+        ElectionGraceCheck.ThrowIfShorterThanRetryBudget(store, options.ElectionGrace);
         _store = store;
         _nodeId = nodeId;
         _hostname = hostname;
         _version = version;
         _interval = options.ElectionInterval;
+        _grace = options.ElectionGrace;
         _freshness = options.ElectionInterval + options.ElectionGrace;
         _exportDelay = options.ExportDelay;
         _maxConfigBytes = maxConfigBytes;
@@ -121,7 +136,7 @@ internal sealed class FallbackConfigExporter
     /// <returns>A task that completes (cancelled) when the loop stops.</returns>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        Log.ExporterStarted(_logger, _store.Description, _version, _nodeId, _interval, _freshness - _interval, _exportDelay);
+        Log.ExporterStarted(_logger, _store.Description, _version, _nodeId, _interval, _grace, _exportDelay);
         _firstRegistered = _timeProvider.GetUtcNow();
         var nextRound = _firstRegistered;
         try
@@ -132,21 +147,18 @@ internal sealed class FallbackConfigExporter
                 var wake = Volatile.Read(ref _wake);
                 PullCandidate();
 
-                if (_timeProvider.GetUtcNow() >= nextRound)
+                // An export is never made on an earlier round's result: when one is due, a fresh round decides and uploads.
+                var exportDue = _isLeader ? ExportDueAt() : null;
+                var now = _timeProvider.GetUtcNow();
+                if (now >= nextRound || exportDue <= now)
                 {
                     nextRound = await RoundAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                var exportDue = _isLeader ? await TryExportAsync(cancellationToken).ConfigureAwait(false) : null;
-                var due = exportDue is { } d && d < nextRound ? d : nextRound;
-                var delay = due - _timeProvider.GetUtcNow();
-                if (delay <= TimeSpan.Zero)
-                {
                     continue;
                 }
 
+                var due = exportDue is { } d && d < nextRound ? d : nextRound;
                 using var waitCancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                var timer = Task.Delay(delay, _timeProvider, waitCancel.Token);
+                var timer = Task.Delay(due - now, _timeProvider, waitCancel.Token);
 
                 // Published after the timer exists: a test that sees this status and advances the clock fires it.
                 PublishStatus();
@@ -163,7 +175,14 @@ internal sealed class FallbackConfigExporter
         }
         finally
         {
-            SetLeader(false, _leader);
+            // A stop is not a demotion: no "the leader is now ..." line naming this node (event 3101).
+            if (_isLeader)
+            {
+                Log.ExporterStopped(_logger, _nodeId);
+            }
+
+            _isLeader = false;
+            _metrics.SetLeader(false);
             PublishStatus();
         }
     }
@@ -182,6 +201,7 @@ internal sealed class FallbackConfigExporter
         {
             await _store.DeleteAsync(FallbackStoreKeys.Election(_version, _nodeId), cancellationToken).ConfigureAwait(false);
             _registered = false;
+            _claimTerm = 0;
             Log.ExporterResigned(_logger, _nodeId, _store.Description);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
@@ -207,28 +227,40 @@ internal sealed class FallbackConfigExporter
         }
     }
 
-    /// <summary>One round: register, list, read the fresh registrations, decide. Returns when the next round is due.</summary>
-    private async Task<DateTimeOffset> RoundAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One round, bounded by the grace: register, list, read the fresh registrations, decide, and upload when
+    /// this node leads and an export is due. Returns when the next round is due.
+    /// </summary>
+    private async Task<DateTimeOffset> RoundAsync(CancellationToken stopping)
     {
-        var ownKey = FallbackStoreKeys.Election(_version, _nodeId);
+        var started = _timeProvider.GetUtcNow();
+        if (_lastRegistered is { } last && started - last > _freshness)
+        {
+            // Frozen or cut off for longer than the freshness: others may have seen us stale and claimed the lead.
+            _establishedSince = null;
+            _claimStandsAfter = null;
+        }
+
+        using var deadline = new CancellationTokenSource(_grace, _timeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(stopping, deadline.Token);
+        var token = linked.Token;
         var step = "register";
-        var registrations = new List<ElectionRegistration>();
-        DateTimeOffset storeNow;
         try
         {
-            var content = ElectionRegistration.Serialize(_nodeId, _hostname, _firstRegistered);
-            var metadata = new Dictionary<string, string> { [ExportConstants.ExporterNodeIdMetadataKey] = _nodeId };
-            await _store.PutAsync(ownKey, content, metadata, cancellationToken).ConfigureAwait(false);
-            _registered = true;
+            var ownKey = FallbackStoreKeys.Election(_version, _nodeId);
+            await RegisterAsync(started, started, deadline, token).ConfigureAwait(false);
 
             step = "list";
-            var listing = await _store.ListAsync(FallbackStoreKeys.ElectionPrefix(_version), cancellationToken).ConfigureAwait(false);
+            var listStarted = _timeProvider.GetUtcNow();
+            var listing = await _store.ListAsync(FallbackStoreKeys.ElectionPrefix(_version), token).ConfigureAwait(false);
+            ThrowIfOverrun(started, deadline);
 
             // "Now" by the store's clock: our own registration was written a moment ago. Only if the store
             // does not show it yet do we fall back to our clock.
-            storeNow = listing.FirstOrDefault(i => i.Key == ownKey)?.LastModified ?? _timeProvider.GetUtcNow();
+            var storeNow = listing.FirstOrDefault(i => i.Key == ownKey)?.LastModified ?? _timeProvider.GetUtcNow();
 
             step = "read";
+            var registrations = new List<ElectionRegistration>();
             foreach (var info in listing)
             {
                 if (info.LastModified < storeNow - _freshness)
@@ -238,75 +270,174 @@ internal sealed class FallbackConfigExporter
 
                 if (info.Key == ownKey)
                 {
-                    registrations.Add(new ElectionRegistration(_nodeId, _firstRegistered, info.LastModified));
+                    registrations.Add(new ElectionRegistration(_nodeId, _firstRegistered, info.LastModified, _claimTerm));
                     continue;
                 }
 
-                var stored = await _store.GetAsync(info.Key, ExportConstants.MaxRegistrationBytes, cancellationToken).ConfigureAwait(false);
+                var stored = await _store.GetAsync(info.Key, ExportConstants.MaxRegistrationBytes, token).ConfigureAwait(false);
+                ThrowIfOverrun(started, deadline);
                 if (stored is not null && ElectionRegistration.TryParse(stored.Content.Span, stored.LastModified) is { } registration)
                 {
                     registrations.Add(registration);
                 }
             }
+
+            step = "decide";
+            var now = _timeProvider.GetUtcNow();
+            var leads = false;
+            string? leader;
+            var claim = ExporterElection.ChooseClaim(registrations, storeNow, _freshness);
+            if (claim is not null && claim.NodeId != _nodeId)
+            {
+                if (_claimTerm > 0)
+                {
+                    Log.LeadClaimWithdrawn(_logger, _nodeId, _claimTerm, claim.NodeId, claim.LeadTerm);
+                    _claimTerm = 0;
+                    _claimStandsAfter = null;
+                }
+
+                leader = claim.NodeId;
+            }
+            else if (claim is not null)
+            {
+                // Our claim wins; it counts once it has stood for the grace before this listing began, so that
+                // any rival that decided to claim before it could see ours has written its claim by now.
+                leader = _nodeId;
+                leads = _claimStandsAfter is { } stands && listStarted >= stands;
+            }
+            else
+            {
+                leader = null;
+                var established = _establishedSince is { } since && now - since >= _interval;
+                if (established && ExporterElection.ChooseCandidate(registrations, storeNow, _freshness) == _nodeId)
+                {
+                    step = "claim";
+                    var term = await NewTermAsync(listing, registrations, ownKey, token).ConfigureAwait(false);
+                    ThrowIfOverrun(started, deadline);
+                    _claimTerm = term;
+                    _claimStandsAfter = null;
+                    await RegisterAsync(_timeProvider.GetUtcNow(), started, deadline, token).ConfigureAwait(false);
+                    Log.LeadClaimed(_logger, _nodeId, term, _grace);
+                    leader = _nodeId;
+                }
+            }
+
+            _rounds++;
+            Log.ElectionRound(_logger, _rounds, registrations.Count, leader, leads);
+            SetLeader(leads, leader);
+
+            DateTimeOffset? exportNext = null;
+            if (leads)
+            {
+                step = "export";
+                exportNext = await ExportIfDueAsync(started, deadline, token).ConfigureAwait(false);
+            }
+
+            return NextRound(now, leader, leads, registrations, storeNow, exportNext);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception) when (deadline.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            // A round longer than the grace may have run on a picture others no longer share: do not act on it.
+            _metrics.RecordStoreFailure($"election-{step}-timeout");
+            Log.ElectionRoundOverran(_logger, _store.Description, _grace, step);
+            _rounds++;
+            _establishedSince = null;
+            _claimStandsAfter = null;
+            SetLeader(false, null, "an election round took longer than the grace");
+            return _timeProvider.GetUtcNow() + _interval;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
         {
             // Without a complete picture this node must not export: two leaders are worse than a late export.
             _metrics.RecordStoreFailure($"election-{step}");
             Log.ElectionRoundFailed(_logger, _store.Description, step, ex);
             _rounds++;
-            SetLeader(false, null);
+            _establishedSince = null;
+            SetLeader(false, null, "an election round failed");
             return _timeProvider.GetUtcNow() + _interval;
         }
+    }
 
-        _rounds++;
-        var leader = ExporterElection.ChooseLeader(registrations, storeNow, _freshness);
-        var now = _timeProvider.GetUtcNow();
-        var established = now - _firstRegistered >= _interval;
-        var leads = leader == _nodeId && established;
-        Log.ElectionRound(_logger, _rounds, registrations.Count, leader, leads);
-
-        if (leads && !_isLeader)
-        {
-            await ReadStoredHashAsync(cancellationToken).ConfigureAwait(false);
-        }
-
-        SetLeader(leads, leader);
-
+    private DateTimeOffset NextRound(DateTimeOffset now, string? leader, bool leads, List<ElectionRegistration> registrations, DateTimeOffset storeNow, DateTimeOffset? exportNext)
+    {
         var next = now + _interval;
-        if (leader == _nodeId && !established)
+        if (leader == _nodeId && !leads && _claimStandsAfter is { } stands)
         {
-            // Lead as soon as the registration is one interval old.
-            next = _firstRegistered + _interval;
+            // Act on the claim as soon as it has stood for the grace.
+            next = Earliest(next, stands);
         }
-        else if (!leads && registrations.Find(r => r.NodeId == leader) is { } current)
+        else if (leader is null && _establishedSince is { } since)
+        {
+            next = Earliest(next, since + _interval);
+        }
+        else if (leader is not null && leader != _nodeId && registrations.Find(r => r.NodeId == leader) is { } current)
         {
             // Check again the moment the leader's registration would go stale (store clock, mapped to ours).
-            var staleAt = now + (current.LastModified + _freshness - storeNow) + TimeSpan.FromMilliseconds(1);
-            var soonest = now + (_interval / 10);
-            next = staleAt < soonest ? soonest : staleAt < next ? staleAt : next;
+            next = Earliest(next, now + (current.LastModified + _freshness - storeNow) + TimeSpan.FromMilliseconds(1));
         }
 
-        return next;
+        if (exportNext is { } export)
+        {
+            next = Earliest(next, export);
+        }
+
+        var soonest = now + (_interval / 10);
+        return next < soonest ? soonest : next;
     }
 
-    private async Task ReadStoredHashAsync(CancellationToken cancellationToken)
+    /// <summary>Writes this node's registration (with its claim, if any) and notes when, for the staleness and establishment checks.</summary>
+    private async Task RegisterAsync(DateTimeOffset writeStarted, DateTimeOffset roundStarted, CancellationTokenSource deadline, CancellationToken token)
     {
-        try
+        var content = ElectionRegistration.Serialize(_nodeId, _hostname, _firstRegistered, _claimTerm);
+        var metadata = new Dictionary<string, string> { [ExportConstants.ExporterNodeIdMetadataKey] = _nodeId };
+        await _store.PutAsync(FallbackStoreKeys.Election(_version, _nodeId), content, metadata, token).ConfigureAwait(false);
+        _registered = true;
+        ThrowIfOverrun(roundStarted, deadline);
+        _lastRegistered = writeStarted;
+        _establishedSince ??= writeStarted;
+        if (_claimTerm > 0 && _claimStandsAfter is null)
         {
-            var stored = await _store.GetAsync(FallbackStoreKeys.Config(_version), _maxConfigBytes, cancellationToken).ConfigureAwait(false);
-            _storedHash = stored is null ? null : ConfigHash.Compute(stored.Content.Span);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            _metrics.RecordStoreFailure("export-read");
-            Log.ExportedHashUnknown(_logger, _store.Description, ex);
-            _storedHash = null;
+            _claimStandsAfter = _timeProvider.GetUtcNow() + _grace;
         }
     }
 
-    /// <summary>Uploads the candidate when it is due; returns when to look again, or <see langword="null"/> when nothing is pending.</summary>
-    private async Task<DateTimeOffset?> TryExportAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// The term for a new claim: above every term in the store (stale registrations included, so a claim that
+    /// comes back from a stalled or frozen node loses) and at least this node's clock in Unix milliseconds, so a
+    /// stale registration that cannot be read (a writer killed mid-upload) cannot hold a higher term unless it
+    /// was made later, by a clock ahead of ours.
+    /// </summary>
+    private async Task<long> NewTermAsync(IReadOnlyList<StoredObjectInfo> listing, List<ElectionRegistration> fresh, string ownKey, CancellationToken token)
+    {
+        var highest = fresh.Count == 0 ? 0 : fresh.Max(r => r.LeadTerm);
+        var read = fresh.Select(r => FallbackStoreKeys.Election(_version, r.NodeId)).ToHashSet(StringComparer.Ordinal);
+        foreach (var info in listing)
+        {
+            if (info.Key == ownKey || read.Contains(info.Key))
+            {
+                continue;
+            }
+
+            try
+            {
+                var stored = await _store.GetAsync(info.Key, ExportConstants.MaxRegistrationBytes, token).ConfigureAwait(false);
+                if (stored is not null && ElectionRegistration.TryParse(stored.Content.Span, stored.LastModified) is { } registration && registration.LeadTerm > highest)
+                {
+                    highest = registration.LeadTerm;
+                }
+            }
+            catch (FallbackStoreException) when (!token.IsCancellationRequested)
+            {
+                // A stale registration that cannot be read must not stop the election: the clock floor covers it.
+                _metrics.RecordStoreFailure("election-read");
+            }
+        }
+
+        return Math.Max(highest + 1, _timeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+    }
+
+    /// <summary>When the candidate should be uploaded, or <see langword="null"/> when nothing is pending.</summary>
+    private DateTimeOffset? ExportDueAt()
     {
         ExportCandidate? candidate;
         DateTimeOffset changedAt;
@@ -316,56 +447,114 @@ internal sealed class FallbackConfigExporter
             changedAt = _candidateChangedAt;
         }
 
-        if (candidate is null)
+        if (candidate is null || candidate.Hash == _storedHash)
         {
             return null;
         }
 
-        if (candidate.Hash == _storedHash)
-        {
-            return null;
-        }
-
-        var now = _timeProvider.GetUtcNow();
         var due = changedAt + _exportDelay;
-        if (_exportRetryAt > due)
-        {
-            due = _exportRetryAt;
-        }
+        return _exportRetryAt > due ? _exportRetryAt : due;
+    }
 
-        if (now < due)
+    /// <summary>
+    /// Inside a round this node leads: reads what the store holds and uploads the candidate when it is due and
+    /// differs. Returns when to look again, or <see langword="null"/> when nothing is pending.
+    /// </summary>
+    private async Task<DateTimeOffset?> ExportIfDueAsync(DateTimeOffset started, CancellationTokenSource deadline, CancellationToken token)
+    {
+        var due = ExportDueAt();
+        var now = _timeProvider.GetUtcNow();
+        if (due is null || now < due)
         {
             return due;
         }
 
+        ExportCandidate candidate;
+        lock (_candidateLock)
+        {
+            candidate = _candidate!;
+        }
+
         var key = FallbackStoreKeys.Config(_version);
+        StoredObject? stored;
         try
         {
-            var metadata = new Dictionary<string, string>
-            {
-                [ExportConstants.ExporterNodeIdMetadataKey] = _nodeId,
-                [ExportConstants.ConfigHashMetadataKey] = candidate.Hash,
-            };
-            if (candidate.Signature is { } signature)
-            {
-                metadata[FallbackImporter.SignatureMetadataKey] = signature;
-            }
+            stored = await _store.GetAsync(key, _maxConfigBytes, token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (!deadline.IsCancellationRequested && (ex is not OperationCanceledException || !token.IsCancellationRequested))
+        {
+            _metrics.RecordStoreFailure("export-read");
+            Log.ExportedHashUnknown(_logger, _store.Description, candidate.Hash, ex);
+            _exportRetryAt = now + _interval;
+            return _exportRetryAt;
+        }
 
-            await _store.PutAsync(key, candidate.Payload, metadata, cancellationToken).ConfigureAwait(false);
-            _storedHash = candidate.Hash;
-            _exports++;
-            _metrics.RecordExport();
-            Log.ConfigExported(_logger, candidate.Hash, _store.Description, key);
+        ThrowIfOverrun(started, deadline);
+        var storedHash = stored is null ? null : ConfigHash.Compute(stored.Content.Span);
+        if (storedHash == candidate.Hash)
+        {
+            _storedHash = storedHash;
+            Log.ExportUnchanged(_logger, candidate.Hash);
             return null;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+
+        var metadata = new Dictionary<string, string>
+        {
+            [ExportConstants.ExporterNodeIdMetadataKey] = _nodeId,
+            [ExportConstants.ConfigHashMetadataKey] = candidate.Hash,
+        };
+        if (candidate.Signature is { } signature)
+        {
+            metadata[FallbackImporter.SignatureMetadataKey] = signature;
+        }
+
+        // Last check before the write: a node frozen since the read must not upload on what it read then.
+        ThrowIfOverrun(started, deadline);
+        try
+        {
+            if (_store is IConditionalFallbackStore conditional)
+            {
+                if (!await conditional.TryPutAsync(key, candidate.Payload, metadata, stored?.Version, token).ConfigureAwait(false))
+                {
+                    // Someone else wrote the object since we read it: not an error; read it again next round.
+                    Log.ExportRaced(_logger, _store.Description, candidate.Hash);
+                    _storedHash = null;
+                    _exportRetryAt = now;
+                    return now + (_interval / 10);
+                }
+            }
+            else
+            {
+                await _store.PutAsync(key, candidate.Payload, metadata, token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (!deadline.IsCancellationRequested && (ex is not OperationCanceledException || !token.IsCancellationRequested))
         {
             _metrics.RecordStoreFailure("export");
             Log.ExportFailed(_logger, candidate.Hash, _store.Description, ex);
             _exportRetryAt = now + _interval;
             return _exportRetryAt;
         }
+
+        _storedHash = candidate.Hash;
+        _exports++;
+        _metrics.RecordExport();
+        Log.ConfigExported(_logger, candidate.Hash, _store.Description, key);
+        return null;
     }
+
+    private void ThrowIfOverrun(DateTimeOffset started, CancellationTokenSource deadline)
+    {
+        if (_timeProvider.GetUtcNow() - started > _grace)
+        {
+            // The store call returned, but too late (it ignored the deadline): treat it as the deadline firing.
+            deadline.Cancel();
+        }
+
+        deadline.Token.ThrowIfCancellationRequested();
+    }
+
+    private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     private void PullCandidate()
     {
@@ -389,17 +578,23 @@ internal sealed class FallbackConfigExporter
         }
     }
 
-    private void SetLeader(bool leads, string? leader)
+    private void SetLeader(bool leads, string? leader, string? pauseReason = null)
     {
-        if (leads != _isLeader)
+        if (leads && !_isLeader)
         {
-            if (leads)
+            // What the store holds may have changed while another node led: read it again before any upload.
+            _storedHash = null;
+            Log.ExporterElected(_logger, _nodeId, _store.Description, _version);
+        }
+        else if (!leads && _isLeader)
+        {
+            if (leader is not null && leader != _nodeId)
             {
-                Log.ExporterElected(_logger, _nodeId, _store.Description, _version);
+                Log.ExporterDemoted(_logger, _nodeId, leader);
             }
             else
             {
-                Log.ExporterDemoted(_logger, _nodeId, leader);
+                Log.ExporterPaused(_logger, _nodeId, pauseReason ?? "its claim to the lead must stand for the grace again");
             }
         }
 

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Text;
+using Resilience.Tests.S3rver;
+using Xunit.Abstractions;
+
+namespace Resilience.Election.Tests;
+
+/// <summary>
+/// Issue 11, defect 3, against real parts: three exporter processes share one s3rver; the leader is frozen
+/// with SIGSTOP for 8 s and resumed, the next leader is killed with SIGKILL, then the store itself is frozen
+/// for 8 s (an outage). Every change must be uploaded exactly once across the group, and the incumbent keeps
+/// the lead through the outage (s3rver ignores conditional writes: this is the election and the hash re-read alone).
+/// </summary>
+public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Bucket = "resilience-election";
+    // Long enough for s3rver on a loaded 2-core machine (the store calls get a third of the grace each);
+    // a takeover (interval + 2 x grace) still fits in the 8 s freeze, and the freeze lasts until it happened.
+    private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
+    private readonly string _dir = Directory.CreateTempSubdirectory("resilience-election-").FullName;
+
+    [Fact]
+    public async Task Three_exporter_processes_upload_each_change_once_through_a_freeze_a_kill_and_a_store_outage()
+    {
+        using var s3 = S3rverServer.Start(Bucket);
+        var storage = $"s3://{Bucket}/run-{Guid.NewGuid():N}";
+        var configFile = Path.Combine(_dir, "config.json");
+        var nodes = new[] { "node-1", "node-2", "node-3" }
+            .Select(id => ExporterProcess.Start(s3.Endpoint, storage, id, configFile, Interval, Grace))
+            .ToList();
+        try
+        {
+            var v1 = Change("v1");
+            var first = await WaitForUploadAsync(nodes, v1, "the first leader uploads v1");
+
+            // SIGSTOP the leader for 8 s; the control plane goes on pushing to the others.
+            var frozen = nodes.Single(n => n.Uploads.Contains(v1));
+            await WaitAsync(() => nodes.Count(n => n.IsLeader) == 1, "one leader");
+            frozen.Freeze();
+            var frozenAt = Stopwatch.StartNew();
+            var v2 = Change("v2");
+            var second = await WaitForUploadAsync(nodes, v2, "another node takes over and uploads v2");
+            await Task.Delay(TimeSpan.FromSeconds(8) - frozenAt.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+            frozen.Resume();
+            await Task.Delay(Interval * 5);
+
+            var v3 = Change("v3");
+            await WaitForUploadAsync(nodes, v3, "v3 is uploaded after the resume");
+            await Task.Delay(Interval * 4);
+            var successor = nodes.First(n => n.Uploads.Contains(v3));
+
+            // SIGKILL the leader: no resignation, its registration goes stale.
+            output.WriteLine($"frozen {frozen.NodeId}, v3 uploaded by {successor.NodeId}; killing it");
+            successor.Kill();
+            var v4 = Change("v4");
+            var fourth = await WaitForUploadAsync(nodes, v4, "a survivor takes over after the kill and uploads v4");
+            await Task.Delay(Interval * 5);
+
+            // An 8 s store outage (s3rver frozen: every call hangs, then times out); a change arrives meanwhile.
+            var incumbent = nodes.First(n => n.Uploads.Contains(v4));
+            ExporterProcess.Freeze(s3.ProcessId, frozen: true);
+            var v5 = Change("v5");
+            await Task.Delay(TimeSpan.FromSeconds(8));
+            ExporterProcess.Freeze(s3.ProcessId, frozen: false);
+            var fifth = await WaitForUploadAsync(nodes, v5, "v5 is uploaded after the store outage");
+            await Task.Delay(Interval * 5);
+            output.WriteLine($"v4 uploaded by {incumbent.NodeId}, v5 (after the outage) by {nodes.First(n => n.Uploads.Contains(v5)).NodeId}, {fifth.TotalSeconds:F1} s after the store came back");
+
+            foreach (var node in nodes)
+            {
+                output.WriteLine($"{node.NodeId}: uploads {string.Join(", ", node.Uploads.Select(h => h[..8]))}");
+            }
+
+            output.WriteLine($"takeover after SIGSTOP {second.TotalSeconds:F1} s, after SIGKILL {fourth.TotalSeconds:F1} s (first upload {first.TotalSeconds:F1} s)");
+            foreach (var (name, hash) in new[] { ("v1", v1), ("v2", v2), ("v3", v3), ("v4", v4), ("v5", v5) })
+            {
+                var count = nodes.Sum(n => n.Uploads.Count(h => h == hash));
+                output.WriteLine($"{name}: {count} upload(s)");
+                Assert.True(count == 1, $"{name} uploaded {count} times;\n{Describe(nodes)}");
+            }
+
+            Assert.Equal(5, nodes.Sum(n => n.Uploads.Count));
+            Assert.True(incumbent.Uploads.Contains(v5), "the incumbent keeps the lead through the store outage");
+            Assert.NotEqual(frozen.NodeId, successor.NodeId);
+        }
+        finally
+        {
+            foreach (var node in nodes)
+            {
+                node.Dispose();
+            }
+        }
+
+        string Change(string marker)
+        {
+            var payload = Encoding.UTF8.GetBytes($"{{\"routes\":[\"{marker}\"]}}");
+            var temporary = configFile + ".tmp";
+            File.WriteAllBytes(temporary, payload);
+            File.Move(temporary, configFile, overwrite: true);
+            return ConfigHash.Compute(payload);
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static async Task<TimeSpan> WaitForUploadAsync(IReadOnlyList<ExporterProcess> nodes, string hash, string what)
+    {
+        var watch = Stopwatch.StartNew();
+        await WaitAsync(() => nodes.Any(n => n.Uploads.Contains(hash)), what, nodes);
+        return watch.Elapsed;
+    }
+
+    private static async Task WaitAsync(Func<bool> condition, string what, IReadOnlyList<ExporterProcess>? nodes = null)
+    {
+        var watch = Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < Deadline, $"not within {Deadline}: {what}\n{(nodes is null ? string.Empty : Describe(nodes))}");
+            await Task.Delay(50);
+        }
+    }
+
+    private static string Describe(IReadOnlyList<ExporterProcess> nodes) =>
+        string.Join("\n", nodes.SelectMany(n => n.Lines.Where(l => !l.StartsWith("LOG 3105", StringComparison.Ordinal)).Select(l => $"[{n.NodeId}] {l}")));
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Amazon.Runtime;
+using Microsoft.Extensions.DependencyInjection;
+using Resilience;
+using Resilience.ElectionHost;
+
+// One backup exporter in its own OS process, so a test can SIGSTOP, SIGCONT and SIGKILL it:
+//   Resilience.ElectionHost <s3 endpoint> <storage uri> <node id> <config file> <interval ms> <grace ms>
+// It offers the content of <config file> whenever it changes (a frozen process does not see changes, as a
+// frozen node receives no pushes) and prints "UPLOAD <hash> <node id>" for every upload of the config object.
+if (args.Length != 6)
+{
+    Console.Error.WriteLine("usage: Resilience.ElectionHost <s3 endpoint> <storage uri> <node id> <config file> <interval ms> <grace ms>");
+    return 2;
+}
+
+var (endpoint, storage, nodeId, configFile) = (args[0], new Uri(args[1]), args[2], args[3]);
+var interval = TimeSpan.FromMilliseconds(int.Parse(args[4], CultureInfo.InvariantCulture));
+var grace = TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture));
+
+var services = new ServiceCollection();
+services.AddLogging();
+new StoreRegistrations(services).UseS3FallbackStore(o =>
+{
+    o.Endpoint = endpoint;
+    o.Region = "us-east-1";
+    o.Credentials = new BasicAWSCredentials("S3RVER", "S3RVER");
+
+    // A retry budget inside the grace, as start-up requires.
+    o.MaxRetryAttempts = 2;
+    o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
+    o.AttemptTimeout = grace / 3;
+    o.TotalTimeout = grace * 2 / 3;
+});
+await using var provider = services.BuildServiceProvider();
+var store = new UploadReportingStore(FallbackStoreResolver.Create(provider.GetServices<IFallbackStoreFactory>(), storage), nodeId);
+var options = new FallbackStoreOptions { Storage = storage.AbsoluteUri, Export = true, ElectionInterval = interval, ElectionGrace = grace, ExportDelay = TimeSpan.Zero };
+using var metrics = new ExportMetrics(null, "Resilience.ElectionHost", null);
+var exporter = new FallbackConfigExporter(store, nodeId, Environment.MachineName, "1.0.0", options, 1 << 20, TimeProvider.System, new ConsoleLineLogger(nodeId), metrics);
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
+
+var run = exporter.RunAsync(stop.Token);
+Console.WriteLine($"READY {nodeId}");
+string? offered = null;
+try
+{
+    while (!stop.IsCancellationRequested)
+    {
+        if (File.Exists(configFile))
+        {
+            var payload = await File.ReadAllBytesAsync(configFile, stop.Token);
+            var hash = ConfigHash.Compute(payload);
+            if (hash != offered)
+            {
+                offered = hash;
+                exporter.Offer(payload, hash);
+            }
+        }
+
+        await Task.Delay(50, stop.Token);
+    }
+}
+catch (OperationCanceledException)
+{
+}
+
+try
+{
+    await run;
+}
+catch (OperationCanceledException)
+{
+}
+
+await exporter.ResignAsync(CancellationToken.None);
+return 0;
