@@ -327,7 +327,7 @@ public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<Gc
     public async Task A_StorageClient_registered_in_the_container_is_used()
     {
         var credential = CredentialFactory.FromJson<ServiceAccountCredential>(fixture.Server.ServiceAccountJson()).ToGoogleCredential().CreateScoped(GcsFallbackStoreOptions.Scope);
-        var client = await new StorageClientBuilder { GoogleCredential = credential, BaseUri = fixture.Server.Endpoint + "/storage/v1/" }.BuildAsync();
+        var client = await new StorageClientBuilder { GoogleCredential = credential, BaseUri = fixture.Server.Endpoint + "/storage/v1/", UseJwtAccessWithScopes = false }.BuildAsync();
         var services = new ServiceCollection().AddLogging();
         services.AddSingleton(client);
 

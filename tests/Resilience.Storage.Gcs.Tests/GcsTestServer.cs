@@ -165,6 +165,19 @@ public sealed class GcsTestServer : IAsyncDisposable
         var query = QueryHelpers.ParseQuery(question < 0 ? string.Empty : raw[question..]);
         var method = context.Request.Method;
 
+        // The client gzips request bodies (its GZipEnabled default), as GCS accepts.
+        var encoding = context.Request.Headers.ContentEncoding.ToString();
+        if (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Request.Body = new System.IO.Compression.GZipStream(context.Request.Body, System.IO.Compression.CompressionMode.Decompress);
+            context.Request.Headers.ContentLength = null;
+        }
+        else if (encoding.Length > 0)
+        {
+            await ErrorAsync(context, 400, "invalid", $"Unsupported Content-Encoding '{encoding}'.");
+            return;
+        }
+
         if (path == "/token")
         {
             await TokenAsync(context);

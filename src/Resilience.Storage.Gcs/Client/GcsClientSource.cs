@@ -71,6 +71,10 @@ internal sealed class GcsClientSource : IDisposable
             {
                 GoogleCredential = credential,
                 BaseUri = EndpointOf(_options) + "/storage/v1/",
+
+                // A service account exchanges its key for an access token at its token_uri (as the earlier store did),
+                // rather than signing its own JWT per request: one credential path for Google, private endpoints and tests.
+                UseJwtAccessWithScopes = false,
             }.BuildAsync(cancellationToken).ConfigureAwait(false);
 
             // One retry budget: the store's pipeline. Each call also passes RetryOptions.Never; one try per request
