@@ -33,6 +33,11 @@ internal sealed class GcsFallbackStoreFactory : IFallbackStoreFactory
         var location = GcsStorageLocation.Parse(storage);
         var clients = new GcsClientSource(_options, _registeredClient);
         Log.UsingCredentials(_logger, location.Description, clients.Source, clients.Endpoint);
+        if (clients.IgnoresServiceAccountVariable)
+        {
+            Log.EnvironmentVariableIgnored(_logger, location.Description, GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable, clients.Source);
+        }
+
         var pipeline = StoreRetryPipeline.Create(_options, GcsFallbackStore.IsTransient, _timeProvider, "resilience-gcs-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
         return new GcsFallbackStore(clients, location, _options, pipeline);
     }

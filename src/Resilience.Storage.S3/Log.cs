@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(3203, LogLevel.Warning, "S3 store {Store}: the registered IAmazonS3 retries each request {MaxErrorRetry} times itself, inside every attempt of the store's retry budget; set its MaxErrorRetry to 0 so the budget is the only one.")]
     public static partial void RegisteredClientRetries(ILogger logger, string store, int maxErrorRetry);
+
+    [LoggerMessage(3204, LogLevel.Warning, "S3 store {Store}: {Variable} is set ({Value}) but ignored: {Reason}.")]
+    public static partial void EnvironmentVariableIgnored(ILogger logger, string store, string variable, string value, string reason);
 }

@@ -32,8 +32,14 @@ internal sealed class S3FallbackStoreFactory : IFallbackStoreFactory
     {
         var location = S3StorageLocation.Parse(storage);
         var pipeline = StoreRetryPipeline.Create(_options, S3FallbackStore.IsTransient, _timeProvider, "resilience-s3-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
+        var fromEnvironment = Environment.GetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable);
         if (_registeredClient is { } registered)
         {
+            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            {
+                Log.EnvironmentVariableIgnored(_logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, "the IAmazonS3 registered in the container is used");
+            }
+
             // The container's client carries its own endpoint, region and credentials; the options' are not used.
             Log.UsingRegisteredClient(_logger, location.Description, registered.Config.ServiceURL ?? registered.Config.RegionEndpoint?.SystemName ?? "the SDK's default");
             if (registered.Config.MaxErrorRetry > 0)
@@ -42,6 +48,11 @@ internal sealed class S3FallbackStoreFactory : IFallbackStoreFactory
             }
 
             return new S3FallbackStore(registered, location, _options, pipeline, ownsClient: false);
+        }
+
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && _options.Endpoint is { Length: > 0 } configured && !string.Equals(configured, fromEnvironment, StringComparison.Ordinal))
+        {
+            Log.EnvironmentVariableIgnored(_logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, $"the configured Endpoint {configured} wins");
         }
 
         var client = CreateClient(_options, out var endpoint);

@@ -56,7 +56,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             chainOptions.Bind(section);
             cacheOptions.Bind(section.GetSection(CacheSection));
             declarativeOptions.Bind(section.GetSection(DeclarativeSection));
-            storeOptions.Bind(section.GetSection(FallbackStoreSection));
+            storeOptions.Bind(FallbackStoreOptionsSwitches.View(section.GetSection(FallbackStoreSection)));
             services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
             services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
             services.AddOptions<TelemetryOptions>().Bind(section.GetSection(TelemetrySection));
@@ -85,6 +85,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileConfigCacheOptions>, FileConfigCacheOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeclarativeConfigOptions>, DeclarativeConfigOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>());
+        services.AddSingleton<IPostConfigureOptions<FallbackStoreOptions>>(sp => new FallbackStoreOptionsEnvironmentCheck((section as IConfigurationSection)?.Path, sp.GetService<ILoggerFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, FileFallbackStoreFactory>());
         services.TryAddSingleton<ConfigSignatureCheck>();

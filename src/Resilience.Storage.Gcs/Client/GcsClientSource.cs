@@ -27,7 +27,12 @@ internal sealed class GcsClientSource : IDisposable
             : json is not null ? (options.ServiceAccountJson is { Length: > 0 } ? "the configured service account" : $"the service account in {GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable}")
             : "application default credentials";
         Endpoint = registered is not null ? registered.Service.BaseUri : EndpointOf(options);
+        IgnoresServiceAccountVariable = (registered is not null || options.Credential is not null || options.ServiceAccountJson is { Length: > 0 })
+            && Environment.GetEnvironmentVariable(GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable) is { Length: > 0 };
     }
+
+    /// <summary>Gets a value indicating whether <c>GCP_SERVICE_ACCOUNT</c> is set but something configured wins over it.</summary>
+    public bool IgnoresServiceAccountVariable { get; }
 
     /// <summary>Gets where the credential comes from, for logs and error messages.</summary>
     public string Source { get; }
