@@ -26,7 +26,7 @@ public sealed class ProcessEnvironmentCollection
 public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFixture<S3rverFixture>
 {
     private const string Version = FallbackStoreBehaviourConstants.Version;
-    private const string Yaml = "routes:\n  - from-environment\n";
+    private static readonly byte[] Config = Encoding.UTF8.GetBytes("{\"routes\":[\"from-the-control-plane\"]}");
 
     [Fact]
     public async Task A_gateway_set_up_by_environment_variables_alone_exports_and_a_new_one_imports_from_a_directory()
@@ -151,13 +151,21 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
         return provider.GetRequiredService<IOptions<FallbackStoreOptions>>().Value;
     }
 
-    /// <summary>The gateway sample's set-up: the environment is the only input.</summary>
-    private static IHost BuildGateway(out FakeLogCollector logs)
+    /// <summary>
+    /// The gateway sample's set-up: the environment is the only input. <paramref name="controlPlane"/> stands in for the
+    /// sample's <c>UseWebSocketClusterLink()</c> (only configurations from the control plane are exported).
+    /// </summary>
+    private static IHost BuildGateway(out FakeLogCollector logs, IClusterLink? controlPlane = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddFakeLogging();
-        builder.Services.AddDataPlaneResilience(builder.Configuration.GetSection("Resilience")).UseS3FallbackStore();
+        var resilience = builder.Services.AddDataPlaneResilience(builder.Configuration.GetSection("Resilience")).UseS3FallbackStore();
+        if (controlPlane is not null)
+        {
+            resilience.UseClusterLink(controlPlane);
+        }
+
         var host = builder.Build();
         logs = host.Services.GetFakeLogCollector();
         return host;
@@ -167,8 +175,6 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
     {
         var root = Path.Combine(Path.GetTempPath(), "resilience-env-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(root);
-        var yaml = Path.Combine(root, "kong.yaml");
-        await File.WriteAllTextAsync(yaml, Yaml, Encoding.UTF8);
         try
         {
             string exportedHash;
@@ -177,17 +183,17 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
                 ["Resilience__NodeId"] = "backup-1",
                 ["Resilience__NodeVersion"] = Version,
                 ["Resilience__DataDirectory"] = Path.Combine(root, "exporter"),
-                ["Resilience__Declarative__Path"] = yaml,
                 ["Resilience__FallbackStore__Storage"] = storage,
                 ["Resilience__FallbackStore__Export"] = "on",
                 ["Resilience__FallbackStore__ExportDelay"] = "00:00:00",
                 ["Resilience__FallbackStore__ElectionInterval"] = "00:00:00.500",
             }))
             {
-                using var exporter = BuildGateway(out _);
+                var controlPlane = new ScriptedControlPlaneLink();
+                using var exporter = BuildGateway(out _, controlPlane);
                 await exporter.StartAsync();
                 var dataPlane = exporter.Services.GetRequiredService<IDataPlane>();
-                await Eventually.HoldsAsync(() => dataPlane.Current is not null, TimeSpan.FromSeconds(30), "the exporter serves the YAML");
+                Assert.True((await controlPlane.PushAsync(Config)).IsServing);
                 exportedHash = dataPlane.Current!.Hash;
                 var store = exporter.Services.GetRequiredService<FallbackStoreResolver>().Store!;
                 await Eventually.HoldsAsync(
@@ -206,7 +212,7 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
                 ["Resilience__FallbackStore__Import"] = "on",
             }))
             {
-                using var importer = BuildGateway(out _);
+                using var importer = BuildGateway(out _, new UnreachableControlPlaneLink());
                 await importer.StartAsync();
                 var dataPlane = importer.Services.GetRequiredService<DataPlane>();
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));

@@ -16,6 +16,7 @@ internal sealed class FallbackStoreOptionsEnvironmentCheck : IPostConfigureOptio
     private readonly string _variablePrefix;
     private readonly ILogger _logger;
     private readonly Func<string, string?> _environment;
+    private int _checked;
 
     /// <param name="sectionPath">The path of the section given to <c>AddDataPlaneResilience</c> (for example <c>Resilience</c>), or <see langword="null"/>.</param>
     /// <param name="loggerFactory">Where the warning goes.</param>
@@ -29,6 +30,12 @@ internal sealed class FallbackStoreOptionsEnvironmentCheck : IPostConfigureOptio
 
     public void PostConfigure(string? name, FallbackStoreOptions options)
     {
+        // IOptions, IOptionsMonitor and IOptionsSnapshot each build the options: report once.
+        if (Interlocked.Exchange(ref _checked, 1) == 1)
+        {
+            return;
+        }
+
         if (_environment(ReferencePrefix + "STORAGE") is { Length: > 0 } storage && !string.Equals(storage.Trim(), options.Storage?.Trim(), StringComparison.Ordinal))
         {
             Log.ReferenceVariableIgnored(_logger, ReferencePrefix + "STORAGE", storage, _variablePrefix + nameof(FallbackStoreOptions.Storage), options.Storage ?? "(none: the tier is off)");
