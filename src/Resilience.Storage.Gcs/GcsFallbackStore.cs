@@ -1,139 +1,123 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.Sockets;
-using System.Text.Json;
+using Google;
 using Google.Apis.Auth.OAuth2.Responses;
+using Google.Cloud.Storage.V1;
 using Polly;
 using Polly.Timeout;
+using GcsObject = Google.Apis.Storage.v1.Data.Object;
 
 namespace Resilience.Storage.Gcs;
 
 /// <summary>
-/// A fallback store in a Google Cloud Storage bucket, over the JSON API with <see cref="HttpClient"/>:
-/// multipart upload (content and custom metadata in one request), metadata then <c>alt=media</c> pinned to
-/// the same generation for reads, paged listing, delete. Transient failures are retried within the
-/// configured budget; permanent ones (401, 403, missing bucket, 400) fail at once.
+/// A fallback store in a Google Cloud Storage bucket, over the official client (<see cref="StorageClient"/>): object
+/// metadata then the content pinned to the same generation for reads (the client checks the download's hashes),
+/// uploads with the content and custom metadata in one object write, paged listing, delete, and writes conditional
+/// on the generation (<c>ifGenerationMatch</c>). The store's retry budget is the only one (the client's retries are
+/// off); permanent failures (401, 403, missing bucket, 400) fail at once.
 /// </summary>
-internal sealed class GcsFallbackStore : IFallbackStore, IDisposable
+internal sealed class GcsFallbackStore : IConditionalFallbackStore, IDisposable
 {
     private const int MaxGenerationRaces = 3;
-    private readonly HttpClient _http;
-    private readonly GcsAccessTokenSource _tokens;
+    private const string ContentType = "application/json";
+    private readonly GcsClientSource _clients;
     private readonly GcsStorageLocation _location;
     private readonly GcsFallbackStoreOptions _options;
     private readonly ResiliencePipeline _pipeline;
-    private readonly string _endpoint;
 
-    public GcsFallbackStore(HttpClient http, GcsAccessTokenSource tokens, GcsStorageLocation location, GcsFallbackStoreOptions options, ResiliencePipeline pipeline)
+    public GcsFallbackStore(GcsClientSource clients, GcsStorageLocation location, GcsFallbackStoreOptions options, ResiliencePipeline pipeline)
     {
-        _http = http;
-        _tokens = tokens;
+        _clients = clients;
         _location = location;
         _options = options;
         _pipeline = pipeline;
-        _endpoint = (options.Endpoint is { Length: > 0 } endpoint ? endpoint : GcsFallbackStoreFactory.DefaultEndpoint).TrimEnd('/');
     }
 
     public string Description => _location.Description;
 
     public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
-        RunAsync("reading", key, async ct =>
+        RunAsync("reading", key, async (client, ct) =>
         {
             for (var race = 0; ; race++)
             {
-                var resource = await GetResourceAsync(key, ct).ConfigureAwait(false);
-                if (resource is null)
+                GcsObject resource;
+                try
+                {
+                    resource = await client.GetObjectAsync(_location.Bucket, _location.ObjectKey(key), new GetObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
+                }
+                catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !IsMissingBucket(ex))
                 {
                     return null;
                 }
 
-                var size = long.TryParse(resource.Size, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
-                if (size > maxBytes)
+                if (resource.Size is { } size && size > (ulong)maxBytes)
                 {
                     throw new FallbackStoreException($"{Description}/{key} is {size} bytes, over the limit of {maxBytes}");
                 }
 
                 // Pin the content to the generation whose metadata we read: never a mix of two writes.
-                using var request = await NewRequestAsync(HttpMethod.Get, $"{ObjectUrl(key)}?alt=media&ifGenerationMatch={Uri.EscapeDataString(resource.Generation ?? "0")}", ct).ConfigureAwait(false);
-                using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-                if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && race < MaxGenerationRaces)
+                using var content = new BoundedBufferStream(maxBytes, key);
+                try
+                {
+                    await client.DownloadObjectAsync(resource, content, new DownloadObjectOptions { IfGenerationMatch = resource.Generation }, ct).ConfigureAwait(false);
+                }
+                catch (GoogleApiException ex) when (ex.HttpStatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && race < MaxGenerationRaces)
                 {
                     continue;
-                }
-
-                await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
-                byte[] content;
-                var body = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
-                await using (body.ConfigureAwait(false))
-                {
-                    content = await BoundedRead.ReadAsync(body, maxBytes, key, ct).ConfigureAwait(false);
                 }
 
                 var metadata = resource.Metadata is null
                     ? new Dictionary<string, string>()
                     : new Dictionary<string, string>(resource.Metadata, StringComparer.Ordinal);
-                return (StoredObject?)new StoredObject(key, content, metadata, resource.Updated ?? DateTimeOffset.MinValue);
+                return (StoredObject?)new StoredObject(key, content.ToArray(), metadata, resource.UpdatedDateTimeOffset ?? DateTimeOffset.MinValue)
+                {
+                    Version = VersionOf(resource),
+                };
             }
         }, cancellationToken);
 
     public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        var resource = JsonSerializer.SerializeToUtf8Bytes(
-            new GcsObject { Name = _location.ObjectKey(key), ContentType = "application/json", Metadata = metadata.Count == 0 ? null : new Dictionary<string, string>(metadata) },
-            GcsJsonContext.Default.GcsObject);
-        var bytes = content.ToArray();
-        await RunAsync("writing", key, async ct =>
-        {
-            var body = new MultipartContent("related");
-            var metadataPart = new ByteArrayContent(resource);
-            metadataPart.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
-            var mediaPart = new ByteArrayContent(bytes);
-            mediaPart.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-            body.Add(metadataPart);
-            body.Add(mediaPart);
+        await WriteAsync(key, content, metadata, ifGenerationMatch: null, cancellationToken).ConfigureAwait(false);
+    }
 
-            using var request = await NewRequestAsync(HttpMethod.Post, $"{_endpoint}/upload/storage/v1/b/{Uri.EscapeDataString(_location.Bucket)}/o?uploadType=multipart", ct).ConfigureAwait(false);
-            request.Content = body;
-            using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-            await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
-            return true;
-        }, cancellationToken).ConfigureAwait(false);
+    public ValueTask<bool> TryPutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        long generation = 0; // GCS: ifGenerationMatch=0 writes only when no live object exists.
+        if (expectedVersion is not null && !long.TryParse(expectedVersion, NumberStyles.None, CultureInfo.InvariantCulture, out generation))
+        {
+            throw new ArgumentException($"'{expectedVersion}' is not a GCS generation (a StoredObject.Version this store returned)", nameof(expectedVersion));
+        }
+
+        return WriteAsync(key, content, metadata, generation, cancellationToken);
     }
 
     public ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
-        RunAsync("listing", keyPrefix, async ct =>
+        RunAsync("listing", keyPrefix, async (client, ct) =>
         {
             var results = new List<StoredObjectInfo>();
-            string? pageToken = null;
-            do
+            var pages = client.ListObjectsAsync(
+                _location.Bucket,
+                _location.ObjectKey(keyPrefix),
+                new ListObjectsOptions { PageSize = _options.ListPageSize, RetryOptions = RetryOptions.Never }).AsRawResponses();
+            await foreach (var page in pages.WithCancellation(ct).ConfigureAwait(false))
             {
-                var url = $"{_endpoint}/storage/v1/b/{Uri.EscapeDataString(_location.Bucket)}/o?prefix={Uri.EscapeDataString(_location.ObjectKey(keyPrefix))}&maxResults={_options.ListPageSize.ToString(CultureInfo.InvariantCulture)}";
-                if (pageToken is not null)
-                {
-                    url += "&pageToken=" + Uri.EscapeDataString(pageToken);
-                }
-
-                using var request = await NewRequestAsync(HttpMethod.Get, url, ct).ConfigureAwait(false);
-                using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-                await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
-                var page = await response.Content.ReadFromJsonAsync(GcsJsonContext.Default.GcsObjectList, ct).ConfigureAwait(false);
-                foreach (var item in page?.Items ?? [])
+                foreach (var item in page.Items ?? [])
                 {
                     if (item.Name is null)
                     {
                         continue;
                     }
 
-                    var size = long.TryParse(item.Size, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : 0;
-                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Name), size, item.Updated ?? DateTimeOffset.MinValue));
+                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Name), (long)(item.Size ?? 0), item.UpdatedDateTimeOffset ?? DateTimeOffset.MinValue)
+                    {
+                        Version = VersionOf(item),
+                    });
                 }
-
-                pageToken = string.IsNullOrEmpty(page?.NextPageToken) ? null : page.NextPageToken;
             }
-            while (pageToken is not null);
 
             results.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             return (IReadOnlyList<StoredObjectInfo>)results;
@@ -141,27 +125,28 @@ internal sealed class GcsFallbackStore : IFallbackStore, IDisposable
 
     public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        await RunAsync("deleting", key, async ct =>
+        await RunAsync("deleting", key, async (client, ct) =>
         {
-            using var request = await NewRequestAsync(HttpMethod.Delete, ObjectUrl(key), ct).ConfigureAwait(false);
-            using var response = await _http.SendAsync(request, ct).ConfigureAwait(false);
-            if (response.StatusCode == HttpStatusCode.NotFound)
+            try
             {
-                var error = await ToExceptionAsync(response, ct).ConfigureAwait(false);
-                return error.IsMissingBucket ? throw error : true;
+                await client.DeleteObjectAsync(_location.Bucket, _location.ObjectKey(key), new DeleteObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
+            }
+            catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !IsMissingBucket(ex))
+            {
             }
 
-            await EnsureSuccessAsync(response, ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _http.Dispose();
+    public void Dispose() => _clients.Dispose();
 
-    /// <summary>Whether retrying may help: 408, 429, 5xx, timeouts and network errors; not 400, 401, 403 or a missing bucket.</summary>
+    /// <summary>Whether retrying may help: 408, 429, 5xx, timeouts and network errors; not 400, 401, 403, 412 or a missing bucket.</summary>
     internal static bool IsTransient(Exception exception) => exception switch
     {
-        GcsRequestException { Status: var status } => (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
+        ObjectTooLargeException => false,
+        GoogleApiException { HttpStatusCode: 0 } ex => ex.InnerException is { } inner && IsTransient(inner),
+        GoogleApiException { HttpStatusCode: var status } => (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
         TokenResponseException { StatusCode: var status } => status is null || (int)status >= 500 || status is HttpStatusCode.TooManyRequests,
         FallbackStoreException { IsTransient: var transient } => transient,
         HttpRequestException or IOException or SocketException or TimeoutException or TimeoutRejectedException => true,
@@ -169,63 +154,46 @@ internal sealed class GcsFallbackStore : IFallbackStore, IDisposable
         _ => false,
     };
 
-    private string ObjectUrl(string key) =>
-        $"{_endpoint}/storage/v1/b/{Uri.EscapeDataString(_location.Bucket)}/o/{Uri.EscapeDataString(_location.ObjectKey(key))}";
+    private static string? VersionOf(GcsObject resource) => resource.Generation?.ToString(CultureInfo.InvariantCulture);
 
-    private async Task<GcsObject?> GetResourceAsync(string key, CancellationToken cancellationToken)
+    private static bool IsMissingBucket(GoogleApiException exception) =>
+        exception.HttpStatusCode == HttpStatusCode.NotFound
+        && (exception.Error?.Message ?? exception.Message).Contains("bucket does not exist", StringComparison.OrdinalIgnoreCase);
+
+    private ValueTask<bool> WriteAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, long? ifGenerationMatch, CancellationToken cancellationToken)
     {
-        using var request = await NewRequestAsync(HttpMethod.Get, ObjectUrl(key), cancellationToken).ConfigureAwait(false);
-        using var response = await _http.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
+        var bytes = content.ToArray();
+        return RunAsync("writing", key, async (client, ct) =>
         {
-            var error = await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
-            return error.IsMissingBucket ? throw error : null;
-        }
+            var destination = new GcsObject
+            {
+                Bucket = _location.Bucket,
+                Name = _location.ObjectKey(key),
+                ContentType = ContentType,
+                Metadata = metadata.Count == 0 ? null : new Dictionary<string, string>(metadata),
+            };
+            using var source = new MemoryStream(bytes, writable: false);
+            try
+            {
+                await client.UploadObjectAsync(destination, source, new UploadObjectOptions { IfGenerationMatch = ifGenerationMatch }, ct).ConfigureAwait(false);
+            }
+            catch (GoogleApiException ex) when (ifGenerationMatch is not null && ex.HttpStatusCode == HttpStatusCode.PreconditionFailed)
+            {
+                return false;
+            }
 
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        return await response.Content.ReadFromJsonAsync(GcsJsonContext.Default.GcsObject, cancellationToken).ConfigureAwait(false);
+            return true;
+        }, cancellationToken);
     }
 
-    private async Task<HttpRequestMessage> NewRequestAsync(HttpMethod method, string url, CancellationToken cancellationToken)
-    {
-        var token = await _tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
-        var request = new HttpRequestMessage(method, new Uri(url));
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return request;
-    }
-
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            throw await ToExceptionAsync(response, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    private static async Task<GcsRequestException> ToExceptionAsync(HttpResponseMessage response, CancellationToken cancellationToken)
-    {
-        string? reason = null;
-        string message;
-        var body = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        try
-        {
-            var error = JsonSerializer.Deserialize(body, GcsJsonContext.Default.GcsErrorResponse)?.Error;
-            reason = error?.Errors?.FirstOrDefault()?.Reason;
-            message = error?.Message ?? body;
-        }
-        catch (JsonException)
-        {
-            message = body.Length > 200 ? body[..200] : body;
-        }
-
-        return new GcsRequestException(response.StatusCode, reason, message);
-    }
-
-    private async ValueTask<T> RunAsync<T>(string operation, string key, Func<CancellationToken, Task<T>> action, CancellationToken cancellationToken)
+    private async ValueTask<T> RunAsync<T>(string operation, string key, Func<StorageClient, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
     {
         try
         {
-            return await _pipeline.ExecuteAsync(static async (action, ct) => await action(ct).ConfigureAwait(false), action, cancellationToken).ConfigureAwait(false);
+            return await _pipeline.ExecuteAsync(
+                static async (state, ct) => await state.action(await state.clients.GetAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false),
+                (action, clients: _clients),
+                cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -245,11 +213,12 @@ internal sealed class GcsFallbackStore : IFallbackStore, IDisposable
     private string Explain(Exception exception) => exception switch
     {
         TimeoutRejectedException => $"no answer within the budget ({_options.TotalTimeout} total, {_options.AttemptTimeout} per attempt)",
-        GcsRequestException { IsMissingBucket: true } => $"the bucket '{_location.Bucket}' does not exist",
-        GcsRequestException { Status: HttpStatusCode.Forbidden } ex => $"access denied ({ex.Message}); check the service account's roles on the bucket",
-        GcsRequestException { Status: HttpStatusCode.Unauthorized } ex => $"not authenticated ({ex.Message}); check {_tokens.Source}",
-        GcsRequestException ex => $"{(int)ex.Status} {ex.Reason}: {ex.Message}",
-        TokenResponseException ex => $"getting an access token from {_tokens.Source} failed: {ex.Error?.Error} {ex.Error?.ErrorDescription}",
+        ObjectTooLargeException ex => ex.Message,
+        GoogleApiException ex when IsMissingBucket(ex) => $"the bucket '{_location.Bucket}' does not exist",
+        GoogleApiException { HttpStatusCode: HttpStatusCode.Forbidden } ex => $"access denied ({ex.Error?.Message ?? ex.Message}); check the service account's roles on the bucket",
+        GoogleApiException { HttpStatusCode: HttpStatusCode.Unauthorized } ex => $"not authenticated ({ex.Error?.Message ?? ex.Message}); check {_clients.Source}",
+        GoogleApiException ex => $"{(int)ex.HttpStatusCode} {ex.Error?.Errors?.FirstOrDefault()?.Reason}: {ex.Error?.Message ?? ex.Message}",
+        TokenResponseException ex => $"getting an access token from {_clients.Source} failed: {ex.Error?.Error} {ex.Error?.ErrorDescription}",
         _ => exception.Message,
     };
 }

@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(3251, LogLevel.Information, "GCS store {Store} authenticates with {CredentialSource} against {Endpoint}.")]
     public static partial void UsingCredentials(ILogger logger, string store, string credentialSource, string endpoint);
+
+    [LoggerMessage(3252, LogLevel.Warning, "GCS store {Store}: {Variable} is set but ignored: {CredentialSource} is used.")]
+    public static partial void EnvironmentVariableIgnored(ILogger logger, string store, string variable, string credentialSource);
 }

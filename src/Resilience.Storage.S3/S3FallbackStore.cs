@@ -20,10 +20,17 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
     private readonly S3StorageLocation _location;
     private readonly S3FallbackStoreOptions _options;
     private readonly ResiliencePipeline _pipeline;
+    private readonly bool _ownsClient;
 
-    public S3FallbackStore(IAmazonS3 client, S3StorageLocation location, S3FallbackStoreOptions options, ResiliencePipeline pipeline)
+    /// <param name="client">The client.</param>
+    /// <param name="location">Bucket and prefix.</param>
+    /// <param name="options">The store's options.</param>
+    /// <param name="pipeline">The retry budget.</param>
+    /// <param name="ownsClient">Whether the store created the client (and disposes it), or it belongs to the container.</param>
+    public S3FallbackStore(IAmazonS3 client, S3StorageLocation location, S3FallbackStoreOptions options, ResiliencePipeline pipeline, bool ownsClient = true)
     {
         _client = client;
+        _ownsClient = ownsClient;
         _location = location;
         _options = options;
         _pipeline = pipeline;
@@ -60,7 +67,7 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
                 }
 
                 var modified = response.LastModified is { } lm ? new DateTimeOffset(DateTime.SpecifyKind(lm, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
-                return (StoredObject?)new StoredObject(key, content, metadata, modified);
+                return (StoredObject?)new StoredObject(key, content, metadata, modified) { Version = response.ETag };
             }
         }, cancellationToken);
 
@@ -112,7 +119,7 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
                 foreach (var item in response.S3Objects ?? [])
                 {
                     var modified = item.LastModified is { } lm ? new DateTimeOffset(DateTime.SpecifyKind(lm, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
-                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Key), item.Size ?? 0, modified));
+                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Key), item.Size ?? 0, modified) { Version = item.ETag });
                 }
 
                 continuation = response.IsTruncated == true ? response.NextContinuationToken : null;
@@ -139,7 +146,13 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public void Dispose() => _client.Dispose();
+    public void Dispose()
+    {
+        if (_ownsClient)
+        {
+            _client.Dispose();
+        }
+    }
 
     /// <summary>Whether retrying may help: throttling, 5xx, timeouts, network errors and checksum mismatches; not 4xx such as 403 or a missing bucket, nor configuration errors.</summary>
     internal static bool IsTransient(Exception exception) => exception switch

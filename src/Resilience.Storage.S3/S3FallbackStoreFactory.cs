@@ -12,12 +12,18 @@ internal sealed class S3FallbackStoreFactory : IFallbackStoreFactory
     private readonly S3FallbackStoreOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly IAmazonS3? _registeredClient;
 
-    public S3FallbackStoreFactory(IOptions<S3FallbackStoreOptions> options, TimeProvider timeProvider, ILogger<S3FallbackStore>? logger = null)
+    /// <param name="options">The store's options.</param>
+    /// <param name="timeProvider">The clock of the retry budget.</param>
+    /// <param name="logger">The store's logger.</param>
+    /// <param name="registeredClient">An <see cref="IAmazonS3"/> from the container (for example <c>AddAWSService&lt;IAmazonS3&gt;()</c>), used instead of a client built from the options.</param>
+    public S3FallbackStoreFactory(IOptions<S3FallbackStoreOptions> options, TimeProvider timeProvider, ILogger<S3FallbackStore>? logger = null, IAmazonS3? registeredClient = null)
     {
         _options = options.Value;
         _timeProvider = timeProvider;
         _logger = (ILogger?)logger ?? NullLogger.Instance;
+        _registeredClient = registeredClient;
     }
 
     public string Scheme => "s3";
@@ -25,13 +31,36 @@ internal sealed class S3FallbackStoreFactory : IFallbackStoreFactory
     public IFallbackStore Create(Uri storage)
     {
         var location = S3StorageLocation.Parse(storage);
+        var pipeline = StoreRetryPipeline.Create(_options, S3FallbackStore.IsTransient, _timeProvider, "resilience-s3-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
+        var fromEnvironment = Environment.GetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable);
+        if (_registeredClient is { } registered)
+        {
+            if (!string.IsNullOrWhiteSpace(fromEnvironment))
+            {
+                Log.EnvironmentVariableIgnored(_logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, "the IAmazonS3 registered in the container is used");
+            }
+
+            // The container's client carries its own endpoint, region and credentials; the options' are not used.
+            Log.UsingRegisteredClient(_logger, location.Description, registered.Config.ServiceURL ?? registered.Config.RegionEndpoint?.SystemName ?? "the SDK's default");
+            if (registered.Config.MaxErrorRetry > 0)
+            {
+                Log.RegisteredClientRetries(_logger, location.Description, registered.Config.MaxErrorRetry);
+            }
+
+            return new S3FallbackStore(registered, location, _options, pipeline, ownsClient: false);
+        }
+
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && _options.Endpoint is { Length: > 0 } configured && !string.Equals(configured, fromEnvironment, StringComparison.Ordinal))
+        {
+            Log.EnvironmentVariableIgnored(_logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, $"the configured Endpoint {configured} wins");
+        }
+
         var client = CreateClient(_options, out var endpoint);
         if (endpoint is not null)
         {
             Log.UsingEndpoint(_logger, location.Description, endpoint);
         }
 
-        var pipeline = StoreRetryPipeline.Create(_options, S3FallbackStore.IsTransient, _timeProvider, "resilience-s3-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
         return new S3FallbackStore(client, location, _options, pipeline);
     }
 

@@ -1,12 +1,14 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Google.Apis.Auth.OAuth2;
+using Google.Cloud.Storage.V1;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Resilience.Tests.FallbackStore;
 
 namespace Resilience.Storage.Gcs.Tests;
@@ -208,7 +210,8 @@ public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<Gc
     public async Task Retries_stop_within_the_total_budget_when_the_server_never_answers()
     {
         await using var server = ScriptedHttpServer.Hang();
-        var store = GcsFixture.CreateStore("gcs://bucket/prefix", new GcsFallbackStoreOptions
+        var clock = new FakeTimeProvider();
+        var options = new GcsFallbackStoreOptions
         {
             Endpoint = server.Endpoint,
             Credential = GoogleCredential.FromAccessToken("token"),
@@ -217,15 +220,148 @@ public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<Gc
             MaxRetryDelay = TimeSpan.FromMilliseconds(50),
             AttemptTimeout = TimeSpan.FromMilliseconds(300),
             TotalTimeout = TimeSpan.FromSeconds(1),
-        });
-        var watch = Stopwatch.StartNew();
+        };
+        var store = new GcsFallbackStoreFactory(Microsoft.Extensions.Options.Options.Create(options), clock).Create(new Uri("gcs://bucket/prefix"));
 
-        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync(Key, 1024, CancellationToken.None));
+        var get = store.GetAsync(Key, 1024, CancellationToken.None).AsTask();
+        var advanced = await ClockDriver.AdvanceUntilDoneAsync(clock, get, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.5), $"gave up after {watch.Elapsed}");
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(() => get);
         Assert.True(error.IsTransient);
         Assert.Contains("budget", error.Message, StringComparison.Ordinal);
+        // By the injected clock, the operation ends at its 1 s budget (to within the driver's steps), not after 20 retries.
+        Assert.InRange(advanced, TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(1.5));
         Assert.InRange(server.Requests.Count, 2, 5);
+    }
+
+    [Fact]
+    public async Task Uploads_go_through_a_resumable_session_of_the_official_client()
+    {
+        var store = fixture.CreateStore(fixture.NewStorageUri());
+        var before = fixture.Server.Requests.Count;
+
+        await store.PutAsync(Key, "{\"v\":1}"u8.ToArray(), new Dictionary<string, string> { ["exporter"] = "node-1" }, CancellationToken.None);
+
+        var requests = fixture.Server.Requests.Skip(before).ToList();
+        Assert.Contains(requests, r => r.Method == "POST" && r.Query.Contains("uploadType=resumable", StringComparison.Ordinal));
+        Assert.Contains(requests, r => r.Method == "PUT" && r.Query.Contains("upload_id=", StringComparison.Ordinal));
+        var read = await store.GetAsync(Key, 1024, CancellationToken.None);
+        Assert.Equal("node-1", read!.Metadata["exporter"]);
+    }
+
+    [Fact]
+    public async Task A_download_that_does_not_match_its_hash_is_read_again()
+    {
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), Fast(retries: 3));
+        await store.PutAsync(Key, "{\"v\":1}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        fixture.Server.CorruptNextDownloads(1);
+
+        var read = await store.GetAsync(Key, 1024, CancellationToken.None);
+
+        Assert.Equal("{\"v\":1}"u8.ToArray(), read!.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task A_download_that_never_matches_its_hash_fails_after_retries()
+    {
+        var store = GcsFixture.CreateStore(fixture.NewStorageUri(), Fast(retries: 2));
+        await store.PutAsync(Key, "{\"v\":1}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        fixture.Server.CorruptNextDownloads(100);
+        try
+        {
+            var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync(Key, 1024, CancellationToken.None));
+
+            Assert.True(error.IsTransient);
+            Assert.Contains("after retries", error.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            fixture.Server.CorruptNextDownloads(0);
+        }
+    }
+
+    [Fact]
+    public async Task Reads_carry_the_generation_as_the_version()
+    {
+        var store = fixture.CreateStore(fixture.NewStorageUri());
+        await store.PutAsync(Key, "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+
+        var read = await store.GetAsync(Key, 1024, CancellationToken.None);
+        var listed = Assert.Single(await store.ListAsync("3.6.0.0/", CancellationToken.None));
+
+        Assert.NotNull(read!.Version);
+        Assert.True(long.Parse(read.Version, System.Globalization.CultureInfo.InvariantCulture) > 0);
+        Assert.Equal(read.Version, listed.Version);
+    }
+
+    [Fact]
+    public async Task A_conditional_write_without_a_version_creates_only_a_missing_object()
+    {
+        var store = (IConditionalFallbackStore)fixture.CreateStore(fixture.NewStorageUri());
+
+        Assert.True(await store.TryPutAsync(Key, "{\"v\":1}"u8.ToArray(), new Dictionary<string, string>(), expectedVersion: null, CancellationToken.None));
+        Assert.False(await store.TryPutAsync(Key, "{\"v\":2}"u8.ToArray(), new Dictionary<string, string>(), expectedVersion: null, CancellationToken.None));
+
+        Assert.Equal("{\"v\":1}"u8.ToArray(), (await store.GetAsync(Key, 1024, CancellationToken.None))!.Content.ToArray());
+    }
+
+    [Fact]
+    public async Task A_conditional_write_succeeds_on_the_version_read_and_fails_once_someone_else_wrote()
+    {
+        var storage = fixture.NewStorageUri();
+        var store = (IConditionalFallbackStore)fixture.CreateStore(storage);
+        var other = fixture.CreateStore(storage);
+        await store.PutAsync(Key, "{\"v\":1}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        var read = await store.GetAsync(Key, 1024, CancellationToken.None);
+
+        Assert.True(await store.TryPutAsync(Key, "{\"v\":2}"u8.ToArray(), new Dictionary<string, string>(), read!.Version, CancellationToken.None));
+        var second = await store.GetAsync(Key, 1024, CancellationToken.None);
+        await other.PutAsync(Key, "{\"v\":3}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        Assert.False(await store.TryPutAsync(Key, "{\"v\":4}"u8.ToArray(), new Dictionary<string, string>(), second!.Version, CancellationToken.None));
+
+        Assert.Equal("{\"v\":3}"u8.ToArray(), (await store.GetAsync(Key, 1024, CancellationToken.None))!.Content.ToArray());
+        Assert.Contains(fixture.Server.Requests, r => r.Method == "POST" && r.Query.Contains($"ifGenerationMatch={second.Version}", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_StorageClient_registered_in_the_container_is_used()
+    {
+        var credential = CredentialFactory.FromJson<ServiceAccountCredential>(fixture.Server.ServiceAccountJson()).ToGoogleCredential().CreateScoped(GcsFallbackStoreOptions.Scope);
+        var client = await new StorageClientBuilder { GoogleCredential = credential, BaseUri = fixture.Server.Endpoint + "/storage/v1/", UseJwtAccessWithScopes = false }.BuildAsync();
+        var services = new ServiceCollection().AddLogging();
+        services.AddSingleton(client);
+
+        // No endpoint and no credentials in the options: only the registered client can reach the test server.
+        services.AddDataPlaneResilience(o => o.DataDirectory = Path.GetTempPath()).UseGcsFallbackStore();
+        services.Configure<FallbackStoreOptions>(o => o.Storage = fixture.NewStorageUri());
+        using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<FallbackStoreResolver>().Store!;
+        await store.PutAsync(Key, "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        Assert.NotNull(await store.GetAsync(Key, 1024, CancellationToken.None));
+
+        // The container owns the client: disposing the store leaves it usable.
+        ((IDisposable)store).Dispose();
+        var missing = await Assert.ThrowsAsync<Google.GoogleApiException>(() => client.GetObjectAsync(GcsFixture.Bucket, "missing"));
+        Assert.Equal(HttpStatusCode.NotFound, missing.HttpStatusCode);
+    }
+
+    [Fact]
+    public async Task Options_bind_from_FallbackStore_Gcs_of_the_resilience_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Resilience:DataDirectory"] = Path.GetTempPath(),
+            ["Resilience:FallbackStore:Gcs:Endpoint"] = "http://127.0.0.1:1/",
+            ["Resilience:FallbackStore:Gcs:ListPageSize"] = "7",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddDataPlaneResilience(configuration.GetSection("Resilience")).UseGcsFallbackStore();
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<GcsFallbackStoreOptions>>().Value;
+
+        Assert.Equal("http://127.0.0.1:1/", options.Endpoint);
+        Assert.Equal(7, options.ListPageSize);
     }
 
     [Fact]

@@ -16,9 +16,13 @@ using Microsoft.Net.Http.Headers;
 namespace Resilience.Storage.Gcs.Tests;
 
 /// <summary>
-/// A strict in-process server for the subset of the Cloud Storage JSON API the store uses, written from
-/// Google's reference: <c>objects.insert</c> (<c>uploadType=media</c> and <c>multipart</c> on the
-/// <c>/upload</c> path), <c>objects.get</c> (resource, or data with <c>alt=media</c>), <c>objects.list</c>
+/// A strict in-process server for the subset of the Cloud Storage JSON API the official client
+/// (Google.Cloud.Storage.V1) sends, written from Google's reference: <c>objects.insert</c> (<c>uploadType=media</c>,
+/// <c>multipart</c> and <c>resumable</c> sessions on the <c>/upload</c> path: initiation with the resource, then
+/// <c>PUT</c> chunks with <c>Content-Range</c>, <c>308</c> with <c>Range</c> until the last, <c>X-Goog-Hash</c>
+/// checked on the final chunk), <c>objects.get</c> (resource, or data with <c>alt=media</c> on the
+/// <c>/download</c> or the plain path, honouring <c>Range</c> and answering <c>x-goog-hash</c> crc32c and md5 so the
+/// client checks what it downloaded), <c>objects.list</c>
 /// (<c>prefix</c>, <c>maxResults</c>, <c>pageToken</c>; no <c>items</c> when empty), <c>objects.delete</c>,
 /// <c>ifGenerationMatch</c> (412 <c>conditionNotMet</c>), error bodies <c>{"error":{"code","message","errors":[..]}}</c>,
 /// bearer tokens required (401), and the OAuth token endpoint of the service-account JWT-bearer flow,
@@ -36,8 +40,10 @@ public sealed class GcsTestServer : IAsyncDisposable
     private readonly ConcurrentDictionary<(string Bucket, string Name), StoredGcsObject> _objects = new();
     private readonly ConcurrentDictionary<string, byte> _tokens = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<(string Method, string Path, string Query)> _requests = new();
+    private readonly ConcurrentDictionary<string, UploadSession> _sessions = new(StringComparer.Ordinal);
     private long _generation = 1_700_000_000_000_000;
     private int _failuresLeft;
+    private int _corruptDownloadsLeft;
     private int _failureStatus;
 
     private GcsTestServer(WebApplication app)
@@ -108,6 +114,9 @@ public sealed class GcsTestServer : IAsyncDisposable
         Volatile.Write(ref _failuresLeft, count);
     }
 
+    /// <summary>Flips one byte of the next <paramref name="count"/> media downloads (the headers keep the true hashes), as a damaged transfer would.</summary>
+    public void CorruptNextDownloads(int count) => Volatile.Write(ref _corruptDownloadsLeft, count);
+
     public int Uploads(string bucket) => Requests.Count(r => r.Method == "POST" && r.Path.StartsWith($"/upload/storage/v1/b/{bucket}/o", StringComparison.Ordinal));
 
     public async ValueTask DisposeAsync()
@@ -156,6 +165,19 @@ public sealed class GcsTestServer : IAsyncDisposable
         var query = QueryHelpers.ParseQuery(question < 0 ? string.Empty : raw[question..]);
         var method = context.Request.Method;
 
+        // The client gzips request bodies (its GZipEnabled default), as GCS accepts.
+        var encoding = context.Request.Headers.ContentEncoding.ToString();
+        if (encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Request.Body = new System.IO.Compression.GZipStream(context.Request.Body, System.IO.Compression.CompressionMode.Decompress);
+            context.Request.Headers.ContentLength = null;
+        }
+        else if (encoding.Length > 0)
+        {
+            await ErrorAsync(context, 400, "invalid", $"Unsupported Content-Encoding '{encoding}'.");
+            return;
+        }
+
         if (path == "/token")
         {
             await TokenAsync(context);
@@ -190,6 +212,11 @@ public sealed class GcsTestServer : IAsyncDisposable
 
             await ListAsync(context, Uri.UnescapeDataString(bucket), query);
         }
+        else if (segments is ["", "download", "storage", "v1", "b", var downloadBucket, "o", var downloadName] && downloadName.Length > 0 && method == "GET"
+            && query.TryGetValue("alt", out var downloadAlt) && downloadAlt == "media")
+        {
+            await GetAsync(context, Uri.UnescapeDataString(downloadBucket), Uri.UnescapeDataString(downloadName), query);
+        }
         else if (segments is ["", "storage", "v1", "b", var objectBucket, "o", var encodedName] && encodedName.Length > 0)
         {
             var name = Uri.UnescapeDataString(encodedName);
@@ -209,6 +236,10 @@ public sealed class GcsTestServer : IAsyncDisposable
         else if (segments is ["", "upload", "storage", "v1", "b", var uploadBucket, "o"] && method == "POST")
         {
             await InsertAsync(context, Uri.UnescapeDataString(uploadBucket), query);
+        }
+        else if (segments is ["", "upload", "storage", "v1", "b", _, "o"] && method == "PUT" && query.TryGetValue("upload_id", out var uploadId))
+        {
+            await ResumeAsync(context, uploadId.ToString());
         }
         else
         {
@@ -323,11 +354,7 @@ public sealed class GcsTestServer : IAsyncDisposable
 
         if (query.TryGetValue("alt", out var alt) && alt == "media")
         {
-            context.Response.StatusCode = 200;
-            context.Response.ContentType = stored.ContentType;
-            context.Response.Headers["x-goog-generation"] = stored.Generation.ToString(CultureInfo.InvariantCulture);
-            context.Response.ContentLength = stored.Content.Length;
-            await context.Response.Body.WriteAsync(stored.Content);
+            await MediaAsync(context, stored);
             return;
         }
 
@@ -367,6 +394,12 @@ public sealed class GcsTestServer : IAsyncDisposable
 
         var uploadType = query.TryGetValue("uploadType", out var u) ? u.ToString() : null;
         string? name = query.TryGetValue("name", out var n) ? n.ToString() : null;
+        if (uploadType == "resumable")
+        {
+            await StartSessionAsync(context, bucket, name, query);
+            return;
+        }
+
         Dictionary<string, string>? metadata = null;
         string contentType;
         byte[] content;
@@ -415,19 +448,232 @@ public sealed class GcsTestServer : IAsyncDisposable
             return;
         }
 
-        if (query.TryGetValue("ifGenerationMatch", out var expected))
+        await CommitAsync(context, bucket, name, content, metadata, contentType, query.TryGetValue("ifGenerationMatch", out var expected) ? expected.ToString() : null);
+    }
+
+    /// <summary>Stores an upload if its precondition holds (checked when the object is committed, as GCS does).</summary>
+    private async Task CommitAsync(HttpContext context, string bucket, string name, byte[] content, Dictionary<string, string>? metadata, string contentType, string? ifGenerationMatch)
+    {
+        if (!GenerationMatches(bucket, name, ifGenerationMatch))
         {
-            var current = _objects.TryGetValue((bucket, name), out var existing) ? existing.Generation : 0;
-            if (long.Parse(expected!, CultureInfo.InvariantCulture) != current)
-            {
-                await ErrorAsync(context, 412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.");
-                return;
-            }
+            await ErrorAsync(context, 412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.");
+            return;
         }
 
         var stored = new StoredGcsObject(content, metadata ?? new Dictionary<string, string>(), contentType, Interlocked.Increment(ref _generation), DateTimeOffset.UtcNow);
         _objects[(bucket, name)] = stored;
         await JsonAsync(context, Resource(bucket, name, stored));
+    }
+
+    private bool GenerationMatches(string bucket, string name, string? ifGenerationMatch)
+    {
+        if (ifGenerationMatch is null)
+        {
+            return true;
+        }
+
+        var current = _objects.TryGetValue((bucket, name), out var existing) ? existing.Generation : 0;
+        return long.Parse(ifGenerationMatch, CultureInfo.InvariantCulture) == current;
+    }
+
+    /// <summary>Starts a resumable upload: the body is the object resource (JSON, may be empty); the answer's Location is the session URI.</summary>
+    private async Task StartSessionAsync(HttpContext context, string bucket, string? name, Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query)
+    {
+        var body = await ReadAllAsync(context.Request.Body);
+        JsonObject? resource = null;
+        if (body.Length > 0)
+        {
+            if (!(context.Request.ContentType ?? string.Empty).StartsWith("application/json", StringComparison.OrdinalIgnoreCase))
+            {
+                await ErrorAsync(context, 400, "invalid", "The resource of a resumable upload must be application/json.");
+                return;
+            }
+
+            resource = JsonNode.Parse(body)!.AsObject();
+        }
+
+        name ??= resource?["name"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(name))
+        {
+            await ErrorAsync(context, 400, "required", "Required parameter: name");
+            return;
+        }
+
+        var ifGenerationMatch = query.TryGetValue("ifGenerationMatch", out var expected) ? expected.ToString() : null;
+        if (!GenerationMatches(bucket, name, ifGenerationMatch))
+        {
+            await ErrorAsync(context, 412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.");
+            return;
+        }
+
+        long? declaredLength = long.TryParse(context.Request.Headers["X-Upload-Content-Length"], NumberStyles.None, CultureInfo.InvariantCulture, out var length) ? length : null;
+        var id = Guid.NewGuid().ToString("N");
+        _sessions[id] = new UploadSession(
+            bucket,
+            name,
+            resource?["metadata"]?.AsObject().ToDictionary(kv => kv.Key, kv => kv.Value!.GetValue<string>()),
+            resource?["contentType"]?.GetValue<string>() ?? (context.Request.Headers["X-Upload-Content-Type"].ToString() is { Length: > 0 } declared ? declared : "application/octet-stream"),
+            ifGenerationMatch,
+            declaredLength);
+        context.Response.StatusCode = 200;
+        context.Response.Headers.Location = $"{Endpoint}/upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={id}";
+    }
+
+    /// <summary>
+    /// A chunk of a resumable upload: <c>Content-Range: bytes a-b/total</c> (or <c>*</c> for a total not yet known),
+    /// <c>bytes */total</c> to finish or ask for the status. 308 with <c>Range</c> until every byte is in.
+    /// </summary>
+    private async Task ResumeAsync(HttpContext context, string id)
+    {
+        if (!_sessions.TryGetValue(id, out var session))
+        {
+            await ErrorAsync(context, 404, "notFound", "No such upload session.");
+            return;
+        }
+
+        var chunk = await ReadAllAsync(context.Request.Body);
+        var range = context.Request.Headers.ContentRange.ToString();
+        var match = System.Text.RegularExpressions.Regex.Match(range, @"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$");
+        if (!match.Success)
+        {
+            await ErrorAsync(context, 400, "invalid", $"Content-Range '{range}' is not bytes a-b/total or bytes */total.");
+            return;
+        }
+
+        long? total = match.Groups[3].Value == "*" ? null : long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture);
+        lock (session)
+        {
+            if (match.Groups[1].Success)
+            {
+                var first = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                var last = long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+                if (first != session.Received.Length || last - first + 1 != chunk.Length)
+                {
+                    session.Error = $"chunk {first}-{last} ({chunk.Length} bytes) does not follow the {session.Received.Length} bytes received";
+                }
+                else
+                {
+                    session.Received.Write(chunk);
+                }
+            }
+            else if (chunk.Length > 0)
+            {
+                session.Error = "a status query (bytes */total) carries no body";
+            }
+        }
+
+        if (session.Error is { } error)
+        {
+            _sessions.TryRemove(id, out _);
+            await ErrorAsync(context, 400, "invalid", error);
+            return;
+        }
+
+        if (total is null || session.Received.Length < total)
+        {
+            context.Response.StatusCode = 308;
+            if (session.Received.Length > 0)
+            {
+                context.Response.Headers["Range"] = $"bytes=0-{session.Received.Length - 1}";
+            }
+
+            return;
+        }
+
+        _sessions.TryRemove(id, out _);
+        var content = session.Received.ToArray();
+        if (content.Length != total || (session.DeclaredLength is { } declaredLength && declaredLength != content.Length))
+        {
+            await ErrorAsync(context, 400, "invalid", $"The upload has {content.Length} bytes; {session.DeclaredLength?.ToString(CultureInfo.InvariantCulture) ?? total.ToString()} were declared.");
+            return;
+        }
+
+        if (HashMismatch(context.Request.Headers["X-Goog-Hash"].ToString(), content) is { } mismatch)
+        {
+            await ErrorAsync(context, 400, "invalid", $"Provided {mismatch} doesn't match calculated {mismatch}.");
+            return;
+        }
+
+        await CommitAsync(context, session.Bucket, session.Name, content, session.Metadata, session.ContentType, session.IfGenerationMatch);
+    }
+
+    /// <summary>The name of the first hash in an <c>X-Goog-Hash</c> header (<c>crc32c=..,md5=..</c>) that the content does not match.</summary>
+    private static string? HashMismatch(string header, byte[] content)
+    {
+        foreach (var part in header.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var equals = part.IndexOf('=', StringComparison.Ordinal);
+            var (kind, value) = (part[..equals], part[(equals + 1)..]);
+            var expected = kind switch
+            {
+                "crc32c" => Crc32C(content),
+                "md5" => Convert.ToBase64String(MD5.HashData(content)),
+                _ => value,
+            };
+            if (expected != value)
+            {
+                return kind;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The object's bytes (all, or one <c>Range: bytes=a-b</c>), with the headers GCS sends and the client checks.</summary>
+    private async Task MediaAsync(HttpContext context, StoredGcsObject stored)
+    {
+        var content = stored.Content;
+        context.Response.ContentType = stored.ContentType;
+        context.Response.Headers["x-goog-generation"] = stored.Generation.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["x-goog-metageneration"] = "1";
+        context.Response.Headers["x-goog-stored-content-length"] = content.Length.ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["x-goog-stored-content-encoding"] = "identity";
+        context.Response.Headers["x-goog-hash"] = $"crc32c={Crc32C(content)},md5={Convert.ToBase64String(MD5.HashData(content))}";
+        if (content.Length > 0 && Volatile.Read(ref _corruptDownloadsLeft) > 0 && Interlocked.Decrement(ref _corruptDownloadsLeft) >= 0)
+        {
+            content = (byte[])content.Clone();
+            content[0] ^= 0xFF;
+        }
+
+        var range = System.Text.RegularExpressions.Regex.Match(context.Request.Headers.Range.ToString(), @"^bytes=(\d+)-(\d*)$");
+        if (!range.Success || content.Length == 0)
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentLength = content.Length;
+            await context.Response.Body.WriteAsync(content);
+            return;
+        }
+
+        var first = long.Parse(range.Groups[1].Value, CultureInfo.InvariantCulture);
+        var last = range.Groups[2].Value.Length == 0 ? content.Length - 1 : Math.Min(long.Parse(range.Groups[2].Value, CultureInfo.InvariantCulture), content.Length - 1);
+        if (first >= content.Length)
+        {
+            context.Response.StatusCode = 416;
+            context.Response.Headers.ContentRange = $"bytes */{content.Length}";
+            return;
+        }
+
+        context.Response.StatusCode = 206;
+        context.Response.Headers.ContentRange = $"bytes {first}-{last}/{content.Length}";
+        context.Response.ContentLength = last - first + 1;
+        await context.Response.Body.WriteAsync(content.AsMemory((int)first, (int)(last - first + 1)));
+    }
+
+    /// <summary>CRC32C (Castagnoli), big-endian, base64: the form of GCS's <c>crc32c</c> field and header.</summary>
+    private static string Crc32C(byte[] content)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in content)
+        {
+            crc ^= b;
+            for (var bit = 0; bit < 8; bit++)
+            {
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78u : crc >> 1;
+            }
+        }
+
+        crc ^= 0xFFFFFFFFu;
+        return Convert.ToBase64String([(byte)(crc >> 24), (byte)(crc >> 16), (byte)(crc >> 8), (byte)crc]);
     }
 
     private static async Task<bool> PreconditionHoldsAsync(HttpContext context, Dictionary<string, Microsoft.Extensions.Primitives.StringValues> query, StoredGcsObject stored)
@@ -465,6 +711,7 @@ public sealed class GcsTestServer : IAsyncDisposable
             ["storageClass"] = "STANDARD",
             ["size"] = stored.Content.Length.ToString(CultureInfo.InvariantCulture),
             ["md5Hash"] = Convert.ToBase64String(MD5.HashData(stored.Content)),
+            ["crc32c"] = Crc32C(stored.Content),
             ["etag"] = Convert.ToBase64String(BitConverter.GetBytes(stored.Generation)),
             ["timeCreated"] = Rfc3339(stored.Updated),
             ["updated"] = Rfc3339(stored.Updated),
@@ -475,6 +722,13 @@ public sealed class GcsTestServer : IAsyncDisposable
         }
 
         return resource;
+    }
+
+    private sealed record UploadSession(string Bucket, string Name, Dictionary<string, string>? Metadata, string ContentType, string? IfGenerationMatch, long? DeclaredLength)
+    {
+        public MemoryStream Received { get; } = new();
+
+        public string? Error { get; set; }
     }
 
     private sealed record StoredGcsObject(byte[] Content, IReadOnlyDictionary<string, string> Metadata, string ContentType, long Generation, DateTimeOffset Updated);

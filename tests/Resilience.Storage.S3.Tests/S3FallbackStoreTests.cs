@@ -1,6 +1,8 @@
-using System.Diagnostics;
 using System.Net;
+using Amazon.Extensions.NETCore.Setup;
 using Amazon.Runtime;
+using Amazon.S3;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
@@ -29,15 +31,82 @@ public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<
     public async Task Retries_stop_within_the_total_budget_when_the_server_never_answers()
     {
         await using var server = ScriptedHttpServer.Hang();
-        var store = S3rverFixture.CreateStore("s3://bucket/prefix", Against(server.Endpoint, retries: 20, totalMs: 1000, attemptMs: 300));
-        var watch = Stopwatch.StartNew();
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider();
+        var options = Against(server.Endpoint, retries: 20, totalMs: 1000, attemptMs: 300);
+        var store = new S3FallbackStoreFactory(Microsoft.Extensions.Options.Options.Create(options), clock).Create(new Uri("s3://bucket/prefix"));
 
-        var error = await Assert.ThrowsAsync<FallbackStoreException>(async () => await store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None));
+        var get = store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None).AsTask();
+        var advanced = await ClockDriver.AdvanceUntilDoneAsync(clock, get, TimeSpan.FromMilliseconds(50), TimeSpan.FromSeconds(30));
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2.5), $"gave up after {watch.Elapsed}");
+        var error = await Assert.ThrowsAsync<FallbackStoreException>(() => get);
         Assert.True(error.IsTransient);
         Assert.Contains("budget", error.Message, StringComparison.Ordinal);
+
+        // By the injected clock, the operation ends at its 1 s budget (to within the driver's steps), not after 20 retries.
+        Assert.InRange(advanced, TimeSpan.FromSeconds(0.95), TimeSpan.FromSeconds(1.5));
         Assert.InRange(server.Requests.Count, 2, 5);
+    }
+
+    [Fact]
+    public async Task An_IAmazonS3_registered_in_the_container_is_used()
+    {
+        var services = new ServiceCollection().AddLogging();
+        services.AddDefaultAWSOptions(new AWSOptions
+        {
+            Credentials = new BasicAWSCredentials(Resilience.Tests.S3rver.S3rverServer.AccessKey, Resilience.Tests.S3rver.S3rverServer.SecretKey),
+            DefaultClientConfig = { ServiceURL = fixture.Server.Endpoint, AuthenticationRegion = "us-east-1", MaxErrorRetry = 0 },
+        });
+        services.AddAWSService<IAmazonS3>();
+        
+        // No endpoint and no credentials in the store's options: only the registered client can reach s3rver.
+        services.AddDataPlaneResilience(o => o.DataDirectory = Path.GetTempPath()).UseS3FallbackStore();
+        services.Configure<FallbackStoreOptions>(o => o.Storage = fixture.NewStorageUri());
+        using var provider = services.BuildServiceProvider();
+        var store = provider.GetRequiredService<FallbackStoreResolver>().Store!;
+
+        await store.PutAsync("k", "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        Assert.NotNull(await store.GetAsync("k", 1024, CancellationToken.None));
+
+        // The container owns the client: disposing the store leaves it usable.
+        ((IDisposable)store).Dispose();
+        var client = provider.GetRequiredService<IAmazonS3>();
+        Assert.NotNull(await client.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = S3rverFixture.Bucket, MaxKeys = 1 }));
+    }
+
+    [Fact]
+    public async Task Reads_and_listings_carry_the_ETag_as_the_version()
+    {
+        var store = fixture.CreateStore(fixture.NewStorageUri());
+        await store.PutAsync("3.6.0.0/config.json", "{\"v\":1}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+
+        var read = await store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None);
+        var listed = Assert.Single(await store.ListAsync("3.6.0.0/", CancellationToken.None));
+        await store.PutAsync("3.6.0.0/config.json", "{\"v\":2}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        var replaced = await store.GetAsync("3.6.0.0/config.json", 1024, CancellationToken.None);
+
+        Assert.False(string.IsNullOrEmpty(read!.Version));
+        Assert.Equal(read.Version, listed.Version);
+        Assert.NotEqual(read.Version, replaced!.Version);
+    }
+
+    [Fact]
+    public void Options_bind_from_FallbackStore_S3_of_the_resilience_section()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Resilience:DataDirectory"] = Path.GetTempPath(),
+            ["Resilience:FallbackStore:S3:Endpoint"] = "http://127.0.0.1:1/",
+            ["Resilience:FallbackStore:S3:Region"] = "eu-west-3",
+        }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddDataPlaneResilience(configuration.GetSection("Resilience")).UseS3FallbackStore(o => o.MaxRetryAttempts = 2);
+        using var provider = services.BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<S3FallbackStoreOptions>>().Value;
+
+        Assert.Equal("http://127.0.0.1:1/", options.Endpoint);
+        Assert.Equal("eu-west-3", options.Region);
+        Assert.Equal(2, options.MaxRetryAttempts);
     }
 
     [Fact]
@@ -131,27 +200,6 @@ public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<
         Assert.Equal("node-7", request.Headers["x-amz-meta-exporter-node-id"]);
         Assert.False(request.Headers.TryGetValue("Content-Encoding", out var encoding) && encoding.Contains("aws-chunked", StringComparison.Ordinal), "the body must not be aws-chunked");
         Assert.Equal("7", request.Headers["Content-Length"]);
-    }
-
-    [Fact]
-    public async Task The_endpoint_comes_from_AWS_CONFIG_STORAGE_ENDPOINT_when_not_configured()
-    {
-        var previous = Environment.GetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable);
-        Environment.SetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable, fixture.Server.Endpoint);
-        try
-        {
-            var options = fixture.Options();
-            options.Endpoint = null;
-            var store = S3rverFixture.CreateStore(fixture.NewStorageUri(), options);
-
-            await store.PutAsync("k", "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
-
-            Assert.NotNull(await store.GetAsync("k", 1024, CancellationToken.None));
-        }
-        finally
-        {
-            Environment.SetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable, previous);
-        }
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public static class LmdbCacheDataPlaneResilienceBuilderExtensions
         if (!services.Any(d => d.ServiceType == typeof(LmdbCacheMarker)))
         {
             services.AddSingleton<LmdbCacheMarker>();
-            if (builder is DataPlaneResilienceBuilder { Section: { } section })
+            if (builder.Configuration is { } section)
             {
                 // Cache:Encryption (shared with the file cache) first, then Cache:Lmdb, which may override it.
                 options.Configure(o => section.GetSection(LmdbConfigCacheDefaults.SharedEncryptionSection).Bind(o.Encryption));

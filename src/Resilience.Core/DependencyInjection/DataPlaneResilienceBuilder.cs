@@ -6,6 +6,6 @@ internal sealed class DataPlaneResilienceBuilder(IServiceCollection services, IC
 {
     public IServiceCollection Services { get; } = services;
 
-    /// <summary>Gets the section given to <c>AddDataPlaneResilience</c>, if any; packages bind their sub-sections from it.</summary>
-    internal IConfiguration? Section { get; } = section;
+    /// <inheritdoc/>
+    public IConfiguration? Configuration { get; } = section;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -56,7 +57,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             chainOptions.Bind(section);
             cacheOptions.Bind(section.GetSection(CacheSection));
             declarativeOptions.Bind(section.GetSection(DeclarativeSection));
-            storeOptions.Bind(section.GetSection(FallbackStoreSection));
+            storeOptions.Bind(FallbackStoreOptionsSwitches.View(section.GetSection(FallbackStoreSection)));
             services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
             services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
             services.AddOptions<TelemetryOptions>().Bind(section.GetSection(TelemetrySection));
@@ -85,6 +86,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileConfigCacheOptions>, FileConfigCacheOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeclarativeConfigOptions>, DeclarativeConfigOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>());
+        services.AddSingleton<IPostConfigureOptions<FallbackStoreOptions>>(sp => new FallbackStoreOptionsEnvironmentCheck((section as IConfigurationSection)?.Path, sp.GetService<ILoggerFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, FileFallbackStoreFactory>());
         services.TryAddSingleton<ConfigSignatureCheck>();
@@ -143,7 +145,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     /// <typeparam name="TValidator">The validator type, resolved from the container.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseValidator<TValidator>(this IDataPlaneResilienceBuilder builder)
+    public static IDataPlaneResilienceBuilder UseValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IDataPlaneResilienceBuilder builder)
         where TValidator : class, IConfigValidator
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -167,7 +169,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     /// <typeparam name="TCache">The cache type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseCache<TCache>(this IDataPlaneResilienceBuilder builder)
+    public static IDataPlaneResilienceBuilder UseCache<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TCache>(this IDataPlaneResilienceBuilder builder)
         where TCache : class, IConfigCache
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -191,7 +193,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     /// <typeparam name="TLink">The link type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseClusterLink<TLink>(this IDataPlaneResilienceBuilder builder)
+    public static IDataPlaneResilienceBuilder UseClusterLink<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TLink>(this IDataPlaneResilienceBuilder builder)
         where TLink : class, IClusterLink
     {
         ArgumentNullException.ThrowIfNull(builder);
@@ -215,7 +217,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     /// <typeparam name="TFactory">The factory type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder AddFallbackStoreFactory<TFactory>(this IDataPlaneResilienceBuilder builder)
+    public static IDataPlaneResilienceBuilder AddFallbackStoreFactory<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TFactory>(this IDataPlaneResilienceBuilder builder)
         where TFactory : class, IFallbackStoreFactory
     {
         ArgumentNullException.ThrowIfNull(builder);

@@ -8,6 +8,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds the Google Cloud Storage fallback store (<c>gcs://bucket/prefix</c>) to the data-plane chain.</summary>
 public static class GcsFallbackStoreBuilderExtensions
 {
+    /// <summary>The sub-section, under the section given to <c>AddDataPlaneResilience</c>, that binds <see cref="GcsFallbackStoreOptions"/>.</summary>
+    public const string SectionName = "FallbackStore:Gcs";
+
     /// <summary>As <see cref="UseGcsFallbackStore(IDataPlaneResilienceBuilder, Action{GcsFallbackStoreOptions}?)"/> with the options from configuration and the environment only.</summary>
     /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
     /// <returns>The builder.</returns>
@@ -15,7 +18,10 @@ public static class GcsFallbackStoreBuilderExtensions
 
     /// <summary>
     /// Lets <c>FallbackStore:Storage</c> name a <c>gcs://bucket/prefix</c> store (Google Cloud Storage, or a
-    /// private endpoint). Harmless when called twice; each call adds its <paramref name="configure"/>.
+    /// private endpoint). The options bind from <c>FallbackStore:Gcs</c> of the section given to
+    /// <c>AddDataPlaneResilience</c>, then <paramref name="configure"/> runs. A <see cref="Google.Cloud.Storage.V1.StorageClient"/>
+    /// registered in the container is used instead of a client built from the options. Harmless when called twice;
+    /// each call adds its <paramref name="configure"/>.
     /// </summary>
     /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
     /// <param name="configure">Sets endpoint, credentials and retry options; optional.</param>
@@ -24,6 +30,11 @@ public static class GcsFallbackStoreBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<GcsFallbackStoreOptions>();
+        if (builder.Configuration is { } section)
+        {
+            options.Bind(section.GetSection(SectionName));
+        }
+
         if (configure is not null)
         {
             options.Configure(configure);

@@ -8,6 +8,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds the S3 fallback store (<c>s3://bucket/prefix</c>) to the data-plane chain.</summary>
 public static class S3FallbackStoreBuilderExtensions
 {
+    /// <summary>The sub-section, under the section given to <c>AddDataPlaneResilience</c>, that binds <see cref="S3FallbackStoreOptions"/>.</summary>
+    public const string SectionName = "FallbackStore:S3";
+
     /// <summary>As <see cref="UseS3FallbackStore(IDataPlaneResilienceBuilder, Action{S3FallbackStoreOptions}?)"/> with the options from configuration and the environment only.</summary>
     /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
     /// <returns>The builder.</returns>
@@ -15,7 +18,11 @@ public static class S3FallbackStoreBuilderExtensions
 
     /// <summary>
     /// Lets <c>FallbackStore:Storage</c> name an <c>s3://bucket/prefix</c> store (AWS S3 or, with an endpoint, an
-    /// S3-compatible server). Harmless when called twice; each call adds its <paramref name="configure"/>.
+    /// S3-compatible server). The options bind from <c>FallbackStore:S3</c> of the section given to
+    /// <c>AddDataPlaneResilience</c> (so <c>Resilience__FallbackStore__S3__Endpoint</c> works with no code), then
+    /// <paramref name="configure"/> runs. An <see cref="Amazon.S3.IAmazonS3"/> registered in the container (for example by
+    /// <c>AddAWSService&lt;IAmazonS3&gt;()</c>) is used instead of a client built from the options. Harmless when called
+    /// twice; each call adds its <paramref name="configure"/>.
     /// </summary>
     /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
     /// <param name="configure">Sets endpoint, region, credentials, encryption and retry options; optional.</param>
@@ -24,6 +31,11 @@ public static class S3FallbackStoreBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<S3FallbackStoreOptions>();
+        if (builder.Configuration is { } section)
+        {
+            options.Bind(section.GetSection(SectionName));
+        }
+
         if (configure is not null)
         {
             options.Configure(configure);

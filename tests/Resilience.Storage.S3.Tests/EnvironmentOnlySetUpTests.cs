@@ -1,0 +1,254 @@
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Testing;
+using Microsoft.Extensions.Options;
+using Resilience.Tests.FallbackStore;
+using Resilience.Tests.S3rver;
+
+namespace Resilience.Storage.S3.Tests;
+
+/// <summary>Tests that set process environment variables: they run alone, after the parallel ones.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessEnvironmentCollection
+{
+    public const string Name = "process environment";
+}
+
+/// <summary>
+/// A gateway set up as the reference sets one up: environment variables alone (storage URI, import on, export on,
+/// <c>AWS_*</c>), on the host the gateway sample builds (<c>Host.CreateApplicationBuilder</c> reads the environment;
+/// <c>AddDataPlaneResilience(configuration.GetSection("Resilience")).UseS3FallbackStore()</c>, nothing else).
+/// </summary>
+[Collection(ProcessEnvironmentCollection.Name)]
+public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFixture<S3rverFixture>
+{
+    private const string Version = FallbackStoreBehaviourConstants.Version;
+    private static readonly byte[] Config = Encoding.UTF8.GetBytes("{\"routes\":[\"from-the-control-plane\"]}");
+
+    [Fact]
+    public async Task A_gateway_set_up_by_environment_variables_alone_exports_and_a_new_one_imports_from_a_directory()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "resilience-env-store-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            await ExportThenImportAsync(new Uri(directory + "/").AbsoluteUri, new Dictionary<string, string?>());
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_gateway_set_up_by_environment_variables_alone_exports_and_a_new_one_imports_from_s3()
+    {
+        await ExportThenImportAsync(fixture.NewStorageUri(), new Dictionary<string, string?>
+        {
+            ["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretKey,
+            ["AWS_REGION"] = "us-east-2",
+            [S3FallbackStoreOptions.EndpointEnvironmentVariable] = fixture.Server.Endpoint,
+        });
+    }
+
+    [Fact]
+    public async Task Resilience__FallbackStore__S3__Endpoint_in_the_environment_is_honoured_with_no_code()
+    {
+        var storage = fixture.NewStorageUri();
+        using var environment = new EnvironmentScope(new Dictionary<string, string?>
+        {
+            ["Resilience__DataDirectory"] = Path.Combine(Path.GetTempPath(), "resilience-env-" + Guid.NewGuid().ToString("N")),
+            ["Resilience__FallbackStore__Storage"] = storage,
+            ["Resilience__FallbackStore__S3__Endpoint"] = fixture.Server.Endpoint,
+            ["AWS_ACCESS_KEY_ID"] = S3rverServer.AccessKey,
+            ["AWS_SECRET_ACCESS_KEY"] = S3rverServer.SecretKey,
+            ["AWS_REGION"] = "us-east-1",
+        });
+        using var host = BuildGateway(out _);
+
+        Assert.Equal(fixture.Server.Endpoint, host.Services.GetRequiredService<IOptions<S3FallbackStoreOptions>>().Value.Endpoint);
+        var store = host.Services.GetRequiredService<FallbackStoreResolver>().Store!;
+        await store.PutAsync("k", "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        Assert.NotNull(await store.GetAsync("k", 1024, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task The_reference_variable_names_are_reported_when_they_would_be_ignored()
+    {
+        using var environment = new EnvironmentScope(new Dictionary<string, string?>
+        {
+            ["Resilience__DataDirectory"] = Path.Combine(Path.GetTempPath(), "resilience-env-" + Guid.NewGuid().ToString("N")),
+            ["KONG_CLUSTER_FALLBACK_CONFIG_STORAGE"] = "s3://test-bucket/test-prefix",
+            ["KONG_CLUSTER_FALLBACK_CONFIG_IMPORT"] = "on",
+            ["KONG_CLUSTER_FALLBACK_CONFIG_EXPORT"] = "off",
+        });
+        using var host = BuildGateway(out var logs);
+
+        await host.StartAsync();
+        await host.StopAsync();
+
+        var warnings = logs.GetSnapshot().Where(r => r.Id.Id == 1200).ToList();
+        Assert.Equal(2, warnings.Count);
+        Assert.Contains(warnings, w => w.Level == LogLevel.Warning && w.Message.Contains("KONG_CLUSTER_FALLBACK_CONFIG_STORAGE", StringComparison.Ordinal) && w.Message.Contains("Resilience__FallbackStore__Storage", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Message.Contains("KONG_CLUSTER_FALLBACK_CONFIG_IMPORT", StringComparison.Ordinal) && w.Message.Contains("Resilience__FallbackStore__Import", StringComparison.Ordinal));
+
+        // EXPORT=off agrees with what is in force (export off): nothing to report.
+        Assert.DoesNotContain(warnings, w => w.Message.Contains("KONG_CLUSTER_FALLBACK_CONFIG_EXPORT", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("on", "OFF", true, false)]
+    [InlineData("true", "false", true, false)]
+    [InlineData("Off", "On", false, true)]
+    [InlineData("False", "TRUE", false, true)]
+    public void The_import_and_export_switches_read_on_off_and_true_false(string import, string export, bool expectedImport, bool expectedExport)
+    {
+        var options = Bind(new Dictionary<string, string?>
+        {
+            ["Resilience:FallbackStore:Storage"] = "file:///tmp/store",
+            ["Resilience:FallbackStore:Import"] = import,
+            ["Resilience:FallbackStore:Export"] = export,
+        });
+
+        Assert.Equal(expectedImport, options.Import);
+        Assert.Equal(expectedExport, options.Export);
+        Assert.Equal("file:///tmp/store", options.Storage);
+    }
+
+    [Fact]
+    public void Any_other_switch_value_fails_naming_the_key()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => Bind(new Dictionary<string, string?> { ["Resilience:FallbackStore:Import"] = "maybe" }));
+
+        Assert.Contains("Resilience:FallbackStore:Import", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_endpoint_comes_from_AWS_CONFIG_STORAGE_ENDPOINT_when_not_configured()
+    {
+        using var environment = new EnvironmentScope(new Dictionary<string, string?> { [S3FallbackStoreOptions.EndpointEnvironmentVariable] = fixture.Server.Endpoint });
+        var options = fixture.Options();
+        options.Endpoint = null;
+        var store = S3rverFixture.CreateStore(fixture.NewStorageUri(), options);
+
+        await store.PutAsync("k", "{}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+
+        Assert.NotNull(await store.GetAsync("k", 1024, CancellationToken.None));
+    }
+
+    private static FallbackStoreOptions Bind(Dictionary<string, string?> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddDataPlaneResilience(configuration.GetSection("Resilience"));
+        using var provider = services.BuildServiceProvider();
+        return provider.GetRequiredService<IOptions<FallbackStoreOptions>>().Value;
+    }
+
+    /// <summary>
+    /// The gateway sample's set-up: the environment is the only input. <paramref name="controlPlane"/> stands in for the
+    /// sample's <c>UseWebSocketClusterLink()</c> (only configurations from the control plane are exported).
+    /// </summary>
+    private static IHost BuildGateway(out FakeLogCollector logs, IClusterLink? controlPlane = null)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddFakeLogging();
+        var resilience = builder.Services.AddDataPlaneResilience(builder.Configuration.GetSection("Resilience")).UseS3FallbackStore();
+        if (controlPlane is not null)
+        {
+            resilience.UseClusterLink(controlPlane);
+        }
+
+        var host = builder.Build();
+        logs = host.Services.GetFakeLogCollector();
+        return host;
+    }
+
+    private static async Task ExportThenImportAsync(string storage, Dictionary<string, string?> storeVariables)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "resilience-env-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(root);
+        try
+        {
+            string exportedHash;
+            using (new EnvironmentScope(new Dictionary<string, string?>(storeVariables)
+            {
+                ["Resilience__NodeId"] = "backup-1",
+                ["Resilience__NodeVersion"] = Version,
+                ["Resilience__DataDirectory"] = Path.Combine(root, "exporter"),
+                ["Resilience__FallbackStore__Storage"] = storage,
+                ["Resilience__FallbackStore__Export"] = "on",
+                ["Resilience__FallbackStore__ExportDelay"] = "00:00:00",
+                ["Resilience__FallbackStore__ElectionInterval"] = "00:00:00.500",
+            }))
+            {
+                var controlPlane = new ScriptedControlPlaneLink();
+                using var exporter = BuildGateway(out _, controlPlane);
+                await exporter.StartAsync();
+                var dataPlane = exporter.Services.GetRequiredService<IDataPlane>();
+                Assert.True((await controlPlane.PushAsync(Config)).IsServing);
+                exportedHash = dataPlane.Current!.Hash;
+                var store = exporter.Services.GetRequiredService<FallbackStoreResolver>().Store!;
+                await Eventually.HoldsAsync(
+                    async () => await store.GetAsync(FallbackStoreKeys.Config(Version), 1024 * 1024, CancellationToken.None) is not null,
+                    TimeSpan.FromSeconds(30),
+                    "the exporter uploads the configuration");
+                await exporter.StopAsync();
+            }
+
+            using (new EnvironmentScope(new Dictionary<string, string?>(storeVariables)
+            {
+                ["Resilience__NodeId"] = "new-node",
+                ["Resilience__NodeVersion"] = Version,
+                ["Resilience__DataDirectory"] = Path.Combine(root, "importer"),
+                ["Resilience__FallbackStore__Storage"] = storage,
+                ["Resilience__FallbackStore__Import"] = "on",
+            }))
+            {
+                using var importer = BuildGateway(out _, new UnreachableControlPlaneLink());
+                await importer.StartAsync();
+                var dataPlane = importer.Services.GetRequiredService<DataPlane>();
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+                await dataPlane.WaitForStateAsync(s => s.StartupCompleted, timeout.Token);
+
+                Assert.Equal(ConfigOrigin.FallbackStore, dataPlane.Current?.Origin);
+                Assert.Equal(exportedHash, dataPlane.Current!.Hash);
+                await importer.StopAsync();
+            }
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    /// <summary>Sets process environment variables and restores the previous values.</summary>
+    private sealed class EnvironmentScope : IDisposable
+    {
+        private readonly Dictionary<string, string?> _previous = new(StringComparer.Ordinal);
+
+        public EnvironmentScope(IReadOnlyDictionary<string, string?> variables)
+        {
+            foreach (var (name, value) in variables)
+            {
+                _previous[name] = Environment.GetEnvironmentVariable(name);
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+
+        public void Dispose()
+        {
+            foreach (var (name, value) in _previous)
+            {
+                Environment.SetEnvironmentVariable(name, value);
+            }
+        }
+    }
+}
