@@ -185,6 +185,9 @@ internal sealed partial class OutageScenario : IDisposable
         ["Resilience:FallbackStore:ExportDelay"] = "00:00:00.300",
         ["Resilience:FallbackStore:ElectionInterval"] = "00:00:00.500",
         ["Resilience:FallbackStore:ElectionGrace"] = "00:00:02",
+        // With --storage s3://..., a store call must give up within the grace (start-up checks it).
+        ["Resilience:FallbackStore:S3:AttemptTimeout"] = "00:00:01",
+        ["Resilience:FallbackStore:S3:TotalTimeout"] = "00:00:02",
         ["Resilience:ClusterLink:Endpoint"] = endpoint,
         ["Resilience:ClusterLink:ServerName"] = "localhost",
         ["Resilience:ClusterLink:ClientCertificatePath"] = pki.ClientCertificatePath,

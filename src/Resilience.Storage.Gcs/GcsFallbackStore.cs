@@ -17,7 +17,7 @@ namespace Resilience.Storage.Gcs;
 /// on the generation (<c>ifGenerationMatch</c>). The store's retry budget is the only one (the client's retries are
 /// off); permanent failures (401, 403, missing bucket, 400) fail at once.
 /// </summary>
-internal sealed class GcsFallbackStore : IConditionalFallbackStore, IDisposable
+internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFallbackStore, IDisposable
 {
     private const int MaxGenerationRaces = 3;
     private const string ContentType = "application/json";
@@ -35,6 +35,8 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IDisposable
     }
 
     public string Description => _location.Description;
+
+    public TimeSpan RetryBudget => _options.TotalTimeout;
 
     public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
         RunAsync("reading", key, async (client, ct) =>

@@ -13,7 +13,7 @@ namespace Resilience.Storage.S3;
 /// metadata is stored as <c>x-amz-meta-*</c>. Transient failures are retried within the configured
 /// budget; permanent ones (access denied, no such bucket, bad request) fail at once.
 /// </summary>
-internal sealed class S3FallbackStore : IFallbackStore, IDisposable
+internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
 {
     private const string MetadataHeaderPrefix = "x-amz-meta-";
     private readonly IAmazonS3 _client;
@@ -37,6 +37,8 @@ internal sealed class S3FallbackStore : IFallbackStore, IDisposable
     }
 
     public string Description => _location.Description;
+
+    public TimeSpan RetryBudget => _options.TotalTimeout;
 
     public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
         RunAsync("reading", key, async ct =>
