@@ -63,8 +63,9 @@ internal static class ReverseProxyConfigParser
             AllowTrailingCommas = true,
             NumberHandling = JsonNumberHandling.AllowReadingFromString,
         };
-        options.Converters.Add(new JsonStringEnumConverter());
+        // Before the enum converter, which would otherwise claim SslProtocols too.
         options.Converters.Add(new SslProtocolsConverter());
+        options.Converters.Add(new JsonStringEnumConverter());
         options.Converters.Add(new LenientVersionConverter());
         options.Converters.Add(new KeyedListConverter<RouteConfig>("route", static (route, id) => route with { RouteId = id }, static route => route.RouteId));
         options.Converters.Add(new KeyedListConverter<ClusterConfig>("cluster", static (cluster, id) => cluster with { ClusterId = id }, static cluster => cluster.ClusterId));

@@ -6,7 +6,8 @@ namespace Resilience.Yarp;
 
 /// <summary>
 /// Records one <see cref="UsageRecord"/> per proxied request (cluster, route, status, latency, body sizes). The ids
-/// are strings YARP already holds, so the record itself allocates nothing.
+/// are strings YARP already holds, so the record itself allocates nothing. Body sizes are the declared
+/// <c>Content-Length</c>s (0 for chunked bodies): counting streamed bytes would wrap every body stream.
 /// </summary>
 internal sealed class UsageRecordingMiddleware(RequestDelegate next, IUsageRecorder recorder)
 {
