@@ -27,13 +27,25 @@ internal static class YarpApplyProfile
         var gatewayDll = args.Length > 1 ? args[1] : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/Gateway/bin/Release/net10.0/Gateway.dll"));
         var onlyPlain = args.Contains("--plain-only");
         await using var upstream = await StartUpstreamAsync();
+        if (args.Contains("--in-process-only"))
+        {
+            await YarpInProcessProfile.RunAsync(upstream.Url);
+            return 0;
+        }
+
         if (!onlyPlain)
         {
             await BreakdownAsync(upstream.Url);
+            await YarpInProcessProfile.RunAsync(upstream.Url);
             await GatewayProcessAsync(gatewayDll, upstream.Url);
         }
 
-        foreach (var routes in new[] { 1_000, 5_000, 20_000 })
+        if (args.Contains("--no-plain"))
+        {
+            return 0;
+        }
+
+        foreach (var routes in new[] { 1_000, 5_000 })
         {
             await PlainYarpFileReloadAsync(upstream.Url, routes);
         }
@@ -359,5 +371,56 @@ internal static class YarpApplyProfile
             await App.StopAsync();
             await App.DisposeAsync();
         }
+    }
+}
+
+/// <summary>The YARP side in one process: swap, YARP's reload (ConfigurationApplied), the first routed request, and heap after repeated applies.</summary>
+internal static class YarpInProcessProfile
+{
+    public static async Task RunAsync(string upstream, int rounds = 6)
+    {
+        var builder = WebApplication.CreateBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
+        builder.Services.AddDataPlaneResilience(o => o.DataDirectory = Path.Combine(Path.GetTempPath(), "resilience-bench", Guid.NewGuid().ToString("N")));
+        builder.Services.RemoveAll<IConfigCache>();
+        builder.Services.AddReverseProxy().LoadFromDataPlane();
+        await using var app = builder.Build();
+        app.MapReverseProxy();
+        await app.StartAsync();
+        var url = app.Urls.Single();
+        var dataPlane = app.Services.GetRequiredService<IDataPlane>();
+        var revision = app.Services.GetRequiredService<AppliedProxyRevision>();
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        for (var round = 0; round < rounds; round++)
+        {
+            var gzip = RouteTable.Gzip(RouteTable.Json(RouteTable.Routes, upstream, "p" + round));
+            var started = Stopwatch.StartNew();
+            var result = await dataPlane.ApplyManualAsync(gzip, ConfigFormat.Json, default);
+            var swapped = started.Elapsed.TotalMilliseconds;
+            while (revision.Current != result.Hash)
+            {
+                await Task.Delay(1);
+            }
+
+            var yarpApplied = started.Elapsed.TotalMilliseconds;
+            using (var response = await client.GetAsync($"{url}/api/v1/service-{RouteTable.Routes - 1:D5}/x"))
+            {
+                response.EnsureSuccessStatusCode();
+            }
+
+            var routed = started.Elapsed.TotalMilliseconds;
+            using (var second = await client.GetAsync($"{url}/api/v1/service-00001/x"))
+            {
+                second.EnsureSuccessStatusCode();
+            }
+
+            var next = started.Elapsed.TotalMilliseconds;
+            var heap = GC.GetTotalMemory(forceFullCollection: true);
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"in-process round {round}: swap {swapped:F0} ms, YARP ConfigurationApplied +{yarpApplied - swapped:F0} ms, first routed request (matcher rebuild) +{routed - yarpApplied:F0} ms, next request +{next - routed:F0} ms; total {routed:F0} ms; heap after full GC {heap / 1048576.0:F0} MiB"));
+        }
+
+        await app.StopAsync();
     }
 }
