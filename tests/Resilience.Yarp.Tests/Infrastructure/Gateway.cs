@@ -19,7 +19,7 @@ internal sealed class Gateway : IAsyncDisposable
         Url = app.Urls.Single().TrimEnd('/');
         DataPlane = app.Services.GetRequiredService<IDataPlane>();
         Client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        Operator = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        Operator = new HttpClient { Timeout = TimeSpan.FromMinutes(3) };
         Operator.DefaultRequestHeaders.Add(TestOperatorAuthentication.Header, "yes");
     }
 
