@@ -21,7 +21,8 @@ internal static class RouteTable
             json.Append($",\"route-{i:D5}\":{{\"ClusterId\":\"c{i % clusters}\",\"Order\":{i % 7},")
                 .Append($"\"Match\":{{\"Path\":\"/api/v1/service-{i:D5}/{{**rest}}\",\"Methods\":[\"GET\",\"POST\",\"PUT\"],")
                 .Append("\"Headers\":[{\"Name\":\"X-Blocked\",\"Mode\":\"NotExists\"}]},")
-                .Append($"\"Metadata\":{{\"team\":\"team-{i % 37}\",\"owner\":\"owner-{i % 101}@example.invalid\",\"variant\":\"{variant}\"}},")
+                .Append($"\"Metadata\":{{\"team\":\"team-{i % 37}\",\"owner\":\"owner-{i % 101}@example.invalid\",\"variant\":\"{variant}\",\"description\":\"Service {i:D5} of the catalogue, routed by the gateway\"}},")
+                .Append("\"MaxRequestBodySize\":1048576,\"AuthorizationPolicy\":\"anonymous\",")
                 .Append($"\"Transforms\":[{{\"PathRemovePrefix\":\"/api/v1/service-{i:D5}\"}},{{\"RequestHeader\":\"X-Route-Id\",\"Set\":\"route-{i:D5}\"}},{{\"ResponseHeader\":\"X-Served-By\",\"Set\":\"gateway\",\"When\":\"Success\"}}]}}");
         }
 

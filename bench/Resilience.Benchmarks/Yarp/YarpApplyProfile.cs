@@ -27,6 +27,12 @@ internal static class YarpApplyProfile
         var gatewayDll = args.Length > 1 ? args[1] : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/Gateway/bin/Release/net10.0/Gateway.dll"));
         var onlyPlain = args.Contains("--plain-only");
         await using var upstream = await StartUpstreamAsync();
+        if (args.Contains("--breakdown-only"))
+        {
+            await BreakdownAsync(upstream.Url);
+            return 0;
+        }
+
         if (args.Contains("--in-process-only"))
         {
             await YarpInProcessProfile.RunAsync(upstream.Url);

@@ -12,6 +12,9 @@ internal sealed class KeyedListConverter<T>(string kind, Func<T, string, T> with
 {
     public override IReadOnlyList<T>? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
     {
+        // The item converter itself, not JsonSerializer.Deserialize(ref reader): that one first skips over the
+        // value to find its end and then reads it again, a second pass over every route.
+        var itemConverter = (JsonConverter<T>)options.GetConverter(typeof(T));
         var items = new List<T>();
         var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         switch (reader.TokenType)
@@ -23,7 +26,7 @@ internal sealed class KeyedListConverter<T>(string kind, Func<T, string, T> with
                 {
                     var id = reader.GetString()!;
                     reader.Read();
-                    var item = ReadItem(ref reader, options, id) ?? throw new JsonException($"{kind} '{id}' is null");
+                    var item = ReadItem(itemConverter, ref reader, options, id) ?? throw new JsonException($"{kind} '{id}' is null");
                     Add(items, ids, withId(item, id));
                 }
 
@@ -31,7 +34,7 @@ internal sealed class KeyedListConverter<T>(string kind, Func<T, string, T> with
             case JsonTokenType.StartArray:
                 while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                 {
-                    var item = ReadItem(ref reader, options, $"#{items.Count}") ?? throw new JsonException($"{kind} #{items.Count} is null");
+                    var item = ReadItem(itemConverter, ref reader, options, $"#{items.Count}") ?? throw new JsonException($"{kind} #{items.Count} is null");
                     Add(items, ids, item);
                 }
 
@@ -44,11 +47,11 @@ internal sealed class KeyedListConverter<T>(string kind, Func<T, string, T> with
     public override void Write(Utf8JsonWriter writer, IReadOnlyList<T> value, JsonSerializerOptions options) =>
         throw new NotSupportedException("The configuration is read-only.");
 
-    private T? ReadItem(ref Utf8JsonReader reader, JsonSerializerOptions options, string id)
+    private T? ReadItem(JsonConverter<T> itemConverter, ref Utf8JsonReader reader, JsonSerializerOptions options, string id)
     {
         try
         {
-            return JsonSerializer.Deserialize<T>(ref reader, options);
+            return reader.TokenType == JsonTokenType.Null ? null : itemConverter.Read(ref reader, typeof(T), options);
         }
         catch (JsonException ex)
         {
