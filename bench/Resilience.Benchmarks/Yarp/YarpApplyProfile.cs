@@ -166,9 +166,13 @@ internal static class YarpApplyProfile
             small.EnsureSuccessStatusCode();
             await UntilAsync(async () => (await admin.GetAsync(url + "/healthz/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
 
-            for (var round = 0; round < 3; round++)
+            var previous = Array.Empty<byte>();
+            for (var round = 0; round < 4; round++)
             {
-                var json = RouteTable.Json(RouteTable.Routes, upstream, "round" + round);
+                var json = round < 3
+                    ? RouteTable.Json(RouteTable.Routes, upstream, "round" + round)
+                    : System.Text.Encoding.UTF8.GetBytes(YarpInProcessProfile.ReplaceFirst(System.Text.Encoding.UTF8.GetString(previous), "\"variant\":\"", "\"variant\":\"edited-"));
+                previous = json;
                 var gzip = RouteTable.Gzip(json);
                 var hash = Convert.ToHexStringLower(SHA256.HashData(json));
                 await Task.Delay(1500);
@@ -229,7 +233,7 @@ internal static class YarpApplyProfile
                 await Task.Delay(2000);
                 var after = Rss(gateway.Id);
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"gateway process, round {round}: apply {applied.StatusCode}; swapped (state shows hash) {served:F0} ms, YARP applied {yarpApplied:F0} ms, first request on a new route {routed:F0} ms, POST returned {postReturned:F0} ms; traffic {ok} ok / {failed} failed; RSS before {before / 1048576.0:F0} MiB, peak {peak / 1048576.0:F0} MiB, after {after / 1048576.0:F0} MiB (peak/after {(double)peak / after:F2})"));
+                    $"gateway process, round {round}{(round < 3 ? "" : " (one route changed)")}: apply {applied.StatusCode}; swapped (state shows hash) {served:F0} ms, YARP applied {yarpApplied:F0} ms, first request on a new route {routed:F0} ms, POST returned {postReturned:F0} ms; traffic {ok} ok / {failed} failed; RSS before {before / 1048576.0:F0} MiB, peak {peak / 1048576.0:F0} MiB, after {after / 1048576.0:F0} MiB (peak/after {(double)peak / after:F2})"));
             }
 
             foreach (var line in log.Where(l => l.Contains("YARP routes with", StringComparison.Ordinal) || l.Contains("fail", StringComparison.OrdinalIgnoreCase)).TakeLast(6))
@@ -398,9 +402,13 @@ internal static class YarpInProcessProfile
         var dataPlane = app.Services.GetRequiredService<IDataPlane>();
         var revision = app.Services.GetRequiredService<AppliedProxyRevision>();
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
-        for (var round = 0; round < rounds; round++)
+        var last = "";
+        for (var round = 0; round < rounds + 3; round++)
         {
-            var gzip = RouteTable.Gzip(RouteTable.Json(RouteTable.Routes, upstream, "p" + round));
+            // The last rounds change one route of the previous document (a typical edit): YARP keeps unchanged routes.
+            var text = round < rounds ? System.Text.Encoding.UTF8.GetString(RouteTable.Json(RouteTable.Routes, upstream, "p" + round)) : ReplaceFirst(last, "\"variant\":\"", $"\"variant\":\"edit{round}-");
+            last = text;
+            var gzip = RouteTable.Gzip(System.Text.Encoding.UTF8.GetBytes(text));
             var started = Stopwatch.StartNew();
             var result = await dataPlane.ApplyManualAsync(gzip, ConfigFormat.Json, default);
             var swapped = started.Elapsed.TotalMilliseconds;
@@ -424,9 +432,15 @@ internal static class YarpInProcessProfile
             var next = started.Elapsed.TotalMilliseconds;
             var heap = GC.GetTotalMemory(forceFullCollection: true);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"in-process round {round}: swap {swapped:F0} ms, YARP ConfigurationApplied +{yarpApplied - swapped:F0} ms, first routed request (matcher rebuild) +{routed - yarpApplied:F0} ms, next request +{next - routed:F0} ms; total {routed:F0} ms; heap after full GC {heap / 1048576.0:F0} MiB"));
+                $"in-process round {round}{(round < rounds ? "" : " (one route changed)")}: swap {swapped:F0} ms, YARP ConfigurationApplied +{yarpApplied - swapped:F0} ms, first routed request (matcher rebuild) +{routed - yarpApplied:F0} ms, next request +{next - routed:F0} ms; total {routed:F0} ms; heap after full GC {heap / 1048576.0:F0} MiB"));
         }
 
         await app.StopAsync();
+    }
+
+    internal static string ReplaceFirst(string text, string find, string replacement)
+    {
+        var at = text.IndexOf(find, StringComparison.Ordinal);
+        return text[..at] + replacement + text[(at + find.Length)..];
     }
 }

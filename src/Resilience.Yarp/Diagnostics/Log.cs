@@ -5,7 +5,7 @@ namespace Resilience.Yarp;
 /// <summary>The package's log messages; event ids 7000-7099.</summary>
 internal static partial class Log
 {
-    [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "YARP routes with configuration {Hash}: {RouteCount} routes, {ClusterCount} clusters, {LagMilliseconds:F0} ms after it was received")]
+    [LoggerMessage(EventId = 7000, Level = LogLevel.Information, Message = "YARP routes with configuration {Hash}: {RouteCount} routes, {ClusterCount} clusters, {LagMilliseconds:F0} ms after the data plane swapped it in")]
     public static partial void ProxyRoutesApplied(ILogger logger, string hash, int routeCount, int clusterCount, double lagMilliseconds);
 
     [LoggerMessage(EventId = 7001, Level = LogLevel.Error, Message = "YARP could not load the routes of the served configuration; it keeps routing with the previous ones")]
