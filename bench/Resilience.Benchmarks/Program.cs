@@ -1,10 +1,17 @@
 using BenchmarkDotNet.Running;
 using Resilience.Benchmarks;
+using Resilience.Benchmarks.Yarp;
 
 // The fan-out benchmark starts this executable again as its client swarm.
 if (args is [FanOutSwarm.Command, .. var swarm])
 {
     return await FanOutSwarm.RunAsync(swarm);
+}
+
+if (args.Length > 0 && args[0] == "yarp-profile")
+{
+    // One-shot figures (breakdown, gateway process under load, RSS, plain YARP file reload); see YarpApplyProfile.
+    return await YarpApplyProfile.RunAsync(args);
 }
 
 BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

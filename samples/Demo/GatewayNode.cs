@@ -16,7 +16,7 @@ internal sealed partial class GatewayNode(string name, int port, IReadOnlyDictio
 
     public bool IsRunning => _runs.Count > 0 && !_runs[^1].HasExited;
 
-    public void Start() => _runs.Add(ChildProcess.Start(SampleBinaries.Gateway, ["--urls", Url], settings, logPath));
+    public void Start() => _runs.Add(ChildProcess.Start(SampleBinaries.Gateway, ["--urls", Url], WithAdminKey(settings), logPath));
 
     public void Kill()
     {
@@ -26,8 +26,17 @@ internal sealed partial class GatewayNode(string name, int port, IReadOnlyDictio
         }
     }
 
-    public async Task<NodeState?> StateAsync(HttpClient client, CancellationToken cancellationToken) =>
-        await client.GetFromJsonAsync<NodeState>(Url + "/resilience/state", Json, cancellationToken);
+    /// <summary>The operator key the demo gives its gateways: their admin endpoints (state, apply) refuse callers without it.</summary>
+    private static string AdminKey { get; } = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+
+    public async Task<NodeState?> StateAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, Url + "/resilience/state");
+        request.Headers.Add("X-Admin-Key", AdminKey);
+        using var response = await client.SendAsync(request, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<NodeState>(Json, cancellationToken);
+    }
 
     /// <summary>Waits until the node answers, has finished its start-up walk down the chain and YARP routes with what it serves.</summary>
     public async Task<NodeState> WaitForStartupAsync(HttpClient client, TimeSpan timeout, CancellationToken cancellationToken)
@@ -56,6 +65,9 @@ internal sealed partial class GatewayNode(string name, int port, IReadOnlyDictio
     /// <summary>Whether this node logged the export of a configuration to the fallback store (event 3102).</summary>
     public bool HasExported(string hash) =>
         _runs.Any(r => r.Lines().Any(l => l.Contains($"Exported configuration {hash}", StringComparison.Ordinal)));
+
+    private static Dictionary<string, string> WithAdminKey(IReadOnlyDictionary<string, string> settings) =>
+        new(settings) { ["Gateway:AdminKey"] = AdminKey };
 
     public void Dispose()
     {

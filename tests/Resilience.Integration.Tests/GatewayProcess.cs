@@ -19,6 +19,12 @@ internal sealed class GatewayProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
+    /// <summary>The operator key every test gateway gets (<c>Gateway:AdminKey</c>); its admin endpoints refuse callers without it.</summary>
+    public const string AdminKey = "integration-test-admin-key";
+
+    /// <summary>The header the sample reads the key from.</summary>
+    public const string AdminKeyHeader = "X-Admin-Key";
+
     public string Url { get; }
 
     public string Output
@@ -46,8 +52,9 @@ internal sealed class GatewayProcess : IDisposable
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
 
+        start.Environment["Gateway__AdminKey"] = AdminKey;
         var gateway = new GatewayProcess(Process.Start(start)!, url);
-        await gateway.WaitUntilAsync(async () => (await client.GetAsync(url + "/resilience/state")).IsSuccessStatusCode, TimeSpan.FromSeconds(60));
+        await gateway.WaitUntilAsync(async () => (await client.GetAsync(url + "/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(60));
         return gateway;
     }
 

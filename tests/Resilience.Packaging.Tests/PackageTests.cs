@@ -80,6 +80,46 @@ public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper outpu
         gateway.Kill();
     }
 
+    [Fact]
+    public async Task Readme_csharp_blocks_compile_against_the_packed_packages()
+    {
+        // Each block is a Program.cs as a user would paste it into a new Web SDK project: no usings added here.
+        var blocks = ReadmeBlocks.CSharp(Path.Combine(RepositoryPaths.Root, "README.md"));
+        Assert.True(blocks.Count >= 2, $"README.md has {blocks.Count} C# blocks; the quick starts are gone?");
+        var root = Path.Combine(packed.Root, "readme");
+        Directory.CreateDirectory(root);
+        await WriteNuGetConfigAsync(root);
+        var references = string.Join("\n", packed.PackageIds.Select(id => $"    <PackageReference Include=\"{id}\" Version=\"{packed.Version}\" />"));
+        var projects = new List<string>();
+        foreach (var (line, code) in blocks)
+        {
+            var name = $"ReadmeLine{line}";
+            var dir = Path.Combine(root, name);
+            Directory.CreateDirectory(dir);
+            await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), code);
+            await File.WriteAllTextAsync(Path.Combine(dir, name + ".csproj"), $"""
+                <Project Sdk="Microsoft.NET.Sdk.Web">
+                  <PropertyGroup>
+                    <TargetFramework>net10.0</TargetFramework>
+                    <Nullable>enable</Nullable>
+                    <ImplicitUsings>enable</ImplicitUsings>
+                    <NuGetAudit>false</NuGetAudit>
+                  </PropertyGroup>
+                  <ItemGroup>
+                {references}
+                  </ItemGroup>
+                </Project>
+                """);
+            projects.Add($"  <Project Path=\"{name}/{name}.csproj\" />");
+        }
+
+        var solution = Path.Combine(root, "readme.slnx");
+        await File.WriteAllTextAsync(solution, "<Solution>\n" + string.Join('\n', projects) + "\n</Solution>\n");
+        var elapsed = Stopwatch.StartNew();
+        await DotnetProcess.RunAsync(root, TimeSpan.FromMinutes(8), "build", solution, "-c", "Release", "-nologo", "-nodeReuse:false", "-clp:ErrorsOnly");
+        output.WriteLine($"{blocks.Count} README blocks (lines {string.Join(", ", blocks.Select(b => b.Line))}) built in {elapsed.Elapsed.TotalSeconds:F0} s");
+    }
+
     private static XDocument ReadNuspec(ZipArchive package, string id)
     {
         var entry = package.GetEntry(id + ".nuspec");
@@ -122,7 +162,12 @@ public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper outpu
     private async Task WriteGatewayProjectAsync(string project, string routeId)
     {
         Directory.CreateDirectory(project);
-        await File.WriteAllTextAsync(Path.Combine(project, "nuget.config"), $"""
+        await WriteNuGetConfigAsync(project);
+        await WriteGatewaySourcesAsync(project, routeId);
+    }
+
+    private Task WriteNuGetConfigAsync(string directory) =>
+        File.WriteAllTextAsync(Path.Combine(directory, "nuget.config"), $"""
             <?xml version="1.0" encoding="utf-8"?>
             <configuration>
               <!-- The machine's default source stays (no <clear/>); the packed libraries come from the folder feed. -->
@@ -139,6 +184,9 @@ public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper outpu
               </packageSourceMapping>
             </configuration>
             """);
+
+    private async Task WriteGatewaySourcesAsync(string project, string routeId)
+    {
         await File.WriteAllTextAsync(Path.Combine(project, "PackagedGateway.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk.Web">
               <PropertyGroup>

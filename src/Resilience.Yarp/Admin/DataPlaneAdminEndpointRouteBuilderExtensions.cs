@@ -1,0 +1,80 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Resilience;
+using Resilience.Yarp;
+
+namespace Microsoft.AspNetCore.Builder;
+
+/// <summary>The opt-in operator endpoints: the node's state and a manual apply, behind an authorization policy.</summary>
+public static class DataPlaneAdminEndpointRouteBuilderExtensions
+{
+    /// <summary>
+    /// Maps <c>GET {pattern}/state</c> (<see cref="DataPlaneAdminState"/>) and <c>POST {pattern}/apply</c> (a JSON or,
+    /// with a YAML content type, YAML configuration; optionally gzip) that goes through the data plane's pipeline
+    /// and is served until the control plane next pushes. Both require <paramref name="policyName"/>: an anonymous
+    /// caller must not be able to replace the routing of a proxy it can send traffic to. The policy must exist
+    /// (<c>AddAuthorization(o =&gt; o.AddPolicy(DataPlaneAdminDefaults.PolicyName, ...))</c>), or mapping fails.
+    /// </summary>
+    /// <param name="endpoints">The endpoints.</param>
+    /// <param name="pattern">The route prefix; default <c>/resilience</c>.</param>
+    /// <param name="policyName">The authorization policy required; default <see cref="DataPlaneAdminDefaults.PolicyName"/>.</param>
+    /// <returns>The group, for more conventions (a host filter, rate limiting, ...).</returns>
+    /// <exception cref="InvalidOperationException">No authorization policy of that name is registered.</exception>
+    public static RouteGroupBuilder MapDataPlaneAdmin(this IEndpointRouteBuilder endpoints, string pattern = DataPlaneAdminDefaults.Pattern, string policyName = DataPlaneAdminDefaults.PolicyName)
+    {
+        ArgumentNullException.ThrowIfNull(endpoints);
+        ArgumentException.ThrowIfNullOrEmpty(pattern);
+        ArgumentException.ThrowIfNullOrEmpty(policyName);
+        RequirePolicy(endpoints.ServiceProvider, policyName);
+
+        var group = endpoints.MapGroup(pattern).RequireAuthorization(policyName);
+        group.MapGet("/state", (IDataPlane dataPlane, AppliedProxyRevision proxy) => Results.Json(DataPlaneAdminState.From(dataPlane, proxy)));
+        group.MapPost("/apply", ApplyAsync);
+        return group;
+    }
+
+    private static async Task<IResult> ApplyAsync(HttpContext context, IDataPlane dataPlane, IOptions<DataPlaneResilienceOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxConfigBytes;
+        if (context.Request.ContentLength > limit)
+        {
+            return Results.Problem($"the configuration exceeds {limit} bytes", statusCode: StatusCodes.Status413PayloadTooLarge);
+        }
+
+        using var body = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            if (body.Length + read > limit)
+            {
+                return Results.Problem($"the configuration exceeds {limit} bytes", statusCode: StatusCodes.Status413PayloadTooLarge);
+            }
+
+            body.Write(buffer, 0, read);
+        }
+
+        var format = context.Request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true ? ConfigFormat.Yaml : ConfigFormat.Json;
+        var result = await dataPlane.ApplyManualAsync(body.GetBuffer().AsMemory(0, (int)body.Length), format, cancellationToken).ConfigureAwait(false);
+        Log.ManualApply(loggers.CreateLogger(typeof(DataPlaneAdminEndpointRouteBuilderExtensions).FullName!), context.User.Identity?.Name ?? "an authorized caller", result.ToString());
+        return result.IsServing ? Results.Ok(result.ToString()) : Results.UnprocessableEntity(result.Errors);
+    }
+
+    private static void RequirePolicy(IServiceProvider services, string policyName)
+    {
+        var provider = services.GetService<IAuthorizationPolicyProvider>()
+            ?? throw new InvalidOperationException($"MapDataPlaneAdmin requires authorization: call services.AddAuthorization(o => o.AddPolicy(\"{policyName}\", ...)).");
+
+        // The default provider answers at once; a custom asynchronous one is checked by the authorization middleware instead.
+        var lookup = provider.GetPolicyAsync(policyName);
+        if (lookup.IsCompletedSuccessfully && lookup.Result is null)
+        {
+            throw new InvalidOperationException(
+                $"MapDataPlaneAdmin requires the authorization policy '{policyName}', which is not registered: add it with services.AddAuthorization(o => o.AddPolicy(\"{policyName}\", p => ...)) so that only operators can apply a configuration.");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+namespace Resilience.Yarp;
+
+/// <summary>What <c>GET /resilience/state</c> answers: the chain's state and the revision YARP routes with.</summary>
+/// <param name="ServingTier">The tier of the served configuration (<c>None</c> when nothing is served).</param>
+/// <param name="IsReady">Whether a configuration is served.</param>
+/// <param name="StartupCompleted">Whether start-up has finished walking the chain.</param>
+/// <param name="Link">The control-plane link's status.</param>
+/// <param name="LastError">The link's last error, if any.</param>
+/// <param name="Hash">The served configuration's hash.</param>
+/// <param name="Version">The served configuration's control-plane version, when known.</param>
+/// <param name="ProxyRevision">The revision YARP routes with; equals <paramref name="Hash"/> once YARP has reloaded (<c>empty</c> while nothing is served).</param>
+/// <param name="RouteCount">The number of routes YARP was given for the served configuration.</param>
+/// <param name="LastApply">The result of the last configuration handed to the pipeline.</param>
+public sealed record DataPlaneAdminState(
+    string ServingTier,
+    bool IsReady,
+    bool StartupCompleted,
+    string Link,
+    string? LastError,
+    string? Hash,
+    string? Version,
+    string? ProxyRevision,
+    int RouteCount,
+    string? LastApply)
+{
+    internal static DataPlaneAdminState From(IDataPlane dataPlane, AppliedProxyRevision proxy)
+    {
+        var state = dataPlane.State;
+        var current = dataPlane.Current;
+        return new(
+            state.ServingTier.ToString(),
+            state.IsReady,
+            state.StartupCompleted,
+            state.Link.Status.ToString(),
+            state.Link.LastError,
+            current?.Hash,
+            current?.Version,
+            proxy.Current,
+            (current?.Model as ReverseProxyConfig)?.Routes.Count ?? 0,
+            state.LastApplyResult?.ToString());
+    }
+}

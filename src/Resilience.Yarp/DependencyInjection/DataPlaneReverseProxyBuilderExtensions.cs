@@ -1,0 +1,33 @@
+using System.Diagnostics.Metrics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Resilience.Yarp;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>Feeds YARP from the Resilience data plane.</summary>
+public static class DataPlaneReverseProxyBuilderExtensions
+{
+    /// <summary>
+    /// YARP routes with the data plane's served configuration: YARP's own <c>"ReverseProxy"</c> JSON (<c>Routes</c>
+    /// and <c>Clusters</c> keyed by id, string enums, names in any case), published by the control plane or loaded
+    /// from any lower tier. Registers the data plane's validator, which parses each configuration once and runs
+    /// YARP's route and cluster validators on it, so that a configuration YARP would refuse is never served, and
+    /// an <see cref="IProxyConfigProvider"/> that reloads YARP whenever the served snapshot changes. Add the chain
+    /// itself with <c>AddDataPlaneResilience</c>; a validator set later with <c>UseValidator</c> replaces this one.
+    /// </summary>
+    /// <param name="builder">YARP's builder from <c>AddReverseProxy()</c>.</param>
+    /// <returns>The builder.</returns>
+    public static IReverseProxyBuilder LoadFromDataPlane(this IReverseProxyBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.Replace(ServiceDescriptor.Singleton<Resilience.IConfigValidator, ReverseProxyConfigValidator>());
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => new YarpMetrics(sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton(_ => new AppliedProxyRevision());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, DataPlaneProxyConfigProvider>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ProxyConfigChangeListener>());
+        return builder;
+    }
+}

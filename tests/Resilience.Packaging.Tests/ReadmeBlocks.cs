@@ -1,0 +1,48 @@
+using System.Text.RegularExpressions;
+
+namespace Resilience.Packaging.Tests;
+
+/// <summary>The fenced <c>```csharp</c> blocks of a Markdown file, read when the test runs (so README edits are covered at once).</summary>
+internal static partial class ReadmeBlocks
+{
+    public static IReadOnlyList<(int Line, string Code)> CSharp(string markdownPath)
+    {
+        var lines = File.ReadAllLines(markdownPath);
+        var blocks = new List<(int, string)>();
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var open = Fence().Match(lines[i]);
+            if (!open.Success || !open.Groups["lang"].Value.Equals("csharp", StringComparison.OrdinalIgnoreCase) && !open.Groups["lang"].Value.Equals("cs", StringComparison.OrdinalIgnoreCase) && !open.Groups["lang"].Value.Equals("c#", StringComparison.OrdinalIgnoreCase))
+            {
+                if (open.Success)
+                {
+                    i = SkipTo(lines, i, open.Groups["fence"].Value); // another language's block
+                }
+
+                continue;
+            }
+
+            var end = SkipTo(lines, i, open.Groups["fence"].Value);
+            blocks.Add((i + 1, string.Join('\n', lines[(i + 1)..end]) + "\n"));
+            i = end;
+        }
+
+        return blocks;
+    }
+
+    private static int SkipTo(string[] lines, int open, string fence)
+    {
+        for (var j = open + 1; j < lines.Length; j++)
+        {
+            if (lines[j].TrimStart().StartsWith(fence, StringComparison.Ordinal) && lines[j].Trim().Trim('`', '~').Length == 0)
+            {
+                return j;
+            }
+        }
+
+        throw new InvalidOperationException($"unclosed code block at line {open + 1}");
+    }
+
+    [GeneratedRegex(@"^\s{0,3}(?<fence>```+|~~~+)\s*(?<lang>[^\s`]*)")]
+    private static partial Regex Fence();
+}

@@ -1,0 +1,116 @@
+using System.Security.Authentication;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Yarp.ReverseProxy.Configuration;
+
+namespace Resilience.Yarp.Tests;
+
+public sealed class ReverseProxyConfigParserTests
+{
+    [Fact]
+    public void Reads_YARPs_appsettings_section_keyed_by_id_with_string_enums()
+    {
+        var config = Parse(ProxyConfigs.HeaderRouted("http://127.0.0.1:1/", "http://127.0.0.1:2/"));
+
+        Assert.Equal(["to-b", "to-a"], config.Routes.Select(r => r.RouteId));
+        var header = Assert.Single(config.Routes[0].Match.Headers!);
+        Assert.Equal(HeaderMatchMode.ExactHeader, header.Mode);
+        Assert.Equal(["b"], header.Values);
+        Assert.Equal(["a", "b"], config.Clusters.Select(c => c.ClusterId));
+        var b = config.Clusters[1];
+        Assert.Equal(System.Net.Http.HttpVersionPolicy.RequestVersionOrLower, b.HttpRequest!.VersionPolicy);
+        Assert.Equal(new Version(1, 1), b.HttpRequest.Version);
+        Assert.Equal(TimeSpan.FromSeconds(30), b.HttpRequest.ActivityTimeout);
+        Assert.Equal(SameSiteMode.Strict, b.SessionAffinity!.Cookie!.SameSite);
+        Assert.Equal(CookieSecurePolicy.Always, b.SessionAffinity.Cookie.SecurePolicy);
+        Assert.Equal("http://127.0.0.1:2/", b.Destinations!["b1"].Address);
+    }
+
+    [Fact]
+    public void Names_in_any_case_arrays_of_routes_and_YARPs_list_forms_are_read()
+    {
+        var config = Parse("""
+            {
+              "routes": [ { "routeId": "r1", "clusterId": "c1", "match": { "path": "/x", "queryParameters": [ { "name": "q", "mode": "contains", "values": [ "v" ] } ] } } ],
+              "CLUSTERS": {
+                "c1": {
+                  "httpClient": { "sslProtocols": [ "Tls12", "Tls13" ], "maxConnectionsPerServer": 10 },
+                  "httpRequest": { "version": "2" },
+                  "destinations": { "d": { "address": "https://example.invalid/" } }
+                }
+              }
+            }
+            """);
+
+        Assert.Equal("r1", config.Routes.Single().RouteId);
+        Assert.Equal(QueryParameterMatchMode.Contains, config.Routes[0].Match.QueryParameters!.Single().Mode);
+        Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, config.Clusters.Single().HttpClient!.SslProtocols);
+        Assert.Equal(new Version(2, 0), config.Clusters[0].HttpRequest!.Version);
+    }
+
+    [Fact]
+    public void The_key_is_the_id_as_in_YARPs_configuration_provider()
+    {
+        var config = Parse("""{ "Routes": { "by-key": { "RouteId": "ignored", "ClusterId": "c", "Match": { "Path": "/" } } } }""");
+
+        Assert.Equal("by-key", config.Routes.Single().RouteId);
+        Assert.Empty(config.Clusters);
+    }
+
+    [Theory]
+    [InlineData("""{ "Routes": { "r": { "Match": { "Headers": [ { "Name": "h", "Mode": "NotAMode" } ] } } } }""", "route 'r'")]
+    [InlineData("""{ "Routes": { "r": { "Match": { "Path": "/" } }, "R": { "Match": { "Path": "/" } } } }""", "duplicate route id 'R'")]
+    [InlineData("""{ "Clusters": [ { "ClusterId": "c" }, { "ClusterId": "c" } ] }""", "duplicate cluster id 'c'")]
+    [InlineData("""{ "Routes": "all of them" }""", "object keyed by id")]
+    [InlineData("""{ "Logging": { } }""", "neither Routes nor Clusters")]
+    [InlineData("""{ "Clusters": { "c": { "HttpRequest": { "Version": "two" } } } }""", "'two' is not a version")]
+    [InlineData("""{ "Routes": { "r": null } }""", "route 'r' is null")]
+    public void A_document_YARP_could_not_read_is_refused_with_the_reason(string json, string expected)
+    {
+        Assert.False(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes(json), out _, out var error));
+        Assert.Contains(expected, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Mutated_documents_never_throw_out_of_the_parser()
+    {
+        // Seeded mutation loop over a valid document: every outcome is parsed or refused, never an exception.
+        var seed = Encoding.UTF8.GetBytes(ProxyConfigs.HeaderRouted("http://127.0.0.1:1/", "http://127.0.0.1:2/"));
+        var random = new Random(12);
+        for (var i = 0; i < 3000; i++)
+        {
+            var bytes = (byte[])seed.Clone();
+            for (var m = random.Next(1, 4); m > 0; m--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(32, 127);
+            }
+
+            if (!IsJson(bytes))
+            {
+                continue; // the pipeline refuses malformed JSON before the validator runs
+            }
+
+            var parsed = ReverseProxyConfigParser.TryParse(bytes, out var config, out var error);
+            Assert.True(parsed ? error is null && config is not null : error is not null, $"iteration {i}");
+        }
+    }
+
+    private static bool IsJson(byte[] bytes)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(bytes);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static ReverseProxyConfig Parse(string json)
+    {
+        Assert.True(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes(json), out var config, out var error), error);
+        return config;
+    }
+}
