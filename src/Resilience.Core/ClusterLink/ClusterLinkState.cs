@@ -12,4 +12,11 @@ public sealed record ClusterLinkState(ClusterLinkStatus Status, DateTimeOffset S
 {
     /// <summary>Gets the state of a node with no link configured.</summary>
     public static ClusterLinkState NotConfigured { get; } = new(ClusterLinkStatus.NotConfigured, DateTimeOffset.MinValue);
+
+    /// <summary>
+    /// Gets the control-plane endpoint this state is about. Connected: the endpoint the link is connected to.
+    /// Connecting: the endpoint being tried. Disconnected: the endpoint whose attempt or connection failed last.
+    /// <see langword="null"/> when no link is configured.
+    /// </summary>
+    public Uri? Endpoint { get; init; }
 }
