@@ -82,6 +82,60 @@ public sealed class EndpointFailoverTests(ITestOutputHelper output)
         Assert.True(cp2.Registry.Find("second-dp")?.IsConnected);
     }
 
+    [Fact]
+    public async Task An_endpoint_whose_certificate_is_not_trusted_is_skipped_each_round_and_the_node_uses_the_next()
+    {
+        var rogue = TestPki.Create("Rogue CP").IssueServer("localhost");
+        await using var untrusted = await ControlPlaneServer.StartAsync(rogue, Pki.Hub);
+        await untrusted.PublishAsync(Config(9));
+        await using var cp2 = await ControlPlaneServer.StartAsync(Pki.ServerCertificate, Pki.Hub);
+        var served = await cp2.PublishAsync(Config(2));
+
+        await using var dp = await DataPlaneNode.StartAsync(Endpoints(_ => { }, untrusted.Endpoint, cp2.Endpoint), nodeId: "tls-dp");
+        using var attempts = new MetricCollector<long>(dp.Services.GetRequiredService<IMeterFactory>(), "Resilience.DataPlane", "resilience.link.connect_attempts");
+
+        await Eventually.HoldsAsync(() => dp.Current?.Hash == served.Hash && dp.State.Link.Endpoint == cp2.Endpoint, "the node serves what the trusted control plane serves");
+        Assert.Null(untrusted.Registry.Find("tls-dp"));
+        Assert.Equal([Config(2)], dp.Validated.ToArray());
+
+        // Its connection to the second ends; the next round tries the second first, so the untrusted one is tried
+        // only when the second is down, and is refused again by the same rules.
+        await cp2.StopAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => Count(attempts, untrusted.Endpoint, "failure") >= 1, "the untrusted endpoint was tried again");
+        await Eventually.HoldsAsync(() => dp.State.Link is { Status: ClusterLinkStatus.Disconnected, LastError: not null } link && link.Endpoint == untrusted.Endpoint, "the round ended with the untrusted endpoint's refusal");
+        Assert.Contains("not trusted", dp.State.Link.LastError, StringComparison.Ordinal);
+        Assert.Equal(served.Hash, dp.Current?.Hash);
+    }
+
+    [Fact]
+    public async Task Every_endpoint_is_reached_through_the_same_forward_proxy()
+    {
+        using var proxy = await ProxyProcess.StartTinyproxyAsync("linkuser", "s3cret");
+        await using var cp1 = await ControlPlaneServer.StartAsync(Pki.ServerCertificate, Pki.Hub);
+        await using var cp2 = await ControlPlaneServer.StartAsync(Pki.ServerCertificate, Pki.Hub);
+        var first = await cp1.PublishAsync(Config(1));
+        var second = await cp2.PublishAsync(Config(2));
+
+        await using var dp = await DataPlaneNode.StartAsync(
+            Endpoints(
+                o =>
+                {
+                    o.UseProxy = true;
+                    o.ProxyUri = new Uri($"http://linkuser:s3cret@127.0.0.1:{proxy.Port}");
+                },
+                cp1.Endpoint,
+                cp2.Endpoint),
+            nodeId: "proxied-dp");
+        await Eventually.HoldsAsync(() => dp.Current?.Hash == first.Hash, "the node serves the first control plane's config through the proxy");
+
+        await cp1.StopAsync(CancellationToken.None);
+        await Eventually.HoldsAsync(() => dp.Current?.Hash == second.Hash && dp.State.Link.Endpoint == cp2.Endpoint, "the node serves the second control plane's config through the proxy");
+
+        var log = await File.ReadAllTextAsync(Path.Combine(proxy.Directory, "tinyproxy.log"));
+        Assert.Contains($"CONNECT localhost:{cp1.Port}", log);
+        Assert.Contains($"CONNECT localhost:{cp2.Port}", log);
+    }
+
     /// <summary>The shared PKI's link settings with <paramref name="endpoints"/> instead of one endpoint.</summary>
     private static Action<ClusterLinkOptions> Endpoints(Action<ClusterLinkOptions> more, params Uri[] endpoints) => o =>
     {
