@@ -25,16 +25,13 @@ internal sealed class ClusterLinkMetrics : IDisposable
         meter.CreateObservableGauge("resilience.link.connected_endpoint", ObserveConnected, "{connection}", "1 for the control-plane endpoint the link is connected to (endpoint tag); nothing while disconnected.");
     }
 
-    /// <summary>The endpoint as a tag value: without user information, query or fragment.</summary>
-    public static string TagOf(Uri endpoint) => endpoint.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped);
-
     public void RecordConnectAttempt(Uri endpoint, bool success) =>
-        _connectAttempts.Add(1, new KeyValuePair<string, object?>("outcome", success ? "success" : "failure"), new KeyValuePair<string, object?>("endpoint", TagOf(endpoint)));
+        _connectAttempts.Add(1, new KeyValuePair<string, object?>("outcome", success ? "success" : "failure"), new KeyValuePair<string, object?>("endpoint", ClusterLinkEndpoint.Display(endpoint)));
 
-    public void RecordReconnect(Uri endpoint) => _reconnects.Add(1, new KeyValuePair<string, object?>("endpoint", TagOf(endpoint)));
+    public void RecordReconnect(Uri endpoint) => _reconnects.Add(1, new KeyValuePair<string, object?>("endpoint", ClusterLinkEndpoint.Display(endpoint)));
 
     /// <summary>Sets the endpoint the gauge reports as connected, or none.</summary>
-    public void SetConnected(Uri? endpoint) => Volatile.Write(ref _connectedEndpoint, endpoint is null ? null : TagOf(endpoint));
+    public void SetConnected(Uri? endpoint) => Volatile.Write(ref _connectedEndpoint, endpoint is null ? null : ClusterLinkEndpoint.Display(endpoint));
 
     public void RecordFrameRejected(string reason) => _framesRejected.Add(1, new KeyValuePair<string, object?>("reason", reason));
 

@@ -6,7 +6,7 @@ namespace Resilience;
 /// Connected: when the connection was established. Connecting and Disconnected: when the outage began (the lost
 /// connection, or the first attempt of a link never up), kept across every reconnect attempt until one succeeds.
 /// </param>
-/// <param name="Attempts">Connection attempts since the last successful connection.</param>
+/// <param name="Attempts">Connection attempts since the last successful connection (with several endpoints, each endpoint tried counts one).</param>
 /// <param name="LastError">Why the last attempt or connection failed, if it did.</param>
 public sealed record ClusterLinkState(ClusterLinkStatus Status, DateTimeOffset Since, int Attempts = 0, string? LastError = null)
 {

@@ -62,7 +62,9 @@ internal sealed class WebSocketClusterLink : IClusterLink
         DateTimeOffset? downSince = null;
 
         // Where a round starts: the endpoint that last worked (the first until one has), so a node stays on the
-        // control plane it was on across a blip and moves on only when that one fails.
+        // control plane it was on across a blip and moves on only when that one fails. A connection the control
+        // plane never answered on (accepted, then closed or silent) does not count as working: the next round
+        // starts from the endpoint after it, so a broken replica behind a working TLS listener is not retried first forever.
         var first = 0;
         try
         {
@@ -111,22 +113,24 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 }
 
                 var connected = _endpoints[index];
-                first = index;
                 _metrics.RecordConnectAttempt(connected, success: true);
                 attempts = 0;
                 downSince = null;
+                bool answered;
                 using (connection)
                 {
                     _metrics.SetConnected(connected);
                     try
                     {
-                        lastError = await RunConnectionAsync(connection.Socket, connected, context, cancellationToken).ConfigureAwait(false);
+                        (lastError, answered) = await RunConnectionAsync(connection.Socket, connected, context, cancellationToken).ConfigureAwait(false);
                     }
                     finally
                     {
                         _metrics.SetConnected(null);
                     }
                 }
+
+                first = answered ? index : (index + 1) % _endpoints.Count;
 
                 if (cancellationToken.IsCancellationRequested)
                 {
@@ -150,11 +154,12 @@ internal sealed class WebSocketClusterLink : IClusterLink
         }
     }
 
-    /// <summary>Runs one established connection until it ends; returns why it ended.</summary>
-    internal async Task<string> RunConnectionAsync(WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken cancellationToken)
+    /// <summary>Runs one established connection until it ends; returns why it ended and whether the control plane sent anything on it.</summary>
+    internal async Task<(string Reason, bool Answered)> RunConnectionAsync(WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken cancellationToken)
     {
         using var session = new Session(this, socket, endpoint, context, cancellationToken);
-        return await session.RunAsync().ConfigureAwait(false);
+        var reason = await session.RunAsync().ConfigureAwait(false);
+        return (reason, session.Answered);
     }
 
     /// <summary>What the node serves meanwhile, for the warnings: a link outage changes nothing about it, but it may be nothing.</summary>
@@ -209,6 +214,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly Channel<PendingConfig> _pending;
         private long _lastInbound;
+        private volatile bool _answered;
 
         public Session(WebSocketClusterLink link, WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken stopping)
         {
@@ -223,6 +229,9 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
                 dropped => Log.LinkConfigDropped(_link._logger, dropped.Header.Hash));
         }
+
+        /// <summary>Gets a value indicating whether anything arrived from the control plane on this connection.</summary>
+        public bool Answered => _answered;
 
         private TimeProvider Time => _link._timeProvider;
 
@@ -387,7 +396,11 @@ internal sealed class WebSocketClusterLink : IClusterLink
             await monitor.AcceptFromControlPlaneAsync(payload, message.Signature, token).ConfigureAwait(false);
         }
 
-        private void MarkInbound() => Volatile.Write(ref _lastInbound, Time.GetTimestamp());
+        private void MarkInbound()
+        {
+            _answered = true;
+            Volatile.Write(ref _lastInbound, Time.GetTimestamp());
+        }
 
         private async Task ApplyLoopAsync(CancellationToken token)
         {

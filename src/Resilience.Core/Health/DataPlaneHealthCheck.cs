@@ -34,7 +34,7 @@ internal sealed class DataPlaneHealthCheck : IHealthCheck
         if (state.Link.Endpoint is { } endpoint)
         {
             // Connected: the control plane in use; otherwise the one tried last (several endpoints: which one failed).
-            data["link_endpoint"] = ClusterLinkMetrics.TagOf(endpoint);
+            data["link_endpoint"] = ClusterLinkEndpoint.Display(endpoint);
         }
 
         if (state.License is { IsExpired: true } license)

@@ -92,7 +92,7 @@ public sealed class EndpointFailoverTests : IAsyncDisposable
         using var connectedGauge = new MetricCollector<int>(Meter, "resilience.link.connected_endpoint");
         _connector.Down[A] = true;
         Start(jitter: 0, A, B, C);
-        var onB = await ConnectedAsync(B);
+        var onB = await ConnectedAsync(B, welcome: true);
 
         // B is lost; a blip (B back at once) brings the node back to B, not to A.
         onB.Socket.Abort();
@@ -101,7 +101,7 @@ public sealed class EndpointFailoverTests : IAsyncDisposable
         Assert.Empty(connectedGauge.GetMeasurementSnapshot());
         Assert.Equal(["wss://cp-b.test/v1/outlet"], reconnects.GetMeasurementSnapshot().Select(m => (string)m.Tags["endpoint"]!).ToArray());
         _time.Advance(TimeSpan.FromSeconds(5));
-        var backOnB = await ConnectedAsync(B);
+        var backOnB = await ConnectedAsync(B, welcome: true);
         Assert.Equal([A, B, B], _connector.Tried);
 
         // B goes down: the round from B moves on to C at once, after one delay.
@@ -111,7 +111,7 @@ public sealed class EndpointFailoverTests : IAsyncDisposable
         _time.Advance(TimeSpan.FromSeconds(5) - TimeSpan.FromMilliseconds(1));
         Assert.Equal(3, _connector.Attempts);
         _time.Advance(TimeSpan.FromMilliseconds(1));
-        var onC = await ConnectedAsync(C);
+        var onC = await ConnectedAsync(C, welcome: true);
         Assert.Equal([A, B, B, B, C], _connector.Tried);
 
         // C goes down with B still down and A back: the round C, A wraps to the start of the list.
@@ -123,6 +123,26 @@ public sealed class EndpointFailoverTests : IAsyncDisposable
         await ConnectedAsync(A);
         Assert.Equal([A, B, B, B, C, C, A], _connector.Tried);
         Assert.Equal(0, _context.Last!.Attempts);
+    }
+
+    [Fact]
+    public async Task A_connection_the_control_plane_never_answered_on_sends_the_next_round_to_the_next_endpoint()
+    {
+        Start(jitter: 0, A, B, C);
+
+        // A accepts, reads the hello, and closes without a word (a broken replica behind a working listener).
+        var silent = await ConnectedAsync(A);
+        silent.Socket.Abort();
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected }, "A lost");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        // B answers (welcome): it counts as working, so the round after losing it starts from B again.
+        var onB = await ConnectedAsync(B, welcome: true);
+        Assert.Equal([A, B], _connector.Tried);
+        onB.Socket.Abort();
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected }, "B lost");
+        _time.Advance(TimeSpan.FromSeconds(5));
+        await ConnectedAsync(B);
+        Assert.Equal([A, B, B], _connector.Tried);
     }
 
     [Fact]
@@ -154,11 +174,19 @@ public sealed class EndpointFailoverTests : IAsyncDisposable
         await _metricsProvider.DisposeAsync();
     }
 
-    private async Task<ControlPlaneEnd> ConnectedAsync(Uri endpoint)
+    /// <summary>Takes the next connection and checks it is to <paramref name="endpoint"/>; with <paramref name="welcome"/> the control plane answers and the link has taken the answer in.</summary>
+    private async Task<ControlPlaneEnd> ConnectedAsync(Uri endpoint, bool welcome = false)
     {
+        var answered = _logger.Collector.GetSnapshot().Count(r => r.Id.Id == 5013);
         var cp = await _connector.NextAsync();
         await cp.ReceiveAsync(LinkProtocol.Types.Hello);
         await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Connected, Endpoint: { } e } && e == endpoint, $"connected to {endpoint}");
+        if (welcome)
+        {
+            await cp.WelcomeAsync();
+            await Wait.UntilAsync(() => _logger.Collector.GetSnapshot().Count(r => r.Id.Id == 5013) > answered, $"the welcome of {endpoint} taken in");
+        }
+
         return cp;
     }
 
