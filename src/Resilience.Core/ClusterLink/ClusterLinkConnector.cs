@@ -28,9 +28,9 @@ internal interface IClusterLinkConnector
     /// <summary>Gets how the link reaches the control plane, for logs (empty, or " via proxy host:port").</summary>
     string Route { get; }
 
-    /// <summary>Connects: TCP (through the proxy, when configured), mutual TLS, WebSocket upgrade.</summary>
+    /// <summary>Connects to one endpoint: TCP (through the proxy, when configured), mutual TLS, WebSocket upgrade.</summary>
     /// <exception cref="Exception">Any failure; its message becomes the link's last error.</exception>
-    Task<LinkConnection> ConnectAsync(CancellationToken cancellationToken);
+    Task<LinkConnection> ConnectAsync(Uri endpoint, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -38,7 +38,8 @@ internal interface IClusterLinkConnector
 /// the client certificate with its intermediates (<see cref="SslStreamCertificateContext"/>: the only way the
 /// intermediates reach the server on Linux) and verify the control plane against the configured CA and name.
 /// A forward proxy is reached by our own CONNECT tunnel (Basic credentials, optional TLS to the proxy) so the
-/// proxy's certificate and the control plane's are checked by separate rules.
+/// proxy's certificate and the control plane's are checked by separate rules. The same rules serve every endpoint;
+/// only the name the certificate must carry follows the endpoint (unless <see cref="ClusterLinkOptions.ServerName"/> is set).
 /// </summary>
 internal sealed class ClusterLinkConnector : IClusterLinkConnector
 {
@@ -46,16 +47,12 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
     private readonly ClusterLinkOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly Uri _endpoint;
-    private readonly string _serverName;
 
     public ClusterLinkConnector(ClusterLinkOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
-        _endpoint = options.Endpoint ?? throw new InvalidOperationException("ClusterLink:Endpoint is not set");
-        _serverName = string.IsNullOrWhiteSpace(options.ServerName) ? _endpoint.IdnHost : options.ServerName!;
         Route = UsesProxy ? $" via proxy {options.ProxyUri!.Host}:{options.ProxyUri.Port}" : string.Empty;
     }
 
@@ -63,8 +60,11 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
 
     private bool UsesProxy => _options.UseProxy && _options.ProxyUri is not null;
 
-    public async Task<LinkConnection> ConnectAsync(CancellationToken cancellationToken)
+    public async Task<LinkConnection> ConnectAsync(Uri endpoint, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        var serverName = string.IsNullOrWhiteSpace(_options.ServerName) ? endpoint.IdnHost : _options.ServerName!;
+
         // Certificates are read on every attempt, so renewed files are picked up by the next reconnect.
         var (leaf, intermediates) = LinkCertificates.LoadClientCertificate(_options);
         var serverTrust = LinkCertificates.LoadTrust(_options.TrustedCaPath, _options.TrustedCaCertificates);
@@ -82,9 +82,9 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
             SslOptions = new SslClientAuthenticationOptions
             {
-                TargetHost = _serverName,
+                TargetHost = serverName,
                 ClientCertificateContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true),
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateServer(certificate, chain, errors, serverTrust, attempt),
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateServer(certificate, chain, errors, serverName, serverTrust, attempt),
                 CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
             },
         };
@@ -109,7 +109,7 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
         {
-            await socket.ConnectAsync(_endpoint, invoker, linked.Token).ConfigureAwait(false);
+            await socket.ConnectAsync(endpoint, invoker, linked.Token).ConfigureAwait(false);
             if (socket.SubProtocol != LinkProtocol.SubProtocol)
             {
                 throw new InvalidOperationException($"the control plane did not agree on the protocol {LinkProtocol.SubProtocol}");
@@ -145,9 +145,9 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         }
     }
 
-    private bool ValidateServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection? trust, AttemptState attempt)
+    private bool ValidateServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, X509Certificate2Collection? trust, AttemptState attempt)
     {
-        var why = CheckServer(certificate, chain, errors, trust);
+        var why = CheckServer(certificate, chain, errors, serverName, trust);
         if (why is not null)
         {
             attempt.Failure = $"the control plane certificate is not trusted: {why}";
@@ -192,16 +192,16 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         }
     }
 
-    private string? CheckServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection? trust)
+    private string? CheckServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, X509Certificate2Collection? trust)
     {
         if (certificate is not X509Certificate2 server)
         {
             return "no certificate was presented";
         }
 
-        if (!server.MatchesHostname(_serverName, allowWildcards: true, allowCommonName: false))
+        if (!server.MatchesHostname(serverName, allowWildcards: true, allowCommonName: false))
         {
-            return $"it is not issued for '{_serverName}' (subject {server.Subject})";
+            return $"it is not issued for '{serverName}' (subject {server.Subject})";
         }
 
         if (LinkCertificates.CheckUsage(server, LinkCertificates.ServerAuthentication, "server authentication") is { } usage)

@@ -9,11 +9,24 @@ namespace Resilience;
 /// </summary>
 public sealed class ClusterLinkOptions
 {
-    /// <summary>Gets or sets the control plane's endpoint, for example <c>wss://cp.example.com:8005/v1/outlet</c>. Required.</summary>
-    [Required]
+    /// <summary>
+    /// Gets or sets the control plane's endpoint, for example <c>wss://cp.example.com:8005/v1/outlet</c>: the same as
+    /// <see cref="Endpoints"/> with this one element. Set this or <see cref="Endpoints"/>, not both.
+    /// </summary>
     public Uri? Endpoint { get; set; }
 
-    /// <summary>Gets or sets the name the control plane's certificate must carry. Default: the host of <see cref="Endpoint"/>.</summary>
+    /// <summary>
+    /// Gets the control-plane endpoints in the order they are tried, for several control planes (replicas, or
+    /// a primary and a standby). One round tries each in turn, starting from the one that last worked; the link
+    /// stays on the first that connects and waits the random reconnect delay only between rounds. Every endpoint
+    /// gets the same client certificate, trust and proxy rules. Set this or <see cref="Endpoint"/>, not both.
+    /// </summary>
+    public IList<Uri> Endpoints { get; } = [];
+
+    /// <summary>
+    /// Gets or sets the name the control plane's certificate must carry, for every endpoint. Default: the host of
+    /// each endpoint (leave it unset when the endpoints have different names).
+    /// </summary>
     public string? ServerName { get; set; }
 
     /// <summary>Gets or sets the client certificate: a PEM file (certificate, optionally followed by intermediates and the key) or a PKCS#12 (<c>.pfx</c>/<c>.p12</c>) file.</summary>
@@ -89,4 +102,8 @@ public sealed class ClusterLinkOptions
 
     /// <summary>Gets or sets a PEM file of CA certificates an <c>https://</c> proxy's certificate must chain to; <c>system</c> or unset uses the system trust store.</summary>
     public string? ProxyTrustedCaPath { get; set; }
+
+    /// <summary>The endpoints to try, in order: <see cref="Endpoints"/>, or <see cref="Endpoint"/> alone.</summary>
+    internal IReadOnlyList<Uri> ResolveEndpoints() =>
+        Endpoints.Count > 0 ? [.. Endpoints] : Endpoint is { } endpoint ? [endpoint] : [];
 }

@@ -24,14 +24,7 @@ internal sealed class ClusterLinkCrossFieldValidator : IValidateOptions<ClusterL
             builder.AddError("must not be longer than ReconnectDelayMax", nameof(options.ReconnectDelayMin));
         }
 
-        if (options.Endpoint is { } endpoint && (!endpoint.IsAbsoluteUri || (endpoint.Scheme != "wss" && endpoint.Scheme != "ws")))
-        {
-            builder.AddError("must be an absolute wss:// URI", nameof(options.Endpoint));
-        }
-        else if (options.Endpoint is { Scheme: "ws" })
-        {
-            builder.AddError("must use wss://: the link is mutual TLS", nameof(options.Endpoint));
-        }
+        ValidateEndpoints(options, builder);
 
         if (options.ClientCertificate is null && string.IsNullOrWhiteSpace(options.ClientCertificatePath))
         {
@@ -61,5 +54,56 @@ internal sealed class ClusterLinkCrossFieldValidator : IValidateOptions<ClusterL
         }
 
         return builder.Build();
+    }
+
+    private static void ValidateEndpoints(ClusterLinkOptions options, ValidateOptionsResultBuilder builder)
+    {
+        if (options.Endpoints.Count > 0 && options.Endpoint is not null)
+        {
+            builder.AddError("must not be set together with Endpoints: list every control plane in Endpoints", nameof(options.Endpoint));
+        }
+
+        if (options.Endpoints.Count == 0)
+        {
+            if (options.Endpoint is null)
+            {
+                builder.AddError("is required: set Endpoint, or Endpoints for several control planes", nameof(options.Endpoint));
+            }
+            else if (CheckEndpoint(options.Endpoint) is { } why)
+            {
+                builder.AddError(why, nameof(options.Endpoint));
+            }
+
+            return;
+        }
+
+        var seen = new HashSet<Uri>();
+        for (var i = 0; i < options.Endpoints.Count; i++)
+        {
+            var endpoint = options.Endpoints[i];
+            var name = $"{nameof(options.Endpoints)}[{i}]";
+            if (endpoint is null)
+            {
+                builder.AddError("must be an absolute wss:// URI, not empty", name);
+            }
+            else if (CheckEndpoint(endpoint) is { } why)
+            {
+                builder.AddError(why, name);
+            }
+            else if (!seen.Add(endpoint))
+            {
+                builder.AddError($"lists {endpoint} a second time: each control plane once", name);
+            }
+        }
+    }
+
+    private static string? CheckEndpoint(Uri endpoint)
+    {
+        if (!endpoint.IsAbsoluteUri || (endpoint.Scheme != "wss" && endpoint.Scheme != "ws"))
+        {
+            return "must be an absolute wss:// URI";
+        }
+
+        return endpoint.Scheme == "ws" ? "must use wss://: the link is mutual TLS" : null;
     }
 }

@@ -6,10 +6,17 @@ namespace Resilience;
 /// Connected: when the connection was established. Connecting and Disconnected: when the outage began (the lost
 /// connection, or the first attempt of a link never up), kept across every reconnect attempt until one succeeds.
 /// </param>
-/// <param name="Attempts">Connection attempts since the last successful connection.</param>
+/// <param name="Attempts">Connection attempts since the last successful connection (with several endpoints, each endpoint tried counts one).</param>
 /// <param name="LastError">Why the last attempt or connection failed, if it did.</param>
 public sealed record ClusterLinkState(ClusterLinkStatus Status, DateTimeOffset Since, int Attempts = 0, string? LastError = null)
 {
     /// <summary>Gets the state of a node with no link configured.</summary>
     public static ClusterLinkState NotConfigured { get; } = new(ClusterLinkStatus.NotConfigured, DateTimeOffset.MinValue);
+
+    /// <summary>
+    /// Gets the control-plane endpoint this state is about. Connected: the endpoint the link is connected to.
+    /// Connecting: the endpoint being tried. Disconnected: the endpoint whose attempt or connection failed last.
+    /// <see langword="null"/> when no link is configured.
+    /// </summary>
+    public Uri? Endpoint { get; init; }
 }

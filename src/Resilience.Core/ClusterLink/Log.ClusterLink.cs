@@ -44,6 +44,9 @@ internal static partial class Log
     [LoggerMessage(5013, LogLevel.Debug, "The control plane sent '{Type}'.")]
     public static partial void LinkControlReceived(ILogger logger, string type);
 
+    [LoggerMessage(5100, LogLevel.Warning, "Connecting to the control plane {Endpoint} failed (attempt {Attempt}): {Error}. Trying the next endpoint {Next} at once.")]
+    public static partial void LinkEndpointFailed(ILogger logger, Uri endpoint, int attempt, string error, Uri next);
+
     [LoggerMessage(5012, LogLevel.Information, "The control plane link stopped.")]
     public static partial void LinkStopped(ILogger logger);
 }

@@ -10,6 +10,8 @@ namespace Resilience;
 /// the served hash, applies pushed configurations (only the newest pending one) and answers with the
 /// result. Any failure (refused connection, dead heartbeat, garbage from the peer) ends that connection
 /// only; the link reconnects after a random delay, forever, and the served configuration is untouched.
+/// With several endpoints a reconnect is a round that tries each once, in order from the one that last worked,
+/// and the random delay is waited between rounds only.
 /// </summary>
 internal sealed class WebSocketClusterLink : IClusterLink
 {
@@ -19,7 +21,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ClusterLinkMetrics _metrics;
-    private readonly Uri _endpoint;
+    private readonly IReadOnlyList<Uri> _endpoints;
     private readonly TelemetryFlusher? _telemetry;
     private readonly LicenseMonitor? _license;
 
@@ -41,7 +43,11 @@ internal sealed class WebSocketClusterLink : IClusterLink
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
-        _endpoint = options.Endpoint ?? throw new InvalidOperationException("ClusterLink:Endpoint is not set");
+        _endpoints = options.ResolveEndpoints();
+        if (_endpoints.Count == 0)
+        {
+            throw new InvalidOperationException("ClusterLink:Endpoints is empty and ClusterLink:Endpoint is not set");
+        }
     }
 
     public async Task RunAsync(IClusterLinkContext context, CancellationToken cancellationToken)
@@ -54,53 +60,89 @@ internal sealed class WebSocketClusterLink : IClusterLink
         // Kept across every Connecting/Disconnected report until a connection succeeds, so "down for longer
         // than a threshold" (health) measures the outage, not the current attempt.
         DateTimeOffset? downSince = null;
+
+        // Where a round starts: the endpoint that last worked (the first until one has), so a node stays on the
+        // control plane it was on across a blip and moves on only when that one fails. A connection the control
+        // plane never answered on (accepted, then closed or silent) does not count as working: the next round
+        // starts from the endpoint after it, so a broken replica behind a working TLS listener is not retried first forever.
+        var first = 0;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                attempts++;
-                downSince ??= _timeProvider.GetUtcNow();
-                context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, downSince.Value, attempts, lastError));
-                Log.LinkConnecting(_logger, _endpoint, attempts, _connector.Route);
-                LinkConnection connection;
-                try
+                // One round: every endpoint once, in list order from `first`, wrapping around; no delay inside it.
+                LinkConnection? connection = null;
+                var index = first;
+                for (var tried = 0; tried < _endpoints.Count && connection is null; tried++)
                 {
-                    connection = await _connector.ConnectAsync(cancellationToken).ConfigureAwait(false);
+                    index = (first + tried) % _endpoints.Count;
+                    var endpoint = _endpoints[index];
+                    attempts++;
+                    downSince ??= _timeProvider.GetUtcNow();
+                    context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, downSince.Value, attempts, lastError) { Endpoint = endpoint });
+                    Log.LinkConnecting(_logger, endpoint, attempts, _connector.Route);
+                    try
+                    {
+                        connection = await _connector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                    {
+                        return;
+                    }
+                    catch (Exception ex)
+                    {
+                        _metrics.RecordConnectAttempt(endpoint, success: false);
+                        lastError = Describe(ex);
+                        if (tried + 1 < _endpoints.Count)
+                        {
+                            Log.LinkEndpointFailed(_logger, endpoint, attempts, lastError, _endpoints[(index + 1) % _endpoints.Count]);
+                            continue;
+                        }
+
+                        // The round is over: wait the random delay, measured from this last failure.
+                        var failedAt = _timeProvider.GetTimestamp();
+                        var delay = NextDelay();
+                        Log.LinkConnectFailed(_logger, endpoint, attempts, lastError, ServingNote(context), delay);
+                        await WaitThenAsync(failedAt, delay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, attempts, lastError) { Endpoint = endpoint }, context, cancellationToken).ConfigureAwait(false);
+                    }
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+
+                if (connection is null)
                 {
-                    return;
-                }
-                catch (Exception ex)
-                {
-                    _metrics.RecordConnectAttempt(success: false);
-                    lastError = Describe(ex);
-                    var failedAt = _timeProvider.GetTimestamp();
-                    var delay = NextDelay();
-                    Log.LinkConnectFailed(_logger, _endpoint, attempts, lastError, ServingNote(context), delay);
-                    await WaitThenAsync(failedAt, delay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, attempts, lastError), context, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
 
-                _metrics.RecordConnectAttempt(success: true);
+                var connected = _endpoints[index];
+                _metrics.RecordConnectAttempt(connected, success: true);
                 attempts = 0;
                 downSince = null;
+                bool answered;
                 using (connection)
                 {
-                    lastError = await RunConnectionAsync(connection.Socket, context, cancellationToken).ConfigureAwait(false);
+                    _metrics.SetConnected(connected);
+                    try
+                    {
+                        (lastError, answered) = await RunConnectionAsync(connection.Socket, connected, context, cancellationToken).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _metrics.SetConnected(null);
+                    }
                 }
+
+                first = answered ? index : (index + 1) % _endpoints.Count;
 
                 if (cancellationToken.IsCancellationRequested)
                 {
                     return;
                 }
 
-                _metrics.RecordReconnect();
+                _metrics.RecordReconnect(connected);
                 var lostAt = _timeProvider.GetTimestamp();
                 downSince = _timeProvider.GetUtcNow();
                 var reconnectDelay = NextDelay();
-                Log.LinkLost(_logger, _endpoint, lastError, ServingNote(context), reconnectDelay);
-                await WaitThenAsync(lostAt, reconnectDelay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, 0, lastError), context, cancellationToken).ConfigureAwait(false);
+                Log.LinkLost(_logger, connected, lastError, ServingNote(context), reconnectDelay);
+                await WaitThenAsync(lostAt, reconnectDelay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, 0, lastError) { Endpoint = connected }, context, cancellationToken).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -112,11 +154,12 @@ internal sealed class WebSocketClusterLink : IClusterLink
         }
     }
 
-    /// <summary>Runs one established connection until it ends; returns why it ended.</summary>
-    internal async Task<string> RunConnectionAsync(WebSocket socket, IClusterLinkContext context, CancellationToken cancellationToken)
+    /// <summary>Runs one established connection until it ends; returns why it ended and whether the control plane sent anything on it.</summary>
+    internal async Task<(string Reason, bool Answered)> RunConnectionAsync(WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken cancellationToken)
     {
-        using var session = new Session(this, socket, context, cancellationToken);
-        return await session.RunAsync().ConfigureAwait(false);
+        using var session = new Session(this, socket, endpoint, context, cancellationToken);
+        var reason = await session.RunAsync().ConfigureAwait(false);
+        return (reason, session.Answered);
     }
 
     /// <summary>What the node serves meanwhile, for the warnings: a link outage changes nothing about it, but it may be nothing.</summary>
@@ -165,16 +208,19 @@ internal sealed class WebSocketClusterLink : IClusterLink
     {
         private readonly WebSocketClusterLink _link;
         private readonly WebSocket _socket;
+        private readonly Uri _endpoint;
         private readonly IClusterLinkContext _context;
         private readonly CancellationTokenSource _ending;
         private readonly SemaphoreSlim _sendLock = new(1, 1);
         private readonly Channel<PendingConfig> _pending;
         private long _lastInbound;
+        private volatile bool _answered;
 
-        public Session(WebSocketClusterLink link, WebSocket socket, IClusterLinkContext context, CancellationToken stopping)
+        public Session(WebSocketClusterLink link, WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken stopping)
         {
             _link = link;
             _socket = socket;
+            _endpoint = endpoint;
             _context = context;
             _ending = CancellationTokenSource.CreateLinkedTokenSource(stopping);
 
@@ -183,6 +229,9 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
                 dropped => Log.LinkConfigDropped(_link._logger, dropped.Header.Hash));
         }
+
+        /// <summary>Gets a value indicating whether anything arrived from the control plane on this connection.</summary>
+        public bool Answered => _answered;
 
         private TimeProvider Time => _link._timeProvider;
 
@@ -211,8 +260,8 @@ internal sealed class WebSocketClusterLink : IClusterLink
 
                 // The heartbeat loop starts its timer synchronously, before the state says Connected.
                 var heartbeat = HeartbeatLoopAsync(token);
-                _context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, Time.GetUtcNow()));
-                Log.LinkConnected(_link._logger, _link._endpoint, hash);
+                _context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, Time.GetUtcNow()) { Endpoint = _endpoint });
+                Log.LinkConnected(_link._logger, _endpoint, hash);
                 var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
                 var apply = Task.Run(() => ApplyLoopAsync(token), CancellationToken.None);
 
@@ -347,7 +396,11 @@ internal sealed class WebSocketClusterLink : IClusterLink
             await monitor.AcceptFromControlPlaneAsync(payload, message.Signature, token).ConfigureAwait(false);
         }
 
-        private void MarkInbound() => Volatile.Write(ref _lastInbound, Time.GetTimestamp());
+        private void MarkInbound()
+        {
+            _answered = true;
+            Volatile.Write(ref _lastInbound, Time.GetTimestamp());
+        }
 
         private async Task ApplyLoopAsync(CancellationToken token)
         {
@@ -396,7 +449,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
             }
             catch (ConfigRejectedException ex)
             {
-                Log.ConfigRejected(_link._logger, ConfigOrigin.ControlPlane, _link._endpoint.ToString(), ex.Reason, ex.Message);
+                Log.ConfigRejected(_link._logger, ConfigOrigin.ControlPlane, _endpoint.ToString(), ex.Reason, ex.Message);
                 return new ApplyResult(ApplyOutcome.Rejected, ConfigOrigin.ControlPlane, header.Hash, ex.Reason, ex.Errors, Time.GetUtcNow());
             }
 
@@ -406,7 +459,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 Timestamp = header.Timestamp,
                 ExpectedHash = header.Hash,
                 Signature = header.Signature,
-                Source = _link._endpoint.ToString(),
+                Source = _endpoint.ToString(),
             };
             return await _context.ApplyAsync(document, token).ConfigureAwait(false);
         }

@@ -31,6 +31,12 @@ internal sealed class DataPlaneHealthCheck : IHealthCheck
             ["link"] = state.Link.Status.ToString(),
             ["startup_completed"] = state.StartupCompleted,
         };
+        if (state.Link.Endpoint is { } endpoint)
+        {
+            // Connected: the control plane in use; otherwise the one tried last (several endpoints: which one failed).
+            data["link_endpoint"] = ClusterLinkEndpoint.Display(endpoint);
+        }
+
         if (state.License is { IsExpired: true } license)
         {
             data["license_expires_at"] = license.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);

@@ -17,7 +17,7 @@ internal sealed class RawLinkClient : IAsyncDisposable
     {
         var connector = new ClusterLinkConnector(options, TimeProvider.System, NullLogger.Instance);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        return new RawLinkClient(await connector.ConnectAsync(cts.Token));
+        return new RawLinkClient(await connector.ConnectAsync(options.ResolveEndpoints()[0], cts.Token));
     }
 
     public Task SendAsync<T>(T message)

@@ -12,21 +12,34 @@ namespace Resilience.Core.Tests.ClusterLink;
 internal sealed class LoopbackConnector : IClusterLinkConnector
 {
     private readonly Channel<WebSocket> _servers = Channel.CreateUnbounded<WebSocket>();
+    private readonly ConcurrentQueue<Uri> _tried = new();
     private int _attempts;
 
     public string Route => " (loopback)";
 
     public int Attempts => Volatile.Read(ref _attempts);
 
+    /// <summary>Gets the endpoints of every attempt, in order.</summary>
+    public IReadOnlyList<Uri> Tried => [.. _tried];
+
     /// <summary>Gets or sets an error the next attempts throw (null: connect).</summary>
     public string? FailWith { get; set; }
 
-    public async Task<LinkConnection> ConnectAsync(CancellationToken cancellationToken)
+    /// <summary>Gets the endpoints whose attempts fail (with "refused &lt;endpoint&gt;"), whatever <see cref="FailWith"/> says.</summary>
+    public ConcurrentDictionary<Uri, bool> Down { get; } = new();
+
+    public async Task<LinkConnection> ConnectAsync(Uri endpoint, CancellationToken cancellationToken)
     {
+        _tried.Enqueue(endpoint);
         Interlocked.Increment(ref _attempts);
         if (FailWith is { } error)
         {
             throw new HttpRequestException(error);
+        }
+
+        if (Down.ContainsKey(endpoint))
+        {
+            throw new HttpRequestException($"refused {endpoint}");
         }
 
         var listener = new TcpListener(IPAddress.Loopback, 0);
