@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Debug, "Configuration {Hash} from {Origin} was superseded by a newer one or a higher tier.")]
     public static partial void ConfigSuperseded(ILogger logger, string hash, ConfigOrigin origin);
 
+    [LoggerMessage(1030, LogLevel.Error, "Applying configuration from {Origin} ({Source}) failed unexpectedly; rejected as {Reason}. The served configuration stays.")]
+    public static partial void ApplyFailed(ILogger logger, ConfigOrigin origin, string? source, RejectionReason reason, Exception exception);
+
     [LoggerMessage(1010, LogLevel.Information, "Start-up: serving the cached configuration while the control plane link connects.")]
     public static partial void StartupFromCache(ILogger logger);
 
