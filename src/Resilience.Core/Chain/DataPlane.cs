@@ -303,8 +303,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
             await _cache.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // The write runs on no caller's token: even a cancellation here is the cache's own failure.
             Metrics.RecordCacheWriteFailure();
             Log.CacheWriteFailed(_logger, _cache.Description, ex);
         }
