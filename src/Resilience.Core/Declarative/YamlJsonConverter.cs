@@ -72,6 +72,12 @@ internal sealed partial class YamlJsonConverter
             // YamlDotNet's scanner throws this, without a position, for some unclosed flow collections.
             throw AtMark(source.LastGood, "malformed YAML after this point (an unclosed [ or { ?)", ex);
         }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            // Found by fuzzing: YamlDotNet reports some bad input this way (a tag that is not a URI: "!!bin]ry"),
+            // and the JSON writer refuses text that is not valid UTF-16 (a lone surrogate from "\ud800").
+            throw AtMark(source.LastGood, $"malformed YAML after this point: {ex.Message}", ex);
+        }
 
         return output.ToArray();
     }
