@@ -10,16 +10,22 @@ namespace Resilience;
 /// </summary>
 internal sealed class ChainTiers
 {
+    private readonly Lazy<IConfigCache?> _cache;
+    private readonly Lazy<IClusterLink?> _link;
+
     public ChainTiers(IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<ChainTiers>();
-        Cache = Resolve<IConfigCache>(services, logger, "cache");
-        Link = Resolve<IClusterLink>(services, logger, "control plane link");
+
+        // Each on first use, not together: the link depends on the data plane (through the licence monitor), which
+        // depends on the cache; resolving the link while the data plane is being built would be a cycle.
+        _cache = new(() => Resolve<IConfigCache>(services, logger, "cache"));
+        _link = new(() => Resolve<IClusterLink>(services, logger, "control plane link"));
     }
 
-    public IConfigCache? Cache { get; }
+    public IConfigCache? Cache => _cache.Value;
 
-    public IClusterLink? Link { get; }
+    public IClusterLink? Link => _link.Value;
 
     private static T? Resolve<T>(IServiceProvider services, ILogger logger, string tier)
         where T : class
@@ -28,8 +34,9 @@ internal sealed class ChainTiers
         {
             return services.GetService<T>();
         }
-        catch (Exception ex)
+        catch (Exception ex) when (ex is not Microsoft.Extensions.Options.OptionsValidationException)
         {
+            // Invalid options stay a start-up error (ValidateOnStart names every problem); anything else costs the tier.
             Log.TierCreateFailed(logger, $"{tier} ({typeof(T).Name})", ex);
             return null;
         }
