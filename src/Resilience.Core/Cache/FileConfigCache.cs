@@ -81,6 +81,13 @@ internal sealed class FileConfigCache : IConfigCache
                 throw new InvalidDataException("not gzip");
             }
 
+            // Header (10) and trailer (8): anything shorter has no length field to check (a fuzz finding: a file
+            // holding only the gzip magic made the trailer read throw out of LoadAsync).
+            if (compressed.Length < 18)
+            {
+                throw new InvalidDataException($"{compressed.Length} bytes is too short for gzip (truncated?)");
+            }
+
             // The header line adds a few hundred bytes to the payload limit.
             var content = BoundedGzip.Decompress(compressed, SaturatingAdd(_maxDecompressedBytes, 4096));
 

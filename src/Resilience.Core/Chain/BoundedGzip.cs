@@ -1,31 +1,57 @@
+using System.Buffers.Binary;
 using System.IO.Compression;
 
 namespace Resilience;
 
-/// <summary>Gzip detection and decompression that stops at a byte limit, so a gzip bomb costs at most the limit.</summary>
+/// <summary>
+/// Gzip detection and decompression that stops at a byte limit, so a gzip bomb costs at most the limit
+/// (plus one byte): the output fills chunks that are never copied while filling (<see cref="BoundedBufferWriter"/>).
+/// </summary>
 internal static class BoundedGzip
 {
+    /// <summary>Deflate cannot compress better than about 1032:1; a declared size beyond that is a lie, not a hint.</summary>
+    private const long MaxDeflateRatio = 1032;
+
     public static bool IsGzip(ReadOnlySpan<byte> content) => content.Length >= 2 && content[0] == 0x1f && content[1] == 0x8b;
 
     /// <summary>Decompresses, refusing output larger than <paramref name="maxBytes"/>.</summary>
+    /// <remarks>
+    /// The trailer's length field (ISIZE) sizes the first chunk when it is plausible, so a well-formed single-member
+    /// stream decompresses into one array of the exact size with no copy. It is only a hint: it is taken modulo 2^32,
+    /// covers the last member only, and an attacker writes it; the limit is enforced on the bytes actually produced.
+    /// </remarks>
     /// <exception cref="ConfigRejectedException">Too large or damaged.</exception>
     public static byte[] Decompress(ReadOnlyMemory<byte> compressed, long maxBytes)
     {
-        using var input = ReadOnlyMemoryStream.Create(compressed);
-        using var gzip = new GZipStream(input, CompressionMode.Decompress);
-        using var output = new MemoryStream(capacity: (int)Math.Min(maxBytes, Math.Max(4096L, compressed.Length * 4L)));
-        var buffer = new byte[81920];
+        var output = new BoundedBufferWriter(maxBytes, DeclaredLength(compressed.Span, maxBytes), static limit =>
+            new ConfigRejectedException(RejectionReason.TooLarge, $"decompressed content exceeds the limit of {limit} bytes"));
         try
         {
-            int read;
-            while ((read = gzip.Read(buffer, 0, buffer.Length)) > 0)
+            using var input = ReadOnlyMemoryStream.Create(compressed);
+            using var gzip = new GZipStream(input, CompressionMode.Decompress);
+            Span<byte> probe = stackalloc byte[1];
+            while (true)
             {
-                if (output.Length + read > maxBytes)
+                // A full chunk gets a successor only when there is more to read: an exactly sized first chunk is returned as is.
+                if (!output.HasFreeSpace)
                 {
-                    throw new ConfigRejectedException(RejectionReason.TooLarge, $"decompressed content exceeds the limit of {maxBytes} bytes");
+                    if (gzip.Read(probe) == 0)
+                    {
+                        break;
+                    }
+
+                    output.GetSpan(1)[0] = probe[0];
+                    output.Advance(1);
+                    continue;
                 }
 
-                output.Write(buffer, 0, read);
+                var read = gzip.Read(output.GetSpan(1));
+                if (read == 0)
+                {
+                    break;
+                }
+
+                output.Advance(read);
             }
         }
         catch (InvalidDataException ex)
@@ -46,5 +72,17 @@ internal static class BoundedGzip
         }
 
         return output.ToArray();
+    }
+
+    /// <summary>The trailer's ISIZE when it is plausible (within the limit and the deflate ratio), else 0.</summary>
+    private static long DeclaredLength(ReadOnlySpan<byte> compressed, long maxBytes)
+    {
+        if (compressed.Length < 18)
+        {
+            return 0;
+        }
+
+        long declared = BinaryPrimitives.ReadUInt32LittleEndian(compressed[^4..]);
+        return declared <= maxBytes && declared <= compressed.Length * MaxDeflateRatio ? declared : 0;
     }
 }

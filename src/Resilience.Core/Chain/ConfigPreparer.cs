@@ -28,16 +28,24 @@ internal sealed class ConfigPreparer
             throw new ConfigRejectedException(RejectionReason.TooLarge, $"content of {content.Length} bytes exceeds the limit of {_maxConfigBytes} bytes");
         }
 
+        // YAML is bounded by its own, smaller limit before it is parsed: the parser holds each scalar twice as
+        // UTF-16 text, so the YAML path's memory is a small multiple of what it is allowed to read.
+        var yaml = document.Format == ConfigFormat.Yaml;
+        var inputLimit = yaml ? Math.Min(_maxDecompressedBytes, _yamlLimits.MaxFileBytes) : _maxDecompressedBytes;
         if (BoundedGzip.IsGzip(content.Span))
         {
-            content = BoundedGzip.Decompress(content, _maxDecompressedBytes);
+            content = BoundedGzip.Decompress(content, inputLimit);
+        }
+        else if (content.Length > inputLimit)
+        {
+            throw new ConfigRejectedException(RejectionReason.TooLarge, $"YAML content of {content.Length} bytes exceeds the limit of {inputLimit} bytes (Declarative:MaxFileBytes)");
         }
 
-        if (document.Format == ConfigFormat.Yaml)
+        if (yaml)
         {
             try
             {
-                content = new YamlJsonConverter(_yamlLimits.MaxNodes, _yamlLimits.MaxDepth, _maxDecompressedBytes).Convert(content.Span);
+                content = new YamlJsonConverter(_yamlLimits.MaxNodes, _yamlLimits.MaxDepth, _maxDecompressedBytes).Convert(content);
             }
             catch (ConfigFormatException ex)
             {

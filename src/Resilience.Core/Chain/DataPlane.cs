@@ -197,6 +197,15 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
             result = new ApplyResult(ApplyOutcome.Rejected, document.Origin, hash, ex.Reason, ex.Errors, _timeProvider.GetUtcNow());
             Log.ConfigRejected(_logger, document.Origin, document.Source, ex.Reason, ex.Message);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            // Whatever a step throws (out of memory on a hostile document, a stack too deep, a bug), the apply
+            // ends as a typed rejection: the served configuration stays and the caller gets a result, not an exception.
+            var reason = ex is OutOfMemoryException ? RejectionReason.TooLarge : RejectionReason.PipelineFailed;
+            var message = $"the apply pipeline failed with {ex.GetType().Name}: {ex.Message}";
+            result = new ApplyResult(ApplyOutcome.Rejected, document.Origin, hash, reason, [message], _timeProvider.GetUtcNow());
+            Log.ApplyFailed(_logger, document.Origin, document.Source, reason, ex);
+        }
 
         Metrics.RecordApply(result, _timeProvider.GetElapsedTime(started));
         if (result.Outcome != ApplyOutcome.Superseded)
@@ -301,8 +310,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
             await _cache.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex)
         {
+            // The write runs on no caller's token: even a cancellation here is the cache's own failure.
             Metrics.RecordCacheWriteFailure();
             Log.CacheWriteFailed(_logger, _cache.Description, ex);
         }

@@ -60,7 +60,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         _license?.LoadStored();
 
         var servedFromCache = false;
-        if (_cache is not null && await _cache.LoadAsync(cancellationToken).ConfigureAwait(false) is { } cached)
+        if (await LoadCacheAsync(cancellationToken).ConfigureAwait(false) is { } cached)
         {
             servedFromCache = (await _dataPlane.ApplyAsync(cached, cancellationToken).ConfigureAwait(false)).IsServing;
             if (servedFromCache)
@@ -151,6 +151,12 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
         }
+        catch (Exception ex)
+        {
+            // Each tier is guarded on its own; this is the last line, so start-up always completes and says so.
+            Log.StartupWalkFailed(_logger, ex);
+            await FinishStartup().ConfigureAwait(false);
+        }
     }
 
     /// <summary>Waits for the first control-plane configuration; false when the first attempt failed or the start-up timeout passed.</summary>
@@ -179,22 +185,61 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         return false;
     }
 
-    private async Task<ConfigDocument?> LoadAsync(IConfigSource source, CancellationToken stopping)
+    /// <summary>Loads the cache; a cache that throws or hangs (past the start-up timeout) is logged and skipped, never a failed host start.</summary>
+    private async Task<ConfigDocument?> LoadCacheAsync(CancellationToken cancellationToken)
     {
+        if (_cache is null)
+        {
+            return null;
+        }
+
         try
         {
-            var document = await source.LoadAsync(stopping).ConfigureAwait(false);
+            return await _cache.LoadAsync(cancellationToken).AsTask().WaitAsync(_options.StartupTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.CacheLoadFailed(_logger, Describe(() => _cache.Description), ex);
+            return null;
+        }
+    }
+
+    /// <summary>Loads a declarative source; whatever it throws, or a hang past the start-up timeout, is logged and the walk moves on.</summary>
+    private async Task<ConfigDocument?> LoadAsync(IConfigSource source, CancellationToken stopping)
+    {
+        var description = Describe(() => source.Description);
+        try
+        {
+            var document = await source.LoadAsync(stopping).AsTask().WaitAsync(_options.StartupTimeout, _timeProvider, stopping).ConfigureAwait(false);
             if (document is null)
             {
-                Log.DeclarativeMissing(_logger, source.Description);
+                Log.DeclarativeMissing(_logger, description);
             }
 
             return document;
         }
         catch (ConfigSourceException ex)
         {
-            Log.DeclarativeUnreadable(_logger, source.Description, ex);
+            Log.DeclarativeUnreadable(_logger, description, ex);
             return null;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !stopping.IsCancellationRequested)
+        {
+            Log.SourceFailed(_logger, description, ex);
+            return null;
+        }
+    }
+
+    /// <summary>A custom tier's description, for logs; one that throws must not turn a logged failure into a crash.</summary>
+    private static string Describe(Func<string> description)
+    {
+        try
+        {
+            return description();
+        }
+        catch (Exception ex)
+        {
+            return $"(description threw {ex.GetType().Name})";
         }
     }
 

@@ -29,4 +29,7 @@ public enum RejectionReason
 
     /// <summary>A signature check refused it.</summary>
     SignatureInvalid = 8,
+
+    /// <summary>A pipeline step failed unexpectedly (out of memory, a bug, a cache or signing failure); the message names the exception.</summary>
+    PipelineFailed = 9,
 }

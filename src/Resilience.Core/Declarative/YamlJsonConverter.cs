@@ -1,18 +1,19 @@
-using System.Buffers;
 using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using YamlDotNet.Core;
-using YamlDotNet.RepresentationModel;
+using YamlDotNet.Core.Events;
 
 namespace Resilience;
 
 /// <summary>
-/// Converts one YAML 1.2 document to UTF-8 JSON (core schema for plain scalars). Aliases are
-/// expanded while writing, counted against a node limit, so an alias bomb stops at the limit
-/// instead of exhausting memory.
+/// Converts one YAML 1.2 document to UTF-8 JSON (core schema for plain scalars), streaming: it reads the parser's
+/// events and writes JSON as they come, without building a document model or the whole text as a string, and it
+/// counts nodes, depth and output bytes as it goes, so a hostile document stops at the first limit it crosses.
+/// Aliases are expanded by replaying the anchored node's recorded events, counted against the node limit, so an
+/// alias bomb stops at the limit instead of exhausting memory.
 /// </summary>
 internal sealed partial class YamlJsonConverter
 {
@@ -29,13 +30,38 @@ internal sealed partial class YamlJsonConverter
     }
 
     /// <exception cref="ConfigFormatException">The YAML is malformed or exceeds a limit; the message carries the line and column.</exception>
-    public byte[] Convert(ReadOnlySpan<byte> yaml)
+    public byte[] Convert(ReadOnlyMemory<byte> yaml)
     {
-        var text = Encoding.UTF8.GetString(yaml.StartsWith(Utf8Bom) ? yaml[3..] : yaml);
-        var stream = new YamlStream();
+        _nodes = 0;
+        using var reader = new StreamReader(ReadOnlyMemoryStream.Create(yaml), new UTF8Encoding(false, false), detectEncodingFromByteOrderMarks: true, bufferSize: 16 * 1024);
+        var source = new LiveEvents(new Parser(reader), _maxNodes);
+        var output = new BoundedBufferWriter(_maxOutputBytes, Math.Min(yaml.Length + 256L, _maxOutputBytes), limit =>
+            new ConfigFormatException($"the converted document exceeds {limit} bytes"));
         try
         {
-            stream.Load(new StringReader(text));
+            source.Expect<StreamStart>("the start of the stream");
+            if (source.Next().Event is not DocumentStart)
+            {
+                throw new ConfigFormatException("expected exactly one YAML document, found none");
+            }
+
+            var root = source.Next();
+            if (root.Event is not MappingStart)
+            {
+                throw AtMark(root.Event.Start, "the document must be a mapping (a JSON object)");
+            }
+
+            using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true }))
+            {
+                Write(writer, root, source, depth: 0);
+            }
+
+            source.Expect<DocumentEnd>("the end of the document");
+            var after = source.Next();
+            if (after.Event is not StreamEnd)
+            {
+                throw AtMark(after.Event.Start, "expected exactly one YAML document, found more");
+            }
         }
         catch (YamlException ex)
         {
@@ -43,119 +69,99 @@ internal sealed partial class YamlJsonConverter
         }
         catch (InvalidOperationException ex)
         {
-            // The representation model fails some malformed input without a position; the raw parser names it.
-            throw FindSyntaxError(text) ?? new ConfigFormatException($"malformed YAML: {ex.Message}", innerException: ex);
-        }
-
-        if (stream.Documents.Count != 1)
-        {
-            throw new ConfigFormatException($"expected exactly one YAML document, found {stream.Documents.Count}");
-        }
-
-        var root = stream.Documents[0].RootNode;
-        if (root is not YamlMappingNode)
-        {
-            throw AtMark(root.Start, "the document must be a mapping (a JSON object)");
-        }
-
-        _nodes = 0;
-        var output = new ArrayBufferWriter<byte>(Math.Max(256, yaml.Length));
-        using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { SkipValidation = true }))
-        {
-            Write(writer, root, depth: 0);
-        }
-
-        return output.WrittenSpan.ToArray();
-    }
-
-    private static ReadOnlySpan<byte> Utf8Bom => [0xEF, 0xBB, 0xBF];
-
-    private static ConfigFormatException? FindSyntaxError(string text)
-    {
-        var parser = new Parser(new StringReader(text));
-        var lastGood = Mark.Empty;
-        try
-        {
-            while (parser.MoveNext())
-            {
-                lastGood = parser.Current?.End ?? lastGood;
-            }
-        }
-        catch (YamlException ex)
-        {
-            return AtMark(ex.Start, ex.Message, ex);
-        }
-        catch (InvalidOperationException ex)
-        {
             // YamlDotNet's scanner throws this, without a position, for some unclosed flow collections.
-            return AtMark(lastGood, "malformed YAML after this point (an unclosed [ or { ?)", ex);
+            throw AtMark(source.LastGood, "malformed YAML after this point (an unclosed [ or { ?)", ex);
+        }
+        catch (Exception ex) when (ex is ArgumentException or FormatException or OverflowException)
+        {
+            // Found by fuzzing: YamlDotNet reports some bad input this way (a tag that is not a URI: "!!bin]ry"),
+            // and the JSON writer refuses text that is not valid UTF-16 (a lone surrogate from "\ud800").
+            throw AtMark(source.LastGood, $"malformed YAML after this point: {ex.Message}", ex);
         }
 
-        return null;
+        return output.ToArray();
     }
 
     private static ConfigFormatException AtMark(Mark mark, string message, Exception? inner = null) =>
         new($"(line {mark.Line}, column {mark.Column}): {message}", mark.Line, mark.Column, inner);
 
-    private void Write(Utf8JsonWriter writer, YamlNode node, int depth)
+    private void Write(Utf8JsonWriter writer, YamlEvent node, IYamlEvents source, int depth)
     {
+        if (node.Event is AnchorAlias)
+        {
+            // The alias stands for its anchored node: replay what was recorded (counted again, node by node).
+            var replay = new ReplayedEvents(node.Target!);
+            Write(writer, replay.Next(), replay, depth);
+            return;
+        }
+
         if (++_nodes > _maxNodes)
         {
-            throw AtMark(node.Start, $"the document expands to more than {_maxNodes} nodes (alias expansion counts); refusing it");
+            throw AtMark(node.Event.Start, $"the document expands to more than {_maxNodes} nodes (alias expansion counts); refusing it");
         }
 
         if (depth > _maxDepth)
         {
-            throw AtMark(node.Start, $"the document nests deeper than {_maxDepth} levels");
+            throw AtMark(node.Event.Start, $"the document nests deeper than {_maxDepth} levels");
         }
 
-        if (writer.BytesCommitted + writer.BytesPending > _maxOutputBytes)
+        var anchor = source.BeginAnchor(node);
+        switch (node.Event)
         {
-            throw AtMark(node.Start, $"the converted document exceeds {_maxOutputBytes} bytes");
-        }
-
-        switch (node)
-        {
-            case YamlMappingNode mapping:
+            case MappingStart:
                 writer.WriteStartObject();
                 var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var (key, value) in mapping.Children)
+                while (source.Next() is var key && key.Event is not MappingEnd)
                 {
-                    if (key is not YamlScalarNode { Value: var name })
-                    {
-                        throw AtMark(key.Start, "mapping keys must be scalars to become JSON property names");
-                    }
-
-                    name ??= string.Empty;
+                    var name = KeyName(key, source);
                     if (!seen.Add(name))
                     {
-                        throw AtMark(key.Start, $"duplicate key '{name}'");
+                        throw AtMark(key.Event.Start, $"duplicate key '{name}'");
                     }
 
                     writer.WritePropertyName(name);
-                    Write(writer, value, depth + 1);
+                    Write(writer, source.Next(), source, depth + 1);
                 }
 
                 writer.WriteEndObject();
                 break;
-            case YamlSequenceNode sequence:
+            case SequenceStart:
                 writer.WriteStartArray();
-                foreach (var item in sequence.Children)
+                while (source.Next() is var item && item.Event is not SequenceEnd)
                 {
-                    Write(writer, item, depth + 1);
+                    Write(writer, item, source, depth + 1);
                 }
 
                 writer.WriteEndArray();
                 break;
-            case YamlScalarNode scalar:
+            case Scalar scalar:
                 WriteScalar(writer, scalar);
                 break;
             default:
-                throw AtMark(node.Start, $"unsupported YAML node {node.NodeType}");
+                throw AtMark(node.Event.Start, $"unsupported YAML event {node.Event.GetType().Name}");
+        }
+
+        source.EndAnchor(anchor);
+        if (writer.BytesPending > 64 * 1024)
+        {
+            // Hands the pending bytes to the bounded output, which enforces the limit.
+            writer.Flush();
         }
     }
 
-    private static void WriteScalar(Utf8JsonWriter writer, YamlScalarNode scalar)
+    private static string KeyName(YamlEvent key, IYamlEvents source)
+    {
+        var resolved = key.Event is AnchorAlias && key.Target is [{ Event: Scalar } only] ? only : key;
+        if (resolved.Event is not Scalar scalar)
+        {
+            throw AtMark(key.Event.Start, "mapping keys must be scalars to become JSON property names");
+        }
+
+        source.EndAnchor(source.BeginAnchor(key));
+        return scalar.Value ?? string.Empty;
+    }
+
+    private static void WriteScalar(Utf8JsonWriter writer, Scalar scalar)
     {
         var value = scalar.Value ?? string.Empty;
         var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;

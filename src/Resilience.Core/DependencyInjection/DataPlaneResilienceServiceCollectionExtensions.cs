@@ -102,10 +102,11 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value;
             return new ConfigPreparer(options.MaxConfigBytes, options.MaxDecompressedBytes, sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value);
         });
+        services.TryAddSingleton(sp => new ChainTiers(sp));
         services.TryAddSingleton(sp => new DataPlane(
             sp.GetRequiredService<ConfigPreparer>(),
             sp.GetRequiredService<IConfigValidator>(),
-            sp.GetService<IConfigCache>(),
+            sp.GetRequiredService<ChainTiers>().Cache,
             sp.GetRequiredService<NodeIdentityProvider>(),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<DataPlane>>(),
@@ -128,8 +129,8 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             sp.GetService<IMeterFactory>()));
         services.AddSingleton(sp => new DataPlaneChain(
             sp.GetRequiredService<DataPlane>(),
-            sp.GetService<IConfigCache>(),
-            sp.GetService<IClusterLink>(),
+            sp.GetRequiredService<ChainTiers>().Cache,
+            sp.GetRequiredService<ChainTiers>().Link,
             CreateImporter(sp),
             sp.GetServices<IConfigSource>(),
             sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>(),

@@ -20,6 +20,15 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Debug, "Configuration {Hash} from {Origin} was superseded by a newer one or a higher tier.")]
     public static partial void ConfigSuperseded(ILogger logger, string hash, ConfigOrigin origin);
 
+    [LoggerMessage(1030, LogLevel.Error, "Applying configuration from {Origin} ({Source}) failed unexpectedly; rejected as {Reason}. The served configuration stays.")]
+    public static partial void ApplyFailed(ILogger logger, ConfigOrigin origin, string? source, RejectionReason reason, Exception exception);
+
+    [LoggerMessage(1031, LogLevel.Error, "The {Tier} could not be created; the chain runs without it.")]
+    public static partial void TierCreateFailed(ILogger logger, string tier, Exception exception);
+
+    [LoggerMessage(1032, LogLevel.Error, "Start-up: the walk down the chain failed unexpectedly; start-up ends with what is served.")]
+    public static partial void StartupWalkFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(1010, LogLevel.Information, "Start-up: serving the cached configuration while the control plane link connects.")]
     public static partial void StartupFromCache(ILogger logger);
 
@@ -47,6 +56,9 @@ internal static partial class Log
     [LoggerMessage(2001, LogLevel.Error, "Writing the cache {Path} failed; the configuration is served but a restart would not find it.")]
     public static partial void CacheWriteFailed(ILogger logger, string path, Exception exception);
 
+    [LoggerMessage(2003, LogLevel.Error, "Loading the cache {Path} failed; it is ignored and the chain moves to the next tier.")]
+    public static partial void CacheLoadFailed(ILogger logger, string path, Exception exception);
+
     [LoggerMessage(2002, LogLevel.Debug, "Cache {Path} holds no configuration.")]
     public static partial void CacheAbsent(ILogger logger, string path);
 
@@ -58,6 +70,15 @@ internal static partial class Log
 
     [LoggerMessage(3002, LogLevel.Error, "Importing from the fallback store {Store} failed.")]
     public static partial void ImportFailed(ILogger logger, string store, Exception exception);
+
+    [LoggerMessage(3003, LogLevel.Warning, "The fallback store {Store} holds {Key} without config-hash metadata (placed by an operator?); it is applied, checked only by the pipeline.")]
+    public static partial void ImportWithoutHash(ILogger logger, string store, string key);
+
+    [LoggerMessage(3004, LogLevel.Error, "The fallback store {Storage} could not be created; import and export are off.")]
+    public static partial void StoreCreateFailed(ILogger logger, string storage, Exception exception);
+
+    [LoggerMessage(4002, LogLevel.Error, "The declarative source {Source} failed unexpectedly; the chain moves on.")]
+    public static partial void SourceFailed(ILogger logger, string source, Exception exception);
 
     [LoggerMessage(4000, LogLevel.Error, "The declarative source {Source} cannot be read.")]
     public static partial void DeclarativeUnreadable(ILogger logger, string source, Exception exception);

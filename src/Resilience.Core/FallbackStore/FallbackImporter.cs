@@ -43,8 +43,19 @@ internal sealed class FallbackImporter
 
         var exporter = stored.Metadata.TryGetValue(ExporterMetadataKey, out var id) ? id : "unknown";
         Log.ImportFound(_logger, _store.Description, key, exporter);
+
+        // An exporter records the hash it uploaded; the pipeline rejects content that no longer matches it
+        // (HashMismatch), so an object damaged into still-valid JSON is never served. An object an operator
+        // placed by hand has no hash and is accepted, as the README promises, and the log says so.
+        var expectedHash = stored.Metadata.TryGetValue(ExportConstants.ConfigHashMetadataKey, out var hash) && !string.IsNullOrWhiteSpace(hash) ? hash.Trim() : null;
+        if (expectedHash is null)
+        {
+            Log.ImportWithoutHash(_logger, _store.Description, key);
+        }
+
         return new ConfigDocument(stored.Content, ConfigFormat.Json, ConfigOrigin.FallbackStore)
         {
+            ExpectedHash = expectedHash,
             Signature = stored.Metadata.TryGetValue(SignatureMetadataKey, out var signature) ? signature : null,
             Source = $"{_store.Description}/{key}",
         };

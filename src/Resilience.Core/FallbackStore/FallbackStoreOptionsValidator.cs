@@ -12,6 +12,10 @@ internal sealed partial class FallbackStoreOptionsAttributeValidator : IValidate
 internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackStoreOptions>
 {
     private static readonly FallbackStoreOptionsAttributeValidator Attributes = new();
+    private readonly IFallbackStoreFactory[] _factories;
+
+    /// <param name="factories">The registered store factories: their schemes are the storage URIs this node can use.</param>
+    public FallbackStoreOptionsValidator(IEnumerable<IFallbackStoreFactory> factories) => _factories = factories.ToArray();
 
     public ValidateOptionsResult Validate(string? name, FallbackStoreOptions options)
     {
@@ -24,9 +28,16 @@ internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackS
                 builder.AddError("is required when Import or Export is on", nameof(options.Storage));
             }
         }
-        else if (!Uri.TryCreate(options.Storage, UriKind.Absolute, out var uri) || uri.Scheme is not ("s3" or "gcs" or "file"))
+        else if (!Uri.TryCreate(options.Storage, UriKind.Absolute, out var uri))
         {
-            builder.AddError($"'{options.Storage}' is not a storage URI; use s3://bucket/prefix, gcs://bucket/prefix or file:///dir", nameof(options.Storage));
+            builder.AddError($"'{options.Storage}' is not a storage URI; use s3://bucket/prefix, gcs://bucket/prefix, file:///dir or the scheme of a registered store", nameof(options.Storage));
+        }
+        else if (!_factories.Any(f => string.Equals(f.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)))
+        {
+            var known = string.Join(", ", _factories.Select(f => f.Scheme + "://").Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
+            builder.AddError(
+                $"no registered fallback store handles '{uri.Scheme}://' (registered: {known}); add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs: Resilience.Storage.Gcs) or AddFallbackStoreFactory<T>()",
+                nameof(options.Storage));
         }
 
         return builder.Build();

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Resilience;
@@ -15,18 +16,28 @@ internal sealed class FallbackStoreResolver
 
     public static FallbackStoreResolver Resolve(IServiceProvider services)
     {
-        if (services.GetService<IFallbackStore>() is { } registered)
-        {
-            return new(registered);
-        }
-
         var storage = services.GetRequiredService<IOptions<FallbackStoreOptions>>().Value.Storage;
-        if (string.IsNullOrWhiteSpace(storage))
+        try
         {
+            if (services.GetService<IFallbackStore>() is { } registered)
+            {
+                return new(registered);
+            }
+
+            if (string.IsNullOrWhiteSpace(storage))
+            {
+                return new(null);
+            }
+
+            return new(Create(services.GetServices<IFallbackStoreFactory>(), new Uri(storage, UriKind.Absolute)));
+        }
+        catch (Exception ex)
+        {
+            // A store (or a custom factory) that cannot be created is a tier that is down, not a node that cannot
+            // start: import and export are off, the rest of the chain runs.
+            Log.StoreCreateFailed(services.GetRequiredService<ILoggerFactory>().CreateLogger<FallbackStoreResolver>(), storage ?? "(registered store)", ex);
             return new(null);
         }
-
-        return new(Create(services.GetServices<IFallbackStoreFactory>(), new Uri(storage, UriKind.Absolute)));
     }
 
     /// <summary>Creates the store named by a storage URI with the factory registered for its scheme (the last one wins).</summary>

@@ -23,14 +23,19 @@ internal sealed class NodeIdentityProvider
     internal static string DefaultVersion()
     {
         var version = Assembly.GetEntryAssembly()?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
-        if (string.IsNullOrWhiteSpace(version))
-        {
-            return "0.0.0";
-        }
+        return string.IsNullOrWhiteSpace(version) ? "0.0.0" : Normalize(version);
+    }
 
-        // Drop SourceLink's "+commit" build metadata: a rebuild of the same version shares its store keys.
-        var plus = version.IndexOf('+', StringComparison.Ordinal);
-        return plus > 0 ? version[..plus] : version;
+    /// <summary>
+    /// The one rule for every node version, configured or default: trimmed, with semantic-versioning build metadata
+    /// (<c>+...</c>, such as SourceLink's <c>+commit</c>) dropped, since it does not change what the node serves.
+    /// <c>3.6.1+build.7</c> and <c>3.6.1</c> share their fallback-store keys; a pre-release (<c>3.6.1-rc.1</c>) does not.
+    /// </summary>
+    internal static string Normalize(string version)
+    {
+        var trimmed = version.Trim();
+        var plus = trimmed.IndexOf('+', StringComparison.Ordinal);
+        return plus > 0 ? trimmed[..plus] : trimmed;
     }
 
     internal static string LoadOrCreateNodeId(string dataDirectory)
@@ -54,7 +59,7 @@ internal sealed class NodeIdentityProvider
     private static NodeIdentity Resolve(DataPlaneResilienceOptions options)
     {
         var id = string.IsNullOrWhiteSpace(options.NodeId) ? LoadOrCreateNodeId(options.DataDirectory) : options.NodeId!;
-        var version = string.IsNullOrWhiteSpace(options.NodeVersion) ? DefaultVersion() : options.NodeVersion!;
+        var version = string.IsNullOrWhiteSpace(options.NodeVersion) ? DefaultVersion() : Normalize(options.NodeVersion!);
         return new NodeIdentity(id, Environment.MachineName, version, new Dictionary<string, string>(options.Labels, StringComparer.Ordinal));
     }
 }

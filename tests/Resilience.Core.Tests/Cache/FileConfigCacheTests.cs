@@ -26,6 +26,17 @@ public sealed class FileConfigCacheTests : IDisposable
         Assert.Equal(ConfigOrigin.Cache, loaded.Origin);
     }
 
+    [Theory]
+    [InlineData(new byte[] { 0x1f, 0x8b, 0x08 })] // fuzz finding: the trailer read threw ArgumentOutOfRangeException out of LoadAsync
+    [InlineData(new byte[] { 0x1f, 0x8b })]
+    [InlineData(new byte[] { 0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0x03, 0x03, 0, 0, 0, 0, 0, 0 })]
+    public async Task File_too_short_to_be_gzip_is_no_cache_not_an_exception(byte[] content)
+    {
+        await File.WriteAllBytesAsync(_dir.Combine("config.json.gz"), content);
+
+        Assert.Null(await Create().LoadAsync(default));
+    }
+
     [Fact]
     public async Task Missing_file_is_no_cache()
     {

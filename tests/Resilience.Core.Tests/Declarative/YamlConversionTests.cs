@@ -110,6 +110,45 @@ public sealed class YamlConversionTests
         Assert.Throws<ConfigFormatException>(() => Convert(yaml));
     }
 
+    [Theory]
+    [InlineData("bin: !!bin]ry aGV\n")] // fuzz finding: YamlDotNet threw ArgumentException ("Global tags must be valid URIs")
+    [InlineData("a: \"\\ud800\"\n")] // a lone surrogate cannot become JSON text
+    [InlineData("a: !<%zz> x\n")]
+    public void Input_the_parser_refuses_in_its_own_way_is_a_format_error_with_a_position(string yaml)
+    {
+        var error = Assert.Throws<ConfigFormatException>(() => Convert(yaml));
+
+        Assert.NotNull(error.Line);
+    }
+
+    [Theory]
+    [InlineData("a: *missing\n", "names no anchor")]
+    [InlineData("a: &x [*x]\n", "names no anchor")]
+    public void Alias_to_an_anchor_not_defined_before_it_is_an_error(string yaml, string expected)
+    {
+        var error = Assert.Throws<ConfigFormatException>(() => Convert(yaml));
+
+        Assert.Contains(expected, error.Message);
+    }
+
+    [Fact]
+    public void Alias_can_name_a_key_and_later_anchors_replace_earlier_ones()
+    {
+        using var doc = JsonDocument.Parse(Convert("k: &a first\n*a : aliased\nb: &a second\nc: *a\n"));
+
+        Assert.Equal("aliased", doc.RootElement.GetProperty("first").GetString());
+        Assert.Equal("second", doc.RootElement.GetProperty("c").GetString());
+    }
+
+    [Fact]
+    public void Converted_output_over_the_limit_is_refused()
+    {
+        var error = Assert.Throws<ConfigFormatException>(() =>
+            new YamlJsonConverter(1_000_000, 64, 1000).Convert(Encoding.UTF8.GetBytes("a: &a [" + string.Join(", ", Enumerable.Repeat("xxxxxxxxxx", 50)) + "]\nb: [*a, *a, *a]\n")));
+
+        Assert.Contains("exceeds 1000 bytes", error.Message);
+    }
+
     private static byte[] Convert(string yaml, int maxNodes = 1_000_000, int maxDepth = 64) =>
         new YamlJsonConverter(maxNodes, maxDepth, 1 << 24).Convert(Encoding.UTF8.GetBytes(yaml));
 }
