@@ -45,6 +45,13 @@ public class FanOutBenchmarks
     [Params(100, 1_000)]
     public int Clients { get; set; }
 
+    /// <summary>
+    /// Gets or sets <see cref="DataPlaneHubOptions.MaxConcurrentConfigSends"/>: 2 (1 per core here), 8 (the default
+    /// on 2 cores: 4 per core), 1,000 (no bound at N = 1,000: fragments alone).
+    /// </summary>
+    [Params(2, 8, 1_000)]
+    public int SendTurns { get; set; }
+
     [GlobalSetup]
     public void Setup() => SetupAsync().GetAwaiter().GetResult();
 
@@ -88,7 +95,7 @@ public class FanOutBenchmarks
     [GlobalCleanup]
     public void Cleanup()
     {
-        Console.WriteLine($"// fan-out, {Clients} clients, message {_message.Length:N0} bytes (1 MB JSON, gzip, framed), cores {Environment.ProcessorCount}:");
+        Console.WriteLine($"// fan-out, {Clients} clients, {SendTurns} send turns, message {_message.Length:N0} bytes (1 MB JSON, gzip, framed), cores {Environment.ProcessorCount}:");
         foreach (var (kind, samples) in _samples.OrderBy(s => s.Key))
         {
             // The first sample is the warm-up iteration.
@@ -132,7 +139,7 @@ public class FanOutBenchmarks
         OpenFileLimit.Require((3 * Clients) + 256);
         _configs = Enumerable.Range(0, 24).Select(i => LinkBenchmarkRig.Config(ConfigBytes, $"fan-out-{Clients}-{i}")).ToArray();
         _rig = new LinkBenchmarkRig();
-        await _rig.StartControlPlaneAsync();
+        await _rig.StartControlPlaneAsync(o => o.MaxConcurrentConfigSends = SendTurns);
 
         // The baselines write exactly the bytes the hub sends for a configuration of this size.
         var first = await _rig.Publisher.PublishAsync(LinkBenchmarkRig.Config(ConfigBytes, $"fan-out-{Clients}-initial"));

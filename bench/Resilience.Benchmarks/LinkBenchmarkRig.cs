@@ -51,7 +51,8 @@ internal sealed class LinkBenchmarkRig : IAsyncDisposable
 
     public IDataPlaneRegistry Registry => _controlPlane!.Services.GetRequiredService<IDataPlaneRegistry>();
 
-    public async Task StartControlPlaneAsync()
+    /// <summary>Starts the control plane; <paramref name="configure"/> adjusts the hub's options after the rig's own.</summary>
+    public async Task StartControlPlaneAsync(Action<DataPlaneHubOptions>? configure = null)
     {
         var serverCertificate = ServerCertificate;
         var builder = WebApplication.CreateSlimBuilder();
@@ -66,6 +67,7 @@ internal sealed class LinkBenchmarkRig : IAsyncDisposable
             o.AuthenticationMode = DataPlaneAuthenticationMode.Pki;
             o.TrustedCaCertificates.Add(_clientRoot);
             o.MaxMessageBytes = 64L * 1024 * 1024;
+            configure?.Invoke(o);
         });
         _controlPlane = builder.Build();
         _controlPlane.MapDataPlaneHub("/v1/outlet");

@@ -47,6 +47,7 @@ internal sealed class DataPlaneHub
         _validator = validator;
         _telemetryHandlers = telemetryHandlers;
         _options = options.Value;
+        ConfigSends = new ConfigSendSlots(_options.MaxConcurrentConfigSends);
         _timeProvider = timeProvider;
         _logger = logger;
         _publisher.Published += config =>
@@ -73,6 +74,9 @@ internal sealed class DataPlaneHub
     internal ControlPlaneMetrics Metrics { get; }
 
     internal DataPlaneHubOptions Options => _options;
+
+    /// <summary>Gets the turns sessions take to write a configuration.</summary>
+    internal ConfigSendSlots ConfigSends { get; }
 
     internal TimeProvider Time => _timeProvider;
 

@@ -11,4 +11,17 @@ internal static class DataPlaneHubDefaults
     public static readonly TimeSpan DataPlaneTimeout = TimeSpan.FromSeconds(90);
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
     public static readonly TimeSpan RegistryRetention = TimeSpan.FromHours(1);
+
+    /// <summary>A few per core: more concurrent writes on the same cores finish no sooner and each holds a send buffer.</summary>
+    public static readonly int MaxConcurrentConfigSends = 4 * Environment.ProcessorCount;
+
+    /// <summary>
+    /// A configuration goes out as WebSocket fragments of at most this many bytes: the socket's send buffer, rented
+    /// from the shared array pool at payload + 14 header bytes, then stays in the pool's 16 KiB class (pooled,
+    /// below the large-object heap) instead of one message-sized array per data plane.
+    /// </summary>
+    public const int ConfigFragmentBytes = (16 * 1024) - 14;
+
+    /// <summary>A fragment write still pending after this long (a data plane that stops reading) gives its slot back.</summary>
+    public static readonly TimeSpan ConfigSendStall = TimeSpan.FromMilliseconds(100);
 }

@@ -33,6 +33,15 @@ public sealed class DataPlaneHubOptions
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan WriteTimeout { get; set; } = DataPlaneHubDefaults.WriteTimeout;
 
+    /// <summary>
+    /// Gets or sets how many data planes are written a configuration at once; the others wait their turn (the wait
+    /// does not count against <see cref="WriteTimeout"/>). A few per core keeps the send buffers pooled and reused,
+    /// so a publish to thousands of data planes does not hold a copy of the message per data plane; a write that
+    /// stalls on a data plane that stops reading gives its turn back after 100 ms. Default: 4 per processor.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MaxConcurrentConfigSends { get; set; } = DataPlaneHubDefaults.MaxConcurrentConfigSends;
+
     /// <summary>Gets or sets the largest message accepted from a data plane (all its frames); a larger one ends the connection. Default: 16 MiB.</summary>
     [Range(1024L, long.MaxValue)]
     public long MaxMessageBytes { get; set; } = DataPlaneHubDefaults.MaxMessageBytes;

@@ -478,7 +478,7 @@ internal sealed class DataPlaneSession
             }
 
             Volatile.Write(ref _inFlightHash, config.Hash);
-            await SendAsync(config.Message, WebSocketMessageType.Binary, token).ConfigureAwait(false);
+            await SendConfigAsync(config.Message, token).ConfigureAwait(false);
             Volatile.Write(ref _sentSequence, Math.Max(Volatile.Read(ref _sentSequence), config.Sequence));
             Log.ConfigSent(_hub.Logger, config.Hash, _nodeId);
         }
@@ -516,6 +516,57 @@ internal sealed class DataPlaneSession
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
         {
             throw new TimeoutException($"writing to the data plane took longer than {Options.WriteTimeout}");
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes a configuration message as fragments of at most <see cref="DataPlaneHubDefaults.ConfigFragmentBytes"/>
+    /// (one WebSocket message over several frames; the data plane reads to the end of the message), in one of the
+    /// hub's turns (<see cref="ConfigSendSlots"/>). Both keep the socket's send buffers small and pooled: one
+    /// message-sized buffer per data plane is what made a publish to 1,000 data planes allocate 130 MiB.
+    /// </summary>
+    private async ValueTask SendConfigAsync(ReadOnlyMemory<byte> message, CancellationToken token)
+    {
+        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            // Waiting for a turn is the control plane's own queue, not the data plane's slowness: the write
+            // timeout starts once the turn is ours.
+            using var slot = await _hub.ConfigSends.EnterAsync(token).ConfigureAwait(false);
+            timeout.CancelAfter(Options.WriteTimeout);
+            var rest = message;
+            do
+            {
+                var fragment = rest[..Math.Min(rest.Length, DataPlaneHubDefaults.ConfigFragmentBytes)];
+                rest = rest[fragment.Length..];
+                var send = _socket.SendAsync(fragment, WebSocketMessageType.Binary, rest.IsEmpty, linked.Token);
+                if (send.IsCompleted || !slot.IsHeld)
+                {
+                    await send.ConfigureAwait(false);
+                    continue;
+                }
+
+                var pending = send.AsTask();
+                await pending.WaitAsync(DataPlaneHubDefaults.ConfigSendStall, Time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (!pending.IsCompleted)
+                {
+                    // The data plane is not reading (its window is full): let the others go meanwhile.
+                    slot.Release();
+                }
+
+                await pending.ConfigureAwait(false);
+            }
+            while (!rest.IsEmpty);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new TimeoutException($"writing a configuration to the data plane took longer than {Options.WriteTimeout}");
         }
         finally
         {
