@@ -40,7 +40,7 @@ public sealed class ElectionGraceValidationTests
     [Fact]
     public void A_zero_grace_is_refused_at_start()
     {
-        var result = new FallbackStoreOptionsValidator().Validate(null, new FallbackStoreOptions { ElectionGrace = TimeSpan.Zero });
+        var result = new FallbackStoreOptionsValidator([]).Validate(null, new FallbackStoreOptions { ElectionGrace = TimeSpan.Zero });
 
         Assert.True(result.Failed);
         Assert.Contains("ElectionGrace", result.FailureMessage, StringComparison.Ordinal);

@@ -73,7 +73,7 @@ public sealed class LmdbMutation
             var at = (meta * pageSize) + offset;
             var value = Interesting(random, original, at, size, pageSize, meta);
             patches.Add((at, value));
-            what.Add($"meta {meta} {name} = 0x{Convert.ToHexString(value.Reverse().ToArray())}");
+            what.Add($"meta {meta} {name} = 0x{Convert.ToHexString(Enumerable.Reverse(value).ToArray())}");
         }
 
         if (kind >= 50 && kind < 95)
