@@ -187,6 +187,10 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
                 ["Resilience__FallbackStore__Export"] = "on",
                 ["Resilience__FallbackStore__ExportDelay"] = "00:00:00",
                 ["Resilience__FallbackStore__ElectionInterval"] = "00:00:00.500",
+                ["Resilience__FallbackStore__ElectionGrace"] = "00:00:03",
+                // The grace must cover the store's retry budget (checked at start).
+                ["Resilience__FallbackStore__S3__AttemptTimeout"] = "00:00:01",
+                ["Resilience__FallbackStore__S3__TotalTimeout"] = "00:00:02",
             }))
             {
                 var controlPlane = new ScriptedControlPlaneLink();

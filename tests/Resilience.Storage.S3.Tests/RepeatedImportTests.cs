@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Resilience.Tests.FallbackStore;
 
 namespace Resilience.Storage.S3.Tests;
@@ -12,8 +13,16 @@ public sealed class RepeatedImportTests(S3rverFixture fixture) : IClassFixture<S
         var link = new ScriptedControlPlaneLink();
         await using var leader = await TestNode.StartAsync(new TestNodeSettings
         {
-            NodeId = "leader", Storage = storage, Export = true, Link = link, UseStore = fixture.UseStore,
+            NodeId = "leader", Storage = storage, Export = true, Link = link,
+            // Start-up refuses a grace shorter than the store's retry budget: a short budget for a short grace.
+            UseStore = b => b.UseS3FallbackStore(o =>
+            {
+                fixture.Configure(o);
+                o.AttemptTimeout = TimeSpan.FromSeconds(1);
+                o.TotalTimeout = TimeSpan.FromSeconds(2);
+            }),
             ElectionInterval = TimeSpan.FromMilliseconds(200),
+            ElectionGrace = TimeSpan.FromSeconds(3),
         });
         for (var revision = 1; revision <= 25; revision++)
         {
