@@ -1,7 +1,10 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
 namespace Resilience.ControlPlane.Tests;
 
@@ -38,6 +41,7 @@ public sealed class LinkSpanTests : IDisposable
                 o.Endpoints.Add(cp.Endpoint);
             },
             nodeId: "span-dp");
+        using var pushToApply = new MetricCollector<double>(dp.Services.GetRequiredService<IMeterFactory>(), DataPlaneTelemetry.MeterName, "resilience.link.push_to_apply.duration");
         await Eventually.HoldsAsync(() => dp.Current?.Hash == served.Hash, "the node serves what the control plane serves");
         await Eventually.HoldsAsync(() => Connects(cp.Endpoint).Count > 0 && Applies(served.Hash).Count > 0, "the spans were stopped");
 
@@ -49,6 +53,12 @@ public sealed class LinkSpanTests : IDisposable
         var apply = Assert.Single(Applies(served.Hash));
         Assert.Equal("ControlPlane", apply.GetTagItem("resilience.config.origin"));
         Assert.Equal("Applied", apply.GetTagItem("resilience.config.outcome"));
+
+        // A second publish is pushed over the open link: its push-to-apply time is measured.
+        var pushed = await cp.PublishAsync($$"""{"version":2,"routes":[{"path":"/{{Guid.NewGuid():N}}"}]}""");
+        await Eventually.HoldsAsync(() => dp.Current?.Hash == pushed.Hash, "the node serves the pushed config");
+        await Eventually.HoldsAsync(() => pushToApply.GetMeasurementSnapshot().Any(m => Equals(m.Tags["outcome"], "Applied")), "push-to-apply measured");
+        Assert.All(pushToApply.GetMeasurementSnapshot(), m => Assert.True(m.Value >= 0));
     }
 
     public void Dispose() => _listener.Dispose();

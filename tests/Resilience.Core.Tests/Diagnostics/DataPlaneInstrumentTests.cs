@@ -33,6 +33,10 @@ public sealed class DataPlaneInstrumentTests : IDisposable
         ["resilience.link.frames_rejected"] = "LinkBehaviourTests (ControlPlane.Tests)",
         ["resilience.telemetry.buffered"] = "TelemetryFlusherTests",
         ["resilience.telemetry.sent"] = "TelemetryFlusherTests",
+        ["resilience.telemetry.send_failures"] = "TelemetryFlusherTests",
+        ["resilience.telemetry.recorded"] = "TelemetryFlusherTests",
+        ["resilience.telemetry.dropped"] = "TelemetryFlusherTests",
+        ["resilience.link.push_to_apply.duration"] = "LinkSpanTests (ControlPlane.Tests)",
     };
 
     private readonly TempDirectory _dir = new();
