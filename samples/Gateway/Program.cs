@@ -1,3 +1,6 @@
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Resilience;
 using Resilience.Samples.Gateway;
 using Resilience.Yarp;
 
@@ -30,7 +33,30 @@ builder.Services.AddAuthentication().AddAdminKey(builder.Configuration["Gateway:
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(DataPlaneAdminDefaults.PolicyName, policy => policy.AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
 
+// OpenTelemetry: the data plane's and YARP integration's meters, scraped at /metrics (Prometheus text format);
+// the spans, and the metrics again, go to an OTLP collector only when OTEL_EXPORTER_OTLP_ENDPOINT names one, so
+// a gateway without a collector does not try to reach one.
+var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
+builder.Services.AddOpenTelemetry()
+    .WithMetrics(metrics =>
+    {
+        metrics.AddMeter(DataPlaneTelemetry.MeterName, YarpTelemetry.MeterName).AddPrometheusExporter();
+        if (otlp)
+        {
+            metrics.AddOtlpExporter();
+        }
+    })
+    .WithTracing(tracing =>
+    {
+        tracing.AddSource(DataPlaneTelemetry.ActivitySourceName);
+        if (otlp)
+        {
+            tracing.AddOtlpExporter();
+        }
+    });
+
 var app = builder.Build();
+app.MapPrometheusScrapingEndpoint();
 app.MapDataPlaneHealthChecks();
 app.MapDataPlaneAdmin();
 app.MapReverseProxyWithUsageRecording();

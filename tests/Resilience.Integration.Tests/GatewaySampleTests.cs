@@ -85,6 +85,29 @@ public sealed class GatewaySampleTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Gateway_exposes_the_data_plane_instruments_at_the_prometheus_scrape_endpoint()
+    {
+        await using var upstream = await UpstreamServer.StartAsync("upstream-a");
+        var yaml = Path.Combine(_dir, "fallback.yaml");
+        await File.WriteAllTextAsync(yaml, $"routes:\n  - routeId: all\n    clusterId: c\n    match: {{ path: \"{{**rest}}\" }}\nclusters:\n  - clusterId: c\n    destinations:\n      d1: {{ address: \"{upstream.Url}\" }}\n");
+        var settings = new Dictionary<string, string>
+        {
+            ["Resilience:DataDirectory"] = Path.Combine(_dir, "data"),
+            ["Resilience:Declarative:Path"] = yaml,
+        };
+
+        using var gateway = await GatewayProcess.StartAsync(settings, _client);
+        await gateway.WaitUntilAsync(async () => await GetBodyAsync(gateway.Url + "/hello") == "upstream-a", TimeSpan.FromSeconds(30));
+
+        // The catch-all route does not shadow the scrape endpoint; the tier gauge reads 1 (declarative).
+        string? scrape = null;
+        await gateway.WaitUntilAsync(async () => (scrape = await GetBodyAsync(gateway.Url + "/metrics")) is { } text && text.Contains("resilience_config_applies", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Matches(@"(?m)^resilience_config_serving_tier(\{[^}]*\})? 1( |$)", scrape!);
+        Assert.Contains("resilience_config_apply_duration_seconds", scrape, StringComparison.Ordinal);
+        Assert.Contains("resilience_yarp_routing_lag_seconds", scrape, StringComparison.Ordinal);
+    }
+
     private static string RouteTo(string routeId, string address, string clusterId = "c") => JsonSerializer.Serialize(new
     {
         routes = new[] { new { routeId, clusterId, match = new { path = "{**rest}" } } },

@@ -13,7 +13,7 @@ namespace Resilience.ControlPlane;
 /// </summary>
 internal sealed class ControlPlaneExportService : IHostedService, IDisposable
 {
-    private const string MeterName = "Resilience.ControlPlane";
+    private const string MeterName = ControlPlaneTelemetry.MeterName;
     private readonly ConfigPublisher _publisher;
     private readonly ControlPlaneExportOptions _options;
     private readonly IEnumerable<IFallbackStoreFactory> _factories;

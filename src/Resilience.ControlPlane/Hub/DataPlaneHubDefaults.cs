@@ -5,7 +5,7 @@ internal static class DataPlaneHubDefaults
 {
     public const long MaxMessageBytes = 16L * 1024 * 1024;
     public const long MaxTelemetryDecompressedBytes = 64L * 1024 * 1024;
-    public const string MeterName = "Resilience.ControlPlane";
+    public const string MeterName = ControlPlaneTelemetry.MeterName;
     public const int TelemetryQueueCapacity = 16;
     public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DataPlaneTimeout = TimeSpan.FromSeconds(90);

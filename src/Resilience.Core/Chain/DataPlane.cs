@@ -162,6 +162,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
     private async ValueTask<ApplyResult> ApplyAsync(ConfigDocument document, long ticket, CancellationToken cancellationToken)
     {
+        using var activity = DataPlaneActivities.StartApply(document.Origin);
         var started = _timeProvider.GetTimestamp();
         string? hash = null;
         ApplyResult result;
@@ -208,6 +209,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         }
 
         Metrics.RecordApply(result, _timeProvider.GetElapsedTime(started));
+        activity.Completed(result);
         if (result.Outcome != ApplyOutcome.Superseded)
         {
             UpdateState(s => s with { LastApplyResult = result });

@@ -81,6 +81,8 @@ internal sealed class WebSocketClusterLink : IClusterLink
                     downSince ??= _timeProvider.GetUtcNow();
                     context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, downSince.Value, attempts, lastError) { Endpoint = endpoint });
                     Log.LinkConnecting(_logger, endpoint, attempts, _connector.Route);
+                    using var activity = DataPlaneActivities.Source.StartActivity(DataPlaneActivities.LinkConnect);
+                    activity?.SetTag(DataPlaneActivities.EndpointTag, ClusterLinkEndpoint.Display(endpoint));
                     try
                     {
                         connection = await _connector.ConnectAsync(endpoint, cancellationToken).ConfigureAwait(false);
@@ -92,6 +94,8 @@ internal sealed class WebSocketClusterLink : IClusterLink
                     catch (Exception ex)
                     {
                         _metrics.RecordConnectAttempt(endpoint, success: false);
+                        activity.Failed(ex);
+                        activity?.Dispose(); // the span is the attempt, not the back-off that may follow
                         lastError = Describe(ex);
                         if (tried + 1 < _endpoints.Count)
                         {

@@ -23,6 +23,7 @@ internal sealed class FallbackImporter
     public async ValueTask<ConfigDocument?> ImportAsync(string nodeVersion, CancellationToken cancellationToken)
     {
         var key = FallbackStoreKeys.Config(nodeVersion);
+        using var activity = DataPlaneActivities.StartStoreOperation(DataPlaneActivities.Import, _store.Description, key);
         StoredObject? stored;
         try
         {
@@ -31,6 +32,7 @@ internal sealed class FallbackImporter
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _metrics.RecordStoreFailure("import");
+            activity.Failed(ex);
             Log.ImportFailed(_logger, _store.Description, ex);
             return null;
         }
@@ -38,6 +40,7 @@ internal sealed class FallbackImporter
         if (stored is null)
         {
             Log.ImportMissing(_logger, _store.Description, key);
+            activity?.SetTag(DataPlaneActivities.ImportResultTag, "missing");
             return null;
         }
 
@@ -53,6 +56,7 @@ internal sealed class FallbackImporter
             Log.ImportWithoutHash(_logger, _store.Description, key);
         }
 
+        activity?.SetTag(DataPlaneActivities.ImportResultTag, "found");
         return new ConfigDocument(stored.Content, ConfigFormat.Json, ConfigOrigin.FallbackStore)
         {
             ExpectedHash = expectedHash,

@@ -5,7 +5,7 @@ namespace Resilience.Yarp;
 /// <summary>The package's instruments (meter <c>Resilience.Yarp</c>).</summary>
 internal sealed class YarpMetrics : IDisposable
 {
-    internal const string MeterName = "Resilience.Yarp";
+    internal const string MeterName = YarpTelemetry.MeterName;
 
     private readonly Meter _meter;
     private readonly Histogram<double> _routingLag;

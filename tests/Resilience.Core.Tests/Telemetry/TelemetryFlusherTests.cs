@@ -66,6 +66,7 @@ public sealed class TelemetryFlusherTests : IDisposable
         Create(capacity: 100, interval: TimeSpan.FromSeconds(1), maxBatch: 10);
         using var sent = new MetricCollector<long>(_flusher.Metrics.Meter, "resilience.telemetry.sent");
         using var buffered = new MetricCollector<int>(_flusher.Metrics.Meter, "resilience.telemetry.buffered");
+        using var sendFailures = new MetricCollector<long>(_flusher.Metrics.Meter, "resilience.telemetry.send_failures");
         Record(1, 5);
 
         await Assert.ThrowsAsync<WebSocketException>(() => _flusher.FlushAsync((_, _) => throw new WebSocketException("connection reset"), default));
@@ -75,6 +76,7 @@ public sealed class TelemetryFlusherTests : IDisposable
         buffered.RecordObservableInstruments();
         Assert.Equal(8, buffered.LastMeasurement!.Value);
         Assert.Empty(sent.GetMeasurementSnapshot());
+        Assert.Equal(1, sendFailures.GetMeasurementSnapshot().EvaluateAsCounter());
 
         Assert.Equal(8, await _flusher.FlushAsync(SendAsync, default));
 
@@ -88,6 +90,8 @@ public sealed class TelemetryFlusherTests : IDisposable
     public async Task Records_dropped_while_disconnected_are_the_oldest_and_the_batch_reports_the_total_dropped()
     {
         Create(capacity: 10, interval: TimeSpan.FromSeconds(1), maxBatch: 100);
+        using var recorded = new MetricCollector<long>(_flusher.Metrics.Meter, "resilience.telemetry.recorded");
+        using var dropped = new MetricCollector<long>(_flusher.Metrics.Meter, "resilience.telemetry.dropped");
         Record(1, 25);
 
         await _flusher.FlushAsync(SendAsync, default);
@@ -96,6 +100,10 @@ public sealed class TelemetryFlusherTests : IDisposable
         Assert.Equal(15, _sent[0].Dropped);
         Assert.Equal(25, _buffer.Recorded);
         Assert.Equal(15, _buffer.Dropped);
+        recorded.RecordObservableInstruments();
+        dropped.RecordObservableInstruments();
+        Assert.Equal(25, recorded.LastMeasurement!.Value);
+        Assert.Equal(15, dropped.LastMeasurement!.Value);
     }
 
     [Fact]

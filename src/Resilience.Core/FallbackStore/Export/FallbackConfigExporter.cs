@@ -476,6 +476,8 @@ internal sealed class FallbackConfigExporter
         }
 
         var key = FallbackStoreKeys.Config(_version);
+        using var activity = DataPlaneActivities.StartStoreOperation(DataPlaneActivities.Export, _store.Description, key);
+        activity?.SetTag(DataPlaneActivities.HashTag, candidate.Hash);
         StoredObject? stored;
         try
         {
@@ -484,6 +486,7 @@ internal sealed class FallbackConfigExporter
         catch (Exception ex) when (!deadline.IsCancellationRequested && (ex is not OperationCanceledException || !token.IsCancellationRequested))
         {
             _metrics.RecordStoreFailure("export-read");
+            activity.Failed(ex);
             Log.ExportedHashUnknown(_logger, _store.Description, candidate.Hash, ex);
             _exportRetryAt = now + _interval;
             return _exportRetryAt;
@@ -495,6 +498,7 @@ internal sealed class FallbackConfigExporter
         {
             _storedHash = storedHash;
             Log.ExportUnchanged(_logger, candidate.Hash);
+            activity?.SetTag(DataPlaneActivities.ExportResultTag, "unchanged");
             return null;
         }
 
@@ -518,6 +522,7 @@ internal sealed class FallbackConfigExporter
                 {
                     // Someone else wrote the object since we read it: not an error; read it again next round.
                     Log.ExportRaced(_logger, _store.Description, candidate.Hash);
+                    activity?.SetTag(DataPlaneActivities.ExportResultTag, "raced");
                     _storedHash = null;
                     _exportRetryAt = now;
                     return now + (_interval / 10);
@@ -531,6 +536,7 @@ internal sealed class FallbackConfigExporter
         catch (Exception ex) when (!deadline.IsCancellationRequested && (ex is not OperationCanceledException || !token.IsCancellationRequested))
         {
             _metrics.RecordStoreFailure("export");
+            activity.Failed(ex);
             Log.ExportFailed(_logger, candidate.Hash, _store.Description, ex);
             _exportRetryAt = now + _interval;
             return _exportRetryAt;
@@ -539,6 +545,7 @@ internal sealed class FallbackConfigExporter
         _storedHash = candidate.Hash;
         _exports++;
         _metrics.RecordExport();
+        activity?.SetTag(DataPlaneActivities.ExportResultTag, "uploaded");
         Log.ConfigExported(_logger, candidate.Hash, _store.Description, key);
         return null;
     }
