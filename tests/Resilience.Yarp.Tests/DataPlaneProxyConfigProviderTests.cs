@@ -11,19 +11,21 @@ public sealed class DataPlaneProxyConfigProviderTests
         var dataPlane = new ManualDataPlane();
         var provider = new DataPlaneProxyConfigProvider(dataPlane, NullLogger<DataPlaneProxyConfigProvider>.Instance);
         var config = provider.GetConfig();
-        var callbackThread = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var release = new ManualResetEventSlim();
+        using var entered = new ManualResetEventSlim();
+        using var release = new ManualResetEventSlim();
         config.ChangeToken.RegisterChangeCallback(_ =>
         {
-            callbackThread.TrySetResult(Environment.CurrentManagedThreadId);
+            entered.Set();
             release.Wait(TimeSpan.FromSeconds(30)); // a slow YARP rebuild
         }, null);
 
-        var swapThread = Environment.CurrentManagedThreadId;
-        dataPlane.Swap(); // returns although the callback is still "rebuilding"
+        // Were the callback run inline, the swap would wait the callback's 30 s; it must return first.
+        var swap = Task.Run(dataPlane.Swap);
+        var returned = await Task.WhenAny(swap, Task.Delay(TimeSpan.FromSeconds(20))) == swap;
         release.Set();
 
-        Assert.NotEqual(swapThread, await callbackThread.Task.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.True(returned, "the swap waited for YARP's reload callback");
+        Assert.True(entered.Wait(TimeSpan.FromSeconds(30)), "the reload callback ran");
         Assert.True(config.ChangeToken.HasChanged);
     }
 

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Resilience;
@@ -13,9 +14,18 @@ internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackS
 {
     private static readonly FallbackStoreOptionsAttributeValidator Attributes = new();
     private readonly IFallbackStoreFactory[] _factories;
+    private readonly bool _storeRegistered;
 
     /// <param name="factories">The registered store factories: their schemes are the storage URIs this node can use.</param>
-    public FallbackStoreOptionsValidator(IEnumerable<IFallbackStoreFactory> factories) => _factories = factories.ToArray();
+    /// <param name="services">
+    /// Tells whether an <see cref="IFallbackStore"/> is registered directly: that store wins over the factories
+    /// (<see cref="FallbackStoreResolver"/>), so the URI's scheme then needs no factory.
+    /// </param>
+    public FallbackStoreOptionsValidator(IEnumerable<IFallbackStoreFactory> factories, IServiceProviderIsService? services = null)
+    {
+        _factories = factories.ToArray();
+        _storeRegistered = services?.IsService(typeof(IFallbackStore)) == true;
+    }
 
     public ValidateOptionsResult Validate(string? name, FallbackStoreOptions options)
     {
@@ -32,7 +42,7 @@ internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackS
         {
             builder.AddError($"'{options.Storage}' is not a storage URI; use s3://bucket/prefix, gcs://bucket/prefix, file:///dir or the scheme of a registered store", nameof(options.Storage));
         }
-        else if (!_factories.Any(f => string.Equals(f.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)))
+        else if (!_storeRegistered && !_factories.Any(f => string.Equals(f.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)))
         {
             var known = string.Join(", ", _factories.Select(f => f.Scheme + "://").Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
             builder.AddError(

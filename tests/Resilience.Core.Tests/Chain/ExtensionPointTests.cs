@@ -97,6 +97,18 @@ public sealed class ExtensionPointTests : IDisposable
     }
 
     [Fact]
+    public async Task Store_registered_directly_serves_a_scheme_no_factory_handles()
+    {
+        // A directly registered IFallbackStore wins over the factories, so the scheme check must not refuse its URI.
+        var settings = ChainNode.Settings(_dir, store: "mem://bucket/prefix", import: true);
+
+        await using var node = await ChainNode.StartAsync(settings, services: s => s.AddSingleton<IFallbackStore>(new MemoryStoreFactory().Create(new Uri("mem://bucket/prefix"))));
+
+        Assert.Equal("from-mem", Configs.NameOf(node.DataPlane.Current));
+        Assert.Equal(ConfigOrigin.FallbackStore, node.DataPlane.State.ServingTier);
+    }
+
+    [Fact]
     public async Task Store_factory_that_throws_is_logged_and_the_chain_moves_on()
     {
         var yaml = await YamlAsync("from-yaml");
