@@ -364,7 +364,7 @@ internal sealed class DataPlaneSession
             {
                 batch = BoundedGzip.Decompress(payload, Options.MaxTelemetryDecompressedBytes);
             }
-            catch (ConfigRejectedException ex)
+            catch (GzipContentException ex)
             {
                 throw LinkProtocolException.Malformed($"a telemetry batch is refused: {ex.Message}", ex);
             }

@@ -99,7 +99,7 @@ internal sealed class FileConfigCache : IConfigCache
 
             return CacheEnvelope.Decode(content, _path);
         }
-        catch (Exception ex) when (ex is InvalidDataException or ConfigRejectedException)
+        catch (Exception ex) when (ex is InvalidDataException or GzipContentException or ConfigRejectedException)
         {
             Log.CacheUnusable(_logger, _path, ex.Message);
             return null;

@@ -34,7 +34,14 @@ internal sealed class ConfigPreparer
         var inputLimit = yaml ? Math.Min(_maxDecompressedBytes, _yamlLimits.MaxFileBytes) : _maxDecompressedBytes;
         if (BoundedGzip.IsGzip(content.Span))
         {
-            content = BoundedGzip.Decompress(content, inputLimit);
+            try
+            {
+                content = BoundedGzip.Decompress(content, inputLimit);
+            }
+            catch (GzipContentException ex)
+            {
+                throw new ConfigRejectedException(ex.Reason, ex.Message, ex);
+            }
         }
         else if (content.Length > inputLimit)
         {

@@ -451,6 +451,11 @@ internal sealed class WebSocketClusterLink : IClusterLink
                     throw new ConfigRejectedException(RejectionReason.BadCompression, $"unknown encoding '{header.Encoding}'");
                 }
             }
+            catch (GzipContentException ex)
+            {
+                Log.ConfigRejected(_link._logger, ConfigOrigin.ControlPlane, _endpoint.ToString(), ex.Reason, ex.Message);
+                return new ApplyResult(ApplyOutcome.Rejected, ConfigOrigin.ControlPlane, header.Hash, ex.Reason, [ex.Message], Time.GetUtcNow());
+            }
             catch (ConfigRejectedException ex)
             {
                 Log.ConfigRejected(_link._logger, ConfigOrigin.ControlPlane, _endpoint.ToString(), ex.Reason, ex.Message);
@@ -469,43 +474,21 @@ internal sealed class WebSocketClusterLink : IClusterLink
         }
 
         /// <summary>
-        /// Decompresses a pushed config. When the header announces the size (within the limit) the output is
-        /// allocated once at that size and the stream must end exactly there; otherwise the bounded general path runs.
+        /// Decompresses a pushed config under the link's own limit. An announced size sizes the output (a hint only:
+        /// the decoder checks it against the limit and the deflate ratio) and must then be exactly what came out.
         /// </summary>
         private ReadOnlyMemory<byte> Decompress(ReadOnlyMemory<byte> compressed, long? announced)
         {
             var limit = Options.MaxDecompressedBytes;
-            if (announced is not { } size || size <= 0 || size > limit || size > Array.MaxLength)
+            if (announced > limit)
             {
-                if (announced > limit)
-                {
-                    throw new ConfigRejectedException(RejectionReason.TooLarge, $"the announced size of {announced} bytes exceeds the limit of {limit} bytes");
-                }
-
-                return BoundedGzip.Decompress(compressed, limit);
+                throw new ConfigRejectedException(RejectionReason.TooLarge, $"the announced size of {announced} bytes exceeds the limit of {limit} bytes");
             }
 
-            var output = new byte[size];
-            try
+            var output = BoundedGzip.Decompress(compressed, limit, announced);
+            if (announced is { } size && size > 0 && output.Length != size)
             {
-                var bytes = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(compressed, out var segment) ? segment : new ArraySegment<byte>(compressed.ToArray());
-                using var input = new MemoryStream(bytes.Array!, bytes.Offset, bytes.Count, writable: false);
-                using var gzip = new System.IO.Compression.GZipStream(input, System.IO.Compression.CompressionMode.Decompress);
-                var filled = 0;
-                int read;
-                while (filled < output.Length && (read = gzip.Read(output, filled, output.Length - filled)) > 0)
-                {
-                    filled += read;
-                }
-
-                if (filled != output.Length || gzip.Read(new byte[1], 0, 1) != 0)
-                {
-                    throw new ConfigRejectedException(RejectionReason.BadCompression, $"the content does not decompress to the announced {size} bytes");
-                }
-            }
-            catch (InvalidDataException ex)
-            {
-                throw new ConfigRejectedException(RejectionReason.BadCompression, $"gzip content is damaged: {ex.Message}", ex);
+                throw new ConfigRejectedException(RejectionReason.BadCompression, $"the content does not decompress to the announced {size} bytes");
             }
 
             return output;

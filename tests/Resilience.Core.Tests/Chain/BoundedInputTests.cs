@@ -35,7 +35,7 @@ public sealed class BoundedInputTests(ITestOutputHelper output) : IDisposable
 
         var allocated = AllocatedOnThisThread(() =>
         {
-            var error = Assert.Throws<ConfigRejectedException>(() => BoundedGzip.Decompress(bomb, Limit));
+            var error = Assert.Throws<GzipContentException>(() => BoundedGzip.Decompress(bomb, Limit));
             Assert.Equal(RejectionReason.TooLarge, error.Reason);
         });
 
@@ -55,6 +55,35 @@ public sealed class BoundedInputTests(ITestOutputHelper output) : IDisposable
 
         Assert.Equal(content, result);
         Report("BoundedGzip, 8 MiB well-formed", allocated);
+        Assert.InRange(allocated, content.Length, content.Length + (OneMiB / 4));
+    }
+
+    [Fact]
+    public void An_announced_size_beyond_the_deflate_ratio_is_not_allocated()
+    {
+        // A sender's announced size is a hint: 1 KiB of gzip cannot hold 30 MiB, so it must not buy a 30 MiB array.
+        var content = new byte[4096];
+        new Random(11).NextBytes(content);
+        var gz = Bombs.Gzip(content);
+
+        byte[]? result = null;
+        var allocated = AllocatedOnThisThread(() => result = BoundedGzip.Decompress(gz, Limit, sizeHint: 30 * OneMiB));
+
+        Assert.Equal(content, result);
+        Assert.InRange(allocated, content.Length, OneMiB);
+    }
+
+    [Fact]
+    public void A_plausible_announced_size_sizes_the_output_exactly()
+    {
+        var content = new byte[2 * OneMiB];
+        new Random(13).NextBytes(content.AsSpan(0, 1024));
+        var gz = Bombs.Gzip(content);
+
+        byte[]? result = null;
+        var allocated = AllocatedOnThisThread(() => result = BoundedGzip.Decompress(gz, Limit, sizeHint: content.Length));
+
+        Assert.Equal(content, result);
         Assert.InRange(allocated, content.Length, content.Length + (OneMiB / 4));
     }
 

@@ -27,7 +27,7 @@ public sealed class BoundedGzipFuzzTests(ITestOutputHelper output)
                     throw new InvalidOperationException($"{result.Length} bytes returned over the limit of {Limit}");
                 }
             }
-            catch (ConfigRejectedException ex) when (ex.Reason is RejectionReason.TooLarge or RejectionReason.BadCompression)
+            catch (GzipContentException ex) when (ex.Reason is RejectionReason.TooLarge or RejectionReason.BadCompression)
             {
             }
 

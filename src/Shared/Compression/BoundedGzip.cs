@@ -6,6 +6,7 @@ namespace Resilience;
 /// <summary>
 /// Gzip detection and decompression that stops at a byte limit, so a gzip bomb costs at most the limit
 /// (plus one byte): the output fills chunks that are never copied while filling (<see cref="BoundedBufferWriter"/>).
+/// The one gzip decoder of the family: shared source, compiled into every package that reads gzip someone else wrote.
 /// </summary>
 internal static class BoundedGzip
 {
@@ -16,15 +17,17 @@ internal static class BoundedGzip
 
     /// <summary>Decompresses, refusing output larger than <paramref name="maxBytes"/>.</summary>
     /// <remarks>
-    /// The trailer's length field (ISIZE) sizes the first chunk when it is plausible, so a well-formed single-member
-    /// stream decompresses into one array of the exact size with no copy. It is only a hint: it is taken modulo 2^32,
-    /// covers the last member only, and an attacker writes it; the limit is enforced on the bytes actually produced.
+    /// <paramref name="sizeHint"/> (a size the sender announced), else the trailer's length field (ISIZE), sizes the first
+    /// chunk when it is plausible, so a well-formed stream decompresses into one array of the exact size with no copy.
+    /// Either is only a hint: ISIZE is taken modulo 2^32 and covers the last member only, and an attacker writes both;
+    /// the limit is enforced on the bytes actually produced.
     /// </remarks>
-    /// <exception cref="ConfigRejectedException">Too large or damaged.</exception>
-    public static byte[] Decompress(ReadOnlyMemory<byte> compressed, long maxBytes)
+    /// <exception cref="GzipContentException">Too large or damaged.</exception>
+    public static byte[] Decompress(ReadOnlyMemory<byte> compressed, long maxBytes, long? sizeHint = null)
     {
-        var output = new BoundedBufferWriter(maxBytes, DeclaredLength(compressed.Span, maxBytes), static limit =>
-            new ConfigRejectedException(RejectionReason.TooLarge, $"decompressed content exceeds the limit of {limit} bytes"));
+        var firstChunk = sizeHint is { } hint && IsPlausible(hint, compressed.Length, maxBytes) ? hint : DeclaredLength(compressed.Span, maxBytes);
+        var output = new BoundedBufferWriter(maxBytes, firstChunk, static limit =>
+            new GzipContentException(RejectionReason.TooLarge, $"decompressed content exceeds the limit of {limit} bytes"));
         try
         {
             using var input = ReadOnlyMemoryStream.Create(compressed);
@@ -56,7 +59,7 @@ internal static class BoundedGzip
         }
         catch (InvalidDataException ex)
         {
-            throw new ConfigRejectedException(RejectionReason.BadCompression, $"gzip content is damaged: {ex.Message}", ex);
+            throw new GzipContentException(RejectionReason.BadCompression, $"gzip content is damaged: {ex.Message}", ex);
         }
 
         return output.ToArray();
@@ -83,6 +86,9 @@ internal static class BoundedGzip
         }
 
         long declared = BinaryPrimitives.ReadUInt32LittleEndian(compressed[^4..]);
-        return declared <= maxBytes && declared <= compressed.Length * MaxDeflateRatio ? declared : 0;
+        return IsPlausible(declared, compressed.Length, maxBytes) ? declared : 0;
     }
+
+    private static bool IsPlausible(long size, int compressedLength, long maxBytes) =>
+        size > 0 && size <= maxBytes && size <= compressedLength * MaxDeflateRatio;
 }
