@@ -11,7 +11,7 @@ namespace Resilience.ControlPlane.Redis;
 /// change together), publishes announced on a channel, and one expiring registry report per replica. Connects on first
 /// use and reconnects on its own; commands fail at once while Redis is unreachable (nothing is queued to run later).
 /// </summary>
-internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyncDisposable
+internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyncDisposable, IDisposable
 {
     private readonly RedisBackplaneOptions _options;
     private readonly ILogger _logger;
@@ -164,8 +164,26 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
         {
             _connectGate.Release();
         }
+    }
 
-        _connectGate.Dispose();
+    /// <summary>A container disposed synchronously closes the connection too.</summary>
+    public void Dispose()
+    {
+        _connectGate.Wait();
+        try
+        {
+            _disposed = true;
+            if (Interlocked.Exchange(ref _connection, null) is { } connection)
+            {
+                connection.ConnectionFailed -= OnConnectionFailed;
+                connection.ConnectionRestored -= OnConnectionRestored;
+                connection.Dispose();
+            }
+        }
+        finally
+        {
+            _connectGate.Release();
+        }
     }
 
     private RedisValue[] Arguments(BackplaneConfig config) =>

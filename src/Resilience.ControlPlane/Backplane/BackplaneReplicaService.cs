@@ -11,7 +11,7 @@ namespace Resilience.ControlPlane;
 /// <see cref="ControlPlaneBackplaneOptions.StartupTimeout"/>), then adopts every newer one it is notified of or finds on
 /// its reconcile timer, writes its own back when the backplane lost it, and exchanges registry reports.
 /// </summary>
-internal sealed class BackplaneReplicaService : IHostedService, IAsyncDisposable
+internal sealed class BackplaneReplicaService : IHostedService, IAsyncDisposable, IDisposable
 {
     private readonly IControlPlaneBackplane _backplane;
     private readonly ConfigPublisher _publisher;
@@ -102,6 +102,15 @@ internal sealed class BackplaneReplicaService : IHostedService, IAsyncDisposable
 
         await DropSubscriptionAsync().ConfigureAwait(false);
         _stopping.Dispose();
+    }
+
+    /// <summary>A container disposed synchronously stops the loop without waiting for it.</summary>
+    public void Dispose()
+    {
+        if (!_stopping.IsCancellationRequested)
+        {
+            _stopping.Cancel();
+        }
     }
 
     /// <summary>A publish notification: reconcile now unless this replica already serves that revision.</summary>
