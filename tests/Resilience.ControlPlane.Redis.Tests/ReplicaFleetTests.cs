@@ -159,9 +159,13 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
     {
         await using var redis = await RedisServer.StartAsync();
         var prefix = Prefix();
-        await using var cp1 = await StartAsync(redis, prefix, "r1");
-        await using var cp2 = await StartAsync(redis, prefix, "r2");
-        await using var cp3 = await StartAsync(redis, prefix, "r3");
+
+        // No reconcile timer within the test: the order (revision, then hash) and the announcements alone must make
+        // every replica settle on the same one, whatever order its own publish and the other's announcement come in.
+        Action<ControlPlaneBackplaneOptions> announcementsOnly = o => o.ReconcileInterval = TimeSpan.FromMinutes(30);
+        await using var cp1 = await StartAsync(redis, prefix, "r1", announcementsOnly);
+        await using var cp2 = await StartAsync(redis, prefix, "r2", announcementsOnly);
+        await using var cp3 = await StartAsync(redis, prefix, "r3", announcementsOnly);
         await using var dp1 = await NodeAsync("dp-1", null, cp1);
         await using var dp2 = await NodeAsync("dp-2", null, cp2);
         await using var dp3 = await NodeAsync("dp-3", null, cp3);
