@@ -130,28 +130,36 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
         var prefix = Prefix();
         await using var cp1 = await StartAsync(redis, prefix, "r1");
         await using var cp2 = await StartAsync(redis, prefix, "r2");
-        await using var cp3 = await StartAsync(redis, prefix, "r3");
+        var cp3 = await StartAsync(redis, prefix, "r3");
         await using var dp1 = await NodeAsync("dp-1", null, cp1);
         await using var dp2 = await NodeAsync("dp-2", null, cp2);
-        await using var dp3 = await NodeAsync("dp-3", null, cp3);
         await cp1.PublishAsync(Config("v1"));
         var v2 = await cp2.PublishAsync(Config("v2"));
-        await Eventually.HoldsAsync(() => new[] { dp1, dp2, dp3 }.All(n => n.Current?.Hash == v2.Hash), "every node serves v2", Deadline);
+        await Eventually.HoldsAsync(() => new[] { dp1, dp2 }.All(n => n.Current?.Hash == v2.Hash) && cp3.Publisher.Latest?.Hash == v2.Hash, "every node and replica serves v2", Deadline);
         var revision = cp3.Publisher.Latest!.Version;
 
-        // Redis restarts empty (no persistence here): the replicas write back what they serve, with its revision.
+        // Redis goes down, and replica 3 restarts meanwhile: it starts (within its start-up timeout) with nothing.
         await redis.StopAsync();
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        var port = cp3.Port;
+        await cp3.DisposeAsync();
+        await using var restarted = await StartAsync(redis, prefix, "r3", o => o.StartupTimeout = TimeSpan.FromSeconds(3), port);
+        Assert.Null(restarted.Publisher.Latest);
+        await using var dp3 = await NodeAsync("dp-3", null, restarted);
+
+        // Redis comes back empty (no persistence here): replicas 1 and 2 write back what they serve, with its
+        // revision, and the restarted replica and its node converge on it without a new publish.
         await redis.StartAgainAsync();
         await using var reader = Backplane(redis, prefix);
         await Eventually.HoldsAsync(() => reader.GetLatestAsync(CancellationToken.None).AsTask().Result is { } stored && stored.Hash == v2.Hash, "Redis holds v2 again", Deadline);
         Assert.Equal(revision, (await reader.GetLatestAsync(CancellationToken.None))!.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await Eventually.HoldsAsync(() => restarted.Publisher.Latest?.Hash == v2.Hash && dp3.Current?.Hash == v2.Hash, "the replica restarted during the outage and its new node serve v2", Deadline);
+        var cp3Now = restarted;
 
         // The next publish, on the third replica, takes a higher revision than the one served, so every replica and node takes it.
-        var v3 = await Retry(() => cp3.PublishAsync(Config("v3")));
+        var v3 = await Retry(() => cp3Now.PublishAsync(Config("v3")));
         Assert.True(long.Parse(v3.Version, System.Globalization.CultureInfo.InvariantCulture) > long.Parse(revision, System.Globalization.CultureInfo.InvariantCulture));
         await Eventually.HoldsAsync(() => new[] { dp1, dp2, dp3 }.All(n => n.Current?.Hash == v3.Hash), "every node serves v3", Deadline);
-        Assert.All(new[] { cp1, cp2, cp3 }, cp => Assert.Equal(v3.Hash, cp.Publisher.Latest?.Hash));
+        Assert.All(new[] { cp1, cp2, cp3Now }, cp => Assert.Equal(v3.Hash, cp.Publisher.Latest?.Hash));
     }
 
     [Fact]

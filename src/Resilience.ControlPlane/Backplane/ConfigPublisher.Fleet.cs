@@ -56,7 +56,8 @@ internal sealed partial class ConfigPublisher
 
         if (!adopted)
         {
-            if (!received)
+            // The same one already served is this publish's own announcement that came back first: not superseded.
+            if (!received && !(Latest is { } same && same.Sequence == shared.Revision && same.Hash == shared.Hash))
             {
                 BackplaneLog.PublishSuperseded(_logger, shared.Hash, shared.Revision, Latest?.Hash, Latest?.Sequence ?? 0);
             }
