@@ -243,7 +243,19 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
             configuration.SyncTimeout = (int)_options.OperationTimeout.TotalMilliseconds;
             configuration.ClientName ??= RedisBackplaneDefaults.ClientName;
             RedisBackplaneLog.Connecting(_logger, string.Join(",", configuration.EndPoints), _options.KeyPrefix);
-            var connection = await ConnectionMultiplexer.ConnectAsync(configuration).WaitAsync(cancellationToken).ConfigureAwait(false);
+            var connecting = ConnectionMultiplexer.ConnectAsync(configuration);
+            ConnectionMultiplexer connection;
+            try
+            {
+                connection = await connecting.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // The client has no token: a connect given up on still completes, and its connection is closed then.
+                _ = connecting.ContinueWith(static t => t.Result.Dispose(), CancellationToken.None, TaskContinuationOptions.OnlyOnRanToCompletion, TaskScheduler.Default);
+                throw;
+            }
+
             connection.ConnectionFailed += OnConnectionFailed;
             connection.ConnectionRestored += OnConnectionRestored;
             Volatile.Write(ref _connection, connection);
