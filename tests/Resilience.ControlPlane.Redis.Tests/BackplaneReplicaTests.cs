@@ -42,6 +42,21 @@ public sealed class BackplaneReplicaTests
     }
 
     [Fact]
+    public async Task A_publish_overtaken_by_a_newer_one_from_another_replica_is_not_served()
+    {
+        var backplane = new InMemoryBackplane();
+        await using var replica = Replica(backplane, new FakeTimeProvider());
+        var newer = TestConfigs.Make(2, """{"v":"other replica"}""");
+        backplane.AfterPublish = _ => replica.Publisher.Adopt(newer, received: true);
+
+        var mine = await replica.Publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"v":"mine"}"""));
+
+        Assert.Equal("1", mine.Version);
+        Assert.Equal(newer.Hash, replica.Publisher.Latest?.Hash);
+        Assert.Equal(2, replica.Publisher.Latest?.Sequence);
+    }
+
+    [Fact]
     public async Task Publish_while_the_backplane_is_down_throws_the_typed_error_and_keeps_the_latest()
     {
         var backplane = new InMemoryBackplane();

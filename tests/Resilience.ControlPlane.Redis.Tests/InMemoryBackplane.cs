@@ -18,6 +18,9 @@ internal sealed class InMemoryBackplane : IControlPlaneBackplane
     /// <summary>Gets or sets a task every call waits for first (a hanging backplane), or null.</summary>
     public Task? Hang { get; set; }
 
+    /// <summary>Gets or sets what happens after a publish took its revision and before it returns (another replica's publish landing meanwhile).</summary>
+    public Action<long>? AfterPublish { get; set; }
+
     public int Reads { get; private set; }
 
     public int Restores { get; private set; }
@@ -33,6 +36,7 @@ internal sealed class InMemoryBackplane : IControlPlaneBackplane
         }
 
         Notify(revision);
+        AfterPublish?.Invoke(revision);
         return revision;
     }
 
