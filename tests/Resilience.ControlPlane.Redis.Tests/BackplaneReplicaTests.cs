@@ -1,4 +1,7 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -201,6 +204,37 @@ public sealed class BackplaneReplicaTests
     }
 
     [Fact]
+    public async Task Publish_and_receive_leave_spans_and_the_failed_publish_an_event_with_its_id()
+    {
+        var spans = new ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == ControlPlaneTelemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
+        var backplane = new InMemoryBackplane();
+        await using var replica = Replica(backplane, new FakeTimeProvider(), logging: true);
+        var published = await replica.Publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"span":1}"""));
+        backplane.Stored = TestConfigs.Make(5, """{"span":5}""");
+        await replica.StartAsync();
+        backplane.Down = true;
+        await Assert.ThrowsAsync<ControlPlaneBackplaneException>(() => replica.Publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"span":2}""")).AsTask());
+
+        var mine = spans.Where(a => a.OperationName == "resilience.backplane.publish").ToArray();
+        Assert.Contains(mine, a => Equals(a.GetTagItem("resilience.config.hash"), published.Hash) && Equals(a.GetTagItem("resilience.backplane.revision"), 1L) && a.Status == ActivityStatusCode.Unset);
+        Assert.Contains(mine, a => a.Status == ActivityStatusCode.Error);
+        Assert.Contains(spans, a => a.OperationName == "resilience.backplane.receive" && Equals(a.GetTagItem("resilience.backplane.outcome"), "adopted") && Equals(a.GetTagItem("resilience.backplane.revision"), 5L));
+
+        var events = replica.Services.GetFakeLogCollector().GetSnapshot().Select(r => r.Id.Id).ToArray();
+        Assert.Contains(8000, events);
+        Assert.Contains(8001, events);
+        Assert.Contains(8008, events);
+        Assert.All(events.Where(id => id >= 8000), id => Assert.InRange(id, 8000, 8049));
+    }
+
+    [Fact]
     public void Fresher_prefers_a_live_connection_then_the_later_one()
     {
         var t = DateTimeOffset.UnixEpoch;
@@ -233,9 +267,15 @@ public sealed class BackplaneReplicaTests
         Assert.Contains(nameof(ControlPlaneBackplaneOptions.ReconcileInterval), error.Message);
     }
 
-    private static TestReplica Replica(InMemoryBackplane backplane, FakeTimeProvider time, Action<ControlPlaneBackplaneOptions>? configure = null)
+    private static TestReplica Replica(InMemoryBackplane backplane, FakeTimeProvider time, Action<ControlPlaneBackplaneOptions>? configure = null, bool logging = false)
     {
-        var services = new ServiceCollection()
+        var services = new ServiceCollection();
+        if (logging)
+        {
+            services.AddFakeLogging();
+        }
+
+        services
             .AddLogging()
             .AddSingleton<TimeProvider>(time)
             .AddDataPlaneHub(Pki.Hub)
