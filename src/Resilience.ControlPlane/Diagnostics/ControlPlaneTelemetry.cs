@@ -8,4 +8,7 @@ public static class ControlPlaneTelemetry
 {
     /// <summary>The name of the <see cref="System.Diagnostics.Metrics.Meter"/> that carries the hub's instruments.</summary>
     public const string MeterName = "Resilience.ControlPlane";
+
+    /// <summary>The name of the <see cref="System.Diagnostics.ActivitySource"/> that starts the control plane's spans (backplane publish and receive).</summary>
+    public const string ActivitySourceName = "Resilience.ControlPlane";
 }

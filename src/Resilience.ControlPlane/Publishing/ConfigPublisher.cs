@@ -5,7 +5,7 @@ using Resilience.ClusterLink.Protocol;
 namespace Resilience.ControlPlane;
 
 /// <summary>Holds the latest configuration (hashed, compressed and framed once) and hands it to the hub.</summary>
-internal sealed class ConfigPublisher : IConfigPublisher
+internal sealed partial class ConfigPublisher : IConfigPublisher
 {
     private readonly object _gate = new();
     private readonly TimeProvider _timeProvider;
@@ -15,11 +15,13 @@ internal sealed class ConfigPublisher : IConfigPublisher
     private LicenseDocument? _license;
     private long _sequence;
 
-    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger, ConfigSigner signer)
+    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger, ConfigSigner signer, IControlPlaneBackplane? backplane = null, BackplaneMetrics? backplaneMetrics = null)
     {
         _timeProvider = timeProvider;
         _logger = logger;
         _signer = signer;
+        _backplane = backplane;
+        _backplaneMetrics = backplaneMetrics;
     }
 
     /// <summary>Raised (outside any lock) after a publish, with the new latest configuration.</summary>
@@ -51,6 +53,10 @@ internal sealed class ConfigPublisher : IConfigPublisher
         var hash = ConfigHash.Compute(content.Span);
         var compressed = BoundedGzip.Compress(content.Span);
         var signature = _signer.Sign(content.Span);
+        if (_backplane is not null)
+        {
+            return PublishToFleetAsync(content.Length, hash, compressed, signature, version, cancellationToken);
+        }
 
         PublishedConfig published;
         lock (_gate)

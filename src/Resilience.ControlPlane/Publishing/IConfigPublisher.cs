@@ -12,6 +12,7 @@ public interface IConfigPublisher
     /// <param name="cancellationToken">Cancels the publish.</param>
     /// <returns>The published configuration (hash, version, sizes).</returns>
     /// <exception cref="ArgumentException"><paramref name="json"/> is not a well-formed JSON object.</exception>
+    /// <exception cref="ControlPlaneBackplaneException">Replicas only: the backplane cannot be reached; nothing was published anywhere.</exception>
     ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default);
 
     /// <summary>Gets the licence sent to data planes, or <see langword="null"/> when none was set.</summary>

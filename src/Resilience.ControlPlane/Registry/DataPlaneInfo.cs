@@ -51,6 +51,9 @@ public sealed record DataPlaneInfo
     /// <summary>Gets when its last telemetry batch arrived.</summary>
     public DateTimeOffset? LastTelemetryAt { get; init; }
 
+    /// <summary>Gets the control-plane replica it is (or was last) connected to, with a backplane; <see langword="null"/> without one.</summary>
+    public string? ReplicaId { get; init; }
+
     /// <summary>Gets the hash of the configuration its last rejected apply was about.</summary>
     internal string? RejectedHash { get; init; }
 }
