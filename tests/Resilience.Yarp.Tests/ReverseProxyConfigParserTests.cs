@@ -1,6 +1,8 @@
 using System.Security.Authentication;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Resilience.Yarp.Tests;
@@ -46,6 +48,62 @@ public sealed class ReverseProxyConfigParserTests
         Assert.Equal(QueryParameterMatchMode.Contains, config.Routes[0].Match.QueryParameters!.Single().Mode);
         Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, config.Clusters.Single().HttpClient!.SslProtocols);
         Assert.Equal(new Version(2, 0), config.Clusters[0].HttpRequest!.Version);
+    }
+
+    [Fact]
+    public void Every_route_property_reads_as_YARPs_own_configuration_provider_reads_it()
+    {
+        var section = """
+            {
+              "Routes": {
+                "full": {
+                  "ClusterId": "c", "Order": "3", "MaxRequestBodySize": 1048576, "AuthorizationPolicy": "anonymous",
+                  "RateLimiterPolicy": "rl", "OutputCachePolicy": "oc", "TimeoutPolicy": "tp", "Timeout": "00:00:42", "CorsPolicy": "cors",
+                  "Match": {
+                    "Path": "/api/{**rest}", "Methods": [ "GET", "POST" ], "Hosts": [ "a.example", "b.example" ],
+                    "Headers": [ { "Name": "X-A", "Values": [ "1", "2" ], "Mode": "HeaderPrefix", "IsCaseSensitive": true }, { "Name": "X-B", "Mode": "NotExists" } ],
+                    "QueryParameters": [ { "Name": "q", "Values": [ "v" ], "Mode": "Contains", "IsCaseSensitive": "true" } ]
+                  },
+                  "Metadata": { "team": "t", "Owner": "o" },
+                  "Transforms": [ { "PathRemovePrefix": "/api" }, { "RequestHeader": "X-Id", "Set": "full" }, { } ]
+                },
+                "bare": { "ClusterId": "c", "Match": { "Path": "/bare" }, "Metadata": { }, "Transforms": [ ] },
+                "nomatch": { "ClusterId": "c" }
+              },
+              "Clusters": { "c": { "Destinations": { "d": { "Address": "http://127.0.0.1:1/" } } } }
+            }
+            """;
+        var ours = Parse(section);
+
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(section))).Build();
+        using var services = new ServiceCollection().AddLogging().AddReverseProxy().LoadFromConfig(configuration).Services.BuildServiceProvider();
+        var yarps = services.GetRequiredService<IProxyConfigProvider>().GetConfig();
+
+        Assert.Equal(yarps.Routes.Count, ours.Routes.Count);
+        foreach (var expected in yarps.Routes)
+        {
+            var actual = ours.Routes.Single(r => r.RouteId == expected.RouteId);
+            Assert.Equal(expected, actual); // YARP's own equality: every property but the next one
+            Assert.Equal(expected.MaxRequestBodySize, actual.MaxRequestBodySize);
+            Assert.Equal(expected.Metadata is null, actual.Metadata is null);
+            Assert.Equal(expected.Transforms?.Count, actual.Transforms?.Count);
+        }
+
+        var full = ours.Routes.Single(r => r.RouteId == "full");
+        Assert.True(full.Metadata!.ContainsKey("TEAM"), "metadata keys ignore case, as in YARP's provider");
+        Assert.True(full.Transforms![0].ContainsKey("pathremoveprefix"), "transform keys ignore case, as in YARP's provider");
+        Assert.Same(ours.Routes.Single(r => r.RouteId == "bare").Metadata, null);
+    }
+
+    [Fact]
+    public void Repeated_values_share_one_string()
+    {
+        var config = Parse(ProxyConfigs.Many(50, "http://127.0.0.1:1/"));
+
+        Assert.Same(config.Routes[0].Match.Methods![0], config.Routes[49].Match.Methods![0]);
+        Assert.Same(config.Routes[0].Match.Headers![0].Name, config.Routes[49].Match.Headers![0].Name);
+        Assert.Same(config.Routes[0].Transforms![1].Keys.First(), config.Routes[49].Transforms![1].Keys.First());
+        Assert.Same(config.Routes[0].ClusterId, config.Routes[100 % 50].ClusterId);
     }
 
     [Fact]
