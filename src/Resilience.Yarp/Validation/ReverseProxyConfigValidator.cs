@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
 using YarpConfigValidator = Yarp.ReverseProxy.Configuration.IConfigValidator;
 
@@ -14,7 +15,7 @@ namespace Resilience.Yarp;
 /// validators depend on nothing but the instance and the policies registered at start-up, so they are not run
 /// again. A changed route is a new instance and is validated in full.
 /// </remarks>
-internal sealed class ReverseProxyConfigValidator(YarpConfigValidator yarpValidator, ProxyConfigReuse reuse) : IConfigValidator
+internal sealed class ReverseProxyConfigValidator(YarpConfigValidator yarpValidator, ProxyConfigReuse reuse, ILogger<ReverseProxyConfigValidator> logger) : IConfigValidator
 {
     /// <summary>Stops listing errors here: a broken document can have one per route, and the reason travels to the control plane.</summary>
     internal const int MaxErrors = 100;
@@ -30,12 +31,14 @@ internal sealed class ReverseProxyConfigValidator(YarpConfigValidator yarpValida
         }
 
         var errors = new List<string>();
+        int validatedRoutes = 0, validatedClusters = 0;
         var clusterIds = new HashSet<string>(config.Clusters.Count, StringComparer.OrdinalIgnoreCase);
         foreach (var cluster in config.Clusters)
         {
             cancellationToken.ThrowIfCancellationRequested();
             if (!reuse.IsValidated(cluster))
             {
+                validatedClusters++;
                 var problems = await _yarpValidator.ValidateClusterAsync(cluster).ConfigureAwait(false);
                 foreach (var problem in problems)
                 {
@@ -59,6 +62,7 @@ internal sealed class ReverseProxyConfigValidator(YarpConfigValidator yarpValida
             cancellationToken.ThrowIfCancellationRequested();
             if (!reuse.IsValidated(route))
             {
+                validatedRoutes++;
                 var problems = await _yarpValidator.ValidateRouteAsync(route).ConfigureAwait(false);
                 foreach (var problem in problems)
                 {
@@ -79,6 +83,7 @@ internal sealed class ReverseProxyConfigValidator(YarpConfigValidator yarpValida
             }
         }
 
+        Log.ConfigValidated(logger, config.Routes.Count, config.Sources?.ReusedRoutes ?? 0, validatedRoutes, config.Clusters.Count, config.Sources?.ReusedClusters ?? 0, validatedClusters, errors.Count);
         if (errors.Count > MaxErrors)
         {
             var total = errors.Count;
