@@ -153,6 +153,52 @@ public sealed class ReverseProxyConfigParserTests
         }
     }
 
+    [Fact]
+    public void Taking_unchanged_routes_from_the_served_config_never_changes_what_a_mutated_document_parses_to()
+    {
+        // Differential, seeded: every mutation parses to the same routes and clusters with and without the baseline.
+        var seed = Encoding.UTF8.GetBytes(ProxyConfigs.Many(30, "http://127.0.0.1:1/", clusterCount: 5));
+        Assert.True(ReverseProxyConfigParser.TryParse(seed, out var served, out _));
+        var baseline = new ProxyConfigBaseline(seed, served);
+        var random = new Random(7005);
+        var compared = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var bytes = (byte[])seed.Clone();
+            for (var m = random.Next(1, 4); m > 0; m--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(32, 127);
+            }
+
+            if (!IsJson(bytes))
+            {
+                continue;
+            }
+
+            var plain = ReverseProxyConfigParser.TryParse(bytes, out var expected, out var expectedError);
+            var reusing = ReverseProxyConfigParser.TryParse(bytes, baseline, out var actual, out var actualError);
+            Assert.True(plain == reusing, $"iteration {i}: {expectedError} / {actualError}");
+            if (!plain)
+            {
+                continue;
+            }
+
+            compared++;
+            Assert.Equal(expected.Routes.Count, actual.Routes.Count);
+            for (var r = 0; r < expected.Routes.Count; r++)
+            {
+                Assert.Equal(expected.Routes[r], actual.Routes[r]);
+                Assert.Equal(expected.Routes[r].RouteId, actual.Routes[r].RouteId, StringComparer.Ordinal);
+                Assert.Equal(expected.Routes[r].Match.Path, actual.Routes[r].Match.Path, StringComparer.Ordinal);
+                Assert.Equal(expected.Routes[r].MaxRequestBodySize, actual.Routes[r].MaxRequestBodySize);
+            }
+
+            Assert.Equal(expected.Clusters, actual.Clusters);
+        }
+
+        Assert.True(compared > 100, $"only {compared} mutations parsed");
+    }
+
     private static bool IsJson(byte[] bytes)
     {
         try
