@@ -96,6 +96,20 @@ public sealed class ReverseProxyConfigParserTests
     }
 
     [Fact]
+    public void A_metadata_key_given_twice_in_any_case_keeps_its_last_value_and_large_maps_still_read()
+    {
+        var many = string.Join(",", Enumerable.Range(0, 12).Select(i => $"\"k{i}\":\"v{i}\""));
+        var config = Parse($$"""{ "Routes": { "r": { "ClusterId": "c", "Match": { "Path": "/" }, "Metadata": { "a": "1", "b": "2", "A": "3", "a": "4" }, "Transforms": [ { {{many}} } ] } } }""");
+
+        var metadata = config.Routes[0].Metadata!;
+        Assert.Equal(2, metadata.Count);
+        Assert.Equal("4", metadata["A"]);
+        Assert.Equal(["a", "b"], metadata.Keys);
+        Assert.Equal(12, config.Routes[0].Transforms![0].Count);
+        Assert.Equal("v11", config.Routes[0].Transforms![0]["K11"]);
+    }
+
+    [Fact]
     public void Repeated_values_share_one_string()
     {
         var config = Parse(ProxyConfigs.Many(50, "http://127.0.0.1:1/"));

@@ -12,6 +12,9 @@ namespace Resilience.Yarp;
 /// </summary>
 internal static class JsonValues
 {
+    /// <summary>Up to this many entries a map is a scanned array (<see cref="SmallStringDictionary"/>), past it a dictionary.</summary>
+    private const int SmallMapLimit = 8;
+
     /// <summary>Gets the current property name as UTF-8; an escaped one (rare) is unescaped into a new array.</summary>
     public static ReadOnlySpan<byte> Name(ref Utf8JsonReader reader) =>
         reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
@@ -139,7 +142,7 @@ internal static class JsonValues
     /// A string-to-string object (metadata, one transform): keys compared ignoring case, as YARP's configuration
     /// provider builds them; <see langword="null"/> when empty or absent.
     /// </summary>
-    public static Dictionary<string, string>? StringDictionary(ref Utf8JsonReader reader, Utf8StringPool pool, string property)
+    public static IReadOnlyDictionary<string, string>? StringDictionary(ref Utf8JsonReader reader, Utf8StringPool pool, string property)
     {
         if (reader.TokenType == JsonTokenType.Null)
         {
@@ -151,7 +154,8 @@ internal static class JsonValues
             throw new JsonException($"'{property}' must be an object of strings, not {reader.TokenType}");
         }
 
-        Dictionary<string, string>? values = null;
+        var entries = pool.MapEntries;
+        entries.Clear();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var key = StringValue(ref reader, pool);
@@ -162,12 +166,27 @@ internal static class JsonValues
                 JsonTokenType.Number or JsonTokenType.True or JsonTokenType.False => pool.Get(reader.ValueSpan),
                 _ => throw new JsonException($"'{property}.{key}' must be a string, not {reader.TokenType}"),
             };
-
-            // Last one wins, as in YARP's configuration binder.
-            (values ??= new Dictionary<string, string>(2, StringComparer.OrdinalIgnoreCase))[key] = value;
+            entries.Add(new KeyValuePair<string, string>(key, value));
         }
 
-        return values;
+        if (entries.Count == 0)
+        {
+            return null;
+        }
+
+        if (entries.Count <= SmallMapLimit)
+        {
+            return SmallStringDictionary.Create(entries);
+        }
+
+        // Last one wins, as in YARP's configuration binder.
+        var map = new Dictionary<string, string>(entries.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in entries)
+        {
+            map[key] = value;
+        }
+
+        return map;
     }
 
     private static string Describe(ref Utf8JsonReader reader) => reader.TokenType switch

@@ -22,6 +22,9 @@ internal sealed class Utf8StringPool
     private int _count;
     private int _bytesUsed;
 
+    /// <summary>Gets a scratch list for the entries of the map being read (maps hold strings only, so one is enough per parse).</summary>
+    public List<KeyValuePair<string, string>> MapEntries { get; } = [];
+
     /// <summary>Gets the string for <paramref name="utf8"/>, the same instance for the same bytes.</summary>
     /// <param name="utf8">The value's UTF-8 bytes, unescaped.</param>
     /// <returns>The string.</returns>
