@@ -24,12 +24,18 @@ internal static class YarpApplyProfile
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var gatewayDll = args.Length > 1 ? args[1] : Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/Gateway/bin/Release/net10.0/Gateway.dll"));
+        var gatewayDll = args.Skip(1).FirstOrDefault(a => !a.StartsWith("--", StringComparison.Ordinal)) ?? Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "../../../../../samples/Gateway/bin/Release/net10.0/Gateway.dll"));
         var onlyPlain = args.Contains("--plain-only");
         await using var upstream = await StartUpstreamAsync();
         if (args.Contains("--breakdown-only"))
         {
             await BreakdownAsync(upstream.Url);
+            return 0;
+        }
+
+        if (args.Contains("--gateway-only"))
+        {
+            await GatewayProcessAsync(gatewayDll, upstream.Url);
             return 0;
         }
 
@@ -161,7 +167,11 @@ internal static class YarpApplyProfile
         admin.DefaultRequestHeaders.Add("X-Admin-Key", key);
         try
         {
-            await UntilAsync(async () => (await admin.GetAsync(url + "/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(60));
+            if (!await UntilAsync(async () => (await admin.GetAsync(url + "/healthz")).IsSuccessStatusCode, TimeSpan.FromSeconds(180)))
+            {
+                throw new InvalidOperationException("the gateway did not answer /healthz within 180 s:\n" + string.Join('\n', log));
+            }
+
             var small = await admin.PostAsync(url + "/resilience/apply", new ByteArrayContent(RouteTable.Json(10, upstream, "small")));
             small.EnsureSuccessStatusCode();
             await UntilAsync(async () => (await admin.GetAsync(url + "/healthz/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(30));
