@@ -25,8 +25,14 @@ public sealed class ControlPlaneLinkTests : IDisposable
         Assert.Equal(ConfigOrigin.ControlPlane, gateway.DataPlane.Current.Origin);
         Assert.Equal(first.Hash, applied.Current);
 
+        // The second publish is swapped in under load: requests without the header go to A before and after it.
+        await using var load = Load.Start(gateway, workers: 3, expected: "upstream-a");
+        await load.UntilAsync(30);
         var second = await controlPlane.PublishAsync(ProxyConfigs.HeaderRouted(a.Url, b.Url));
         await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/two", header: "b") == "upstream-b", "YARP routing the second published config's header route to B");
+        await load.UntilAsync(load.Ok + 30);
+        var (ok, failures) = await load.StopAsync();
+        Assert.True(failures.Count == 0, $"{failures.Count} of {ok + failures.Count} requests failed during the swap (first: {failures.FirstOrDefault()})");
         Assert.Equal("upstream-a", await gateway.GetAsync("/two"));
         Assert.Equal(second.Hash, applied.Current);
         await Gateway.EventuallyAsync(
@@ -111,6 +117,11 @@ public sealed class ControlPlaneLinkTests : IDisposable
 
         public async Task<(int Ok, List<string> Failures)> StopAsync()
         {
+            if (_stop.IsCancellationRequested)
+            {
+                return (Ok, _failures);
+            }
+
             _stop.Cancel();
             await Task.WhenAll(_workers);
             return (Ok, _failures);
@@ -118,11 +129,7 @@ public sealed class ControlPlaneLinkTests : IDisposable
 
         public async ValueTask DisposeAsync()
         {
-            if (!_stop.IsCancellationRequested)
-            {
-                await StopAsync();
-            }
-
+            await StopAsync();
             _stop.Dispose();
         }
     }
