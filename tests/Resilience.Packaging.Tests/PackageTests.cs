@@ -84,16 +84,24 @@ public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper outpu
     public async Task Readme_csharp_blocks_compile_against_the_packed_packages()
     {
         // Each block is a Program.cs as a user would paste it into a new Web SDK project: no usings added here.
-        var blocks = ReadmeBlocks.CSharp(Path.Combine(RepositoryPaths.Root, "README.md"));
+        var blocks = ReadmeBlocks.CSharp(Path.Combine(RepositoryPaths.Root, "README.md")).Select(b => (Readme: "README.md", Name: $"ReadmeLine{b.Line}", b.Line, b.Code)).ToList();
         Assert.True(blocks.Count >= 2, $"README.md has {blocks.Count} C# blocks; the quick starts are gone?");
+
+        // The packages' own READMEs (what the feed shows on the package page) are pasted the same way.
+        foreach (var (readme, tag) in new[] { ("src/Resilience.Yarp/README.md", "Yarp") })
+        {
+            var own = ReadmeBlocks.CSharp(Path.Combine(RepositoryPaths.Root, readme));
+            Assert.True(own.Count >= 1, $"{readme} has no C# block; its quick start is gone?");
+            blocks.AddRange(own.Select(b => (Readme: readme, Name: $"Readme{tag}Line{b.Line}", b.Line, b.Code)));
+        }
+
         var root = Path.Combine(packed.Root, "readme");
         Directory.CreateDirectory(root);
         await WriteNuGetConfigAsync(root);
         var references = string.Join("\n", packed.PackageIds.Select(id => $"    <PackageReference Include=\"{id}\" Version=\"{packed.Version}\" />"));
         var projects = new List<string>();
-        foreach (var (line, code) in blocks)
+        foreach (var (_, name, _, code) in blocks)
         {
-            var name = $"ReadmeLine{line}";
             var dir = Path.Combine(root, name);
             Directory.CreateDirectory(dir);
             await File.WriteAllTextAsync(Path.Combine(dir, "Program.cs"), code);
@@ -117,7 +125,7 @@ public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper outpu
         await File.WriteAllTextAsync(solution, "<Solution>\n" + string.Join('\n', projects) + "\n</Solution>\n");
         var elapsed = Stopwatch.StartNew();
         await DotnetProcess.RunAsync(root, TimeSpan.FromMinutes(8), "build", solution, "-c", "Release", "-nologo", "-nodeReuse:false", "-clp:ErrorsOnly");
-        output.WriteLine($"{blocks.Count} README blocks (lines {string.Join(", ", blocks.Select(b => b.Line))}) built in {elapsed.Elapsed.TotalSeconds:F0} s");
+        output.WriteLine($"{blocks.Count} README blocks ({string.Join(", ", blocks.Select(b => $"{b.Readme}:{b.Line}"))}) built in {elapsed.Elapsed.TotalSeconds:F0} s");
     }
 
     private static XDocument ReadNuspec(ZipArchive package, string id)

@@ -9,7 +9,7 @@ public sealed class DataPlaneProxyConfigProviderTests
     public async Task YARPs_reload_callback_runs_off_the_thread_that_swaps()
     {
         var dataPlane = new ManualDataPlane();
-        var provider = new DataPlaneProxyConfigProvider(dataPlane, NullLogger<DataPlaneProxyConfigProvider>.Instance);
+        var provider = new DataPlaneProxyConfigProvider(dataPlane, new ProxyConfigReuse(), NullLogger<DataPlaneProxyConfigProvider>.Instance);
         var config = provider.GetConfig();
         using var entered = new ManualResetEventSlim();
         using var release = new ManualResetEventSlim();
@@ -33,7 +33,7 @@ public sealed class DataPlaneProxyConfigProviderTests
     public void A_swap_between_taking_the_token_and_YARP_registering_still_signals()
     {
         var dataPlane = new ManualDataPlane();
-        var config = new DataPlaneProxyConfigProvider(dataPlane, NullLogger<DataPlaneProxyConfigProvider>.Instance).GetConfig();
+        var config = new DataPlaneProxyConfigProvider(dataPlane, new ProxyConfigReuse(), NullLogger<DataPlaneProxyConfigProvider>.Instance).GetConfig();
         dataPlane.Swap();
         using var fired = new ManualResetEventSlim();
         config.ChangeToken.RegisterChangeCallback(_ => fired.Set(), null);

@@ -1,6 +1,8 @@
 using System.Security.Authentication;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Yarp.ReverseProxy.Configuration;
 
 namespace Resilience.Yarp.Tests;
@@ -49,6 +51,76 @@ public sealed class ReverseProxyConfigParserTests
     }
 
     [Fact]
+    public void Every_route_property_reads_as_YARPs_own_configuration_provider_reads_it()
+    {
+        var section = """
+            {
+              "Routes": {
+                "full": {
+                  "ClusterId": "c", "Order": "3", "MaxRequestBodySize": 1048576, "AuthorizationPolicy": "anonymous",
+                  "RateLimiterPolicy": "rl", "OutputCachePolicy": "oc", "TimeoutPolicy": "tp", "Timeout": "00:00:42", "CorsPolicy": "cors",
+                  "Match": {
+                    "Path": "/api/{**rest}", "Methods": [ "GET", "POST" ], "Hosts": [ "a.example", "b.example" ],
+                    "Headers": [ { "Name": "X-A", "Values": [ "1", "2" ], "Mode": "HeaderPrefix", "IsCaseSensitive": true }, { "Name": "X-B", "Mode": "NotExists" } ],
+                    "QueryParameters": [ { "Name": "q", "Values": [ "v" ], "Mode": "Contains", "IsCaseSensitive": "true" } ]
+                  },
+                  "Metadata": { "team": "t", "Owner": "o" },
+                  "Transforms": [ { "PathRemovePrefix": "/api" }, { "RequestHeader": "X-Id", "Set": "full" }, { } ]
+                },
+                "bare": { "ClusterId": "c", "Match": { "Path": "/bare" }, "Metadata": { }, "Transforms": [ ] },
+                "nomatch": { "ClusterId": "c" }
+              },
+              "Clusters": { "c": { "Destinations": { "d": { "Address": "http://127.0.0.1:1/" } } } }
+            }
+            """;
+        var ours = Parse(section);
+
+        var configuration = new ConfigurationBuilder().AddJsonStream(new MemoryStream(Encoding.UTF8.GetBytes(section))).Build();
+        using var services = new ServiceCollection().AddLogging().AddReverseProxy().LoadFromConfig(configuration).Services.BuildServiceProvider();
+        var yarps = services.GetRequiredService<IProxyConfigProvider>().GetConfig();
+
+        Assert.Equal(yarps.Routes.Count, ours.Routes.Count);
+        foreach (var expected in yarps.Routes)
+        {
+            var actual = ours.Routes.Single(r => r.RouteId == expected.RouteId);
+            Assert.Equal(expected, actual); // YARP's own equality: every property but the next one
+            Assert.Equal(expected.MaxRequestBodySize, actual.MaxRequestBodySize);
+            Assert.Equal(expected.Metadata is null, actual.Metadata is null);
+            Assert.Equal(expected.Transforms?.Count, actual.Transforms?.Count);
+        }
+
+        var full = ours.Routes.Single(r => r.RouteId == "full");
+        Assert.True(full.Metadata!.ContainsKey("TEAM"), "metadata keys ignore case, as in YARP's provider");
+        Assert.True(full.Transforms![0].ContainsKey("pathremoveprefix"), "transform keys ignore case, as in YARP's provider");
+        Assert.Same(ours.Routes.Single(r => r.RouteId == "bare").Metadata, null);
+    }
+
+    [Fact]
+    public void A_metadata_key_given_twice_in_any_case_keeps_its_last_value_and_large_maps_still_read()
+    {
+        var many = string.Join(",", Enumerable.Range(0, 12).Select(i => $"\"k{i}\":\"v{i}\""));
+        var config = Parse($$"""{ "Routes": { "r": { "ClusterId": "c", "Match": { "Path": "/" }, "Metadata": { "a": "1", "b": "2", "A": "3", "a": "4" }, "Transforms": [ { {{many}} } ] } } }""");
+
+        var metadata = config.Routes[0].Metadata!;
+        Assert.Equal(2, metadata.Count);
+        Assert.Equal("4", metadata["A"]);
+        Assert.Equal(["a", "b"], metadata.Keys);
+        Assert.Equal(12, config.Routes[0].Transforms![0].Count);
+        Assert.Equal("v11", config.Routes[0].Transforms![0]["K11"]);
+    }
+
+    [Fact]
+    public void Repeated_values_share_one_string()
+    {
+        var config = Parse(ProxyConfigs.Many(50, "http://127.0.0.1:1/"));
+
+        Assert.Same(config.Routes[0].Match.Methods![0], config.Routes[49].Match.Methods![0]);
+        Assert.Same(config.Routes[0].Match.Headers![0].Name, config.Routes[49].Match.Headers![0].Name);
+        Assert.Same(config.Routes[0].Transforms![1].Keys.First(), config.Routes[49].Transforms![1].Keys.First());
+        Assert.Same(config.Routes[0].ClusterId, config.Routes[100 % 50].ClusterId);
+    }
+
+    [Fact]
     public void The_key_is_the_id_as_in_YARPs_configuration_provider()
     {
         var config = Parse("""{ "Routes": { "by-key": { "RouteId": "ignored", "ClusterId": "c", "Match": { "Path": "/" } } } }""");
@@ -93,6 +165,52 @@ public sealed class ReverseProxyConfigParserTests
             var parsed = ReverseProxyConfigParser.TryParse(bytes, out var config, out var error);
             Assert.True(parsed ? error is null && config is not null : error is not null, $"iteration {i}");
         }
+    }
+
+    [Fact]
+    public void Taking_unchanged_routes_from_the_served_config_never_changes_what_a_mutated_document_parses_to()
+    {
+        // Differential, seeded: every mutation parses to the same routes and clusters with and without the baseline.
+        var seed = Encoding.UTF8.GetBytes(ProxyConfigs.Many(30, "http://127.0.0.1:1/", clusterCount: 5));
+        Assert.True(ReverseProxyConfigParser.TryParse(seed, out var served, out _));
+        var baseline = new ProxyConfigBaseline(seed, served);
+        var random = new Random(7005);
+        var compared = 0;
+        for (var i = 0; i < 3000; i++)
+        {
+            var bytes = (byte[])seed.Clone();
+            for (var m = random.Next(1, 4); m > 0; m--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(32, 127);
+            }
+
+            if (!IsJson(bytes))
+            {
+                continue;
+            }
+
+            var plain = ReverseProxyConfigParser.TryParse(bytes, out var expected, out var expectedError);
+            var reusing = ReverseProxyConfigParser.TryParse(bytes, baseline, out var actual, out var actualError);
+            Assert.True(plain == reusing, $"iteration {i}: {expectedError} / {actualError}");
+            if (!plain)
+            {
+                continue;
+            }
+
+            compared++;
+            Assert.Equal(expected.Routes.Count, actual.Routes.Count);
+            for (var r = 0; r < expected.Routes.Count; r++)
+            {
+                Assert.Equal(expected.Routes[r], actual.Routes[r]);
+                Assert.Equal(expected.Routes[r].RouteId, actual.Routes[r].RouteId, StringComparer.Ordinal);
+                Assert.Equal(expected.Routes[r].Match.Path, actual.Routes[r].Match.Path, StringComparer.Ordinal);
+                Assert.Equal(expected.Routes[r].MaxRequestBodySize, actual.Routes[r].MaxRequestBodySize);
+            }
+
+            Assert.Equal(expected.Clusters, actual.Clusters);
+        }
+
+        Assert.True(compared > 100, $"only {compared} mutations parsed");
     }
 
     private static bool IsJson(byte[] bytes)

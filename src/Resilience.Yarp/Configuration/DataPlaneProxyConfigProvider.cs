@@ -8,7 +8,7 @@ namespace Resilience.Yarp;
 /// Feeds YARP from the data plane: each served snapshot becomes one immutable proxy config whose change token
 /// fires when the next snapshot is served. Only validated configurations get here, parsed once by the validator.
 /// </summary>
-internal sealed class DataPlaneProxyConfigProvider(IDataPlane dataPlane, ILogger<DataPlaneProxyConfigProvider> logger) : IProxyConfigProvider
+internal sealed class DataPlaneProxyConfigProvider(IDataPlane dataPlane, ProxyConfigReuse reuse, ILogger<DataPlaneProxyConfigProvider> logger) : IProxyConfigProvider
 {
     private string? _warnedHash;
 
@@ -26,6 +26,12 @@ internal sealed class DataPlaneProxyConfigProvider(IDataPlane dataPlane, ILogger
         if (snapshot is not null && model is null && !string.Equals(Interlocked.Exchange(ref _warnedHash, snapshot.Hash), snapshot.Hash, StringComparison.Ordinal))
         {
             Log.SnapshotWithoutProxyModel(logger, snapshot.Hash);
+        }
+
+        if (snapshot is not null && model?.Sources is not null)
+        {
+            // What YARP is about to route with: the next document's unchanged routes keep these instances.
+            reuse.Baseline = new ProxyConfigBaseline(snapshot.Payload, model);
         }
 
         model ??= ReverseProxyConfig.Empty;

@@ -27,4 +27,7 @@ public sealed class ReverseProxyConfig
 
     /// <summary>Gets the clusters.</summary>
     public IReadOnlyList<ClusterConfig> Clusters { get; }
+
+    /// <summary>Gets where the routes and clusters lie in the bytes they were parsed from (set by the parser only).</summary>
+    internal ConfigSources? Sources { get; init; }
 }

@@ -22,6 +22,13 @@ public static class DataPlaneReverseProxyBuilderExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(ProxyConfigReuse)))
+        {
+            return builder;
+        }
+
+        services.AddSingleton<ProxyConfigReuse>();
+        DecorateYarpValidator(services);
         services.Replace(ServiceDescriptor.Singleton<Resilience.IConfigValidator, ReverseProxyConfigValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new YarpMetrics(sp.GetService<IMeterFactory>()));
@@ -29,5 +36,31 @@ public static class DataPlaneReverseProxyBuilderExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, DataPlaneProxyConfigProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ProxyConfigChangeListener>());
         return builder;
+    }
+
+    /// <summary>
+    /// YARP's reload validates every route and cluster again; those our validator already passed through YARP's
+    /// validators are skipped (<see cref="ValidatedOnceConfigValidator"/>).
+    /// </summary>
+    private static void DecorateYarpValidator(IServiceCollection services)
+    {
+        var index = services.Count - 1;
+        while (index >= 0 && (services[index].ServiceType != typeof(IConfigValidator) || services[index].IsKeyedService))
+        {
+            index--;
+        }
+
+        if (index < 0)
+        {
+            return;
+        }
+
+        var yarp = services[index];
+        services[index] = ServiceDescriptor.Singleton<IConfigValidator>(sp => new ValidatedOnceConfigValidator(Create(sp, yarp), sp.GetRequiredService<ProxyConfigReuse>()));
+
+        static IConfigValidator Create(IServiceProvider sp, ServiceDescriptor descriptor) =>
+            descriptor.ImplementationInstance as IConfigValidator
+            ?? descriptor.ImplementationFactory?.Invoke(sp) as IConfigValidator
+            ?? (IConfigValidator)ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!);
     }
 }

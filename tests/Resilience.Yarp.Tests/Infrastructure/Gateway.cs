@@ -35,17 +35,18 @@ internal sealed class Gateway : IAsyncDisposable
     /// <summary>A client the test scheme authenticates as an operator.</summary>
     public HttpClient Operator { get; }
 
-    public static async Task<Gateway> StartAsync(string dataDirectory, string? yamlPath = null, bool withAdminPolicy = true, Action<IServiceCollection>? configureServices = null)
+    public static async Task<Gateway> StartAsync(string dataDirectory, string? yamlPath = null, bool withAdminPolicy = true, Action<IServiceCollection>? configureServices = null, Action<IDataPlaneResilienceBuilder>? resilience = null)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel().UseUrls("http://127.0.0.1:0");
-        builder.Services
+        var chain = builder.Services
             .AddDataPlaneResilience(options =>
             {
                 options.DataDirectory = dataDirectory;
                 options.StartupTimeout = TimeSpan.FromSeconds(1);
             });
+        resilience?.Invoke(chain);
         if (yamlPath is not null)
         {
             builder.Services.Configure<DeclarativeConfigOptions>(o => o.Path = yamlPath);
