@@ -51,6 +51,7 @@ internal sealed class ConfigPublisher : IConfigPublisher
         var hash = ConfigHash.Compute(content.Span);
         var compressed = BoundedGzip.Compress(content.Span);
         var signature = _signer.Sign(content.Span);
+        var owned = content.ToArray();
 
         PublishedConfig published;
         lock (_gate)
@@ -66,7 +67,7 @@ internal sealed class ConfigPublisher : IConfigPublisher
                 Size = content.Length,
                 Signature = signature,
             };
-            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, content.Length, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
+            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, owned, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
             {
                 Signature = signature,
             };

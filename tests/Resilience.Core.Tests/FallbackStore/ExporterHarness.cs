@@ -55,8 +55,20 @@ internal sealed class ExporterHarness : IAsyncDisposable
         StallingFallbackStore store = Store is IConditionalFallbackStore conditional ? new ConditionalStallingFallbackStore(conditional) : new StallingFallbackStore(Store);
         var clock = new FreezableTimeProvider(Time);
         var exporter = new FallbackConfigExporter(
-            store, nodeId, "host-" + nodeId, Version, Options, 1024 * 1024, clock, logger ?? NullLogger.Instance,
-            new ExportMetrics(null, MeterName, null));
+            store,
+            new FallbackConfigExporterOptions
+            {
+                NodeId = nodeId,
+                Hostname = "host-" + nodeId,
+                NodeVersion = Version,
+                ElectionInterval = Options.ElectionInterval,
+                ElectionGrace = Options.ElectionGrace,
+                ExportDelay = Options.ExportDelay,
+                MaxConfigBytes = 1024 * 1024,
+                MeterName = MeterName,
+            },
+            clock,
+            logger ?? NullLogger.Instance);
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => exporter.RunAsync(stop.Token));
         _nodes[nodeId] = new ExporterHarnessNode(exporter, stop, run, store, clock);
@@ -68,10 +80,10 @@ internal sealed class ExporterHarness : IAsyncDisposable
     /// <summary>Offers a config to some nodes (a frozen node does not receive pushes).</summary>
     public void Offer(string marker, params string[] nodeIds)
     {
-        var (payload, hash) = Config(marker);
+        var (payload, _) = Config(marker);
         foreach (var id in nodeIds)
         {
-            _nodes[id].Exporter.Offer(payload, hash);
+            _nodes[id].Exporter.Offer(payload);
         }
     }
 

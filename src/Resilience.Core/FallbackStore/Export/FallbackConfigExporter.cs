@@ -1,12 +1,15 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
 /// <summary>
-/// Exports validated configurations to the fallback store when this node is the elected exporter.
-/// Usable on either plane: the data plane drives it from the served snapshot (<see cref="ConfigExportService"/>);
-/// a control plane calls <see cref="Offer"/> with every configuration it publishes and runs <see cref="RunAsync"/>.
+/// Exports validated configurations to the fallback store when this node is the elected exporter, taking part in
+/// the exporter election under <c>&lt;prefix&gt;/&lt;version&gt;/election/</c>. Usable on either plane: a data plane
+/// with <see cref="FallbackStoreOptions.Export"/> on runs one over its served configuration; a control plane creates
+/// one per data-plane version, calls <see cref="Offer"/> with every configuration it publishes, runs
+/// <see cref="RunAsync"/> while it runs and <see cref="ResignAsync"/> on a graceful stop.
 /// </summary>
 /// <remarks>
 /// <para>Every <see cref="FallbackStoreOptions.ElectionInterval"/> the node rewrites
@@ -24,7 +27,7 @@ namespace Resilience;
 /// <para>The leader uploads the latest offered configuration to <c>&lt;version&gt;/config.json</c> once it has
 /// been stable for <see cref="FallbackStoreOptions.ExportDelay"/> (each new offer restarts the wait).</para>
 /// </remarks>
-internal sealed class FallbackConfigExporter
+public sealed class FallbackConfigExporter : IDisposable
 {
     private readonly IFallbackStore _store;
     private readonly string _nodeId;
@@ -38,6 +41,7 @@ internal sealed class FallbackConfigExporter
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ExportMetrics _metrics;
+    private readonly bool _ownsMetrics;
     private readonly Func<ExportCandidate?>? _candidateSource;
     private readonly object _candidateLock = new();
 
@@ -61,43 +65,50 @@ internal sealed class FallbackConfigExporter
     private TaskCompletionSource<ExporterStatus> _nextStatus = NewSignal<ExporterStatus>();
 
     /// <summary>Creates an exporter.</summary>
+    /// <param name="store">The fallback store (from an <see cref="IFallbackStoreFactory"/>, or your own).</param>
+    /// <param name="options">Who this exporter is in the election, its timings and its meter.</param>
+    /// <param name="timeProvider">The clock for rounds and the debounce.</param>
+    /// <param name="logger">The logger (event ids 3100-3199).</param>
+    /// <param name="meterFactory">Creates the exporter's meter; <see langword="null"/> for a meter of its own, disposed with the exporter.</param>
+    /// <exception cref="OptionsValidationException">The options are invalid, or the grace is shorter than the store's retry budget (<see cref="IRetryingFallbackStore"/>).</exception>
+    public FallbackConfigExporter(IFallbackStore store, FallbackConfigExporterOptions options, TimeProvider timeProvider, ILogger logger, IMeterFactory? meterFactory = null)
+        : this(store, Validated(options), timeProvider, logger, new ExportMetrics(meterFactory, options.MeterName, null), candidateSource: null)
+    {
+        _ownsMetrics = true;
+    }
+
+    /// <summary>Creates an exporter that shares its instruments (the data plane's) and may pull its candidate.</summary>
     /// <param name="store">The fallback store.</param>
-    /// <param name="nodeId">This node's id (registered in the election and written as the uploader's id).</param>
-    /// <param name="hostname">This node's host name (informational, in the registration).</param>
-    /// <param name="version">The node version that scopes the keys.</param>
-    /// <param name="options">Interval, grace and export delay.</param>
-    /// <param name="maxConfigBytes">The largest configuration read back from the store.</param>
+    /// <param name="options">Identity and timings (already validated).</param>
     /// <param name="timeProvider">The clock for rounds and the debounce.</param>
     /// <param name="logger">The logger.</param>
-    /// <param name="metrics">The instruments.</param>
+    /// <param name="metrics">The instruments; the caller owns them.</param>
     /// <param name="candidateSource">Optional pull source of the configuration to export, read on every round and every <see cref="Wake"/>.</param>
     /// <exception cref="OptionsValidationException">The grace is shorter than the store's retry budget (<see cref="IRetryingFallbackStore"/>).</exception>
-    public FallbackConfigExporter(
+    internal FallbackConfigExporter(
         IFallbackStore store,
-        string nodeId,
-        string hostname,
-        string version,
-        FallbackStoreOptions options,
-        long maxConfigBytes,
+        FallbackConfigExporterOptions options,
         TimeProvider timeProvider,
         ILogger logger,
         ExportMetrics metrics,
-        Func<ExportCandidate?>? candidateSource = null)
+        Func<ExportCandidate?>? candidateSource)
     {
         ArgumentNullException.ThrowIfNull(store);
-        ArgumentException.ThrowIfNullOrEmpty(nodeId);
-        ArgumentException.ThrowIfNullOrEmpty(version);
         ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(timeProvider);
+        ArgumentNullException.ThrowIfNull(logger);
+        ArgumentException.ThrowIfNullOrEmpty(options.NodeId);
+        ArgumentException.ThrowIfNullOrEmpty(options.NodeVersion);
         ElectionGraceCheck.ThrowIfShorterThanRetryBudget(store, options.ElectionGrace);
         _store = store;
-        _nodeId = nodeId;
-        _hostname = hostname;
-        _version = version;
+        _nodeId = options.NodeId;
+        _hostname = options.Hostname;
+        _version = options.NodeVersion;
         _interval = options.ElectionInterval;
         _grace = options.ElectionGrace;
         _freshness = options.ElectionInterval + options.ElectionGrace;
         _exportDelay = options.ExportDelay;
-        _maxConfigBytes = maxConfigBytes;
+        _maxConfigBytes = options.MaxConfigBytes;
         _timeProvider = timeProvider;
         _logger = logger;
         _metrics = metrics;
@@ -113,22 +124,29 @@ internal sealed class FallbackConfigExporter
     /// <summary>Gets what the loop has done so far.</summary>
     internal ExporterStatus Status => Volatile.Read(ref _status);
 
-    /// <summary>Offers a validated configuration for export (the latest offer wins); wakes the loop.</summary>
-    /// <param name="payload">The configuration as UTF-8 JSON, exactly as served.</param>
-    /// <param name="hash">Its <see cref="ConfigHash"/>.</param>
-    /// <param name="signature">The control plane's signature of the payload (<see cref="ConfigSignature"/>), when configurations are signed.</param>
-    public void Offer(ReadOnlyMemory<byte> payload, string hash, string? signature = null)
+    /// <summary>Offers a validated configuration for export (the latest offer wins); the leader uploads it once it has been stable for the export delay.</summary>
+    /// <param name="json">The configuration as UTF-8 JSON, exactly as the data planes serve it (its SHA-256 is the configuration hash); it must not change after the call.</param>
+    /// <param name="signature">The control plane's signature of <paramref name="json"/> (<see cref="ConfigSignature"/>), when configurations are signed; exported so importers can check it.</param>
+    public void Offer(ReadOnlyMemory<byte> json, string? signature = null)
     {
-        ArgumentException.ThrowIfNullOrEmpty(hash);
-        SetCandidate(new ExportCandidate(payload, hash, signature));
+        SetCandidate(new ExportCandidate(json, ConfigHash.Compute(json.Span), signature));
         Wake();
     }
 
     /// <summary>Makes the loop re-read its candidate source now.</summary>
-    public void Wake()
+    internal void Wake()
     {
         Volatile.Write(ref _idleUntilTicks, 0);
         Interlocked.Exchange(ref _wake, NewSignal()).TrySetResult();
+    }
+
+    /// <summary>Disposes the instruments this exporter created (a meter of its own when no meter factory was given).</summary>
+    public void Dispose()
+    {
+        if (_ownsMetrics)
+        {
+            _metrics.Dispose();
+        }
     }
 
     /// <summary>Runs the election and export loop until cancelled. Store failures never end it.</summary>
@@ -559,6 +577,13 @@ internal sealed class FallbackConfigExporter
         }
 
         deadline.Token.ThrowIfCancellationRequested();
+    }
+
+    private static FallbackConfigExporterOptions Validated(FallbackConfigExporterOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var result = new FallbackConfigExporterOptionsValidator().Validate(Options.DefaultName, options);
+        return result.Failed ? throw new OptionsValidationException(Options.DefaultName, typeof(FallbackConfigExporterOptions), result.Failures) : options;
     }
 
     private static DateTimeOffset Earliest(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
