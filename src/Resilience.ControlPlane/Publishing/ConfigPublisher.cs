@@ -43,6 +43,12 @@ internal sealed class ConfigPublisher : IConfigPublisher
         LicensePublished?.Invoke();
     }
 
+    public ValueTask<PublishedConfig> PublishYamlAsync(ReadOnlyMemory<byte> yaml, string? version = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return PublishAsync(ConvertYaml(yaml), version, cancellationToken);
+    }
+
     public ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -77,6 +83,19 @@ internal sealed class ConfigPublisher : IConfigPublisher
         Log.ConfigPublished(_logger, published.Hash, published.Version, published.Size, published.CompressedSize, ConnectedCount());
         Published?.Invoke(published);
         return ValueTask.FromResult(published);
+    }
+
+    private byte[] ConvertYaml(ReadOnlyMemory<byte> yaml)
+    {
+        try
+        {
+            return YamlToJson.Convert(yaml);
+        }
+        catch (ConfigFormatException ex)
+        {
+            Log.YamlRefused(_logger, ex.Reason, ex.Message);
+            throw;
+        }
     }
 
     private static void CheckJsonObject(ReadOnlySpan<byte> json)
