@@ -83,7 +83,10 @@ internal sealed class ExporterHarness : IAsyncDisposable
         var (payload, _) = Config(marker);
         foreach (var id in nodeIds)
         {
-            _nodes[id].Exporter.Offer(payload);
+            // The loop has seen the offer once it waits on a timer it created after the offer.
+            var node = _nodes[id];
+            node.OfferedAt = node.Clock.TimersCreated;
+            node.Exporter.Offer(payload);
         }
     }
 
@@ -123,7 +126,7 @@ internal sealed class ExporterHarness : IAsyncDisposable
     public async Task SettleAsync()
     {
         var deadline = Stopwatch.StartNew();
-        while (!_nodes.Values.All(n => n.Clock.IsFrozen || n.Store.IsStalled || (n.Exporter.IdleUntil is { } t && t > Time.GetUtcNow())))
+        while (!_nodes.Values.All(n => n.Clock.IsFrozen || n.Store.IsStalled || n.Clock.IsIdle(Time.GetUtcNow(), n.OfferedAt)))
         {
             foreach (var node in _nodes.Values.Where(n => n.Run.IsFaulted))
             {
@@ -183,4 +186,8 @@ internal sealed class ExporterHarness : IAsyncDisposable
     }
 }
 
-internal sealed record ExporterHarnessNode(FallbackConfigExporter Exporter, CancellationTokenSource Stop, Task Run, StallingFallbackStore Store, FreezableTimeProvider Clock);
+internal sealed record ExporterHarnessNode(FallbackConfigExporter Exporter, CancellationTokenSource Stop, Task Run, StallingFallbackStore Store, FreezableTimeProvider Clock)
+{
+    /// <summary>How many timers the node had created when it was last offered a config.</summary>
+    public long OfferedAt { get; set; }
+}
