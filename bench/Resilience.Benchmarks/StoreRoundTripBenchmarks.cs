@@ -79,6 +79,10 @@ public class StoreRoundTripBenchmarks
         options.Endpoint = server.Endpoint;
         options.Region = "us-east-1";
         options.Credentials = new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey);
+
+        // Start-up refuses an election grace (5 s here) shorter than the store's retry budget (30 s by default).
+        options.AttemptTimeout = TimeSpan.FromSeconds(1);
+        options.TotalTimeout = TimeSpan.FromSeconds(3);
         return options;
     }
 

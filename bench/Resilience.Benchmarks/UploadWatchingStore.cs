@@ -3,12 +3,17 @@ using System.Security.Cryptography;
 
 namespace Resilience.Benchmarks;
 
-/// <summary>Passes every call to the real store and completes a waiter when an upload of a configuration object finishes (no polling of the store).</summary>
-internal sealed class UploadWatchingStore(IFallbackStore inner) : IFallbackStore
+/// <summary>
+/// Passes every call to the real store and completes a waiter when an upload of a configuration object finishes (no
+/// polling of the store). It reports the real store's retry budget, so the exporter's start-up check still applies.
+/// </summary>
+internal sealed class UploadWatchingStore(IFallbackStore inner) : IRetryingFallbackStore
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
 
     public string Description => inner.Description;
+
+    public TimeSpan RetryBudget => inner is IRetryingFallbackStore retrying ? retrying.RetryBudget : TimeSpan.Zero;
 
     /// <summary>Completes once a configuration with <paramref name="hash"/> has been uploaded (call it before the upload can happen).</summary>
     public Task WaitForUploadAsync(string hash, CancellationToken cancellationToken) =>
