@@ -8,13 +8,14 @@ namespace Resilience;
 /// <summary>The data plane's export registrations: backup nodes (<see cref="FallbackStoreOptions.Export"/> on) run the exporter election after the chain has started.</summary>
 internal static class ConfigExportRegistration
 {
-    public static void AddConfigExport(this IServiceCollection services)
+    public static IServiceCollection AddConfigExport(this IServiceCollection services)
     {
         services.AddSingleton(sp => new ConfigExportService(
             sp.GetRequiredService<IDataPlane>(),
             CreateExporterFactory(sp),
             sp.GetRequiredService<ILogger<ConfigExportService>>()));
         services.AddHostedService(sp => sp.GetRequiredService<ConfigExportService>());
+        return services;
     }
 
     private static Func<Func<ExportCandidate?>, FallbackConfigExporter>? CreateExporterFactory(IServiceProvider sp)
