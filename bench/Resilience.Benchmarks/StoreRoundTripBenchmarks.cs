@@ -28,6 +28,7 @@ public class StoreRoundTripBenchmarks
     private TestNode _leader = null!;
     private ScriptedControlPlaneLink _link = null!;
     private IFallbackStore _store = null!;
+    private UploadWatchingStore _watched = null!;
     private Action<IDataPlaneResilienceBuilder>? _useStore;
     private string _storage = null!;
     private string _fileRoot = null!;
@@ -78,6 +79,10 @@ public class StoreRoundTripBenchmarks
         options.Endpoint = server.Endpoint;
         options.Region = "us-east-1";
         options.Credentials = new BasicAWSCredentials(S3rverServer.AccessKey, S3rverServer.SecretKey);
+
+        // Start-up refuses an election grace (5 s here) shorter than the store's retry budget (30 s by default).
+        options.AttemptTimeout = TimeSpan.FromSeconds(1);
+        options.TotalTimeout = TimeSpan.FromSeconds(3);
         return options;
     }
 
@@ -99,6 +104,7 @@ public class StoreRoundTripBenchmarks
         }
 
         _link = new ScriptedControlPlaneLink();
+        _watched = new UploadWatchingStore(_store);
         _leader = await TestNode.StartAsync(new TestNodeSettings
         {
             NodeId = "leader",
@@ -108,11 +114,12 @@ public class StoreRoundTripBenchmarks
             ElectionInterval = TimeSpan.FromSeconds(1),
             ElectionGrace = TimeSpan.FromSeconds(5),
             Link = _link,
+            Store = _watched,
             UseStore = _useStore,
         });
-        await PushAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _leader.Exporter!.WaitForStatusAsync(s => s.IsLeader && s.Exports > 0, timeout.Token);
+
+        // The first export comes once the leader is elected.
+        await WaitUntilStoredAsync(await PushAsync());
     }
 
     private async Task CleanupAsync()
@@ -139,11 +146,11 @@ public class StoreRoundTripBenchmarks
         return result.Hash!;
     }
 
-    /// <summary>Waits until the exporter reports the upload of <paramref name="hash"/> (no polling of the store).</summary>
+    /// <summary>Waits until the leader's upload of <paramref name="hash"/> has completed (seen at the store, no polling).</summary>
     private async Task WaitUntilStoredAsync(string hash)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await _leader.Exporter!.WaitForStatusAsync(s => s.StoredHash == hash, timeout.Token);
+        await _watched.WaitForUploadAsync(hash, timeout.Token);
     }
 }
 

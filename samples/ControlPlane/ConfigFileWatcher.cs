@@ -1,13 +1,14 @@
 using System.Security.Cryptography;
 using System.Threading.Channels;
+using Resilience;
 using Resilience.ControlPlane;
 
 namespace Resilience.Samples.ControlPlane;
 
 /// <summary>
 /// Publishes the configuration file at start and again whenever it changes (debounced): a JSON object as is, anything
-/// else as YAML converted to JSON. A file that is neither is logged and skipped: the data planes keep the last
-/// published configuration.
+/// else as YAML, which the publisher converts to JSON exactly as a data plane converts its declarative file. A file
+/// that is neither is logged and skipped: the data planes keep the last published configuration.
 /// </summary>
 public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConfigPublisher publisher, ILogger<ConfigFileWatcher> logger) : BackgroundService
 {
@@ -44,7 +45,7 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
 
     private async Task PublishFileAsync(string path, CancellationToken cancellationToken)
     {
-        byte[] json;
+        byte[] content;
         try
         {
             if (!File.Exists(path))
@@ -53,16 +54,15 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
                 return;
             }
 
-            var content = await File.ReadAllBytesAsync(path, cancellationToken);
-            json = IsJson(content) ? content : YamlToJson.Convert(content);
+            content = await File.ReadAllBytesAsync(path, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or FormatException)
+        catch (IOException ex)
         {
             LogUnusable(logger, path, ex.Message);
             return;
         }
 
-        var digest = SHA256.HashData(json);
+        var digest = SHA256.HashData(content);
         if (_publishedDigest is not null && digest.AsSpan().SequenceEqual(_publishedDigest))
         {
             return;
@@ -70,11 +70,13 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
 
         try
         {
-            var published = await publisher.PublishAsync(json, cancellationToken: cancellationToken);
+            var published = IsJson(content)
+                ? await publisher.PublishAsync(content, cancellationToken: cancellationToken)
+                : await publisher.PublishYamlAsync(content, cancellationToken: cancellationToken);
             _publishedDigest = digest;
             LogPublished(logger, path, published.Hash, published.Version);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ConfigFormatException or ArgumentException)
         {
             LogUnusable(logger, path, ex.Message);
         }

@@ -40,6 +40,18 @@ public sealed class ControlPlaneExportTests : IDisposable
     }
 
     [Fact]
+    public void The_export_builder_takes_fallback_stores_but_not_the_data_planes_tiers()
+    {
+        var builder = new ServiceCollection().AddDataPlaneHubExport(o => o.NodeVersions.Add("1.0.0"));
+
+        // Store packages extend IFallbackStoreBuilder; a cache or a cluster link (IDataPlaneResilienceBuilder) does not apply here.
+        Assert.IsAssignableFrom<IFallbackStoreBuilder>(builder);
+        Assert.False(builder is IDataPlaneResilienceBuilder, "the control plane's export builder must not offer UseLmdbCache() and the like");
+        Assert.Null(builder.Configuration);
+        Assert.Contains(builder.Services, d => d.ServiceType == typeof(IFallbackStoreFactory) && d.ImplementationType == typeof(FileFallbackStoreFactory));
+    }
+
+    [Fact]
     public async Task Export_without_a_storage_uri_fails_at_start()
     {
         var cp = ControlPlaneServer.Create(Pki.ServerCertificate, Pki.Hub, services: s => s.AddDataPlaneHubExport(o => o.NodeVersions.Add("1.0.0")));

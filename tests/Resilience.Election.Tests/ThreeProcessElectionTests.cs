@@ -99,7 +99,7 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             var temporary = configFile + ".tmp";
             File.WriteAllBytes(temporary, payload);
             File.Move(temporary, configFile, overwrite: true);
-            return ConfigHash.Compute(payload);
+            return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(payload));
         }
     }
 

@@ -33,10 +33,18 @@ new StoreRegistrations(services).UseS3FallbackStore(o =>
     o.TotalTimeout = grace * 2 / 3;
 });
 await using var provider = services.BuildServiceProvider();
-var store = new UploadReportingStore(FallbackStoreResolver.Create(provider.GetServices<IFallbackStoreFactory>(), storage), nodeId);
-var options = new FallbackStoreOptions { Storage = storage.AbsoluteUri, Export = true, ElectionInterval = interval, ElectionGrace = grace, ExportDelay = TimeSpan.Zero };
-using var metrics = new ExportMetrics(null, "Resilience.ElectionHost", null);
-var exporter = new FallbackConfigExporter(store, nodeId, Environment.MachineName, "1.0.0", options, 1 << 20, TimeProvider.System, new ConsoleLineLogger(nodeId), metrics);
+var store = new UploadReportingStore(provider.GetServices<IFallbackStoreFactory>().Last(f => f.Scheme == storage.Scheme).Create(storage), nodeId);
+var options = new FallbackConfigExporterOptions
+{
+    NodeId = nodeId,
+    NodeVersion = "1.0.0",
+    ElectionInterval = interval,
+    ElectionGrace = grace,
+    ExportDelay = TimeSpan.Zero,
+    MaxConfigBytes = 1 << 20,
+    MeterName = "Resilience.ElectionHost",
+};
+using var exporter = new FallbackConfigExporter(store, options, TimeProvider.System, new ConsoleLineLogger(nodeId));
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -56,11 +64,11 @@ try
         if (File.Exists(configFile))
         {
             var payload = await File.ReadAllBytesAsync(configFile, stop.Token);
-            var hash = ConfigHash.Compute(payload);
+            var hash = Sha256Hex.Of(payload);
             if (hash != offered)
             {
                 offered = hash;
-                exporter.Offer(payload, hash);
+                exporter.Offer(payload);
             }
         }
 

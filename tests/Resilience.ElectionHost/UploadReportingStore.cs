@@ -12,7 +12,7 @@ internal sealed class UploadReportingStore(IFallbackStore inner, string nodeId) 
         await inner.PutAsync(key, content, metadata, cancellationToken);
         if (key.EndsWith("/config.json", StringComparison.Ordinal))
         {
-            Console.WriteLine($"UPLOAD {ConfigHash.Compute(content.Span)} {nodeId}");
+            Console.WriteLine($"UPLOAD {Sha256Hex.Of(content.Span)} {nodeId}");
         }
     }
 

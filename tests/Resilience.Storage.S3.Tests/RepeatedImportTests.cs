@@ -11,6 +11,8 @@ public sealed class RepeatedImportTests(S3rverFixture fixture) : IClassFixture<S
     {
         var storage = fixture.NewStorageUri();
         var link = new ScriptedControlPlaneLink();
+        var store = fixture.CreateStore(storage);
+        var configKey = FallbackStoreKeys.Config(FallbackStoreBehaviourConstants.Version);
         await using var leader = await TestNode.StartAsync(new TestNodeSettings
         {
             NodeId = "leader", Storage = storage, Export = true, Link = link,
@@ -27,8 +29,10 @@ public sealed class RepeatedImportTests(S3rverFixture fixture) : IClassFixture<S
         for (var revision = 1; revision <= 25; revision++)
         {
             var result = await link.PushAsync(Encoding.UTF8.GetBytes($"{{\"revision\":{revision}}}"));
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            await leader.Exporter!.WaitForStatusAsync(s => s.StoredHash == result.Hash, timeout.Token);
+            await Eventually.HoldsAsync(
+                async () => await store.GetAsync(configKey, 1 << 20, CancellationToken.None) is { } stored && ConfigHash.Compute(stored.Content.Span) == result.Hash,
+                TimeSpan.FromSeconds(20),
+                $"revision {revision} is exported");
 
             await using var node = await TestNode.StartAsync(new TestNodeSettings
             {

@@ -19,9 +19,12 @@ internal sealed partial class ConfigPublisher
     /// Serves a configuration from the fleet when it comes after the latest one (revision, then hash); a received one
     /// is checked against its hash and size first. Returns what it built, served or not.
     /// </summary>
-    internal PublishedConfig? Adopt(BackplaneConfig shared, bool received)
+    internal PublishedConfig? Adopt(BackplaneConfig shared, bool received) => Adopt(shared, received, json: null);
+
+    private PublishedConfig? Adopt(BackplaneConfig shared, bool received, byte[]? json)
     {
-        if (received && Verify(shared) is { } why)
+        // A received config is decoded to be checked; the JSON is kept for the fallback-store export.
+        if ((json is null || received) && Verify(shared, out json) is { } why)
         {
             BackplaneLog.ConfigRefused(_logger, shared.Hash, shared.Revision, why);
             _backplaneMetrics?.RecordRefused();
@@ -38,7 +41,7 @@ internal sealed partial class ConfigPublisher
             Size = shared.Size,
             Signature = shared.Signature,
         };
-        var published = new PublishedConfig(shared.Revision, shared.Hash, header.Version!, shared.Timestamp, shared.Size, LinkFraming.EncodeBinary(header, shared.Payload.Span), shared.Payload.Length)
+        var published = new PublishedConfig(shared.Revision, shared.Hash, header.Version!, shared.Timestamp, json!, LinkFraming.EncodeBinary(header, shared.Payload.Span), shared.Payload.Length)
         {
             Signature = shared.Signature,
         };
@@ -79,7 +82,7 @@ internal sealed partial class ConfigPublisher
         return published;
     }
 
-    private async ValueTask<PublishedConfig> PublishToFleetAsync(int size, string hash, byte[] compressed, string? signature, string? version, CancellationToken cancellationToken)
+    private async ValueTask<PublishedConfig> PublishToFleetAsync(byte[] json, string hash, byte[] compressed, string? signature, string? version, CancellationToken cancellationToken)
     {
         var draft = new BackplaneConfig
         {
@@ -87,7 +90,7 @@ internal sealed partial class ConfigPublisher
             Hash = hash,
             Version = string.IsNullOrWhiteSpace(version) ? null : version,
             Timestamp = _timeProvider.GetUtcNow(),
-            Size = size,
+            Size = json.Length,
             Signature = signature,
             Payload = compressed,
         };
@@ -114,12 +117,13 @@ internal sealed partial class ConfigPublisher
 
         activity?.SetTag(BackplaneActivities.RevisionTag, revision);
         _backplaneMetrics?.RecordPublish(succeeded: true);
-        return Adopt(draft with { Revision = revision }, received: false)!;
+        return Adopt(draft with { Revision = revision }, received: false, json)!;
     }
 
     /// <summary>A configuration read from the backplane is what nodes will get: it must be what it says it is.</summary>
-    private static string? Verify(BackplaneConfig shared)
+    private static string? Verify(BackplaneConfig shared, out byte[]? json)
     {
+        json = null;
         if (shared.Revision <= 0 || shared.Size < 0 || shared.Hash.Length != 64)
         {
             return "its revision, size or hash is not valid";
@@ -127,13 +131,15 @@ internal sealed partial class ConfigPublisher
 
         try
         {
-            var json = BoundedGzip.Decompress(shared.Payload, Math.Min(shared.Size, BackplaneDefaults.MaxConfigBytes));
-            if (json.Length != shared.Size || !string.Equals(ConfigHash.Compute(json), shared.Hash, StringComparison.Ordinal))
+            var decoded = BoundedGzip.Decompress(shared.Payload, Math.Min(shared.Size, BackplaneDefaults.MaxConfigBytes), sizeHint: shared.Size);
+            if (decoded.Length != shared.Size || !string.Equals(ConfigHash.Compute(decoded), shared.Hash, StringComparison.Ordinal))
             {
                 return "its content does not match its hash and size";
             }
+
+            json = decoded;
         }
-        catch (Exception ex) when (ex is ConfigRejectedException or InvalidDataException)
+        catch (GzipContentException ex)
         {
             return $"its payload is not a valid gzip document: {ex.Message}";
         }

@@ -1,9 +1,7 @@
 using System.Diagnostics.Metrics;
-using System.Net.WebSockets;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Resilience.ClusterLink.Protocol;
 
 namespace Resilience.ControlPlane;
 
@@ -13,7 +11,6 @@ namespace Resilience.ControlPlane;
 /// </summary>
 internal sealed class ControlPlaneExportService : IHostedService, IDisposable
 {
-    private const string MeterName = ControlPlaneTelemetry.MeterName;
     private readonly ConfigPublisher _publisher;
     private readonly ControlPlaneExportOptions _options;
     private readonly IEnumerable<IFallbackStoreFactory> _factories;
@@ -41,20 +38,26 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var store = FallbackStoreResolver.Create(_factories, new Uri(_options.Storage!, UriKind.Absolute));
-        var storeOptions = new FallbackStoreOptions
-        {
-            Storage = _options.Storage,
-            Export = true,
-            ExportDelay = _options.ExportDelay,
-            ElectionInterval = _options.ElectionInterval,
-            ElectionGrace = _options.ElectionGrace,
-        };
+        var store = CreateStore(new Uri(_options.Storage!, UriKind.Absolute));
         var nodeId = string.IsNullOrWhiteSpace(_options.NodeId) ? $"control-plane-{Environment.MachineName}" : _options.NodeId!;
         var logger = _loggerFactory.CreateLogger<FallbackConfigExporter>();
         foreach (var version in _options.NodeVersions.Distinct(StringComparer.Ordinal))
         {
-            var exporter = new FallbackConfigExporter(store, nodeId, Environment.MachineName, version, storeOptions, _options.MaxConfigBytes, _timeProvider, logger, new ExportMetrics(_meterFactory, MeterName, null));
+            var exporter = new FallbackConfigExporter(
+                store,
+                new FallbackConfigExporterOptions
+                {
+                    NodeId = nodeId,
+                    NodeVersion = version,
+                    ExportDelay = _options.ExportDelay,
+                    ElectionInterval = _options.ElectionInterval,
+                    ElectionGrace = _options.ElectionGrace,
+                    MaxConfigBytes = _options.MaxConfigBytes,
+                    MeterName = ControlPlaneTelemetry.MeterName,
+                },
+                _timeProvider,
+                logger,
+                _meterFactory);
             _exporters.Add((exporter, Task.Run(() => exporter.RunAsync(_stopping.Token), CancellationToken.None)));
         }
 
@@ -86,16 +89,32 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
         }
     }
 
-    public void Dispose() => _stopping.Dispose();
+    public void Dispose()
+    {
+        foreach (var (exporter, _) in _exporters)
+        {
+            exporter.Dispose();
+        }
+
+        _stopping.Dispose();
+    }
+
+    /// <summary>The store named by the storage URI, from the factory registered for its scheme (the last one wins, as on the data plane).</summary>
+    /// <exception cref="InvalidOperationException">No factory handles the scheme.</exception>
+    private IFallbackStore CreateStore(Uri storage)
+    {
+        var factory = _factories.LastOrDefault(f => string.Equals(f.Scheme, storage.Scheme, StringComparison.OrdinalIgnoreCase))
+            ?? throw new InvalidOperationException(
+                $"No fallback store handles '{storage.Scheme}://'. Add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs: Resilience.Storage.Gcs).");
+        return factory.Create(storage);
+    }
 
     private void Offer(PublishedConfig published)
     {
-        // The published message is the wire form (header + gzip); the store gets the plain JSON.
-        var (header, payload) = LinkFraming.DecodeBinary(new LinkFrame(WebSocketMessageType.Binary, published.Message, published.Message.Length));
-        var json = BoundedGzip.Decompress(payload, header.Size ?? _options.MaxConfigBytes);
+        // The store gets the plain JSON the data planes serve (the hash covers it), not the gzip wire form.
         foreach (var (exporter, _) in _exporters)
         {
-            exporter.Offer(json, published.Hash, published.Signature);
+            exporter.Offer(published.Json, published.Signature);
         }
     }
 }

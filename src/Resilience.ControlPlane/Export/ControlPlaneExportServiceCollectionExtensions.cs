@@ -16,7 +16,7 @@ public static class ControlPlaneExportServiceCollectionExtensions
     /// <param name="services">The services (with <c>AddDataPlaneHub</c>).</param>
     /// <param name="configure">Sets the storage URI, versions and timings.</param>
     /// <returns>A builder on which the store packages' <c>Use...FallbackStore()</c> methods register their stores.</returns>
-    public static IDataPlaneResilienceBuilder AddDataPlaneHubExport(this IServiceCollection services, Action<ControlPlaneExportOptions> configure)
+    public static IControlPlaneExportBuilder AddDataPlaneHubExport(this IServiceCollection services, Action<ControlPlaneExportOptions> configure)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
@@ -29,7 +29,7 @@ public static class ControlPlaneExportServiceCollectionExtensions
         return new ControlPlaneExportBuilder(services);
     }
 
-    private sealed class ControlPlaneExportBuilder(IServiceCollection services) : IDataPlaneResilienceBuilder
+    private sealed class ControlPlaneExportBuilder(IServiceCollection services) : IControlPlaneExportBuilder
     {
         public IServiceCollection Services { get; } = services;
     }

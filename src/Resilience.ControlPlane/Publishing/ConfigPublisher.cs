@@ -45,6 +45,12 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
         LicensePublished?.Invoke();
     }
 
+    public ValueTask<PublishedConfig> PublishYamlAsync(ReadOnlyMemory<byte> yaml, string? version = null, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return PublishAsync(ConvertYaml(yaml), version, cancellationToken);
+    }
+
     public ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -53,9 +59,10 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
         var hash = ConfigHash.Compute(content.Span);
         var compressed = BoundedGzip.Compress(content.Span);
         var signature = _signer.Sign(content.Span);
+        var owned = content.ToArray();
         if (_backplane is not null)
         {
-            return PublishToFleetAsync(content.Length, hash, compressed, signature, version, cancellationToken);
+            return PublishToFleetAsync(owned, hash, compressed, signature, version, cancellationToken);
         }
 
         PublishedConfig published;
@@ -72,7 +79,7 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
                 Size = content.Length,
                 Signature = signature,
             };
-            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, content.Length, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
+            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, owned, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
             {
                 Signature = signature,
             };
@@ -82,6 +89,19 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
         Log.ConfigPublished(_logger, published.Hash, published.Version, published.Size, published.CompressedSize, ConnectedCount());
         Published?.Invoke(published);
         return ValueTask.FromResult(published);
+    }
+
+    private byte[] ConvertYaml(ReadOnlyMemory<byte> yaml)
+    {
+        try
+        {
+            return YamlToJson.Convert(yaml);
+        }
+        catch (ConfigFormatException ex)
+        {
+            Log.YamlRefused(_logger, ex.Reason, ex.Message);
+            throw;
+        }
     }
 
     private static void CheckJsonObject(ReadOnlySpan<byte> json)

@@ -15,6 +15,19 @@ public interface IConfigPublisher
     /// <exception cref="ControlPlaneBackplaneException">Replicas only: the backplane cannot be reached; nothing was published anywhere.</exception>
     ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Publishes a configuration written in YAML. It is converted to JSON by <see cref="YamlToJson"/>, the converter (and the
+    /// limits: 16 MiB of YAML, 1,000,000 nodes counting alias expansions, depth 64) a data plane applies to its declarative
+    /// file, so the data planes serve exactly the JSON they would make of the same YAML, with the same hash; then it is
+    /// published as <see cref="PublishAsync"/> publishes JSON.
+    /// </summary>
+    /// <param name="yaml">One YAML document (UTF-8) whose root is a mapping.</param>
+    /// <param name="version">A version to show on the data planes; default: the publish sequence number.</param>
+    /// <param name="cancellationToken">Cancels the publish.</param>
+    /// <returns>The published configuration (hash, version, sizes).</returns>
+    /// <exception cref="ConfigFormatException">The YAML is too large, malformed or crosses a limit (<see cref="ConfigFormatException.Reason"/> is what a data plane would report); nothing is published.</exception>
+    ValueTask<PublishedConfig> PublishYamlAsync(ReadOnlyMemory<byte> yaml, string? version = null, CancellationToken cancellationToken = default);
+
     /// <summary>Gets the licence sent to data planes, or <see langword="null"/> when none was set.</summary>
     LicenseDocument? License { get; }
 

@@ -3,13 +3,14 @@ namespace Resilience.ControlPlane;
 /// <summary>A configuration the control plane published: what every data plane should serve.</summary>
 public sealed class PublishedConfig
 {
-    internal PublishedConfig(long sequence, string hash, string version, DateTimeOffset timestamp, int size, byte[] message, int compressedSize)
+    internal PublishedConfig(long sequence, string hash, string version, DateTimeOffset timestamp, ReadOnlyMemory<byte> json, byte[] message, int compressedSize)
     {
+        Json = json;
         Sequence = sequence;
         Hash = hash;
         Version = version;
         Timestamp = timestamp;
-        Size = size;
+        Size = json.Length;
         Message = message;
         CompressedSize = compressedSize;
     }
@@ -34,6 +35,9 @@ public sealed class PublishedConfig
 
     /// <summary>Gets the publish sequence number: higher is newer.</summary>
     internal long Sequence { get; }
+
+    /// <summary>Gets the JSON (a copy the publisher owns): what the fallback-store export uploads.</summary>
+    internal ReadOnlyMemory<byte> Json { get; }
 
     /// <summary>Gets the whole binary message, encoded once and sent to every data plane.</summary>
     internal byte[] Message { get; }

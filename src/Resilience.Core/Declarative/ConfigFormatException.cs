@@ -1,6 +1,10 @@
 namespace Resilience;
 
-/// <summary>A configuration document cannot be parsed or converted; carries the position when known.</summary>
+/// <summary>
+/// A YAML document cannot be converted to JSON (<see cref="YamlToJson"/>, <c>IConfigPublisher</c>'s YAML overload):
+/// it is too large, malformed, or crosses a limit. Carries the reason a data plane reports for the same document
+/// and the position when known.
+/// </summary>
 public sealed class ConfigFormatException : ConfigSourceException
 {
     /// <summary>Creates the exception.</summary>
@@ -8,12 +12,17 @@ public sealed class ConfigFormatException : ConfigSourceException
     /// <param name="line">The 1-based line, when known.</param>
     /// <param name="column">The 1-based column, when known.</param>
     /// <param name="innerException">The parser's exception, if any.</param>
-    public ConfigFormatException(string message, long? line = null, long? column = null, Exception? innerException = null)
+    /// <param name="reason">The pipeline's reason for the refusal.</param>
+    internal ConfigFormatException(string message, long? line = null, long? column = null, Exception? innerException = null, RejectionReason reason = RejectionReason.InvalidYaml)
         : base(message, innerException!)
     {
         Line = line;
         Column = column;
+        Reason = reason;
     }
+
+    /// <summary>Gets why the document is refused: <see cref="RejectionReason.InvalidYaml"/>, or <see cref="RejectionReason.TooLarge"/> when it is over the size limit.</summary>
+    public RejectionReason Reason { get; }
 
     /// <summary>Gets the 1-based line of the problem, when known.</summary>
     public long? Line { get; }

@@ -138,7 +138,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             sp.GetRequiredService<ILogger<DataPlaneChain>>(),
             sp.GetRequiredService<LicenseMonitor>()));
         services.AddHostedService(sp => sp.GetRequiredService<DataPlaneChain>());
-        AddFallbackExport(services);
+        services.AddConfigExport();
         return builder;
     }
 
@@ -252,40 +252,6 @@ public static class DataPlaneResilienceServiceCollectionExtensions
 
         var dataPlane = sp.GetRequiredService<DataPlane>();
         return new FallbackImporter(store, sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.MaxConfigBytes, sp.GetRequiredService<ILogger<FallbackImporter>>(), dataPlane.Metrics);
-    }
-
-    /// <summary>Backup nodes (<see cref="FallbackStoreOptions.Export"/> on) run the exporter election after the chain has started.</summary>
-    private static void AddFallbackExport(IServiceCollection services)
-    {
-        services.AddSingleton(sp => new ConfigExportService(
-            sp.GetRequiredService<IDataPlane>(),
-            CreateExporterFactory(sp),
-            sp.GetRequiredService<ILogger<ConfigExportService>>()));
-        services.AddHostedService(sp => sp.GetRequiredService<ConfigExportService>());
-    }
-
-    private static Func<Func<ExportCandidate?>, FallbackConfigExporter>? CreateExporterFactory(IServiceProvider sp)
-    {
-        var options = sp.GetRequiredService<IOptions<FallbackStoreOptions>>().Value;
-        if (!options.Export || sp.GetRequiredService<FallbackStoreResolver>().Store is not { } store)
-        {
-            return null;
-        }
-
-        var dataPlane = sp.GetRequiredService<DataPlane>();
-        var node = dataPlane.Node;
-        var metrics = new ExportMetrics(sp.GetService<IMeterFactory>(), DataPlaneResilienceDefaults.MeterName, dataPlane.Metrics.RecordStoreFailure);
-        return candidates => new FallbackConfigExporter(
-            store,
-            node.NodeId,
-            node.Hostname,
-            node.Version,
-            options,
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.MaxConfigBytes,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<FallbackConfigExporter>>(),
-            metrics,
-            candidates);
     }
 
     /// <summary>Marks the chain's registrations as done, so a second call adds nothing twice.</summary>

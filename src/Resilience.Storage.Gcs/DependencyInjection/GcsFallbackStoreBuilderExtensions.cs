@@ -1,20 +1,23 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Resilience;
 using Resilience.Storage.Gcs;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds the Google Cloud Storage fallback store (<c>gcs://bucket/prefix</c>) to the data-plane chain.</summary>
+/// <summary>Adds the Google Cloud Storage fallback store (<c>gcs://bucket/prefix</c>) to the data-plane chain or a control plane's export.</summary>
 public static class GcsFallbackStoreBuilderExtensions
 {
     /// <summary>The sub-section, under the section given to <c>AddDataPlaneResilience</c>, that binds <see cref="GcsFallbackStoreOptions"/>.</summary>
     public const string SectionName = "FallbackStore:Gcs";
 
-    /// <summary>As <see cref="UseGcsFallbackStore(IDataPlaneResilienceBuilder, Action{GcsFallbackStoreOptions}?)"/> with the options from configuration and the environment only.</summary>
-    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <summary>As <see cref="UseGcsFallbackStore{TBuilder}(TBuilder, Action{GcsFallbackStoreOptions}?)"/> with the options from configuration and the environment only.</summary>
+    /// <typeparam name="TBuilder">The builder type: the data plane's or the control plane's export builder.</typeparam>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c> or <c>AddDataPlaneHubExport</c>.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseGcsFallbackStore(this IDataPlaneResilienceBuilder builder) => builder.UseGcsFallbackStore(configure: null);
+    public static TBuilder UseGcsFallbackStore<TBuilder>(this TBuilder builder)
+        where TBuilder : IFallbackStoreBuilder => builder.UseGcsFallbackStore(configure: null);
 
     /// <summary>
     /// Lets <c>FallbackStore:Storage</c> name a <c>gcs://bucket/prefix</c> store (Google Cloud Storage, or a
@@ -23,10 +26,12 @@ public static class GcsFallbackStoreBuilderExtensions
     /// registered in the container is used instead of a client built from the options. Harmless when called twice;
     /// each call adds its <paramref name="configure"/>.
     /// </summary>
-    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <typeparam name="TBuilder">The builder type: the data plane's or the control plane's export builder.</typeparam>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c> or <c>AddDataPlaneHubExport</c>.</param>
     /// <param name="configure">Sets endpoint, credentials and retry options; optional.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseGcsFallbackStore(this IDataPlaneResilienceBuilder builder, Action<GcsFallbackStoreOptions>? configure)
+    public static TBuilder UseGcsFallbackStore<TBuilder>(this TBuilder builder, Action<GcsFallbackStoreOptions>? configure)
+        where TBuilder : IFallbackStoreBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<GcsFallbackStoreOptions>();
@@ -43,14 +48,17 @@ public static class GcsFallbackStoreBuilderExtensions
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GcsFallbackStoreOptions>, GcsFallbackStoreOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
-        return builder.AddFallbackStoreFactory<GcsFallbackStoreFactory>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, GcsFallbackStoreFactory>());
+        return builder;
     }
 
-    /// <summary>As <see cref="UseGcsFallbackStore(IDataPlaneResilienceBuilder, Action{GcsFallbackStoreOptions}?)"/>, binding the options from a section (for example <c>Resilience:FallbackStore:Gcs</c>).</summary>
-    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <summary>As <see cref="UseGcsFallbackStore{TBuilder}(TBuilder, Action{GcsFallbackStoreOptions}?)"/>, binding the options from a section (for example <c>Resilience:FallbackStore:Gcs</c>).</summary>
+    /// <typeparam name="TBuilder">The builder type: the data plane's or the control plane's export builder.</typeparam>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c> or <c>AddDataPlaneHubExport</c>.</param>
     /// <param name="section">The section holding <see cref="GcsFallbackStoreOptions"/>.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseGcsFallbackStore(this IDataPlaneResilienceBuilder builder, IConfiguration section)
+    public static TBuilder UseGcsFallbackStore<TBuilder>(this TBuilder builder, IConfiguration section)
+        where TBuilder : IFallbackStoreBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);

@@ -1,20 +1,23 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Resilience;
 using Resilience.Storage.S3;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Adds the S3 fallback store (<c>s3://bucket/prefix</c>) to the data-plane chain.</summary>
+/// <summary>Adds the S3 fallback store (<c>s3://bucket/prefix</c>) to the data-plane chain or a control plane's export.</summary>
 public static class S3FallbackStoreBuilderExtensions
 {
     /// <summary>The sub-section, under the section given to <c>AddDataPlaneResilience</c>, that binds <see cref="S3FallbackStoreOptions"/>.</summary>
     public const string SectionName = "FallbackStore:S3";
 
-    /// <summary>As <see cref="UseS3FallbackStore(IDataPlaneResilienceBuilder, Action{S3FallbackStoreOptions}?)"/> with the options from configuration and the environment only.</summary>
-    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <summary>As <see cref="UseS3FallbackStore{TBuilder}(TBuilder, Action{S3FallbackStoreOptions}?)"/> with the options from configuration and the environment only.</summary>
+    /// <typeparam name="TBuilder">The builder type: the data plane's or the control plane's export builder.</typeparam>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c> or <c>AddDataPlaneHubExport</c>.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseS3FallbackStore(this IDataPlaneResilienceBuilder builder) => builder.UseS3FallbackStore(configure: null);
+    public static TBuilder UseS3FallbackStore<TBuilder>(this TBuilder builder)
+        where TBuilder : IFallbackStoreBuilder => builder.UseS3FallbackStore(configure: null);
 
     /// <summary>
     /// Lets <c>FallbackStore:Storage</c> name an <c>s3://bucket/prefix</c> store (AWS S3 or, with an endpoint, an
@@ -24,10 +27,12 @@ public static class S3FallbackStoreBuilderExtensions
     /// <c>AddAWSService&lt;IAmazonS3&gt;()</c>) is used instead of a client built from the options. Harmless when called
     /// twice; each call adds its <paramref name="configure"/>.
     /// </summary>
-    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <typeparam name="TBuilder">The builder type: the data plane's or the control plane's export builder.</typeparam>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c> or <c>AddDataPlaneHubExport</c>.</param>
     /// <param name="configure">Sets endpoint, region, credentials, encryption and retry options; optional.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseS3FallbackStore(this IDataPlaneResilienceBuilder builder, Action<S3FallbackStoreOptions>? configure)
+    public static TBuilder UseS3FallbackStore<TBuilder>(this TBuilder builder, Action<S3FallbackStoreOptions>? configure)
+        where TBuilder : IFallbackStoreBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         var options = builder.Services.AddOptions<S3FallbackStoreOptions>();
@@ -44,14 +49,17 @@ public static class S3FallbackStoreBuilderExtensions
         options.ValidateOnStart();
         builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3FallbackStoreOptions>, S3FallbackStoreOptionsValidator>());
         builder.Services.TryAddSingleton(TimeProvider.System);
-        return builder.AddFallbackStoreFactory<S3FallbackStoreFactory>();
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, S3FallbackStoreFactory>());
+        return builder;
     }
 
-    /// <summary>As <see cref="UseS3FallbackStore(IDataPlaneResilienceBuilder, Action{S3FallbackStoreOptions}?)"/>, binding the options from a section (for example <c>Resilience:FallbackStore:S3</c>).</summary>
-    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c>.</param>
+    /// <summary>As <see cref="UseS3FallbackStore{TBuilder}(TBuilder, Action{S3FallbackStoreOptions}?)"/>, binding the options from a section (for example <c>Resilience:FallbackStore:S3</c>).</summary>
+    /// <typeparam name="TBuilder">The builder type: the data plane's or the control plane's export builder.</typeparam>
+    /// <param name="builder">The builder from <c>AddDataPlaneResilience</c> or <c>AddDataPlaneHubExport</c>.</param>
     /// <param name="section">The section holding <see cref="S3FallbackStoreOptions"/>.</param>
     /// <returns>The builder.</returns>
-    public static IDataPlaneResilienceBuilder UseS3FallbackStore(this IDataPlaneResilienceBuilder builder, IConfiguration section)
+    public static TBuilder UseS3FallbackStore<TBuilder>(this TBuilder builder, IConfiguration section)
+        where TBuilder : IFallbackStoreBuilder
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(section);

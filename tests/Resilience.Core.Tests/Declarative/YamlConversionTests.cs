@@ -144,11 +144,37 @@ public sealed class YamlConversionTests
     public void Converted_output_over_the_limit_is_refused()
     {
         var error = Assert.Throws<ConfigFormatException>(() =>
-            new YamlJsonConverter(1_000_000, 64, 1000).Convert(Encoding.UTF8.GetBytes("a: &a [" + string.Join(", ", Enumerable.Repeat("xxxxxxxxxx", 50)) + "]\nb: [*a, *a, *a]\n")));
+            YamlToJson.Convert(Encoding.UTF8.GetBytes("a: &a [" + string.Join(", ", Enumerable.Repeat("xxxxxxxxxx", 50)) + "]\nb: [*a, *a, *a]\n"), maxJsonBytes: 1000));
 
         Assert.Contains("exceeds 1000 bytes", error.Message);
+        Assert.Equal(RejectionReason.InvalidYaml, error.Reason);
+    }
+
+    [Fact]
+    public void Yaml_over_the_file_limit_is_refused_as_too_large_before_it_is_parsed()
+    {
+        var yaml = Encoding.UTF8.GetBytes("a: [" + new string('1', 2000) + "\n"); // malformed too: the size is checked first
+
+        var error = Assert.Throws<ConfigFormatException>(() => YamlToJson.Convert(yaml, new DeclarativeConfigOptions { MaxFileBytes = 1000 }));
+
+        Assert.Equal(RejectionReason.TooLarge, error.Reason);
+        Assert.Null(error.Line);
+    }
+
+    [Fact]
+    public void The_public_converter_gives_the_json_and_hash_the_apply_pipeline_gives()
+    {
+        var yaml = Encoding.UTF8.GetBytes("routes:\n  - a\n  - {path: /b, weight: 1.50, on: true}\nname: 'x'\n");
+        var options = new DataPlaneResilienceOptions { NodeId = "n", DataDirectory = Path.GetTempPath() };
+        var preparer = new ConfigPreparer(options.MaxConfigBytes, options.MaxDecompressedBytes, new DeclarativeConfigOptions());
+
+        var (payload, hash) = preparer.Prepare(new ConfigDocument(yaml, ConfigFormat.Yaml, ConfigOrigin.Manual));
+        var json = YamlToJson.Convert(yaml);
+
+        Assert.Equal(payload.ToArray(), json);
+        Assert.Equal(hash, ConfigHash.Compute(json));
     }
 
     private static byte[] Convert(string yaml, int maxNodes = 1_000_000, int maxDepth = 64) =>
-        new YamlJsonConverter(maxNodes, maxDepth, 1 << 24).Convert(Encoding.UTF8.GetBytes(yaml));
+        YamlToJson.Convert(Encoding.UTF8.GetBytes(yaml), new DeclarativeConfigOptions { MaxNodes = maxNodes, MaxDepth = maxDepth }, 1 << 24);
 }

@@ -15,7 +15,7 @@ public sealed class ConfigExportServiceTests
             await link.PushAsync(Encoding.UTF8.GetBytes("{\"routes\":[]}"));
             await node.WaitForStartupAsync();
 
-            Assert.Null(node.Exporter);
+            Assert.False(node.IsExporterLeader);
         }
 
         Assert.False(Directory.Exists(root) && Directory.EnumerateFiles(root, "*", SearchOption.AllDirectories).Any());
@@ -25,26 +25,27 @@ public sealed class ConfigExportServiceTests
     public async Task A_backup_node_exports_what_the_control_plane_pushes_but_not_its_yaml()
     {
         var root = Path.Combine(Path.GetTempPath(), "resilience-export-on-" + Guid.NewGuid().ToString("N"));
-        var store = new FileFallbackStore(root);
+        var store = new CountingFallbackStore(new FileFallbackStore(root));
         var key = FallbackStoreKeys.Config(FallbackStoreBehaviourConstants.Version);
+        var registration = FallbackStoreKeys.Election(FallbackStoreBehaviourConstants.Version, "backup");
         var link = new ScriptedControlPlaneLink(startDisconnected: true);
         try
         {
             await using var node = await TestNode.StartAsync(new TestNodeSettings
             {
-                NodeId = "backup", Storage = new Uri(root).AbsoluteUri, Export = true, Yaml = "routes:\n  - yaml\n", Link = link,
+                NodeId = "backup", Storage = new Uri(root).AbsoluteUri, Store = store, Export = true, Yaml = "routes:\n  - yaml\n", Link = link,
                 ElectionInterval = TimeSpan.FromMilliseconds(200), ElectionGrace = TimeSpan.FromMilliseconds(500),
             });
             await node.WaitForStartupAsync();
             Assert.Equal(ConfigOrigin.Declarative, node.DataPlane.Current?.Origin);
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-            var leading = await node.Exporter!.WaitForStatusAsync(s => s.IsLeader, timeout.Token);
-            await node.Exporter.WaitForStatusAsync(s => s.Rounds >= leading.Rounds + 2, timeout.Token);
+            await Eventually.HoldsAsync(() => node.IsExporterLeader, TimeSpan.FromSeconds(20), "the backup node leads the export");
+            var rounds = store.PutCount(registration);
+            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 2, TimeSpan.FromSeconds(20), "two more rounds as the leader");
             Assert.Null(await store.GetAsync(key, 1024, CancellationToken.None));
 
             var pushed = Encoding.UTF8.GetBytes("{\"routes\":[\"from-cp\"]}");
             await link.PushAsync(pushed);
-            await node.Exporter.WaitForStatusAsync(s => s.Exports == 1, timeout.Token);
+            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, TimeSpan.FromSeconds(20), "the pushed config is exported");
 
             var stored = await store.GetAsync(key, 1024, CancellationToken.None);
             Assert.Equal(pushed, stored!.Content.ToArray());

@@ -47,7 +47,16 @@ public sealed class ElectionGraceValidationTests
     }
 
     private static FallbackConfigExporter Create(IFallbackStore store, FallbackStoreOptions options) =>
-        new(store, "node", "host", "1.0.0", options, 1024, new FakeTimeProvider(), NullLogger.Instance, new ExportMetrics(null, "Resilience.Tests." + Guid.NewGuid().ToString("N"), null));
+        new(store, new FallbackConfigExporterOptions
+        {
+            NodeId = "node",
+            NodeVersion = "1.0.0",
+            ElectionInterval = options.ElectionInterval,
+            ElectionGrace = options.ElectionGrace,
+            ExportDelay = options.ExportDelay,
+            MaxConfigBytes = 1024,
+            MeterName = "Resilience.Tests." + Guid.NewGuid().ToString("N"),
+        }, new FakeTimeProvider(), NullLogger.Instance);
 
     private sealed class DefaultRetryOptions : FallbackStoreRetryOptions;
 

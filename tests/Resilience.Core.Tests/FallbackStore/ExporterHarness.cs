@@ -55,8 +55,20 @@ internal sealed class ExporterHarness : IAsyncDisposable
         StallingFallbackStore store = Store is IConditionalFallbackStore conditional ? new ConditionalStallingFallbackStore(conditional) : new StallingFallbackStore(Store);
         var clock = new FreezableTimeProvider(Time);
         var exporter = new FallbackConfigExporter(
-            store, nodeId, "host-" + nodeId, Version, Options, 1024 * 1024, clock, logger ?? NullLogger.Instance,
-            new ExportMetrics(null, MeterName, null));
+            store,
+            new FallbackConfigExporterOptions
+            {
+                NodeId = nodeId,
+                Hostname = "host-" + nodeId,
+                NodeVersion = Version,
+                ElectionInterval = Options.ElectionInterval,
+                ElectionGrace = Options.ElectionGrace,
+                ExportDelay = Options.ExportDelay,
+                MaxConfigBytes = 1024 * 1024,
+                MeterName = MeterName,
+            },
+            clock,
+            logger ?? NullLogger.Instance);
         var stop = new CancellationTokenSource();
         var run = Task.Run(() => exporter.RunAsync(stop.Token));
         _nodes[nodeId] = new ExporterHarnessNode(exporter, stop, run, store, clock);
@@ -68,10 +80,13 @@ internal sealed class ExporterHarness : IAsyncDisposable
     /// <summary>Offers a config to some nodes (a frozen node does not receive pushes).</summary>
     public void Offer(string marker, params string[] nodeIds)
     {
-        var (payload, hash) = Config(marker);
+        var (payload, _) = Config(marker);
         foreach (var id in nodeIds)
         {
-            _nodes[id].Exporter.Offer(payload, hash);
+            // The loop has seen the offer once it waits on a timer it created after the offer.
+            var node = _nodes[id];
+            node.OfferedAt = node.Clock.TimersCreated;
+            node.Exporter.Offer(payload);
         }
     }
 
@@ -111,7 +126,7 @@ internal sealed class ExporterHarness : IAsyncDisposable
     public async Task SettleAsync()
     {
         var deadline = Stopwatch.StartNew();
-        while (!_nodes.Values.All(n => n.Clock.IsFrozen || n.Store.IsStalled || (n.Exporter.IdleUntil is { } t && t > Time.GetUtcNow())))
+        while (!_nodes.Values.All(n => n.Clock.IsFrozen || n.Store.IsStalled || n.Clock.IsIdle(Time.GetUtcNow(), n.OfferedAt)))
         {
             foreach (var node in _nodes.Values.Where(n => n.Run.IsFaulted))
             {
@@ -171,4 +186,8 @@ internal sealed class ExporterHarness : IAsyncDisposable
     }
 }
 
-internal sealed record ExporterHarnessNode(FallbackConfigExporter Exporter, CancellationTokenSource Stop, Task Run, StallingFallbackStore Store, FreezableTimeProvider Clock);
+internal sealed record ExporterHarnessNode(FallbackConfigExporter Exporter, CancellationTokenSource Stop, Task Run, StallingFallbackStore Store, FreezableTimeProvider Clock)
+{
+    /// <summary>How many timers the node had created when it was last offered a config.</summary>
+    public long OfferedAt { get; set; }
+}

@@ -211,8 +211,8 @@ public sealed class FallbackConfigExporterTests
         var follower = harness.Start("node-b");
         await harness.AdvanceAsync(Interval * 2, Step);
 
-        var (payload, hash) = ExporterHarness.Config("only-b");
-        follower.Offer(payload, hash);
+        var (payload, _) = ExporterHarness.Config("only-b");
+        follower.Offer(payload);
         await harness.AdvanceAsync(Interval * 3, Step);
 
         Assert.Equal(0, harness.Store.PutCount(ExporterHarness.ConfigKey));

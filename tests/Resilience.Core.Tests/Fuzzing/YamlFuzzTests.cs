@@ -4,7 +4,10 @@ using Xunit.Abstractions;
 
 namespace Resilience.Tests.Fuzzing;
 
-/// <summary>Mutated YAML: the converter returns valid JSON or a <see cref="ConfigFormatException"/>; an apply returns a result.</summary>
+/// <summary>
+/// Mutated YAML: the converter (through its public face, <see cref="YamlToJson"/>, which a control plane publishes with)
+/// returns valid JSON or a <see cref="ConfigFormatException"/> with a reason; an apply returns a result.
+/// </summary>
 public sealed class YamlFuzzTests(ITestOutputHelper output)
 {
     private static readonly string[] Corpus =
@@ -31,10 +34,10 @@ public sealed class YamlFuzzTests(ITestOutputHelper output)
         {
             try
             {
-                var json = new YamlJsonConverter(maxNodes: 10_000, maxDepth: 64, maxOutputBytes: 1 << 20).Convert(input);
+                var json = YamlToJson.Convert(input, new DeclarativeConfigOptions { MaxNodes = 10_000, MaxDepth = 64 }, maxJsonBytes: 1 << 20);
                 using var parsed = JsonDocument.Parse(json);
             }
-            catch (ConfigFormatException)
+            catch (ConfigFormatException ex) when (ex.Reason is RejectionReason.InvalidYaml or RejectionReason.TooLarge)
             {
             }
 

@@ -13,6 +13,9 @@ public sealed class CountingFallbackStore(IFallbackStore inner) : IFallbackStore
 
     public IReadOnlyList<string?> UploadersOf(string key) => Puts.Where(p => p.Key == key).Select(p => p.NodeId).ToList();
 
+    /// <summary>How often a key was written: for an election registration, the rounds its node has run.</summary>
+    public int PutCount(string key) => Puts.Count(p => p.Key == key);
+
     public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) => inner.GetAsync(key, maxBytes, cancellationToken);
 
     public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)

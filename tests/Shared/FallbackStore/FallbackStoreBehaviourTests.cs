@@ -132,19 +132,18 @@ public abstract class FallbackStoreBehaviourTests<TFixture>(TFixture fixture) : 
 
             await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count > 0, TimeSpan.FromSeconds(15), "an exporter uploads the config");
 
-            // Let every exporter run three more rounds: nobody else may upload.
-            var rounds = nodes.Select(n => n.Exporter!.Status.Rounds).ToArray();
-            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            for (var i = 0; i < nodes.Count; i++)
-            {
-                var target = rounds[i] + 3;
-                await nodes[i].Exporter!.WaitForStatusAsync(s => s.Rounds >= target, timeout.Token);
-            }
+            // Let every exporter run three more rounds (each round rewrites its registration): nobody else may upload.
+            var ids = new[] { "exporter-1", "exporter-2", "exporter-3" };
+            var rounds = ids.Select(id => store.PutCount(FallbackStoreKeys.Election(Version, id))).ToArray();
+            await Eventually.HoldsAsync(
+                () => ids.Select((id, i) => store.PutCount(FallbackStoreKeys.Election(Version, id)) >= rounds[i] + 3).All(b => b),
+                TimeSpan.FromSeconds(30),
+                "every exporter runs three more rounds");
 
             Assert.True(store.UploadersOf(ConfigKey).Count == 1, $"uploads by {string.Join(", ", store.UploadersOf(ConfigKey))}");
             var uploader = store.UploadersOf(ConfigKey)[0];
-            Assert.Equal(1, nodes.Count(n => n.Exporter!.IsLeader));
-            Assert.True(nodes.Single(n => n.Exporter!.IsLeader).Exporter!.Status.Exports == 1);
+            await Eventually.HoldsAsync(() => nodes.Count(n => n.IsExporterLeader) == 1, TimeSpan.FromSeconds(15), "one exporter leads");
+            Assert.Equal(uploader, ids[nodes.FindIndex(n => n.IsExporterLeader)]);
             var stored = await store.GetAsync(ConfigKey, 1024, CancellationToken.None);
             Assert.Equal(config, stored!.Content.ToArray());
             Assert.Equal(uploader, stored.Metadata[FallbackImporter.ExporterMetadataKey]);
@@ -174,8 +173,8 @@ public abstract class FallbackStoreBehaviourTests<TFixture>(TFixture fixture) : 
             }
 
             await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count == 1, TimeSpan.FromSeconds(15), "the first leader uploads v1");
-            await Eventually.HoldsAsync(() => nodes.Count(n => n.Node.Exporter!.IsLeader) == 1, TimeSpan.FromSeconds(15), "one exporter leads");
-            var leader = nodes.Single(n => n.Node.Exporter!.IsLeader);
+            await Eventually.HoldsAsync(() => nodes.Count(n => n.Node.IsExporterLeader) == 1, TimeSpan.FromSeconds(15), "one exporter leads");
+            var leader = nodes.Single(n => n.Node.IsExporterLeader);
             var leaderId = store.UploadersOf(ConfigKey)[0];
 
             await leader.Node.StopAsync();

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -57,8 +58,27 @@ public sealed class TestNode : IAsyncDisposable
 
     public string DataDirectory => _directory;
 
-    /// <summary>The exporter, when export is on.</summary>
-    internal FallbackConfigExporter? Exporter => _host.Services.GetRequiredService<ConfigExportService>().Exporter;
+    /// <summary>Whether this node leads the exporter election, as its public leader gauge (<c>resilience.fallback_store.exporter.leader</c>) says.</summary>
+    public bool IsExporterLeader
+    {
+        get
+        {
+            var factory = _host.Services.GetRequiredService<IMeterFactory>();
+            int? value = null;
+            using var listener = new MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Scope == factory && instrument.Name == "resilience.fallback_store.exporter.leader")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            listener.SetMeasurementEventCallback<int>((_, measurement, _, _) => value = measurement);
+            listener.Start();
+            listener.RecordObservableInstruments();
+            return value == 1;
+        }
+    }
 
     public static async Task<TestNode> StartAsync(TestNodeSettings settings)
     {

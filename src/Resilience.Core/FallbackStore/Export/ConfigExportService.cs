@@ -29,9 +29,6 @@ internal sealed class ConfigExportService : IHostedService, IDisposable
         _logger = logger;
     }
 
-    /// <summary>Gets the exporter, or <see langword="null"/> when export is off.</summary>
-    internal FallbackConfigExporter? Exporter => _exporter;
-
     public Task StartAsync(CancellationToken cancellationToken)
     {
         if (_exporter is null)
