@@ -5,8 +5,8 @@ namespace Resilience;
 /// <summary>Reads the exported configuration for this node's version from the fallback store (tier 3 at start-up).</summary>
 internal sealed class FallbackImporter
 {
-    internal const string ExporterMetadataKey = "exporter-node-id";
-    internal const string SignatureMetadataKey = "config-signature";
+    internal const string ExporterMetadataKey = FallbackStoreKeys.ExporterNodeIdMetadataKey;
+    internal const string SignatureMetadataKey = FallbackStoreKeys.SignatureMetadataKey;
     private readonly IFallbackStore _store;
     private readonly long _maxBytes;
     private readonly ILogger _logger;
@@ -50,7 +50,7 @@ internal sealed class FallbackImporter
         // An exporter records the hash it uploaded; the pipeline rejects content that no longer matches it
         // (HashMismatch), so an object damaged into still-valid JSON is never served. An object an operator
         // placed by hand has no hash and is accepted, as the README promises, and the log says so.
-        var expectedHash = stored.Metadata.TryGetValue(ExportConstants.ConfigHashMetadataKey, out var hash) && !string.IsNullOrWhiteSpace(hash) ? hash.Trim() : null;
+        var expectedHash = stored.Metadata.TryGetValue(FallbackStoreKeys.ConfigHashMetadataKey, out var hash) && !string.IsNullOrWhiteSpace(hash) ? hash.Trim() : null;
         if (expectedHash is null)
         {
             Log.ImportWithoutHash(_logger, _store.Description, key);
