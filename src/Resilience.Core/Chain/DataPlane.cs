@@ -31,7 +31,21 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     private TaskCompletionSource<ConfigSnapshot> _nextChange = NewSignal<ConfigSnapshot>();
     private TaskCompletionSource<DataPlaneState> _nextState = NewSignal<DataPlaneState>();
 
+    /// <summary>Created by the container: the cache comes guarded from <see cref="ChainTiers"/> (a broken one is left out).</summary>
     public DataPlane(
+        ConfigPreparer preparer,
+        IConfigValidator validator,
+        ChainTiers tiers,
+        NodeIdentityProvider identity,
+        TimeProvider timeProvider,
+        ILogger<DataPlane> logger,
+        ConfigSignatureCheck signatureCheck,
+        IMeterFactory? meterFactory = null)
+        : this(preparer, validator, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck)
+    {
+    }
+
+    internal DataPlane(
         ConfigPreparer preparer,
         IConfigValidator validator,
         IConfigCache? cache,

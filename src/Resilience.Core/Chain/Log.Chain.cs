@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1030, LogLevel.Error, "Applying configuration from {Origin} ({Source}) failed unexpectedly; rejected as {Reason}. The served configuration stays.")]
     public static partial void ApplyFailed(ILogger logger, ConfigOrigin origin, string? source, RejectionReason reason, Exception exception);
 
+    [LoggerMessage(1031, LogLevel.Error, "The {Tier} could not be created; the chain runs without it.")]
+    public static partial void TierCreateFailed(ILogger logger, string tier, Exception exception);
+
     [LoggerMessage(1032, LogLevel.Error, "Start-up: the walk down the chain failed unexpectedly; start-up ends with what is served.")]
     public static partial void StartupWalkFailed(ILogger logger, Exception exception);
 
