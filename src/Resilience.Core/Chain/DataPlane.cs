@@ -302,11 +302,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         return new ApplyResult(ApplyOutcome.Applied, snapshot.Origin, snapshot.Hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
     }
 
-    /// <summary>Live tiers (control plane, manual) always replace; start-up tiers never replace a higher tier.</summary>
-    private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) =>
-        IsLive(incoming) || (!IsLive(served) && incoming >= served);
+    private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) => TierPrecedence.CanReplace(served, incoming);
 
-    private static bool IsLive(ConfigOrigin origin) => origin is ConfigOrigin.ControlPlane or ConfigOrigin.Manual;
+    private static bool IsLive(ConfigOrigin origin) => TierPrecedence.IsLive(origin);
 
     private async ValueTask WriteCacheAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
     {
