@@ -3,7 +3,7 @@ using System.Text;
 namespace Resilience;
 
 /// <summary>The fixed key layout inside a fallback store: <c>&lt;node version&gt;/config.json</c> and <c>&lt;node version&gt;/election/&lt;node id&gt;</c>.</summary>
-public static class FallbackStoreKeys
+internal static class FallbackStoreKeys
 {
     /// <summary>Object metadata of an exported configuration: the node id of the node that uploaded it.</summary>
     internal const string ExporterNodeIdMetadataKey = "exporter-node-id";
