@@ -41,15 +41,43 @@ public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper outpu
                 Assert.Contains($"lib/{tfm}/{id}.xml", files);
             }
 
-            // A library that builds on Resilience.Core depends on the Core package of the same version.
-            var coreDependencies = metadata.Descendants(ns + "dependency").Where(d => d.Attribute("id")?.Value == "Resilience.Core").ToList();
-            Assert.All(coreDependencies, d => Assert.Equal(packed.Version, d.Attribute("version")?.Value));
-
             using var symbols = ZipFile.OpenRead(packed.PackagePath(id, "snupkg"));
             var symbolFiles = symbols.Entries.Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
             Assert.Contains($"lib/net8.0/{id}.pdb", symbolFiles);
             Assert.Contains($"lib/net10.0/{id}.pdb", symbolFiles);
         }
+    }
+
+    [Fact]
+    public void Packages_that_move_together_require_each_other_within_the_same_minor_version()
+    {
+        // 0.1.0-test.r... packs its dependencies on our packages as [0.1.0-test.r..., 0.2.0): the same release up to the next minor.
+        var parts = packed.Version.Split('-')[0].Split('.');
+        var expected = $"[{packed.Version}, {parts[0]}.{int.Parse(parts[1], System.Globalization.CultureInfo.InvariantCulture) + 1}.0)";
+        var ours = packed.PackageIds.ToHashSet(StringComparer.Ordinal);
+        var ranged = 0;
+
+        foreach (var id in packed.PackageIds)
+        {
+            using var package = ZipFile.OpenRead(packed.PackagePath(id));
+            var nuspec = ReadNuspec(package, id);
+            XNamespace ns = nuspec.Root!.Name.Namespace;
+            var dependencies = nuspec.Descendants(ns + "dependency").Where(d => ours.Contains(d.Attribute("id")!.Value)).ToList();
+            if (id != "Resilience.Core")
+            {
+                // Every library builds on Core: for each framework, a dependency on Core in the range.
+                Assert.Equal(2, dependencies.Count(d => d.Attribute("id")!.Value == "Resilience.Core"));
+            }
+
+            foreach (var dependency in dependencies)
+            {
+                Assert.True(expected == dependency.Attribute("version")?.Value, $"{id} depends on {dependency.Attribute("id")!.Value} {dependency.Attribute("version")?.Value}, expected {expected}");
+                ranged++;
+            }
+        }
+
+        output.WriteLine($"{ranged} dependencies between our packages, each {expected}");
+        Assert.True(ranged >= 2 * (packed.PackageIds.Count - 1));
     }
 
     [Fact]

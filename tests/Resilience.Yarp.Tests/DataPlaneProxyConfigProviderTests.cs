@@ -51,6 +51,8 @@ public sealed class DataPlaneProxyConfigProviderTests
 
         public IChangeToken GetChangeToken() => new CancellationChangeToken(_change.Token);
 
+        public IChangeToken GetStateChangeToken() => new CancellationChangeToken(CancellationToken.None);
+
         public void Swap() => Interlocked.Exchange(ref _change, new CancellationTokenSource()).Cancel();
 
         public ValueTask<ConfigSnapshot> WaitForChangeAsync(ConfigSnapshot? known, CancellationToken cancellationToken) => throw new NotSupportedException();

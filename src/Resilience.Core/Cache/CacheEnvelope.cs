@@ -4,15 +4,24 @@ using System.Text.Json.Serialization;
 namespace Resilience;
 
 /// <summary>
-/// The self-describing layout shared by the caches: one JSON header line (format tag, version,
-/// hash, length, metadata) followed by the payload. The header makes a cache portable between
-/// nodes and lets a load prove that the payload is whole and unaltered.
+/// The self-describing byte form of a cached configuration, shared by every <see cref="IConfigCache"/> (the
+/// <c>config.json.gz</c> file, LMDB, and a cache of your own): one JSON header line (format tag, version, hash,
+/// length, metadata) followed by the payload. The header makes a cache portable between nodes and lets a load
+/// prove that the payload is whole and unaltered. Compress or encrypt (<see cref="CacheEncryption"/>) the
+/// encoded bytes as the store needs; hand what <see cref="Decode"/> returns back from <see cref="IConfigCache.LoadAsync"/>.
 /// </summary>
-internal static class CacheEnvelope
+public static class CacheEnvelope
 {
+    /// <summary>The format tag in every header: <c>resilience-config-cache</c>.</summary>
     public const string FormatTag = "resilience-config-cache";
+
+    /// <summary>The header's format version this library writes and reads.</summary>
     public const int FormatVersion = 1;
 
+    /// <summary>Encodes a served snapshot as one cache entry.</summary>
+    /// <param name="snapshot">The snapshot (its payload, hash, version, timestamp and signature are kept).</param>
+    /// <param name="savedAt">When it was saved (from the cache's <see cref="TimeProvider"/>).</param>
+    /// <returns>The header line and the payload.</returns>
     public static byte[] Encode(ConfigSnapshot snapshot, DateTimeOffset savedAt)
     {
         var header = new CacheHeader
@@ -35,6 +44,7 @@ internal static class CacheEnvelope
         return result;
     }
 
+    /// <summary>Decodes a cache entry into the document the chain applies (origin <see cref="ConfigOrigin.Cache"/>).</summary>
     /// <param name="content">The entry.</param>
     /// <param name="source">Where it was read, for logs.</param>
     /// <param name="verifyHash">
@@ -42,6 +52,7 @@ internal static class CacheEnvelope
     /// recomputes it anyway and rejects a document whose <see cref="ConfigDocument.ExpectedHash"/>
     /// differs (SHA-256 of 10 MB takes longer than reading it).
     /// </param>
+    /// <returns>The document, with <see cref="ConfigDocument.ExpectedHash"/> set from the header.</returns>
     /// <exception cref="InvalidDataException">Why the bytes are not a whole, compatible cache entry.</exception>
     public static ConfigDocument Decode(ReadOnlyMemory<byte> content, string source, bool verifyHash = true)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
@@ -12,7 +13,13 @@ internal sealed class ConfigPreparer
     private readonly long _maxDecompressedBytes;
     private readonly DeclarativeConfigOptions _yamlLimits;
 
-    public ConfigPreparer(long maxConfigBytes, long maxDecompressedBytes, DeclarativeConfigOptions yamlLimits)
+    /// <summary>Created by the container: the limits of the node's options, the YAML limits of the declarative options.</summary>
+    public ConfigPreparer(IOptions<DataPlaneResilienceOptions> options, IOptions<DeclarativeConfigOptions> yamlLimits)
+        : this(options.Value.MaxConfigBytes, options.Value.MaxDecompressedBytes, yamlLimits.Value)
+    {
+    }
+
+    internal ConfigPreparer(long maxConfigBytes, long maxDecompressedBytes, DeclarativeConfigOptions yamlLimits)
     {
         _maxConfigBytes = maxConfigBytes;
         _maxDecompressedBytes = maxDecompressedBytes;

@@ -30,8 +30,23 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     private DataPlaneState _state = new();
     private TaskCompletionSource<ConfigSnapshot> _nextChange = NewSignal<ConfigSnapshot>();
     private TaskCompletionSource<DataPlaneState> _nextState = NewSignal<DataPlaneState>();
+    private ReplaceableToken _stateToken = new();
 
+    /// <summary>Created by the container: the cache comes guarded from <see cref="ChainTiers"/> (a broken one is left out).</summary>
     public DataPlane(
+        ConfigPreparer preparer,
+        IConfigValidator validator,
+        ChainTiers tiers,
+        NodeIdentityProvider identity,
+        TimeProvider timeProvider,
+        ILogger<DataPlane> logger,
+        ConfigSignatureCheck signatureCheck,
+        IMeterFactory? meterFactory = null)
+        : this(preparer, validator, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck)
+    {
+    }
+
+    internal DataPlane(
         ConfigPreparer preparer,
         IConfigValidator validator,
         IConfigCache? cache,
@@ -67,6 +82,8 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
 
     /// <summary>The token of what readers see now: it fires when that is replaced (never a disposed source, see <see cref="ServedView"/>).</summary>
     public IChangeToken GetChangeToken() => Volatile.Read(ref _published).ChangeToken;
+
+    public IChangeToken GetStateChangeToken() => Volatile.Read(ref _stateToken).ChangeToken;
 
     public async ValueTask<ConfigSnapshot> WaitForChangeAsync(ConfigSnapshot? known, CancellationToken cancellationToken)
     {
@@ -288,11 +305,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         return new ApplyResult(ApplyOutcome.Applied, snapshot.Origin, snapshot.Hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
     }
 
-    /// <summary>Live tiers (control plane, manual) always replace; start-up tiers never replace a higher tier.</summary>
-    private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) =>
-        IsLive(incoming) || (!IsLive(served) && incoming >= served);
+    private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) => TierPrecedence.CanReplace(served, incoming);
 
-    private static bool IsLive(ConfigOrigin origin) => origin is ConfigOrigin.ControlPlane or ConfigOrigin.Manual;
+    private static bool IsLive(ConfigOrigin origin) => TierPrecedence.IsLive(origin);
 
     private async ValueTask WriteCacheAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
     {
@@ -336,6 +351,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     {
         Volatile.Write(ref _state, state);
         Interlocked.Exchange(ref _nextState, NewSignal<DataPlaneState>()).TrySetResult(state);
+
+        // The state is written before its token is replaced, so a reader that takes the token and then the state
+        // never misses a change. Fired on the pool: SetState runs under the swap lock and callbacks are the host's code.
+        var replaced = Interlocked.Exchange(ref _stateToken, new ReplaceableToken());
+        ThreadPool.UnsafeQueueUserWorkItem(static token => token.SignalReplaced(), replaced, preferLocal: false);
     }
 
     private static void Signal(TaskCompletionSource<ConfigSnapshot>? signal, ServedView? replaced, ConfigSnapshot? visible)
@@ -356,6 +376,18 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
     /// swapped with one exchange and its source is then cancelled, never disposed: a reader that took the
     /// token a moment before the swap still holds a live token, which has fired.
     /// </summary>
+    /// <summary>A change token whose source is cancelled when it is replaced, never disposed (as <see cref="ServedView"/>).</summary>
+    private sealed class ReplaceableToken
+    {
+        private readonly CancellationTokenSource _replaced = new();
+
+        public ReplaceableToken() => ChangeToken = new CancellationChangeToken(_replaced.Token);
+
+        public IChangeToken ChangeToken { get; }
+
+        public void SignalReplaced() => _replaced.Cancel();
+    }
+
     private sealed class ServedView
     {
         private readonly CancellationTokenSource _replaced = new();

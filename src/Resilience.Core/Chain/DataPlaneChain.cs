@@ -26,11 +26,14 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private Task? _startupTask;
     private CancellationTokenSource? _startupTimeout;
 
+    /// <summary>
+    /// Created by the container. The cache and the link come guarded from <see cref="ChainTiers"/>, resolved here,
+    /// after the data plane (the link depends on it through the licence monitor).
+    /// </summary>
     public DataPlaneChain(
         DataPlane dataPlane,
-        IConfigCache? cache,
-        IClusterLink? link,
-        FallbackImporter? importer,
+        ChainTiers tiers,
+        FallbackImporter importer,
         IEnumerable<IConfigSource> sources,
         IOptions<DataPlaneResilienceOptions> options,
         TimeProvider timeProvider,
@@ -39,9 +42,9 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         _license = license;
         _dataPlane = dataPlane;
-        _cache = cache;
-        _link = link;
-        _importer = importer;
+        _cache = tiers.Cache;
+        _link = tiers.Link;
+        _importer = importer.IsEnabled ? importer : null;
         _sources = sources.ToArray();
         _options = options.Value;
         _timeProvider = timeProvider;

@@ -18,6 +18,16 @@ public interface IDataPlane
     DataPlaneState State { get; }
 
     /// <summary>
+    /// Gets the token of what <see cref="State"/> returns now: it fires when the state is replaced (a configuration
+    /// served or rejected, the link connecting or dropping, a licence, the end of start-up). Observe every change
+    /// without polling with <c>ChangeToken.OnChange(dataPlane.GetStateChangeToken, () => Use(dataPlane.State))</c>.
+    /// Callbacks run on the thread pool, never inside the data plane's swap; a token taken just before a change
+    /// has fired, and it is never disposed.
+    /// </summary>
+    /// <returns>The token.</returns>
+    IChangeToken GetStateChangeToken();
+
+    /// <summary>
     /// Gets the token of what <see cref="Current"/> returns now: it fires when that is replaced (as YARP's
     /// <c>IProxyConfig.ChangeToken</c>). Safe to call during a swap from any thread; a token taken just before
     /// a swap has fired, it is never disposed.

@@ -12,13 +12,9 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// <summary>Adds the data-plane fallback chain to a gateway.</summary>
 public static class DataPlaneResilienceServiceCollectionExtensions
 {
-    /// <summary>Sub-section names under the section given to <see cref="AddDataPlaneResilience(IServiceCollection, IConfiguration)"/>.</summary>
-    internal const string CacheSection = "Cache";
+    /// <summary>Sub-section names under the section given to <see cref="AddDataPlaneResilience(IServiceCollection, IConfiguration)"/> (each concept's registration binds its own).</summary>
     internal const string DeclarativeSection = "Declarative";
-    internal const string FallbackStoreSection = "FallbackStore";
-    internal const string HealthSection = "Health";
     internal const string SigningSection = "Signing";
-    internal const string TelemetrySection = TelemetryDefaults.SectionName;
     internal const string ClusterLinkSection = ClusterLinkDefaults.SectionName;
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
@@ -48,30 +44,16 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(configure);
 
-        var chainOptions = services.AddOptions<DataPlaneResilienceOptions>();
-        var cacheOptions = services.AddOptions<FileConfigCacheOptions>();
-        var declarativeOptions = services.AddOptions<DeclarativeConfigOptions>();
-        var storeOptions = services.AddOptions<FallbackStoreOptions>();
-        if (section is not null)
-        {
-            chainOptions.Bind(section);
-            cacheOptions.Bind(section.GetSection(CacheSection));
-            declarativeOptions.Bind(section.GetSection(DeclarativeSection));
-            storeOptions.Bind(FallbackStoreOptionsSwitches.View(section.GetSection(FallbackStoreSection)));
-            services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
-            services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
-            services.AddOptions<TelemetryOptions>().Bind(section.GetSection(TelemetrySection));
-
-            // Bound here (the builder does not keep the section); only UseWebSocketClusterLink reads it.
-            services.AddOptions<ClusterLinkOptions>().Bind(section.GetSection(ClusterLinkSection));
-        }
-
-        chainOptions.Configure(configure).ValidateOnStart();
-        cacheOptions.ValidateOnStart();
-        declarativeOptions.ValidateOnStart();
-        storeOptions.ValidateOnStart();
-        services.AddOptions<ConfigSigningOptions>().ValidateOnStart();
-        services.AddOptions<TelemetryOptions>().ValidateOnStart();
+        // Options bind on every call (a second call adds its configuration); each concept binds its own sub-section.
+        services
+            .ConfigureNode(section, configure)
+            .ConfigureFileConfigCache(section)
+            .ConfigureFallbackStore(section)
+            .ConfigureDataPlaneHealth(section)
+            .ConfigureUsageRecording(section);
+        ConfigureDeclarative(services, section);
+        ConfigureSigning(services, section);
+        ConfigureClusterLink(services, section);
 
         var builder = new DataPlaneResilienceBuilder(services, section);
         if (services.Any(d => d.ServiceType == typeof(ChainMarker)))
@@ -81,63 +63,16 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         }
 
         services.AddSingleton<ChainMarker>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceCrossFieldValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileConfigCacheOptions>, FileConfigCacheOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeclarativeConfigOptions>, DeclarativeConfigOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>());
-        services.AddSingleton<IPostConfigureOptions<FallbackStoreOptions>>(sp => new FallbackStoreOptionsEnvironmentCheck((section as IConfigurationSection)?.Path, sp.GetService<ILoggerFactory>()));
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, FileFallbackStoreFactory>());
-        services.TryAddSingleton<ConfigSignatureCheck>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
-        AddTelemetry(services);
-
-        services.TryAddSingleton(TimeProvider.System);
-        services.TryAddSingleton<IConfigValidator, JsonOnlyConfigValidator>();
-        services.TryAddSingleton<IConfigCache, FileConfigCache>();
-        services.TryAddSingleton<NodeIdentityProvider>();
-        services.TryAddSingleton(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value;
-            return new ConfigPreparer(options.MaxConfigBytes, options.MaxDecompressedBytes, sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value);
-        });
-        services.TryAddSingleton(sp => new ChainTiers(sp));
-        services.TryAddSingleton(sp => new DataPlane(
-            sp.GetRequiredService<ConfigPreparer>(),
-            sp.GetRequiredService<IConfigValidator>(),
-            sp.GetRequiredService<ChainTiers>().Cache,
-            sp.GetRequiredService<NodeIdentityProvider>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DataPlane>>(),
-            sp.GetService<IMeterFactory>(),
-            sp.GetRequiredService<ConfigSignatureCheck>()));
-        services.TryAddSingleton<IDataPlane>(sp => sp.GetRequiredService<DataPlane>());
-        services.TryAddSingleton(sp => FallbackStoreResolver.Resolve(sp));
-        services.AddSingleton<IConfigSource>(sp =>
-        {
-            var options = sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value;
-            return new YamlConfigSource(options.Path, options.MaxFileBytes);
-        });
-        services.TryAddSingleton(sp => new LicenseMonitor(
-            sp.GetRequiredService<DataPlane>(),
-            sp.GetRequiredService<ConfigSignatureCheck>(),
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.DataDirectory,
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.StopServingOnLicenseExpiry,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LicenseMonitor>>(),
-            sp.GetService<IMeterFactory>()));
-        services.AddSingleton(sp => new DataPlaneChain(
-            sp.GetRequiredService<DataPlane>(),
-            sp.GetRequiredService<ChainTiers>().Cache,
-            sp.GetRequiredService<ChainTiers>().Link,
-            CreateImporter(sp),
-            sp.GetServices<IConfigSource>(),
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DataPlaneChain>>(),
-            sp.GetRequiredService<LicenseMonitor>()));
-        services.AddHostedService(sp => sp.GetRequiredService<DataPlaneChain>());
+        services
+            .AddNode()
+            .AddFileConfigCache()
+            .AddFallbackStore((section as IConfigurationSection)?.Path)
+            .AddUsageRecording()
+            .AddChain();
+        AddDeclarative(services);
+        AddSigning(services);
+        AddTelemetryFlusher(services);
+        AddLicensing(services);
         services.AddConfigExport();
         return builder;
     }
@@ -226,14 +161,59 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>
-    /// The usage buffer (<see cref="IUsageRecorder"/> for the request path) and its flusher, which the WebSocket link
-    /// runs while connected. The buffer is created on first use at <see cref="TelemetryOptions.BufferSizeLimit"/>.
-    /// </summary>
-    private static void AddTelemetry(IServiceCollection services)
+    /// <summary>Binds the <c>Declarative</c> section: the YAML file and the limits of YAML conversion.</summary>
+    private static void ConfigureDeclarative(IServiceCollection services, IConfiguration? section)
     {
-        services.TryAddSingleton(sp => new UsageBuffer(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.BufferSizeLimit));
-        services.TryAddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<UsageBuffer>());
+        var options = services.AddOptions<DeclarativeConfigOptions>();
+        if (section is not null)
+        {
+            options.Bind(section.GetSection(DeclarativeSection));
+        }
+
+        options.ValidateOnStart();
+    }
+
+    /// <summary>The YAML file, the first declarative source (tier 4).</summary>
+    private static void AddDeclarative(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DeclarativeConfigOptions>, DeclarativeConfigOptionsValidator>());
+        services.AddSingleton<IConfigSource>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value;
+            return new YamlConfigSource(options.Path, options.MaxFileBytes);
+        });
+    }
+
+    /// <summary>Binds the <c>Signing</c> section.</summary>
+    private static void ConfigureSigning(IServiceCollection services, IConfiguration? section)
+    {
+        if (section is not null)
+        {
+            services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
+        }
+
+        services.AddOptions<ConfigSigningOptions>().ValidateOnStart();
+    }
+
+    /// <summary>The signature check of the control plane's tiers.</summary>
+    private static void AddSigning(IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());
+        services.TryAddSingleton<ConfigSignatureCheck>();
+    }
+
+    /// <summary>Binds the <c>ClusterLink</c> section here (the builder does not keep the section); only <c>UseWebSocketClusterLink</c> reads it.</summary>
+    private static void ConfigureClusterLink(IServiceCollection services, IConfiguration? section)
+    {
+        if (section is not null)
+        {
+            services.AddOptions<ClusterLinkOptions>().Bind(section.GetSection(ClusterLinkSection));
+        }
+    }
+
+    /// <summary>The usage buffer's flusher, which the WebSocket link runs while connected.</summary>
+    private static void AddTelemetryFlusher(IServiceCollection services)
+    {
         services.TryAddSingleton(sp => new TelemetryFlusher(
             sp.GetRequiredService<UsageBuffer>(),
             sp.GetRequiredService<IOptions<TelemetryOptions>>().Value,
@@ -242,16 +222,17 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             sp.GetService<IMeterFactory>()));
     }
 
-    private static FallbackImporter? CreateImporter(IServiceProvider sp)
+    /// <summary>The licence monitor: the chain loads the stored licence at start-up, the link hands it new ones.</summary>
+    private static void AddLicensing(IServiceCollection services)
     {
-        var store = sp.GetRequiredService<FallbackStoreResolver>().Store;
-        if (store is null || !sp.GetRequiredService<IOptions<FallbackStoreOptions>>().Value.Import)
-        {
-            return null;
-        }
-
-        var dataPlane = sp.GetRequiredService<DataPlane>();
-        return new FallbackImporter(store, sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.MaxConfigBytes, sp.GetRequiredService<ILogger<FallbackImporter>>(), dataPlane.Metrics);
+        services.TryAddSingleton(sp => new LicenseMonitor(
+            sp.GetRequiredService<DataPlane>(),
+            sp.GetRequiredService<ConfigSignatureCheck>(),
+            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.DataDirectory,
+            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.StopServingOnLicenseExpiry,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<LicenseMonitor>>(),
+            sp.GetService<IMeterFactory>()));
     }
 
     /// <summary>Marks the chain's registrations as done, so a second call adds nothing twice.</summary>

@@ -3,8 +3,17 @@ using System.Text;
 namespace Resilience;
 
 /// <summary>The fixed key layout inside a fallback store: <c>&lt;node version&gt;/config.json</c> and <c>&lt;node version&gt;/election/&lt;node id&gt;</c>.</summary>
-public static class FallbackStoreKeys
+internal static class FallbackStoreKeys
 {
+    /// <summary>Object metadata of an exported configuration: the node id of the node that uploaded it.</summary>
+    internal const string ExporterNodeIdMetadataKey = "exporter-node-id";
+
+    /// <summary>Object metadata of an exported configuration: its <see cref="ConfigHash"/>, checked on import.</summary>
+    internal const string ConfigHashMetadataKey = "config-hash";
+
+    /// <summary>Object metadata of an exported configuration: its signature, when signing is on.</summary>
+    internal const string SignatureMetadataKey = "config-signature";
+
     /// <summary>The key of the exported configuration for a node version.</summary>
     /// <param name="nodeVersion">The node version.</param>
     /// <returns>The key.</returns>

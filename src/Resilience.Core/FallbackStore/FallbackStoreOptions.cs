@@ -34,5 +34,5 @@ public sealed class FallbackStoreOptions
     /// interval + grace). Default: 45 s.
     /// </summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "1.00:00:00")]
-    public TimeSpan ElectionGrace { get; set; } = ExportConstants.DefaultElectionGrace;
+    public TimeSpan ElectionGrace { get; set; } = FallbackStoreDefaults.ElectionGrace;
 }

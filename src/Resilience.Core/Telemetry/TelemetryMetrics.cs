@@ -11,7 +11,7 @@ internal sealed class TelemetryMetrics : IDisposable
 
     public TelemetryMetrics(IMeterFactory? meterFactory, UsageBuffer buffer, Func<int> held)
     {
-        var meter = Meter = meterFactory?.Create(DataPlaneResilienceDefaults.MeterName) ?? (_ownedMeter = new Meter(DataPlaneResilienceDefaults.MeterName));
+        var meter = Meter = meterFactory?.Create(DataPlaneTelemetry.MeterName) ?? (_ownedMeter = new Meter(DataPlaneTelemetry.MeterName));
         meter.CreateObservableCounter("resilience.telemetry.recorded", () => buffer.Recorded, "{record}", "Usage records recorded on the request path.");
         meter.CreateObservableCounter("resilience.telemetry.dropped", () => buffer.Dropped, "{record}", "Usage records dropped (the oldest, when the buffer was full).");
         meter.CreateObservableGauge("resilience.telemetry.buffered", () => buffer.Count + held(), "{record}", "Usage records waiting to be sent (buffered plus a batch held for resend).");

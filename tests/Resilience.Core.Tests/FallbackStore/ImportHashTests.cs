@@ -28,7 +28,7 @@ public sealed class ImportHashTests : IDisposable
     {
         var store = new FileFallbackStore(_dir.Combine("store"));
         await store.PutAsync(FallbackStoreKeys.Config("1.0.0"), Configs.Json("b"), new Dictionary<string, string> { [ExportConstants.ConfigHashMetadataKey] = ConfigHash.Compute(Configs.Json("a")) }, default);
-        using var plane = new DataPlane(new ConfigPreparer(1 << 20, 1 << 24, new()), new JsonOnlyConfigValidator(), null, new NodeIdentityProvider(Microsoft.Extensions.Options.Options.Create(new DataPlaneResilienceOptions { NodeId = "n" })), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<DataPlane>.Instance, null);
+        using var plane = new DataPlane(new ConfigPreparer(1 << 20, 1 << 24, new()), new JsonOnlyConfigValidator(), (IConfigCache?)null, new NodeIdentityProvider(Microsoft.Extensions.Options.Options.Create(new DataPlaneResilienceOptions { NodeId = "n" })), TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<DataPlane>.Instance, null);
         using var rejections = new MetricCollector<long>(plane.Metrics.Meter, "resilience.config.rejections");
         var importer = new FallbackImporter(store, 1 << 20, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, plane.Metrics);
 

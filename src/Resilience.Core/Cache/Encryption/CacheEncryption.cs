@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 namespace Resilience;
 
 /// <summary>
-/// AES-GCM sealing of cache entries, shared by the caches. The sealed layout, version 1:
+/// AES-GCM sealing of cache entries, shared by every <see cref="IConfigCache"/> that encrypts at rest (the file
+/// cache, LMDB, a cache of your own, configured by <see cref="CacheEncryptionOptions"/>). The sealed layout, version 1:
 /// <code>
 /// offset  size  field
 /// 0       4     magic "RCE" + format version (0x01)
@@ -16,18 +17,22 @@ namespace Resilience;
 /// The first 8 bytes are authenticated as associated data, so the version and key id cannot be
 /// changed without detection. The key id lets a load tell "another key" from "altered".
 /// </summary>
-internal sealed class CacheEncryption
+public sealed class CacheEncryption
 {
+    /// <summary>The environment variable read for the base64 key by default: <c>RESILIENCE_CACHE_KEY</c>.</summary>
     public const string DefaultKeyEnvironmentVariable = "RESILIENCE_CACHE_KEY";
-    public const byte FormatVersion = 1;
-    public const int HeaderSize = 8;
-    public const int NonceSize = 12;
-    public const int TagSize = 16;
-    public const int Overhead = HeaderSize + NonceSize + TagSize;
+    internal const byte FormatVersion = 1;
+    internal const int HeaderSize = 8;
+    internal const int NonceSize = 12;
+    internal const int TagSize = 16;
+    internal const int Overhead = HeaderSize + NonceSize + TagSize;
     private static ReadOnlySpan<byte> Magic => "RCE"u8;
 
     private readonly byte[] _key;
 
+    /// <summary>Creates the sealing for a raw AES key.</summary>
+    /// <param name="key">16, 24 or 32 bytes (AES-128, AES-192, AES-256).</param>
+    /// <exception cref="ArgumentException">The key has another length.</exception>
     public CacheEncryption(byte[] key)
     {
         ArgumentNullException.ThrowIfNull(key);
@@ -44,8 +49,13 @@ internal sealed class CacheEncryption
     public uint KeyId { get; }
 
     /// <summary>Creates the encryption the options ask for, or <see langword="null"/> when they name no key.</summary>
+    /// <param name="options">The options (<see cref="CacheEncryptionOptions.Key"/>, else the environment variable they name).</param>
+    /// <returns>The sealing, or <see langword="null"/> when no key is configured (the cache is then not encrypted).</returns>
     /// <exception cref="InvalidOperationException">The key is not valid base64 of 16, 24 or 32 bytes.</exception>
-    public static CacheEncryption? Create(CacheEncryptionOptions? options, Func<string, string?>? getEnvironmentVariable = null)
+    public static CacheEncryption? Create(CacheEncryptionOptions? options) => Create(options, null);
+
+    /// <summary>As <see cref="Create(CacheEncryptionOptions?)"/>, reading the environment through <paramref name="getEnvironmentVariable"/> (tests).</summary>
+    internal static CacheEncryption? Create(CacheEncryptionOptions? options, Func<string, string?>? getEnvironmentVariable)
     {
         if (options is null)
         {
@@ -67,8 +77,12 @@ internal sealed class CacheEncryption
     }
 
     /// <summary>Checks the key the options name, if any; for start-up validation.</summary>
+    /// <param name="options">The options.</param>
     /// <returns>Why the key is unusable, or <see langword="null"/> when it is usable or absent.</returns>
-    public static string? Validate(CacheEncryptionOptions? options, Func<string, string?>? getEnvironmentVariable = null)
+    public static string? Validate(CacheEncryptionOptions? options) => Validate(options, null);
+
+    /// <summary>As <see cref="Validate(CacheEncryptionOptions?)"/>, reading the environment through <paramref name="getEnvironmentVariable"/> (tests).</summary>
+    internal static string? Validate(CacheEncryptionOptions? options, Func<string, string?>? getEnvironmentVariable)
     {
         if (options is null)
         {
@@ -80,8 +94,13 @@ internal sealed class CacheEncryption
     }
 
     /// <summary>Whether the bytes start like a sealed entry (of any version).</summary>
+    /// <param name="content">The stored bytes.</param>
+    /// <returns><see langword="true"/> when they carry the sealed header's magic.</returns>
     public static bool IsSealed(ReadOnlySpan<byte> content) => content.Length >= 4 && content.StartsWith(Magic);
 
+    /// <summary>Seals bytes with a fresh random nonce.</summary>
+    /// <param name="plaintext">The entry (for example <see cref="CacheEnvelope.Encode"/>'s bytes, compressed or not).</param>
+    /// <returns>The sealed entry: header, nonce, tag and ciphertext.</returns>
     public byte[] Seal(ReadOnlySpan<byte> plaintext)
     {
         var result = new byte[Overhead + plaintext.Length];
@@ -95,6 +114,9 @@ internal sealed class CacheEncryption
         return result;
     }
 
+    /// <summary>Opens a sealed entry, proving it was sealed with this key and not altered.</summary>
+    /// <param name="sealedContent">The stored bytes.</param>
+    /// <returns>The plaintext.</returns>
     /// <exception cref="InvalidDataException">Why the entry cannot be opened with this key.</exception>
     public byte[] Open(ReadOnlySpan<byte> sealedContent)
     {

@@ -13,10 +13,8 @@ internal sealed class ChainTiers
     private readonly Lazy<IConfigCache?> _cache;
     private readonly Lazy<IClusterLink?> _link;
 
-    public ChainTiers(IServiceProvider services)
+    public ChainTiers(IServiceProvider services, ILogger<ChainTiers> logger)
     {
-        var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger<ChainTiers>();
-
         // Each on first use, not together: the link depends on the data plane (through the licence monitor), which
         // depends on the cache; resolving the link while the data plane is being built would be a cycle.
         _cache = new(() => Resolve<IConfigCache>(services, logger, "cache"));

@@ -2,10 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Resilience;
 
-/// <summary>
-/// Every log line of the core package, source-generated with stable event ids:
-/// 1xxx chain and pipeline, 2xxx cache, 3xxx fallback store, 4xxx declarative source, 5xxx link.
-/// </summary>
+/// <summary>The chain's and the apply pipeline's log lines (1xxx), with the chain's cache writes and loads (2001, 2003), start-up imports (3000-3003) and declarative sources (4xxx). Every folder keeps its own lines in a partial <c>Log</c> beside its code.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Information, "Serving configuration {Hash} from {Origin}.")]
@@ -50,17 +47,11 @@ internal static partial class Log
     [LoggerMessage(1021, LogLevel.Error, "Control plane link stopped unexpectedly; the served configuration stays.")]
     public static partial void LinkCrashed(ILogger logger, Exception exception);
 
-    [LoggerMessage(2000, LogLevel.Warning, "Cache {Path} is unusable and is ignored: {Why}.")]
-    public static partial void CacheUnusable(ILogger logger, string path, string why);
-
     [LoggerMessage(2001, LogLevel.Error, "Writing the cache {Path} failed; the configuration is served but a restart would not find it.")]
     public static partial void CacheWriteFailed(ILogger logger, string path, Exception exception);
 
     [LoggerMessage(2003, LogLevel.Error, "Loading the cache {Path} failed; it is ignored and the chain moves to the next tier.")]
     public static partial void CacheLoadFailed(ILogger logger, string path, Exception exception);
-
-    [LoggerMessage(2002, LogLevel.Debug, "Cache {Path} holds no configuration.")]
-    public static partial void CacheAbsent(ILogger logger, string path);
 
     [LoggerMessage(3000, LogLevel.Information, "Imported configuration from the fallback store {Store} (key {Key}, exported by {Exporter}).")]
     public static partial void ImportFound(ILogger logger, string store, string key, string exporter);
@@ -73,9 +64,6 @@ internal static partial class Log
 
     [LoggerMessage(3003, LogLevel.Warning, "The fallback store {Store} holds {Key} without config-hash metadata (placed by an operator?); it is applied, checked only by the pipeline.")]
     public static partial void ImportWithoutHash(ILogger logger, string store, string key);
-
-    [LoggerMessage(3004, LogLevel.Error, "The fallback store {Storage} could not be created; import and export are off.")]
-    public static partial void StoreCreateFailed(ILogger logger, string storage, Exception exception);
 
     [LoggerMessage(4002, LogLevel.Error, "The declarative source {Source} failed unexpectedly; the chain moves on.")]
     public static partial void SourceFailed(ILogger logger, string source, Exception exception);

@@ -1,18 +1,28 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace Resilience;
 
 /// <summary>Reads the exported configuration for this node's version from the fallback store (tier 3 at start-up).</summary>
 internal sealed class FallbackImporter
 {
-    internal const string ExporterMetadataKey = "exporter-node-id";
-    internal const string SignatureMetadataKey = "config-signature";
-    private readonly IFallbackStore _store;
+    internal const string ExporterMetadataKey = FallbackStoreKeys.ExporterNodeIdMetadataKey;
+    internal const string SignatureMetadataKey = FallbackStoreKeys.SignatureMetadataKey;
+    private readonly IFallbackStore? _store;
     private readonly long _maxBytes;
     private readonly ILogger _logger;
     private readonly ChainMetrics _metrics;
 
-    public FallbackImporter(IFallbackStore store, long maxBytes, ILogger logger, ChainMetrics metrics)
+    /// <summary>
+    /// Created by the container: imports from the resolved store when <see cref="FallbackStoreOptions.Import"/> is on;
+    /// otherwise (or with no store) <see cref="IsEnabled"/> is false and the chain skips tier 3.
+    /// </summary>
+    public FallbackImporter(FallbackStoreResolver stores, IOptions<FallbackStoreOptions> storeOptions, IOptions<DataPlaneResilienceOptions> options, ILogger<FallbackImporter> logger, DataPlane dataPlane)
+        : this(storeOptions.Value.Import ? stores.Store : null, options.Value.MaxConfigBytes, logger, dataPlane.Metrics)
+    {
+    }
+
+    internal FallbackImporter(IFallbackStore? store, long maxBytes, ILogger logger, ChainMetrics metrics)
     {
         _store = store;
         _maxBytes = maxBytes;
@@ -20,40 +30,48 @@ internal sealed class FallbackImporter
         _metrics = metrics;
     }
 
+    /// <summary>Gets a value indicating whether there is a store to import from.</summary>
+    public bool IsEnabled => _store is not null;
+
     public async ValueTask<ConfigDocument?> ImportAsync(string nodeVersion, CancellationToken cancellationToken)
     {
+        if (_store is not { } store)
+        {
+            return null;
+        }
+
         var key = FallbackStoreKeys.Config(nodeVersion);
-        using var activity = DataPlaneActivities.StartStoreOperation(DataPlaneActivities.Import, _store.Description, key);
+        using var activity = DataPlaneActivities.StartStoreOperation(DataPlaneActivities.Import, store.Description, key);
         StoredObject? stored;
         try
         {
-            stored = await _store.GetAsync(key, _maxBytes, cancellationToken).ConfigureAwait(false);
+            stored = await store.GetAsync(key, _maxBytes, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             _metrics.RecordStoreFailure("import");
             activity.Failed(ex);
-            Log.ImportFailed(_logger, _store.Description, ex);
+            Log.ImportFailed(_logger, store.Description, ex);
             return null;
         }
 
         if (stored is null)
         {
-            Log.ImportMissing(_logger, _store.Description, key);
+            Log.ImportMissing(_logger, store.Description, key);
             activity?.SetTag(DataPlaneActivities.ImportResultTag, "missing");
             return null;
         }
 
         var exporter = stored.Metadata.TryGetValue(ExporterMetadataKey, out var id) ? id : "unknown";
-        Log.ImportFound(_logger, _store.Description, key, exporter);
+        Log.ImportFound(_logger, store.Description, key, exporter);
 
         // An exporter records the hash it uploaded; the pipeline rejects content that no longer matches it
         // (HashMismatch), so an object damaged into still-valid JSON is never served. An object an operator
         // placed by hand has no hash and is accepted, as the README promises, and the log says so.
-        var expectedHash = stored.Metadata.TryGetValue(ExportConstants.ConfigHashMetadataKey, out var hash) && !string.IsNullOrWhiteSpace(hash) ? hash.Trim() : null;
+        var expectedHash = stored.Metadata.TryGetValue(FallbackStoreKeys.ConfigHashMetadataKey, out var hash) && !string.IsNullOrWhiteSpace(hash) ? hash.Trim() : null;
         if (expectedHash is null)
         {
-            Log.ImportWithoutHash(_logger, _store.Description, key);
+            Log.ImportWithoutHash(_logger, store.Description, key);
         }
 
         activity?.SetTag(DataPlaneActivities.ImportResultTag, "found");
@@ -61,7 +79,7 @@ internal sealed class FallbackImporter
         {
             ExpectedHash = expectedHash,
             Signature = stored.Metadata.TryGetValue(SignatureMetadataKey, out var signature) ? signature : null,
-            Source = $"{_store.Description}/{key}",
+            Source = $"{store.Description}/{key}",
         };
     }
 }
