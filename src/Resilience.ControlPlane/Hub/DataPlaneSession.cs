@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
-using Resilience.ClusterLink.Protocol;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane;
 
@@ -502,7 +502,7 @@ internal sealed class DataPlaneSession
 
     private ValueTask SendControlAsync<T>(T message, CancellationToken token)
         where T : LinkMessage =>
-        SendAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message, typeof(T), LinkJsonContext.Default), WebSocketMessageType.Text, token);
+        SendAsync(LinkFraming.EncodeControl(message), WebSocketMessageType.Text, token);
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType kind, CancellationToken token)
     {

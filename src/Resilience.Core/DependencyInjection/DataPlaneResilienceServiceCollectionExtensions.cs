@@ -19,11 +19,10 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     internal const string HealthSection = "Health";
     internal const string SigningSection = "Signing";
     internal const string TelemetrySection = TelemetryDefaults.SectionName;
-    internal const string ClusterLinkSection = ClusterLinkDefaults.SectionName;
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
-    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c>, <c>Health</c>, <c>Signing</c>, <c>Telemetry</c> and <c>ClusterLink</c> sub-sections bind those options.</param>
+    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c>, <c>Health</c>, <c>Signing</c> and <c>Telemetry</c> sub-sections bind those options (a link package binds its own, <c>UseWebSocketClusterLink()</c> the <c>ClusterLink</c> one).</param>
     /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
     public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration section)
     {
@@ -61,9 +60,6 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             services.AddOptions<DataPlaneHealthOptions>().Bind(section.GetSection(HealthSection));
             services.AddOptions<ConfigSigningOptions>().Bind(section.GetSection(SigningSection));
             services.AddOptions<TelemetryOptions>().Bind(section.GetSection(TelemetrySection));
-
-            // Bound here (the builder does not keep the section); only UseWebSocketClusterLink reads it.
-            services.AddOptions<ClusterLinkOptions>().Bind(section.GetSection(ClusterLinkSection));
         }
 
         chainOptions.Configure(configure).ValidateOnStart();
@@ -127,6 +123,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LicenseMonitor>>(),
             sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<ILicenseReceiver>(sp => sp.GetRequiredService<LicenseMonitor>());
         services.AddSingleton(sp => new DataPlaneChain(
             sp.GetRequiredService<DataPlane>(),
             sp.GetRequiredService<ChainTiers>().Cache,
@@ -227,19 +224,14 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     }
 
     /// <summary>
-    /// The usage buffer (<see cref="IUsageRecorder"/> for the request path) and its flusher, which the WebSocket link
-    /// runs while connected. The buffer is created on first use at <see cref="TelemetryOptions.BufferSizeLimit"/>.
+    /// The usage buffer: <see cref="IUsageRecorder"/> for the request path, <see cref="IUsageDrain"/> for the link that
+    /// sends it to the control plane. The buffer is created on first use at <see cref="TelemetryOptions.BufferSizeLimit"/>.
     /// </summary>
     private static void AddTelemetry(IServiceCollection services)
     {
         services.TryAddSingleton(sp => new UsageBuffer(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.BufferSizeLimit));
         services.TryAddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<UsageBuffer>());
-        services.TryAddSingleton(sp => new TelemetryFlusher(
-            sp.GetRequiredService<UsageBuffer>(),
-            sp.GetRequiredService<IOptions<TelemetryOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TelemetryFlusher>>(),
-            sp.GetService<IMeterFactory>()));
+        services.TryAddSingleton<IUsageDrain>(sp => sp.GetRequiredService<UsageBuffer>());
     }
 
     private static FallbackImporter? CreateImporter(IServiceProvider sp)

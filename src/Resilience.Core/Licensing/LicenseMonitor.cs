@@ -10,7 +10,7 @@ namespace Resilience;
 /// <see cref="DataPlaneResilienceOptions.StopServingOnLicenseExpiry"/> is on, stops serving until a valid
 /// licence arrives.
 /// </summary>
-internal sealed class LicenseMonitor : IDisposable
+internal sealed class LicenseMonitor : ILicenseReceiver, IDisposable
 {
     /// <summary>Timers are re-armed at least daily, so far expiries stay within every timer's range.</summary>
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromHours(24);
