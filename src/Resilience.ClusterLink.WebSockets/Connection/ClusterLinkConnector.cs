@@ -10,49 +10,27 @@ using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ClusterLink.WebSockets;
 
-/// <summary>An open connection to the control plane and what must be disposed with it.</summary>
-internal sealed class LinkConnection(WebSocket socket, IDisposable? owner = null) : IDisposable
-{
-    public WebSocket Socket { get; } = socket;
-
-    public void Dispose()
-    {
-        Socket.Dispose();
-        owner?.Dispose();
-    }
-}
-
-/// <summary>Opens one connection to the control plane (replaced in tests).</summary>
-internal interface IClusterLinkConnector
-{
-    /// <summary>Gets how the link reaches the control plane, for logs (empty, or " via proxy host:port").</summary>
-    string Route { get; }
-
-    /// <summary>Connects to one endpoint: TCP (through the proxy, when configured), mutual TLS, WebSocket upgrade.</summary>
-    /// <exception cref="Exception">Any failure; its message becomes the link's last error.</exception>
-    Task<LinkConnection> ConnectAsync(Uri endpoint, CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Connects with <see cref="ClientWebSocket"/> over a <see cref="SocketsHttpHandler"/> whose TLS options carry
 /// the client certificate with its intermediates (<see cref="SslStreamCertificateContext"/>: the only way the
 /// intermediates reach the server on Linux) and verify the control plane against the configured CA and name.
-/// A forward proxy is reached by our own CONNECT tunnel (Basic credentials, optional TLS to the proxy) so the
-/// proxy's certificate and the control plane's are checked by separate rules. The same rules serve every endpoint;
+/// A forward proxy is reached by our own CONNECT tunnel (<see cref="ProxyTunnel"/>) so the proxy's certificate
+/// and the control plane's are checked by separate rules. The same rules serve every endpoint;
 /// only the name the certificate must carry follows the endpoint (unless <see cref="ClusterLinkOptions.ServerName"/> is set).
 /// </summary>
 internal sealed class ClusterLinkConnector : IClusterLinkConnector
 {
-    private const int MaxProxyResponseBytes = 16 * 1024;
     private readonly ClusterLinkOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly ProxyTunnel _tunnel;
 
     public ClusterLinkConnector(ClusterLinkOptions options, TimeProvider timeProvider, ILogger logger)
     {
         _options = options;
         _timeProvider = timeProvider;
         _logger = logger;
+        _tunnel = new ProxyTunnel(options, timeProvider, logger);
         Route = UsesProxy ? $" via proxy {options.ProxyUri!.Host}:{options.ProxyUri.Port}" : string.Empty;
     }
 
@@ -72,7 +50,7 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
             ? LinkCertificates.LoadTrust(_options.ProxyTrustedCaPath, [])
             : null;
 
-        var attempt = new AttemptState();
+        var attempt = new ConnectionAttempt();
         var handler = new SocketsHttpHandler
         {
             UseProxy = false,
@@ -92,7 +70,7 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         {
             attempt.BeforeConnection();
             return UsesProxy
-                ? await OpenTunnelAsync(context.DnsEndPoint, proxyTrust, attempt, ct).ConfigureAwait(false)
+                ? await _tunnel.OpenAsync(context.DnsEndPoint, proxyTrust, attempt, ct).ConfigureAwait(false)
                 : await OpenDirectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
         };
 
@@ -145,7 +123,7 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         }
     }
 
-    private bool ValidateServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, X509Certificate2Collection? trust, AttemptState attempt)
+    private bool ValidateServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, X509Certificate2Collection? trust, ConnectionAttempt attempt)
     {
         var why = CheckServer(certificate, chain, errors, serverName, trust);
         if (why is not null)
@@ -217,184 +195,5 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
 
         var presented = chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>() ?? [];
         return LinkCertificates.CheckChain(server, trust, presented, _timeProvider.GetUtcNow());
-    }
-
-    private async ValueTask<Stream> OpenTunnelAsync(DnsEndPoint target, X509Certificate2Collection? proxyTrust, AttemptState attempt, CancellationToken cancellationToken)
-    {
-        var proxy = _options.ProxyUri!;
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        Stream stream;
-        try
-        {
-            await socket.ConnectAsync(new DnsEndPoint(proxy.IdnHost, proxy.Port), cancellationToken).ConfigureAwait(false);
-            stream = new NetworkStream(socket, ownsSocket: true);
-        }
-        catch (Exception ex) when (ex is SocketException)
-        {
-            socket.Dispose();
-            throw new HttpRequestException($"the proxy {proxy.Host}:{proxy.Port} cannot be reached: {ex.Message}", ex);
-        }
-
-        try
-        {
-            if (proxy.Scheme == Uri.UriSchemeHttps)
-            {
-                var tls = new SslStream(stream, leaveInnerStreamOpen: false);
-                stream = tls;
-                await tls.AuthenticateAsClientAsync(
-                    new SslClientAuthenticationOptions
-                    {
-                        TargetHost = proxy.IdnHost,
-                        CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-                        RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateProxy(certificate, chain, errors, proxyTrust, attempt),
-                    },
-                    cancellationToken).ConfigureAwait(false);
-            }
-
-            var authority = target.Host.Contains(':', StringComparison.Ordinal) ? $"[{target.Host}]:{target.Port}" : $"{target.Host}:{target.Port}";
-            var request = new StringBuilder()
-                .Append("CONNECT ").Append(authority).Append(" HTTP/1.1\r\n")
-                .Append("Host: ").Append(authority).Append("\r\n");
-            if (ProxyCredentials(proxy) is { } credentials)
-            {
-                request.Append("Proxy-Authorization: Basic ").Append(credentials).Append("\r\n");
-            }
-
-            request.Append("\r\n");
-            await stream.WriteAsync(Encoding.ASCII.GetBytes(request.ToString()), cancellationToken).ConfigureAwait(false);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-
-            var statusLine = await ReadProxyResponseAsync(stream, cancellationToken).ConfigureAwait(false);
-            var parts = statusLine.Split(' ', 3);
-            if (parts.Length < 2 || !parts[0].StartsWith("HTTP/1.", StringComparison.Ordinal) || !int.TryParse(parts[1], out var status))
-            {
-                throw new HttpRequestException($"the proxy {proxy.Host}:{proxy.Port} answered CONNECT with garbage: '{statusLine}'");
-            }
-
-            if (status / 100 != 2)
-            {
-                var hint = status switch
-                {
-                    407 => " (it requires credentials: put user:pass in ProxyUri)",
-                    401 => " (it refused the credentials in ProxyUri)",
-                    403 => " (it forbids tunnels to this host or port)",
-                    _ => string.Empty,
-                };
-                throw new HttpRequestException($"the proxy {proxy.Host}:{proxy.Port} refused the tunnel: {statusLine}{hint}", null, (HttpStatusCode)status);
-            }
-
-            return new TunnelStream(stream);
-        }
-        catch
-        {
-            await stream.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
-    }
-
-    private bool ValidateProxy(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, X509Certificate2Collection? trust, AttemptState attempt)
-    {
-        if (!_options.ProxyTlsVerify)
-        {
-            return true;
-        }
-
-        string? why;
-        if (certificate is not X509Certificate2 proxyCertificate)
-        {
-            why = "no certificate was presented";
-        }
-        else if (trust is null)
-        {
-            why = errors == SslPolicyErrors.None ? null : $"the system trust store refuses it ({errors})";
-        }
-        else if (!proxyCertificate.MatchesHostname(_options.ProxyUri!.IdnHost, allowWildcards: true, allowCommonName: false))
-        {
-            why = $"it is not issued for '{_options.ProxyUri.IdnHost}'";
-        }
-        else
-        {
-            why = LinkCertificates.CheckChain(proxyCertificate, trust, chain?.ChainPolicy.ExtraStore.Cast<X509Certificate2>() ?? [], _timeProvider.GetUtcNow());
-        }
-
-        if (why is not null)
-        {
-            attempt.Failure = $"the proxy certificate is not trusted: {why}";
-            Log.LinkProxyCertificateRefused(_logger, why);
-            return false;
-        }
-
-        return true;
-    }
-
-    private static string? ProxyCredentials(Uri proxy)
-    {
-        if (string.IsNullOrEmpty(proxy.UserInfo))
-        {
-            return null;
-        }
-
-        var colon = proxy.UserInfo.IndexOf(':', StringComparison.Ordinal);
-        var user = Uri.UnescapeDataString(colon < 0 ? proxy.UserInfo : proxy.UserInfo[..colon]);
-        var password = colon < 0 ? string.Empty : Uri.UnescapeDataString(proxy.UserInfo[(colon + 1)..]);
-        return Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
-    }
-
-    /// <summary>Reads the proxy's response head byte by byte (so no tunnel byte is consumed) and returns its status line.</summary>
-    private static async Task<string> ReadProxyResponseAsync(Stream stream, CancellationToken cancellationToken)
-    {
-        var head = new List<byte>(256);
-        var one = new byte[1];
-        while (true)
-        {
-            if (await stream.ReadAsync(one, cancellationToken).ConfigureAwait(false) == 0)
-            {
-                throw new HttpRequestException("the proxy closed the connection during CONNECT");
-            }
-
-            head.Add(one[0]);
-            var n = head.Count;
-            if (n >= 4 && head[n - 4] == '\r' && head[n - 3] == '\n' && head[n - 2] == '\r' && head[n - 1] == '\n')
-            {
-                break;
-            }
-
-            if (n > MaxProxyResponseBytes)
-            {
-                throw new HttpRequestException("the proxy's CONNECT response head is too long");
-            }
-        }
-
-        var text = Encoding.ASCII.GetString(head.ToArray());
-        var end = text.IndexOf("\r\n", StringComparison.Ordinal);
-        return text[..end];
-    }
-
-    /// <summary>What the certificate callbacks and connections of one attempt found, for the error message.</summary>
-    private sealed class AttemptState
-    {
-        private int _connections;
-
-        public string? Failure { get; set; }
-
-        /// <summary>Gets or sets a value indicating whether a TLS handshake of this attempt accepted the control plane's certificate.</summary>
-        public bool ServerTrusted { get; set; }
-
-        /// <summary>Gets a value indicating whether the control plane closed a trusted connection without answering (its refusal of our certificate).</summary>
-        public bool ClientCertificateRefused { get; private set; }
-
-        /// <summary>
-        /// Called before each connection of the attempt. The HTTP handler retries a request whose new connection
-        /// ended before any response; after a trusted handshake that is the control plane refusing our certificate,
-        /// and a retry would only be refused again (and logged again by the control plane), so it stops here.
-        /// </summary>
-        public void BeforeConnection()
-        {
-            if (Interlocked.Increment(ref _connections) > 1 && ServerTrusted)
-            {
-                ClientCertificateRefused = true;
-                throw new HttpRequestException(HttpRequestError.ConnectionError, "the control plane closed the connection after the TLS handshake without answering");
-            }
-        }
     }
 }
