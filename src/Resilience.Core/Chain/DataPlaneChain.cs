@@ -20,7 +20,6 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private readonly DataPlaneResilienceOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly LicenseMonitor? _license;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _linkTask;
     private Task? _startupTask;
@@ -34,10 +33,8 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         IEnumerable<IConfigSource> sources,
         IOptions<DataPlaneResilienceOptions> options,
         TimeProvider timeProvider,
-        ILogger<DataPlaneChain> logger,
-        LicenseMonitor? license = null)
+        ILogger<DataPlaneChain> logger)
     {
-        _license = license;
         _dataPlane = dataPlane;
         _cache = cache;
         _link = link;
@@ -55,9 +52,6 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         // Resolve (and persist) the node id now: a failure here is a start-up error, not a later surprise.
         _ = _dataPlane.Node;
-
-        // The stored licence first: with an expired one and StopServingOnLicenseExpiry, the cache is never shown.
-        _license?.LoadStored();
 
         var servedFromCache = false;
         if (await LoadCacheAsync(cancellationToken).ConfigureAwait(false) is { } cached)

@@ -115,15 +115,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<DeclarativeConfigOptions>>().Value;
             return new YamlConfigSource(options.Path, options.MaxFileBytes);
         });
-        services.TryAddSingleton(sp => new LicenseMonitor(
-            sp.GetRequiredService<DataPlane>(),
-            sp.GetRequiredService<ConfigSignatureCheck>(),
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.DataDirectory,
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.StopServingOnLicenseExpiry,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LicenseMonitor>>(),
-            sp.GetService<IMeterFactory>()));
-        services.TryAddSingleton<ILicenseReceiver>(sp => sp.GetRequiredService<LicenseMonitor>());
+        services.AddLicensing();
         services.AddSingleton(sp => new DataPlaneChain(
             sp.GetRequiredService<DataPlane>(),
             sp.GetRequiredService<ChainTiers>().Cache,
@@ -132,8 +124,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             sp.GetServices<IConfigSource>(),
             sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>(),
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<DataPlaneChain>>(),
-            sp.GetRequiredService<LicenseMonitor>()));
+            sp.GetRequiredService<ILogger<DataPlaneChain>>()));
         services.AddHostedService(sp => sp.GetRequiredService<DataPlaneChain>());
         AddFallbackExport(services);
         return builder;
