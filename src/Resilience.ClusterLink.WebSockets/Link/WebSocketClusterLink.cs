@@ -1,6 +1,5 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging;
-using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ClusterLink.WebSockets;
 

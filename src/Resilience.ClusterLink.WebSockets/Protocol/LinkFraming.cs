@@ -96,6 +96,11 @@ public static class LinkFraming
         {
             throw LinkProtocolException.Malformed($"a control message is not JSON: {ex.Message}", ex);
         }
+        catch (InvalidOperationException ex)
+        {
+            // JsonDocument does not validate the UTF-8 inside strings; reading a damaged 'type' throws this.
+            throw LinkProtocolException.Malformed($"a control message's type is not valid UTF-8: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Deserializes a control message already known to be well-formed JSON (from <see cref="ParseControl(LinkFrame)"/>).</summary>
