@@ -149,7 +149,7 @@ public sealed class EndpointFailoverTests(ITestOutputHelper output)
         more(o);
     };
 
-    private static string Tag(Uri endpoint) => ClusterLinkEndpoint.Display(endpoint);
+    private static string Tag(Uri endpoint) => EndpointTag.Of(endpoint);
 
     private static long Count(MetricCollector<long> attempts, Uri endpoint, string outcome) =>
         attempts.GetMeasurementSnapshot()

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
-using Resilience.ClusterLink.Protocol;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane.Tests;
 
@@ -17,7 +17,7 @@ public sealed class HubTests
         await client.ReceiveAsync();
 
         var batch = """[{"route":"/a","status":200,"count":3}]"""u8.ToArray();
-        var message = LinkFraming.EncodeBinary(new BinaryHeader { Type = LinkProtocol.Types.Telemetry, Encoding = LinkProtocol.Encodings.Gzip, Size = batch.Length }, BoundedGzip.Compress(batch));
+        var message = LinkFraming.EncodeBinary(new BinaryHeader { Type = LinkProtocol.Types.Telemetry, Encoding = LinkProtocol.Encodings.Gzip, Size = batch.Length }, TestGzip.Compress(batch));
         await client.Socket.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None);
 
         var handler = (RecordingTelemetryHandler)cp.Services.GetServices<IDataPlaneTelemetryHandler>().Single();

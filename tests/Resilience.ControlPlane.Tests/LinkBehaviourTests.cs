@@ -1,7 +1,7 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
-using Resilience.ClusterLink.Protocol;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane.Tests;
 

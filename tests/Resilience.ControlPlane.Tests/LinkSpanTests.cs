@@ -64,7 +64,7 @@ public sealed class LinkSpanTests : IDisposable
     public void Dispose() => _listener.Dispose();
 
     private List<Activity> Connects(Uri endpoint) =>
-        _stopped.Where(a => a.OperationName == "resilience.link.connect" && (string?)a.GetTagItem("resilience.link.endpoint") == ClusterLinkEndpoint.Display(endpoint)).ToList();
+        _stopped.Where(a => a.OperationName == "resilience.link.connect" && (string?)a.GetTagItem("resilience.link.endpoint") == EndpointTag.Of(endpoint)).ToList();
 
     private List<Activity> Applies(string hash) =>
         _stopped.Where(a => a.OperationName == "resilience.apply" && (string?)a.GetTagItem("resilience.config.hash") == hash).ToList();

@@ -28,7 +28,8 @@ public sealed class SlowSinkTests
             });
         using var dropped = new MetricCollector<long>(cp.Services.GetRequiredService<IMeterFactory>(), "Resilience.ControlPlane", "resilience.control_plane.telemetry.dropped");
         await using var dp = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "busy-dp", services: s => s.Configure<TelemetryOptions>(o => o.FlushInterval = TimeSpan.FromMilliseconds(50)));
-        await Eventually.HoldsAsync(() => dp.State.Link.Status == ClusterLinkStatus.Connected, "the node is connected");
+        // The node reports Connected once its hello is sent; the control plane registers it when the hello arrives.
+        await Eventually.HoldsAsync(() => dp.State.Link.Status == ClusterLinkStatus.Connected && cp.Registry.Find("busy-dp") is not null, "the node is connected and registered");
         var connectedAt = cp.Registry.Find("busy-dp")!.ConnectedAt;
 
         using var traffic = new CancellationTokenSource();

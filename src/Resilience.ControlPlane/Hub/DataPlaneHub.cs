@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Resilience.ClusterLink.Protocol;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane;
 

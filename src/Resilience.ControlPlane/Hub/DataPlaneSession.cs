@@ -1,12 +1,13 @@
 using System.Net.WebSockets;
 using System.Threading.Channels;
-using Resilience.ClusterLink.Protocol;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane;
 
 /// <summary>
-/// One data plane's connection: hello, then a receive loop (heartbeats, apply results, telemetry), a send loop
-/// that always sends the newest offered configuration (one slot, nothing old queued) and an idle watchdog.
+/// One data plane's connection: hello (<see cref="DataPlaneHello"/>), then a receive loop (heartbeats, apply results;
+/// telemetry goes to <see cref="DataPlaneTelemetryIntake"/>), a send loop that always sends the newest offered
+/// configuration (one slot, nothing old queued) and an idle watchdog (<see cref="DataPlaneWatchdog"/>).
 /// </summary>
 internal sealed class DataPlaneSession
 {
@@ -19,15 +20,13 @@ internal sealed class DataPlaneSession
     private readonly CancellationTokenSource _ending = new();
     private readonly TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stopping = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private readonly Channel<TelemetryDelivery> _telemetry;
-    private long _telemetryDropped;
-    private bool _dropping;
+    private readonly DataPlaneTelemetryIntake _telemetry;
+    private readonly DataPlaneWatchdog _watchdog;
     private Offered? _pending;
     private int _licenseOffered;
     private long _sentSequence;
     private string? _inFlightHash;
     private string? _rejectedHash;
-    private long _lastInbound;
     private int _closeCode;
     private string _nodeId = "(before hello)";
 
@@ -38,14 +37,8 @@ internal sealed class DataPlaneSession
         _subject = subject;
         _remote = remote;
 
-        // Handlers and sinks are code we do not own: they run off the receive loop, behind a bounded queue, so a
-        // slow one never holds heartbeats or apply results. A full queue drops the newest batch and counts it.
-        _telemetry = Channel.CreateBounded<TelemetryDelivery>(new BoundedChannelOptions(hub.Options.TelemetryQueueCapacity)
-        {
-            FullMode = BoundedChannelFullMode.Wait,
-            SingleReader = true,
-            SingleWriter = true,
-        });
+        _telemetry = new DataPlaneTelemetryIntake(hub);
+        _watchdog = new DataPlaneWatchdog(hub.Time, hub.Options.DataPlaneTimeout);
     }
 
     private TimeProvider Time => _hub.Time;
@@ -93,12 +86,12 @@ internal sealed class DataPlaneSession
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _ending.Token);
         var token = linked.Token;
         using var onStopping = _hub.Stopping.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), _stopping);
-        _lastInbound = Time.GetTimestamp();
+        _watchdog.MarkInbound();
         HelloMessage hello;
         try
         {
             using var helloWait = CancellationTokenSource.CreateLinkedTokenSource(token, _hub.Stopping);
-            hello = await ReceiveHelloAsync(helloWait.Token).ConfigureAwait(false);
+            hello = await DataPlaneHello.ReceiveAsync(_socket, Options.HelloTimeout, Time, helloWait.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LinkProtocolException or TimeoutException or WebSocketException or OperationCanceledException)
         {
@@ -151,10 +144,10 @@ internal sealed class DataPlaneSession
                 Offer(latest);
             }
 
-            var watchdog = WatchdogAsync(token);
+            var watchdog = _watchdog.RunAsync(token);
             var send = Task.Run(() => SendLoopAsync(token), CancellationToken.None);
             var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
-            deliveries = Task.Run(() => DeliverTelemetryAsync(token), CancellationToken.None);
+            deliveries = Task.Run(() => _telemetry.DeliverAsync(_nodeId, token), CancellationToken.None);
             var first = await Task.WhenAny(watchdog, send, receive, _replaced.Task, _stopping.Task).ConfigureAwait(false);
             var stopping = first == _stopping.Task;
             why = stopping ? "the control plane is stopping"
@@ -182,7 +175,7 @@ internal sealed class DataPlaneSession
         }
         finally
         {
-            _telemetry.Writer.TryComplete();
+            _telemetry.Complete();
             if (deliveries is not null)
             {
                 // A sink that ignores cancellation keeps only its own task; the session does not wait for it.
@@ -233,52 +226,13 @@ internal sealed class DataPlaneSession
 
     private static Task Quiet(Task task) => task.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
 
-    private async Task<HelloMessage> ReceiveHelloAsync(CancellationToken token)
-    {
-        using var timeout = new CancellationTokenSource(Options.HelloTimeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
-        LinkFrame? frame;
-        try
-        {
-            frame = await LinkFraming.ReceiveAsync(_socket, LinkProtocol.MaxControlMessageBytes, null, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
-        {
-            throw new TimeoutException($"no hello within {Options.HelloTimeout}");
-        }
-
-        if (frame is not { } message)
-        {
-            throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, "closed before hello");
-        }
-
-        var (type, root) = LinkFraming.ParseControl(message);
-        if (type != LinkProtocol.Types.Hello)
-        {
-            throw new LinkProtocolException(LinkProtocol.CloseCodes.BadHello, "bad_hello", $"the first message is '{type}', not hello");
-        }
-
-        var hello = LinkFraming.Deserialize<HelloMessage>(root);
-        if (hello.Protocol != LinkProtocol.Version)
-        {
-            throw new LinkProtocolException(LinkProtocol.CloseCodes.BadHello, "bad_hello", $"protocol {hello.Protocol} is not supported (this control plane speaks {LinkProtocol.Version})");
-        }
-
-        if (string.IsNullOrWhiteSpace(hello.NodeId) || hello.NodeId.Length > 128)
-        {
-            throw new LinkProtocolException(LinkProtocol.CloseCodes.BadHello, "bad_hello", "hello has no valid node_id");
-        }
-
-        return hello;
-    }
-
     private async Task ReceiveLoopAsync(CancellationToken token)
     {
         try
         {
             while (true)
             {
-                var frame = await LinkFraming.ReceiveAsync(_socket, Options.MaxMessageBytes, MarkInbound, token).ConfigureAwait(false);
+                var frame = await LinkFraming.ReceiveAsync(_socket, Options.MaxMessageBytes, _watchdog.MarkInbound, token).ConfigureAwait(false);
                 if (frame is not { } message)
                 {
                     return;
@@ -308,7 +262,7 @@ internal sealed class DataPlaneSession
                 var (header, payload) = LinkFraming.DecodeBinary(message);
                 if (header.Type == LinkProtocol.Types.Telemetry)
                 {
-                    OnTelemetry(header, payload);
+                    _telemetry.Accept(_nodeId, header, payload);
                 }
             }
         }
@@ -355,103 +309,6 @@ internal sealed class DataPlaneSession
         });
     }
 
-    private void OnTelemetry(BinaryHeader header, ReadOnlyMemory<byte> payload)
-    {
-        var batch = payload;
-        if (string.Equals(header.Encoding, LinkProtocol.Encodings.Gzip, StringComparison.OrdinalIgnoreCase))
-        {
-            try
-            {
-                batch = BoundedGzip.Decompress(payload, Options.MaxTelemetryDecompressedBytes);
-            }
-            catch (GzipContentException ex)
-            {
-                throw LinkProtocolException.Malformed($"a telemetry batch is refused: {ex.Message}", ex);
-            }
-        }
-
-        var receivedAt = Time.GetUtcNow();
-        List<UsageRecord>? records = null;
-        long droppedTotal = 0;
-        try
-        {
-            (records, droppedTotal) = TelemetryBatch.Decode(batch);
-        }
-        catch (FormatException ex)
-        {
-            // Raw handlers still get the bytes; counters and sinks need records. The connection stays.
-            Log.TelemetryMalformed(_hub.Logger, _nodeId, ex.Message);
-        }
-
-        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
-        {
-            LastSeen = receivedAt,
-            TelemetryBatches = (old?.TelemetryBatches ?? 0) + 1,
-            TelemetryRecords = (old?.TelemetryRecords ?? 0) + (records?.Count ?? 0),
-            TelemetryDropped = records is null ? old?.TelemetryDropped ?? 0 : droppedTotal,
-            LastTelemetryAt = receivedAt,
-        });
-        if (!_hub.TelemetryHandlers.Any() && _hub.UsageSinks.Count == 0)
-        {
-            return;
-        }
-
-        var node = _hub.Registry.Find(_nodeId) ?? new DataPlaneInfo { NodeId = _nodeId };
-        var parsed = records is null ? null : new DataPlaneUsageBatch(node, records, droppedTotal, header.Timestamp, receivedAt);
-        if (_telemetry.Writer.TryWrite(new TelemetryDelivery(node, batch, parsed)))
-        {
-            _dropping = false;
-            return;
-        }
-
-        var dropped = ++_telemetryDropped;
-        _hub.Metrics.RecordTelemetryDropped();
-        if (!_dropping)
-        {
-            // One line when dropping starts (and again after the queue drained), not one per batch.
-            _dropping = true;
-            Log.TelemetryQueueFull(_hub.Logger, _nodeId, Options.TelemetryQueueCapacity, dropped);
-        }
-    }
-
-    /// <summary>Hands queued batches to the raw handlers, then the parsed ones to the usage sinks, one batch at a time.</summary>
-    private async Task DeliverTelemetryAsync(CancellationToken token)
-    {
-        await foreach (var delivery in _telemetry.Reader.ReadAllAsync(token).ConfigureAwait(false))
-        {
-            foreach (var handler in _hub.TelemetryHandlers)
-            {
-                try
-                {
-                    await handler.HandleAsync(delivery.Node, delivery.Raw, token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-                {
-                    Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
-                }
-            }
-
-            if (delivery.Parsed is not { } parsed)
-            {
-                continue;
-            }
-
-            foreach (var sink in _hub.UsageSinks)
-            {
-                try
-                {
-                    await sink.ReceiveAsync(parsed, token).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
-                {
-                    Log.TelemetryHandlerFailed(_hub.Logger, _nodeId, ex);
-                }
-            }
-        }
-    }
-
-    private void MarkInbound() => Volatile.Write(ref _lastInbound, Time.GetTimestamp());
-
     private async Task SendLoopAsync(CancellationToken token)
     {
         await foreach (var _ in _wake.Reader.ReadAllAsync(token).ConfigureAwait(false))
@@ -484,25 +341,9 @@ internal sealed class DataPlaneSession
         }
     }
 
-    /// <summary>Closes a connection that stayed silent longer than <see cref="DataPlaneHubOptions.DataPlaneTimeout"/>.</summary>
-    private async Task WatchdogAsync(CancellationToken token)
-    {
-        var timeout = Options.DataPlaneTimeout;
-        while (true)
-        {
-            var silent = Time.GetElapsedTime(Volatile.Read(ref _lastInbound));
-            if (silent >= timeout)
-            {
-                throw new TimeoutException($"no message from the data plane for {timeout}");
-            }
-
-            await Task.Delay(timeout - silent + TimeSpan.FromMilliseconds(1), Time, token).ConfigureAwait(false);
-        }
-    }
-
     private ValueTask SendControlAsync<T>(T message, CancellationToken token)
         where T : LinkMessage =>
-        SendAsync(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(message, typeof(T), LinkJsonContext.Default), WebSocketMessageType.Text, token);
+        SendAsync(LinkFraming.EncodeControl(message), WebSocketMessageType.Text, token);
 
     private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType kind, CancellationToken token)
     {
@@ -575,7 +416,4 @@ internal sealed class DataPlaneSession
     }
 
     private sealed record Offered(PublishedConfig Config, bool Force);
-
-    /// <summary>A telemetry batch waiting for the handlers (raw) and sinks (parsed, when it was valid).</summary>
-    private sealed record TelemetryDelivery(DataPlaneInfo Node, ReadOnlyMemory<byte> Raw, DataPlaneUsageBatch? Parsed);
 }

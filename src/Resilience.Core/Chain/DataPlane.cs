@@ -9,7 +9,7 @@ namespace Resilience;
 /// prepare (limits, decompress, convert, hash) -> same-hash check -> host validator -> swap -> cache write.
 /// Readers do one volatile read; writers take a short lock only to swap.
 /// </summary>
-internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
+internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServing, IDisposable
 {
     private readonly ConfigPreparer _preparer;
     private readonly IConfigValidator _validator;
@@ -120,14 +120,19 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, IDisposable
         UpdateState(s => s with { Link = state });
     }
 
-    /// <summary>Records the licence's state (see <see cref="LicenseMonitor"/>).</summary>
-    internal void ReportLicense(LicenseState license) => UpdateState(s => s with { License = license });
+    /// <summary>Records the licence's state and stops or resumes serving as it says.</summary>
+    public void ReportLicense(LicenseState license)
+    {
+        ArgumentNullException.ThrowIfNull(license);
+        UpdateState(s => s with { License = license });
+        SetServingStopped(license.ServingStopped);
+    }
 
     /// <summary>
     /// Stops serving (readers see null) or serves the last applied snapshot again. Readers still do one
     /// volatile read; the change token fires when what they see changes.
     /// </summary>
-    internal void SetServingStopped(bool stopped)
+    private void SetServingStopped(bool stopped)
     {
         ServedView previous;
         TaskCompletionSource<ConfigSnapshot>? previousSignal = null;

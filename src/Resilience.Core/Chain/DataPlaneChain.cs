@@ -20,7 +20,6 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private readonly DataPlaneResilienceOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
-    private readonly LicenseMonitor? _license;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _linkTask;
     private Task? _startupTask;
@@ -37,10 +36,8 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         IEnumerable<IConfigSource> sources,
         IOptions<DataPlaneResilienceOptions> options,
         TimeProvider timeProvider,
-        ILogger<DataPlaneChain> logger,
-        LicenseMonitor? license = null)
+        ILogger<DataPlaneChain> logger)
     {
-        _license = license;
         _dataPlane = dataPlane;
         _cache = tiers.Cache;
         _link = tiers.Link;
@@ -58,9 +55,6 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         // Resolve (and persist) the node id now: a failure here is a start-up error, not a later surprise.
         _ = _dataPlane.Node;
-
-        // The stored licence first: with an expired one and StopServingOnLicenseExpiry, the cache is never shown.
-        _license?.LoadStored();
 
         var servedFromCache = false;
         if (await LoadCacheAsync(cancellationToken).ConfigureAwait(false) is { } cached)

@@ -13,6 +13,23 @@ public sealed class ApplyResult
         CompletedAt = completedAt;
     }
 
+    /// <summary>
+    /// Creates the result of a configuration refused before the apply pipeline saw it: for an <see cref="IClusterLink"/>
+    /// that checks what it receives (its own size limit, say) and reports the refusal to its control plane as the
+    /// pipeline's own would be. The served configuration is untouched.
+    /// </summary>
+    /// <param name="origin">The tier it came from.</param>
+    /// <param name="hash">Its hash as announced, if known.</param>
+    /// <param name="reason">The step that refused it.</param>
+    /// <param name="errors">Why.</param>
+    /// <param name="completedAt">When it was refused.</param>
+    /// <returns>A result with <see cref="ApplyOutcome.Rejected"/>.</returns>
+    public static ApplyResult Rejected(ConfigOrigin origin, string? hash, RejectionReason reason, IReadOnlyList<string> errors, DateTimeOffset completedAt)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        return new(ApplyOutcome.Rejected, origin, hash, reason, errors, completedAt);
+    }
+
     /// <summary>Gets what became of the configuration.</summary>
     public ApplyOutcome Outcome { get; }
 

@@ -15,11 +15,10 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     /// <summary>Sub-section names under the section given to <see cref="AddDataPlaneResilience(IServiceCollection, IConfiguration)"/> (each concept's registration binds its own).</summary>
     internal const string DeclarativeSection = "Declarative";
     internal const string SigningSection = "Signing";
-    internal const string ClusterLinkSection = ClusterLinkDefaults.SectionName;
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
-    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c>, <c>Health</c>, <c>Signing</c>, <c>Telemetry</c> and <c>ClusterLink</c> sub-sections bind those options.</param>
+    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c>, <c>Health</c>, <c>Signing</c> and <c>Telemetry</c> sub-sections bind those options (a link package binds its own, <c>UseWebSocketClusterLink()</c> the <c>ClusterLink</c> one).</param>
     /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
     public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration section)
     {
@@ -53,7 +52,6 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             .ConfigureUsageRecording(section);
         ConfigureDeclarative(services, section);
         ConfigureSigning(services, section);
-        ConfigureClusterLink(services, section);
 
         var builder = new DataPlaneResilienceBuilder(services, section);
         if (services.Any(d => d.ServiceType == typeof(ChainMarker)))
@@ -71,8 +69,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             .AddChain();
         AddDeclarative(services);
         AddSigning(services);
-        AddTelemetryFlusher(services);
-        AddLicensing(services);
+        services.AddLicensing();
         services.AddConfigExport();
         return builder;
     }
@@ -200,39 +197,6 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ConfigSigningOptions>, ConfigSigningOptionsValidator>());
         services.TryAddSingleton<ConfigSignatureCheck>();
-    }
-
-    /// <summary>Binds the <c>ClusterLink</c> section here (the builder does not keep the section); only <c>UseWebSocketClusterLink</c> reads it.</summary>
-    private static void ConfigureClusterLink(IServiceCollection services, IConfiguration? section)
-    {
-        if (section is not null)
-        {
-            services.AddOptions<ClusterLinkOptions>().Bind(section.GetSection(ClusterLinkSection));
-        }
-    }
-
-    /// <summary>The usage buffer's flusher, which the WebSocket link runs while connected.</summary>
-    private static void AddTelemetryFlusher(IServiceCollection services)
-    {
-        services.TryAddSingleton(sp => new TelemetryFlusher(
-            sp.GetRequiredService<UsageBuffer>(),
-            sp.GetRequiredService<IOptions<TelemetryOptions>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<TelemetryFlusher>>(),
-            sp.GetService<IMeterFactory>()));
-    }
-
-    /// <summary>The licence monitor: the chain loads the stored licence at start-up, the link hands it new ones.</summary>
-    private static void AddLicensing(IServiceCollection services)
-    {
-        services.TryAddSingleton(sp => new LicenseMonitor(
-            sp.GetRequiredService<DataPlane>(),
-            sp.GetRequiredService<ConfigSignatureCheck>(),
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.DataDirectory,
-            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.StopServingOnLicenseExpiry,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<LicenseMonitor>>(),
-            sp.GetService<IMeterFactory>()));
     }
 
     /// <summary>Marks the chain's registrations as done, so a second call adds nothing twice.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Resilience;
@@ -10,12 +11,12 @@ namespace Resilience;
 /// <see cref="DataPlaneResilienceOptions.StopServingOnLicenseExpiry"/> is on, stops serving until a valid
 /// licence arrives.
 /// </summary>
-internal sealed class LicenseMonitor : IDisposable
+internal sealed class LicenseMonitor : ILicenseReceiver, IHostedLifecycleService, IDisposable
 {
     /// <summary>Timers are re-armed at least daily, so far expiries stay within every timer's range.</summary>
     private static readonly TimeSpan MaxTimerDue = TimeSpan.FromHours(24);
 
-    private readonly DataPlane _dataPlane;
+    private readonly ILicensedServing _serving;
     private readonly ConfigSignatureCheck _signatureCheck;
     private readonly string _path;
     private readonly bool _stopServingOnExpiry;
@@ -28,9 +29,9 @@ internal sealed class LicenseMonitor : IDisposable
     private ITimer? _timer;
     private bool _expiredLogged;
 
-    public LicenseMonitor(DataPlane dataPlane, ConfigSignatureCheck signatureCheck, string dataDirectory, bool stopServingOnExpiry, TimeProvider timeProvider, ILogger<LicenseMonitor> logger, IMeterFactory? meterFactory)
+    public LicenseMonitor(ILicensedServing serving, ConfigSignatureCheck signatureCheck, string dataDirectory, bool stopServingOnExpiry, TimeProvider timeProvider, ILogger<LicenseMonitor> logger, IMeterFactory? meterFactory)
     {
-        _dataPlane = dataPlane;
+        _serving = serving;
         _signatureCheck = signatureCheck;
         _path = Path.Combine(dataDirectory, LicenseFile.FileName);
         _stopServingOnExpiry = stopServingOnExpiry;
@@ -44,7 +45,27 @@ internal sealed class LicenseMonitor : IDisposable
     /// <summary>Gets the licence held now.</summary>
     public LicenseDocument? License => Volatile.Read(ref _license);
 
-    /// <summary>Loads <c>license.json</c> at start-up, checking its signature again; a bad file is ignored.</summary>
+    /// <summary>
+    /// Loads the stored licence before any hosted service starts (the chain's start serves the cache): with an expired one
+    /// and <see cref="DataPlaneResilienceOptions.StopServingOnLicenseExpiry"/>, the cache is never shown.
+    /// </summary>
+    public Task StartingAsync(CancellationToken cancellationToken)
+    {
+        LoadStored();
+        return Task.CompletedTask;
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Loads <c>license.json</c>, checking its signature again; a bad file is ignored.</summary>
     public void LoadStored()
     {
         if (!File.Exists(_path))
@@ -169,8 +190,7 @@ internal sealed class LicenseMonitor : IDisposable
             }
 
             // Under the gate, so two evaluations cannot publish their states out of order.
-            _dataPlane.ReportLicense(state);
-            _dataPlane.SetServingStopped(stop);
+            _serving.ReportLicense(state);
         }
 
         if (logExpiry)

@@ -12,7 +12,7 @@ namespace Resilience;
 /// stripe, not across the buffer). Records, drops and the drained total stay exact:
 /// drained + dropped + held == recorded.
 /// </summary>
-internal sealed class UsageBuffer : IUsageRecorder
+internal sealed class UsageBuffer : IUsageRecorder, IUsageDrain
 {
     /// <summary>More stripes than this would not make writers cheaper and would make draining and the full-stripe mask wider than a word.</summary>
     internal const int MaxStripes = 64;

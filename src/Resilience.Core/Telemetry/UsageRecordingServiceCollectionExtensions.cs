@@ -27,6 +27,7 @@ internal static class UsageRecordingServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>());
         services.TryAddSingleton(sp => new UsageBuffer(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.BufferSizeLimit));
         services.TryAddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<UsageBuffer>());
+        services.TryAddSingleton<IUsageDrain>(sp => sp.GetRequiredService<UsageBuffer>());
         return services;
     }
 }

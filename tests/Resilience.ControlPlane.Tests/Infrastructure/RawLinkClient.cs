@@ -1,6 +1,6 @@
 using System.Net.WebSockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using Resilience.ClusterLink.Protocol;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane.Tests;
 

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Resilience.ClusterLink.Protocol;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane.Tests;
 
@@ -51,7 +51,7 @@ internal sealed class ScriptedControlPlane : IAsyncDisposable
         var bytes = System.Text.Encoding.UTF8.GetBytes(json);
         return LinkFraming.EncodeBinary(
             new BinaryHeader { Type = LinkProtocol.Types.Config, Hash = hash ?? ConfigHash.Compute(bytes), Version = "v", Encoding = LinkProtocol.Encodings.Gzip },
-            gzip ?? BoundedGzip.Compress(bytes));
+            gzip ?? TestGzip.Compress(bytes));
     }
 
     /// <summary>Receives the next control message of a type, skipping others (heartbeats).</summary>

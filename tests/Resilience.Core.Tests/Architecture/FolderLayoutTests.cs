@@ -8,24 +8,12 @@ namespace Resilience.Tests.Architecture;
 /// </summary>
 public sealed class FolderLayoutTests
 {
-    /// <summary>
-    /// References that still point the wrong way because another part of issue 14 removes them (the link moves to
-    /// its own package, LicenseMonitor stops reaching into the concrete DataPlane). Each is a (from, to) folder pair;
-    /// delete an entry as soon as its reference is gone, so a new one of the same kind fails.
-    /// </summary>
-    private static readonly Dictionary<(string From, string To), string> PendingElsewhere = new()
-    {
-        [("ClusterLink", "Chain")] = "WebSocketClusterLink uses IDataPlane; it moves to Resilience.ClusterLink.WebSockets",
-        [("ClusterLink", "DependencyInjection")] = "UseWebSocketClusterLink moves to Resilience.ClusterLink.WebSockets",
-        [("Licensing", "Chain")] = "LicenseMonitor calls DataPlane.ReportLicense/SetServingStopped; it gets a small public Core surface",
-    };
-
     [Fact]
     public void Core_folders_form_no_cycle()
     {
         var graph = CoreGraph();
 
-        var cycles = graph.Cycles(ignore: PendingElsewhere.Keys);
+        var cycles = graph.Cycles();
 
         Assert.True(cycles.Count == 0, "Core's folders form a cycle; move the shared type below both folders or invert the reference:" + Environment.NewLine + string.Join(Environment.NewLine, cycles.Select(graph.Describe)));
     }

@@ -145,29 +145,6 @@ public sealed class ExtensionPointTests : IDisposable
         await host.StopAsync();
     }
 
-    [Fact]
-    public void The_chain_gets_the_registered_link_although_the_link_depends_on_the_data_plane()
-    {
-        // WebSocketClusterLink needs the licence monitor, which needs the data plane, which needs the cache: the
-        // guarded tier resolution must not resolve the link while the data plane is being built (a cycle, which
-        // .NET 10 reports and .NET 8 hung on).
-        var services = new ServiceCollection().AddLogging().AddFakeLogging();
-        services.AddDataPlaneResilience(o => o.DataDirectory = _dir.Combine("data"))
-            .UseWebSocketClusterLink(o =>
-            {
-                o.Endpoint = new Uri("wss://cp.example.com:8005/v1/outlet");
-                o.ServerName = "cp.example.com";
-                o.ClientCertificatePath = "/etc/dp/cluster.crt";
-            });
-        using var provider = services.BuildServiceProvider();
-
-        _ = provider.GetRequiredService<DataPlaneChain>();
-
-        var link = provider.GetRequiredService<ChainTiers>().Link;
-        Assert.True(link is WebSocketClusterLink, string.Join("\n", provider.GetFakeLogCollector().GetSnapshot().Select(r => $"{r.Id.Id} {r.Message} {r.Exception}")));
-        Assert.DoesNotContain(provider.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 1031);
-    }
-
     public void Dispose() => _dir.Dispose();
 
     private static IReadOnlyList<FakeLogRecord> Logs(ChainNode node) => node.Services.GetFakeLogCollector().GetSnapshot();

@@ -118,6 +118,33 @@ public sealed class LicenseTests : IDisposable
         Assert.True(late.DataPlane.State.IsReady);
     }
 
+    [Fact]
+    public async Task An_expired_stored_licence_takes_effect_before_the_chain_starts_so_no_reader_ever_sees_the_cache()
+    {
+        await using (var first = await StartServingAsync(("Resilience:StopServingOnLicenseExpiry", "true")))
+        {
+            await AcceptAsync(first, LicenseDocument.Create("acme", Start, Start.AddHours(1)));
+        }
+
+        _clock.Advance(TimeSpan.FromHours(2));
+        var probe = new ReaderProbe();
+        var settings = ChainNode.Settings(_dir);
+        settings["Resilience:StopServingOnLicenseExpiry"] = "true";
+
+        // The probe is a hosted service registered before the chain's: it watches what readers see from before the
+        // chain starts. The licence monitor is not the chain's dependency; it loads the stored licence in StartingAsync.
+        await using var node = await ChainNode.StartUnobservedAsync(settings, b => b.UseClusterLink(new ScriptedClusterLink()), s =>
+        {
+            s.AddSingleton<TimeProvider>(_clock);
+            s.AddHostedService(sp => probe.Watching(sp.GetRequiredService<IDataPlane>()));
+        });
+        await node.Startup.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.True(node.DataPlane.State.License!.ServingStopped);
+        Assert.Null(node.DataPlane.Current);
+        Assert.Empty(probe.Seen);
+    }
+
     [Theory]
     [InlineData("missing")]
     [InlineData("wrong-key")]
@@ -198,5 +225,34 @@ public sealed class LicenseTests : IDisposable
             s.AddSingleton<TimeProvider>(_clock);
             s.AddHealthChecks().AddDataPlaneCheck();
         });
+    }
+
+    /// <summary>Records every configuration readers were shown, from its start (before the chain's) on.</summary>
+    private sealed class ReaderProbe : Microsoft.Extensions.Hosting.IHostedService
+    {
+        private IDataPlane? _dataPlane;
+
+        public System.Collections.Concurrent.ConcurrentQueue<string?> Seen { get; } = new();
+
+        public ReaderProbe Watching(IDataPlane dataPlane)
+        {
+            _dataPlane = dataPlane;
+            return this;
+        }
+
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            Assert.Null(_dataPlane!.Current);
+            Subscribe();
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        private void Subscribe() => _dataPlane!.GetChangeToken().RegisterChangeCallback(_ =>
+        {
+            Seen.Enqueue(_dataPlane.Current is { } shown ? Configs.NameOf(shown) : null);
+            Subscribe();
+        }, null);
     }
 }

@@ -1,0 +1,338 @@
+using System.Net.WebSockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Resilience.ClusterLink.WebSockets.Protocol;
+
+namespace Resilience.ClusterLink.WebSockets;
+
+/// <summary>One connection: a receive loop, an apply loop and a heartbeat loop sharing a send lock.</summary>
+internal sealed class LinkSession : IDisposable
+{
+    private readonly WebSocketClusterLink _link;
+    private readonly WebSocket _socket;
+    private readonly Uri _endpoint;
+    private readonly IClusterLinkContext _context;
+    private readonly CancellationTokenSource _ending;
+    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly Channel<PendingConfig> _pending;
+    private long _lastInbound;
+    private volatile bool _answered;
+
+    public LinkSession(WebSocketClusterLink link, WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken stopping)
+    {
+        _link = link;
+        _socket = socket;
+        _endpoint = endpoint;
+        _context = context;
+        _ending = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+
+        // One slot: a newer push replaces the one waiting, so nothing older is applied after something newer.
+        _pending = Channel.CreateBounded<PendingConfig>(
+            new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            dropped => Log.LinkConfigDropped(_link.Logger, dropped.Header.Hash));
+    }
+
+    /// <summary>Gets a value indicating whether anything arrived from the control plane on this connection.</summary>
+    public bool Answered => _answered;
+
+    private TimeProvider Time => _link.Time;
+
+    private ClusterLinkOptions Options => _link.Options;
+
+    public async Task<string> RunAsync()
+    {
+        var token = _ending.Token;
+        _lastInbound = Time.GetTimestamp();
+        try
+        {
+            var hash = _context.Current?.Hash;
+            var node = _context.Node;
+            await SendAsync(
+                new HelloMessage
+                {
+                    Type = LinkProtocol.Types.Hello,
+                    Protocol = LinkProtocol.Version,
+                    NodeId = node.NodeId,
+                    Hostname = node.Hostname,
+                    Version = node.Version,
+                    Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
+                    ConfigHash = hash,
+                },
+                token).ConfigureAwait(false);
+
+            // The heartbeat loop starts its timer synchronously, before the state says Connected.
+            var heartbeat = HeartbeatLoopAsync(token);
+            _context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, Time.GetUtcNow()) { Endpoint = _endpoint });
+            Log.LinkConnected(_link.Logger, _endpoint, hash);
+            var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
+            var apply = Task.Run(() => ApplyLoopAsync(token), CancellationToken.None);
+
+            // Telemetry: what accumulated while disconnected goes first, then a batch every flush interval.
+            var telemetry = _link.Telemetry is { } flusher
+                ? Task.Run(() => flusher.RunAsync(SendBinaryAsync, token), CancellationToken.None)
+                : Task.Delay(Timeout.Infinite, token);
+
+            var first = await Task.WhenAny(heartbeat, receive, apply, telemetry).ConfigureAwait(false);
+            var reason = Reason(first);
+            if (first.Exception?.InnerException is LinkProtocolException violation)
+            {
+                // Tell the peer why (1002/1009) before cancelling: cancelling a write in progress aborts the socket.
+                await CloseAfterViolationAsync(violation).ConfigureAwait(false);
+            }
+
+            await _ending.CancelAsync().ConfigureAwait(false);
+            _socket.Abort();
+
+            await Task.WhenAll(
+                heartbeat.ContinueWith(_ => { }, TaskScheduler.Default),
+                receive.ContinueWith(_ => { }, TaskScheduler.Default),
+                apply.ContinueWith(_ => { }, TaskScheduler.Default),
+                telemetry.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+            return reason;
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !_ending.IsCancellationRequested)
+        {
+            _socket.Abort();
+            return WebSocketClusterLink.Describe(ex);
+        }
+        catch (OperationCanceledException)
+        {
+            _socket.Abort();
+            return "stopped";
+        }
+    }
+
+    public void Dispose()
+    {
+        _ending.Dispose();
+        _sendLock.Dispose();
+    }
+
+    private async Task CloseAfterViolationAsync(LinkProtocolException violation)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
+        try
+        {
+            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        try
+        {
+            await LinkFraming.CloseQuietlyAsync(_socket, violation.CloseCode, violation.Reason, TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private string Reason(Task ended)
+    {
+        if (ended.Exception?.InnerException is { } ex)
+        {
+            return WebSocketClusterLink.Describe(ex);
+        }
+
+        return ended.IsCanceled ? "stopped" : "the connection ended";
+    }
+
+    private async Task ReceiveLoopAsync(CancellationToken token)
+    {
+        try
+        {
+            while (true)
+            {
+                var frame = await LinkFraming.ReceiveAsync(_socket, Options.MaxFrameBytes, MarkInbound, token).ConfigureAwait(false);
+                if (frame is not { } message)
+                {
+                    var status = _socket.CloseStatus is { } code ? $" ({(int)code} {_socket.CloseStatusDescription})" : string.Empty;
+                    throw new WebSocketException(WebSocketError.ConnectionClosedPrematurely, $"the control plane closed the connection{status}");
+                }
+
+                if (message.Kind == WebSocketMessageType.Text)
+                {
+                    // welcome and heartbeat_ack only prove liveness (already noted); unknown types are ignored (docs/protocol.md, versioning).
+                    var (type, root) = LinkFraming.ParseControl(message);
+                    Log.LinkControlReceived(_link.Logger, type);
+                    if (type == LinkProtocol.Types.License && _link.License is { } license)
+                    {
+                        await OnLicenseAsync(license, LinkFraming.Deserialize<LicenseMessage>(root), token).ConfigureAwait(false);
+                    }
+
+                    continue;
+                }
+
+                var (header, payload) = LinkFraming.DecodeBinary(message);
+                if (header.Type == LinkProtocol.Types.Config)
+                {
+                    Log.LinkConfigReceived(_link.Logger, header.Hash, header.Version, payload.Length);
+                    _pending.Writer.TryWrite(new PendingConfig(header, payload, Time.GetTimestamp()));
+                }
+            }
+        }
+        catch (LinkProtocolException ex)
+        {
+            _link.Metrics.RecordFrameRejected(ex.Reason);
+            Log.LinkProtocolViolation(_link.Logger, ex.Reason, ex.Message);
+            throw;
+        }
+    }
+
+    private static async ValueTask OnLicenseAsync(ILicenseReceiver receiver, LicenseMessage message, CancellationToken token)
+    {
+        byte[] payload;
+        try
+        {
+            payload = Convert.FromBase64String(message.Payload ?? string.Empty);
+        }
+        catch (FormatException)
+        {
+            payload = [];
+        }
+
+        // A bad licence is refused (logged, counted) by the node; the connection stays.
+        await receiver.AcceptFromControlPlaneAsync(payload, message.Signature, token).ConfigureAwait(false);
+    }
+
+    private void MarkInbound()
+    {
+        _answered = true;
+        Volatile.Write(ref _lastInbound, Time.GetTimestamp());
+    }
+
+    private async Task ApplyLoopAsync(CancellationToken token)
+    {
+        await foreach (var pending in _pending.Reader.ReadAllAsync(token).ConfigureAwait(false))
+        {
+            var result = await ApplyAsync(pending, token).ConfigureAwait(false);
+            var elapsed = Time.GetElapsedTime(pending.ReceivedAt);
+            _link.Metrics.RecordPushToApply(elapsed, result.Outcome);
+            Log.LinkConfigHandled(_link.Logger, result.Hash ?? pending.Header.Hash, result.Outcome, elapsed);
+            await SendAsync(
+                new ApplyResultMessage
+                {
+                    Type = LinkProtocol.Types.ApplyResult,
+                    Hash = result.Hash ?? pending.Header.Hash,
+                    Version = pending.Header.Version,
+                    Outcome = result.Outcome switch
+                    {
+                        ApplyOutcome.Applied => LinkProtocol.Outcomes.Applied,
+                        ApplyOutcome.Unchanged => LinkProtocol.Outcomes.Unchanged,
+                        ApplyOutcome.Superseded => LinkProtocol.Outcomes.Superseded,
+                        _ => LinkProtocol.Outcomes.Rejected,
+                    },
+                    Reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null,
+                    Errors = result.Errors.Count > 0 ? [.. result.Errors] : null,
+                    ConfigHash = _context.Current?.Hash,
+                },
+                token).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<ApplyResult> ApplyAsync(PendingConfig pending, CancellationToken token)
+    {
+        var header = pending.Header;
+        ReadOnlyMemory<byte> content;
+        try
+        {
+            content = pending.DecodeContent(Options.MaxDecompressedBytes);
+        }
+        catch (GzipContentException ex)
+        {
+            // Refused before the chain sees it (the chain's own pipeline logs its rejections under the same event id).
+            Log.ConfigRejected(_link.Logger, ConfigOrigin.ControlPlane, _endpoint.ToString(), ex.Reason, ex.Message);
+            return ApplyResult.Rejected(ConfigOrigin.ControlPlane, header.Hash, ex.Reason, [ex.Message], Time.GetUtcNow());
+        }
+
+        var document = new ConfigDocument(content, ConfigFormat.Json, ConfigOrigin.ControlPlane)
+        {
+            Version = header.Version,
+            Timestamp = header.Timestamp,
+            ExpectedHash = header.Hash,
+            Signature = header.Signature,
+            Source = _endpoint.ToString(),
+        };
+        return await _context.ApplyAsync(document, token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Sends a heartbeat every interval and declares the connection dead when nothing arrived for the
+    /// timeout. Both deadlines are absolute, so a late timer still fires at the right moment.
+    /// </summary>
+    private async Task HeartbeatLoopAsync(CancellationToken token)
+    {
+        var interval = Options.HeartbeatInterval;
+        var timeout = Options.HeartbeatTimeout;
+        var nextHeartbeat = Time.GetTimestamp() + ToTicks(interval);
+        while (true)
+        {
+            var now = Time.GetTimestamp();
+            var deadline = Volatile.Read(ref _lastInbound) + ToTicks(timeout);
+            if (now >= deadline)
+            {
+                Log.LinkHeartbeatTimeout(_link.Logger, timeout);
+                throw new TimeoutException($"no heartbeat answer from the control plane within {timeout}");
+            }
+
+            if (now >= nextHeartbeat)
+            {
+                var hash = _context.Current?.Hash;
+                await SendAsync(new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat, ConfigHash = hash }, token).ConfigureAwait(false);
+                Log.LinkHeartbeatSent(_link.Logger, hash);
+                nextHeartbeat = now + ToTicks(interval);
+                continue;
+            }
+
+            var wake = Math.Min(deadline, nextHeartbeat);
+            await Task.Delay(FromTicks(wake - now), Time, token).ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask SendAsync<T>(T message, CancellationToken token)
+        where T : LinkMessage
+    {
+        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            await LinkFraming.SendControlAsync(_socket, message, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new TimeoutException($"writing a '{message.Type}' message took longer than {Options.WriteTimeout}");
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private async ValueTask SendBinaryAsync(ReadOnlyMemory<byte> message, CancellationToken token)
+    {
+        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
+        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            await _socket.SendAsync(message, WebSocketMessageType.Binary, true, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
+        {
+            throw new TimeoutException($"writing a telemetry batch took longer than {Options.WriteTimeout}");
+        }
+        finally
+        {
+            _sendLock.Release();
+        }
+    }
+
+    private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Time.TimestampFrequency);
+
+    /// <summary>Rounds up, so a timer never wakes before its deadline and spins.</summary>
+    private TimeSpan FromTicks(long ticks) => TimeSpan.FromTicks(Math.Max(1, (long)Math.Ceiling(ticks * (double)TimeSpan.TicksPerSecond / Time.TimestampFrequency)));
+}

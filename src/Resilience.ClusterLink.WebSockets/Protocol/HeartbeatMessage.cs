@@ -1,0 +1,15 @@
+using System.Text.Json.Serialization;
+
+namespace Resilience.ClusterLink.WebSockets.Protocol;
+
+/// <summary>DP -> CP every heartbeat interval (<see cref="LinkProtocol.Types.Heartbeat"/>); CP -> DP as <see cref="LinkProtocol.Types.HeartbeatAck"/>.</summary>
+public sealed class HeartbeatMessage : LinkMessage
+{
+    /// <summary>Gets or sets the hash of the configuration the node serves (heartbeat).</summary>
+    [JsonPropertyName("config_hash")]
+    public string? ConfigHash { get; set; }
+
+    /// <summary>Gets or sets the hash of the latest published configuration (heartbeat_ack).</summary>
+    [JsonPropertyName("latest_hash")]
+    public string? LatestHash { get; set; }
+}

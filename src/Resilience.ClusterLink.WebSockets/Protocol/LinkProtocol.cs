@@ -1,0 +1,95 @@
+namespace Resilience.ClusterLink.WebSockets.Protocol;
+
+/// <summary>
+/// Constants of the link protocol (docs/protocol.md). The major version is <see cref="Version"/> and names the WebSocket
+/// sub-protocol (<see cref="SubProtocol"/>): a peer that does not offer the same one is refused at the upgrade. Within a
+/// major version, fields and message types may only be added; receivers ignore unknown fields and unknown message types.
+/// A change that an older peer would misread is a new major version with a new sub-protocol name.
+/// </summary>
+public static class LinkProtocol
+{
+    /// <summary>The major version of the protocol this package speaks, sent in <c>hello</c> and <c>welcome</c>.</summary>
+    public const int Version = 1;
+
+    /// <summary>The WebSocket sub-protocol of major version <see cref="Version"/>.</summary>
+    public const string SubProtocol = "resilience.link.v1";
+
+    /// <summary>Binary messages start with a 4-byte big-endian header length; the header is capped so a peer cannot claim gigabytes.</summary>
+    public const int MaxHeaderBytes = 64 * 1024;
+
+    /// <summary>Text messages (control) are small; anything bigger is garbage.</summary>
+    public const int MaxControlMessageBytes = 1024 * 1024;
+
+    /// <summary>The message types (<see cref="LinkMessage.Type"/>).</summary>
+    public static class Types
+    {
+        /// <summary>DP -> CP, text: the first message on every connection (<see cref="HelloMessage"/>).</summary>
+        public const string Hello = "hello";
+
+        /// <summary>CP -> DP, text: the answer to hello (<see cref="WelcomeMessage"/>).</summary>
+        public const string Welcome = "welcome";
+
+        /// <summary>DP -> CP, text: every heartbeat interval (<see cref="HeartbeatMessage"/>).</summary>
+        public const string Heartbeat = "heartbeat";
+
+        /// <summary>CP -> DP, text: the answer to every heartbeat (<see cref="HeartbeatMessage"/>).</summary>
+        public const string HeartbeatAck = "heartbeat_ack";
+
+        /// <summary>CP -> DP, binary: the latest published configuration (<see cref="BinaryHeader"/> + the JSON).</summary>
+        public const string Config = "config";
+
+        /// <summary>DP -> CP, text: what a pushed configuration came to (<see cref="ApplyResultMessage"/>).</summary>
+        public const string ApplyResult = "apply_result";
+
+        /// <summary>DP -> CP, binary: a batch of usage records (<see cref="BinaryHeader"/> + <see cref="TelemetryBatch"/>).</summary>
+        public const string Telemetry = "telemetry";
+
+        /// <summary>CP -> DP, text: the licence (<see cref="LicenseMessage"/>).</summary>
+        public const string License = "license";
+    }
+
+    /// <summary>Payload encodings (<see cref="BinaryHeader.Encoding"/>).</summary>
+    public static class Encodings
+    {
+        /// <summary>The payload is gzip-compressed.</summary>
+        public const string Gzip = "gzip";
+
+        /// <summary>The payload is sent as is.</summary>
+        public const string Identity = "identity";
+    }
+
+    /// <summary>What a pushed configuration came to (<see cref="ApplyResultMessage.Outcome"/>).</summary>
+    public static class Outcomes
+    {
+        /// <summary>It is served now.</summary>
+        public const string Applied = "applied";
+
+        /// <summary>It was already served.</summary>
+        public const string Unchanged = "unchanged";
+
+        /// <summary>A newer configuration replaced it before it was applied.</summary>
+        public const string Superseded = "superseded";
+
+        /// <summary>A pipeline step refused it; the node serves what it served before.</summary>
+        public const string Rejected = "rejected";
+    }
+
+    /// <summary>Close codes the peers use (RFC 6455 plus the private range 4000-4999).</summary>
+    public static class CloseCodes
+    {
+        /// <summary>The peer sent something that is not a valid message of this protocol.</summary>
+        public const int ProtocolError = 1002;
+
+        /// <summary>A message exceeded the receiver's limit.</summary>
+        public const int MessageTooBig = 1009;
+
+        /// <summary>Nothing arrived within the heartbeat timeout.</summary>
+        public const int HeartbeatTimeout = 4000;
+
+        /// <summary>A newer connection of the same node replaced this one.</summary>
+        public const int Replaced = 4001;
+
+        /// <summary>The peer did not say hello in time or its hello was invalid.</summary>
+        public const int BadHello = 4002;
+    }
+}
