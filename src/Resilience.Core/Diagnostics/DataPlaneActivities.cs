@@ -12,7 +12,6 @@ internal static class DataPlaneActivities
     public const string Apply = "resilience.apply";
     public const string Import = "resilience.import";
     public const string Export = "resilience.export";
-    public const string LinkConnect = "resilience.link.connect";
 
     public const string OriginTag = "resilience.config.origin";
     public const string HashTag = "resilience.config.hash";
@@ -22,7 +21,6 @@ internal static class DataPlaneActivities
     public const string KeyTag = "resilience.fallback_store.key";
     public const string ImportResultTag = "resilience.import.result";
     public const string ExportResultTag = "resilience.export.result";
-    public const string EndpointTag = "resilience.link.endpoint";
 
     public static readonly ActivitySource Source = new(DataPlaneTelemetry.ActivitySourceName);
 
