@@ -50,7 +50,7 @@ internal sealed class DataPlaneHubCrossFieldValidator : IValidateOptions<DataPla
         {
             builder.AddError($"'{path}' does not exist", nameof(DataPlaneHubOptions.SigningKeyPath));
         }
-        else if (SigningKey.Problem(File.ReadAllText(path)) is { } problem)
+        else if (EcdsaPem.Problem(File.ReadAllText(path)) is { } problem)
         {
             builder.AddError($"'{path}' cannot be the signing key: {problem}", nameof(DataPlaneHubOptions.SigningKeyPath));
         }

@@ -12,7 +12,7 @@ internal sealed class ConfigSigner : IDisposable
     {
         if (options.Value.SigningKeyPath is { Length: > 0 } path)
         {
-            _key = SigningKey.Load(File.ReadAllText(path));
+            _key = EcdsaPem.Load(File.ReadAllText(path));
         }
     }
 

@@ -12,7 +12,7 @@ internal sealed class ConfigSignatureCheck : IDisposable
     {
         if (SigningKeys.PublicKeyPem(options.Value) is { } pem)
         {
-            _publicKey = SigningKeys.Load(pem);
+            _publicKey = EcdsaPem.Load(pem);
         }
     }
 

@@ -17,7 +17,7 @@ internal sealed class ConfigSigningOptionsValidator : IValidateOptions<ConfigSig
             return ValidateOptionsResult.Skip;
         }
 
-        return SigningKeys.Problem(pem) is { } problem
+        return EcdsaPem.Problem(pem) is { } problem
             ? ValidateOptionsResult.Fail($"the signing public key cannot be used: {problem}")
             : ValidateOptionsResult.Success;
     }

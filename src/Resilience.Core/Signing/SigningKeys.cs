@@ -1,8 +1,6 @@
-using System.Security.Cryptography;
-
 namespace Resilience;
 
-/// <summary>Reads the P-256 keys of the signature scheme (public on nodes, private on the control plane) from PEM.</summary>
+/// <summary>Where a node's public verification key comes from (the PEM itself is read by <see cref="EcdsaPem"/>).</summary>
 internal static class SigningKeys
 {
     /// <summary>The PEM a node verifies with: <see cref="ConfigSigningOptions.PublicKeyPem"/>, else the file at <see cref="ConfigSigningOptions.PublicKeyPath"/>; <see langword="null"/> when signing is off.</summary>
@@ -10,35 +8,4 @@ internal static class SigningKeys
         !string.IsNullOrWhiteSpace(options.PublicKeyPem) ? options.PublicKeyPem
         : !string.IsNullOrWhiteSpace(options.PublicKeyPath) ? File.ReadAllText(options.PublicKeyPath)
         : null;
-
-    /// <exception cref="ArgumentException">Not a PEM key.</exception>
-    /// <exception cref="CryptographicException">Not an ECDSA key.</exception>
-    public static ECDsa Load(string pem)
-    {
-        var key = ECDsa.Create();
-        try
-        {
-            key.ImportFromPem(pem);
-            return key;
-        }
-        catch
-        {
-            key.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>Why a PEM cannot serve as a signing key, or <see langword="null"/> when it is a P-256 ECDSA key.</summary>
-    public static string? Problem(string pem)
-    {
-        try
-        {
-            using var key = Load(pem);
-            return key.KeySize == 256 ? null : $"it is a {key.KeySize}-bit key; a P-256 key is required";
-        }
-        catch (Exception ex) when (ex is ArgumentException or CryptographicException)
-        {
-            return $"it is not a PEM ECDSA key: {ex.Message}";
-        }
-    }
 }

@@ -1,12 +1,12 @@
 using System.Security.Cryptography;
 
-namespace Resilience.ControlPlane;
+namespace Resilience;
 
 /// <summary>
-/// Reads the control plane's private signing key (ECDSA P-256, PEM) for <see cref="ConfigSignature.Sign"/>; the
-/// scheme itself is Core's public <see cref="ConfigSignature"/>.
+/// Reads the P-256 keys of the signature scheme from PEM: the public key on nodes (Core), the private key on the
+/// control plane. Shared source, so both ends accept and refuse exactly the same keys.
 /// </summary>
-internal static class SigningKey
+internal static class EcdsaPem
 {
     /// <exception cref="ArgumentException">Not a PEM key.</exception>
     /// <exception cref="CryptographicException">Not an ECDSA key.</exception>
@@ -25,7 +25,7 @@ internal static class SigningKey
         }
     }
 
-    /// <summary>Why a PEM cannot serve as the signing key, or <see langword="null"/> when it is a P-256 ECDSA key.</summary>
+    /// <summary>Why a PEM cannot serve as a signing key, or <see langword="null"/> when it is a P-256 ECDSA key.</summary>
     public static string? Problem(string pem)
     {
         try
