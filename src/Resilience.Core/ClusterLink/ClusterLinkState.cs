@@ -10,8 +10,8 @@ namespace Resilience;
 /// <param name="LastError">Why the last attempt or connection failed, if it did.</param>
 public sealed record ClusterLinkState(ClusterLinkStatus Status, DateTimeOffset Since, int Attempts = 0, string? LastError = null)
 {
-    /// <summary>Gets the state of a node with no link configured.</summary>
-    public static ClusterLinkState NotConfigured { get; } = new(ClusterLinkStatus.NotConfigured, DateTimeOffset.MinValue);
+    /// <summary>The state of a node with no link configured (a user compares <see cref="Status"/> instead).</summary>
+    internal static ClusterLinkState NotConfigured { get; } = new(ClusterLinkStatus.NotConfigured, DateTimeOffset.MinValue);
 
     /// <summary>
     /// Gets the control-plane endpoint this state is about. Connected: the endpoint the link is connected to.
