@@ -37,6 +37,12 @@ internal sealed class TestPki
     /// <summary>A certificate issued by the root with the given extended key usages (none: no extension), and DNS names.</summary>
     public X509Certificate2 IssueFromRoot(string commonName, string[] usages, params string[] dnsNames) => Issue(commonName, Root, usages, dnsNames);
 
+    /// <summary>Another intermediate CA under the same root (e.g. one that issues the control plane's server leaf).</summary>
+    public X509Certificate2 CreateIntermediate(string name) => CreateCa($"CN={name}", Root);
+
+    /// <summary>A certificate issued by <paramref name="issuer"/> with the given extended key usages and DNS names.</summary>
+    public static X509Certificate2 IssueFrom(X509Certificate2 issuer, string commonName, string[] usages, params string[] dnsNames) => Issue(commonName, issuer, usages, dnsNames);
+
     /// <summary>A self-signed client certificate (for pinning).</summary>
     public static X509Certificate2 SelfSignedClient(string commonName)
     {
