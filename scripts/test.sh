@@ -36,7 +36,12 @@ echo "== demo (samples/Demo)"
 if dotnet samples/Demo/bin/Release/net10.0/Demo.dll --workspace "$root/.tmp/demo"; then demo_passed=1; else demo_failed=1; status=1; fi
 rm -rf "$root/.tmp/demo"
 
-passed=$demo_passed; failed=$demo_failed; skipped=0
+# Trimming: a trimmed publish that analyses Core, LMDB and the WebSocket link whole, then runs; one check too.
+trim_passed=0; trim_failed=0
+echo "== trimming (tests/Resilience.Trimming)"
+if bash scripts/check-trimming.sh; then trim_passed=1; else trim_failed=1; status=1; fi
+
+passed=$((demo_passed + trim_passed)); failed=$((demo_failed + trim_failed)); skipped=0
 for trx in "$results"/*.trx; do
   [ -f "$trx" ] || continue
   counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)

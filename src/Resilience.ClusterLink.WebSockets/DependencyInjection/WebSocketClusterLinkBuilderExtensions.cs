@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -27,8 +28,16 @@ public static class WebSocketClusterLinkBuilderExtensions
         var first = !services.Any(d => d.ServiceType == typeof(LinkMarker));
         if (first && builder.Configuration is { } section)
         {
-            // Once: binding the section again would add its Endpoints a second time.
-            options.Bind(section.GetSection(ClusterLinkDefaults.SectionName));
+            // Once: binding the section again would add its Endpoints a second time. Bound through the bindable copy:
+            // the certificate objects are not configuration (see ClusterLinkBindableOptions).
+            var linkSection = section.GetSection(ClusterLinkDefaults.SectionName);
+            options.Configure(o =>
+            {
+                var bindable = ClusterLinkBindableOptions.From(o);
+                linkSection.Bind(bindable);
+                bindable.CopyTo(o);
+            });
+            services.AddSingleton<IOptionsChangeTokenSource<ClusterLinkOptions>>(new ConfigurationChangeTokenSource<ClusterLinkOptions>(Options.Options.DefaultName, linkSection));
         }
 
         if (configure is not null)

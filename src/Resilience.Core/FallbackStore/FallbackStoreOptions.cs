@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
 
@@ -6,6 +7,7 @@ namespace Resilience;
 /// Settings of tier 3 (the reference's <c>cluster_fallback_config_*</c>), bound from the
 /// <c>FallbackStore</c> sub-section.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The [Range(typeof(TimeSpan), ...)]/[MaxLength] rules are read at compile time by the [OptionsValidator] source generator, whose validator uses its own trim-safe copies; nothing constructs these attributes by reflection unless the app calls ValidateDataAnnotations, which carries its own trimming warning.")]
 public sealed class FallbackStoreOptions
 {
     /// <summary>Gets or sets the store: <c>s3://bucket/prefix</c>, <c>gcs://bucket/prefix</c> or <c>file:///dir</c>. Unset turns the tier off.</summary>

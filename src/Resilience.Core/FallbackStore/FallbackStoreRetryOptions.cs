@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
 
@@ -6,6 +7,7 @@ namespace Resilience;
 /// The retry budget every cloud fallback store shares: bounded attempts with exponential backoff and
 /// jitter for transient failures, a timeout per request and a total budget per operation.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The [Range(typeof(TimeSpan), ...)]/[MaxLength] rules are read at compile time by the [OptionsValidator] source generator, whose validator uses its own trim-safe copies; nothing constructs these attributes by reflection unless the app calls ValidateDataAnnotations, which carries its own trimming warning.")]
 public abstract class FallbackStoreRetryOptions
 {
     /// <summary>Gets or sets how many times a transient failure (timeout, 5xx, throttling, network error) is retried. Default: 4.</summary>

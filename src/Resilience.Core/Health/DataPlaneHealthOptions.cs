@@ -1,8 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
 
 /// <summary>When the data-plane health check reports degraded. Bound from the <c>Health</c> sub-section.</summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The [Range(typeof(TimeSpan), ...)]/[MaxLength] rules are read at compile time by the [OptionsValidator] source generator, whose validator uses its own trim-safe copies; nothing constructs these attributes by reflection unless the app calls ValidateDataAnnotations, which carries its own trimming warning.")]
 public sealed class DataPlaneHealthOptions
 {
     /// <summary>Gets or sets how long the control-plane link may be down before the node reports degraded. Default: 5 minutes.</summary>

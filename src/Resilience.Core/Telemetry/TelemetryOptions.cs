@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
 
@@ -7,6 +8,7 @@ namespace Resilience;
 /// and how often it flushes. Bound from the <c>Telemetry</c> sub-section of the section given to
 /// <c>AddDataPlaneResilience</c>; validated at start-up.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The [Range(typeof(TimeSpan), ...)]/[MaxLength] rules are read at compile time by the [OptionsValidator] source generator, whose validator uses its own trim-safe copies; nothing constructs these attributes by reflection unless the app calls ValidateDataAnnotations, which carries its own trimming warning.")]
 public sealed class TelemetryOptions
 {
     /// <summary>

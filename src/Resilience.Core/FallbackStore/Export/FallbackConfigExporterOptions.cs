@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Diagnostics.CodeAnalysis;
 
 namespace Resilience;
 
@@ -7,6 +8,7 @@ namespace Resilience;
 /// plane fills these from its node identity and <see cref="FallbackStoreOptions"/>; a control plane that exports
 /// what it publishes creates one exporter per data-plane version it exports for.
 /// </summary>
+[UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The [Range(typeof(TimeSpan), ...)]/[MaxLength] rules are read at compile time by the [OptionsValidator] source generator, whose validator uses its own trim-safe copies; nothing constructs these attributes by reflection unless the app calls ValidateDataAnnotations, which carries its own trimming warning.")]
 public sealed class FallbackConfigExporterOptions
 {
     /// <summary>Gets or sets the id this exporter registers with in the election (and writes as the uploader's id). Required.</summary>
