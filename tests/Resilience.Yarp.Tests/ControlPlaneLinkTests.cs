@@ -23,7 +23,9 @@ public sealed class ControlPlaneLinkTests : IDisposable
         await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/one") == "upstream-a", "YARP routing the first published config to A");
         Assert.Equal(first.Hash, gateway.DataPlane.Current!.Hash);
         Assert.Equal(ConfigOrigin.ControlPlane, gateway.DataPlane.Current.Origin);
-        Assert.Equal(first.Hash, applied.Current);
+
+        // YARP routes with new endpoints before it tells its listeners the config is applied: the revision follows.
+        await Gateway.EventuallyAsync(() => Task.FromResult(applied.Current == first.Hash), "the applied revision following YARP to the first config");
 
         // The second publish is swapped in under load: requests without the header go to A before and after it.
         await using var load = Load.Start(gateway, workers: 3, expected: "upstream-a");
@@ -34,7 +36,7 @@ public sealed class ControlPlaneLinkTests : IDisposable
         var (ok, failures) = await load.StopAsync();
         Assert.True(failures.Count == 0, $"{failures.Count} of {ok + failures.Count} requests failed during the swap (first: {failures.FirstOrDefault()})");
         Assert.Equal("upstream-a", await gateway.GetAsync("/two"));
-        Assert.Equal(second.Hash, applied.Current);
+        await Gateway.EventuallyAsync(() => Task.FromResult(applied.Current == second.Hash), "the applied revision following YARP to the second config");
         await Gateway.EventuallyAsync(
             () => Task.FromResult(controlPlane.Registry.GetAll().SingleOrDefault() is { ConfigHash: var hash } && hash == second.Hash),
             "the control plane hearing that the gateway applied the second config");
