@@ -81,10 +81,9 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
         await Eventually.HoldsAsync(
             () => a.Current?.Hash == v2.Hash && a.State.Link is { Status: ClusterLinkStatus.Connected } la && la.Endpoint == cp3.Endpoint
                 && b.Current?.Hash == v2.Hash && b.State.Link is { Status: ClusterLinkStatus.Connected } lb && lb.Endpoint == cp1.Endpoint,
-            "node A serves v2 through replica 3 and node B through replica 1",
-            TimeSpan.FromSeconds(40));
+            "node A serves v2 through replica 3 and node B through replica 1 within 30 s (one round is 5-10 s)",
+            TimeSpan.FromSeconds(30));
         output.WriteLine($"moved and serving the latest {moved.ElapsedMilliseconds} ms after replica 2 stopped (reconnect delay 5-10 s)");
-        Assert.True(moved.Elapsed < TimeSpan.FromSeconds(30), $"the nodes took {moved.Elapsed} (one round is 5-10 s)");
 
         await Eventually.HoldsAsync(
             () => cp1.Registry.Find("node-a") is { IsConnected: true, ReplicaId: "r3", SyncStatus: DataPlaneSyncStatus.InSync }
