@@ -157,6 +157,10 @@ public sealed class GatewayTests : IDisposable
         await using var gateway = await Gateway.StartAsync(_dir.File("data"), configureServices: s => s.AddSingleton<IUsageRecorder>(recorder));
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(a.Url, routeId: "counted"))).StatusCode);
         await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/warm-up") == "upstream-a", "routing to A");
+
+        // A request is recorded when the proxy pipeline returns, which can be just after the client has the whole
+        // response: wait for the warm-up's record before clearing, and for the ten before counting them.
+        await Gateway.EventuallyAsync(() => Task.FromResult(recorder.Snapshot().Length == 1), "the warm-up request recorded");
         recorder.Clear();
 
         for (var i = 0; i < 10; i++)
@@ -165,6 +169,7 @@ public sealed class GatewayTests : IDisposable
         }
 
         await gateway.Client.GetAsync(gateway.Url + "/healthz"); // not proxied: not recorded
+        await Gateway.EventuallyAsync(() => Task.FromResult(recorder.Snapshot().Length >= 10), "the ten proxied requests recorded");
         var records = recorder.Snapshot();
         Assert.Equal(10, records.Length);
         Assert.All(records, r =>
