@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 
-apt_packages=(liblmdb0 tinyproxy squid-openssl openssl redis-server)
+apt_packages=(liblmdb0 tinyproxy squid-openssl openssl redis-server chromium)
 missing=()
 for p in "${apt_packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text.Json;
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Engines;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Resilience.Benchmarks;
 
@@ -19,6 +20,8 @@ public class LinkPushBenchmarks
     private IDataPlane _dataPlane = null!;
     private byte[][] _configs = null!;
     private byte[] _compressed = null!;
+    private ServiceProvider _standalone = null!;
+    private Resilience.ControlPlane.IConfigPublisher _publisherOnly = null!;
     private int _next;
 
     [Params(1_000_000, 10_000_000)]
@@ -51,8 +54,7 @@ public class LinkPushBenchmarks
     }
 
     [Benchmark(Description = "CP publish only (hash + gzip)")]
-    public async Task Publish_only() => await new Resilience.ControlPlane.ConfigPublisher(TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Resilience.ControlPlane.ConfigPublisher>.Instance, new Resilience.ControlPlane.ConfigSigner(Microsoft.Extensions.Options.Options.Create(new Resilience.ControlPlane.DataPlaneHubOptions())))
-        .PublishAsync(_configs[_next++ % 2]);
+    public async Task Publish_only() => await _publisherOnly.PublishAsync(_configs[_next++ % 2]);
 
     [Benchmark(Baseline = true, Description = "baseline: gunzip + JsonDocument.Parse")]
     public int Decompress_and_parse()
@@ -78,7 +80,11 @@ public class LinkPushBenchmarks
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _rig.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    public void Cleanup()
+    {
+        _standalone.Dispose();
+        _rig.DisposeAsync().AsTask().GetAwaiter().GetResult();
+    }
 }
 
 internal static class JsonElementExtensions

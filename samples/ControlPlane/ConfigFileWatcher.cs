@@ -70,14 +70,16 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
 
         try
         {
+            var plan = RolloutPlanFile.Read(options.RolloutPlanPath);
             var published = IsJson(content)
-                ? await publisher.PublishAsync(content, cancellationToken: cancellationToken)
-                : await publisher.PublishYamlAsync(content, cancellationToken: cancellationToken);
+                ? await publisher.PublishAsync(content, plan: plan, cancellationToken: cancellationToken)
+                : await publisher.PublishYamlAsync(content, plan: plan, cancellationToken: cancellationToken);
             _publishedDigest = digest;
-            LogPublished(logger, path, published.Hash, published.Version);
+            LogPublished(logger, path, published.Hash, published.Version, published.RolloutId ?? "none: every node at once");
         }
-        catch (Exception ex) when (ex is ConfigFormatException or ArgumentException)
+        catch (Exception ex) when (ex is ConfigFormatException or ArgumentException or ConfigValidationException or RolloutInProgressException or InvalidDataException)
         {
+            // Refused by the gateways' validator, a bad plan, a running rollout that refuses publishes: nothing was published.
             LogUnusable(logger, path, ex.Message);
         }
     }
@@ -93,8 +95,8 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
     [LoggerMessage(1, LogLevel.Information, "Watching {Path}.")]
     private static partial void LogWatching(ILogger logger, string path);
 
-    [LoggerMessage(2, LogLevel.Information, "Published {Path} as configuration {Hash} (version {Version}).")]
-    private static partial void LogPublished(ILogger logger, string path, string hash, string version);
+    [LoggerMessage(2, LogLevel.Information, "Published {Path} as configuration {Hash} (version {Version}; rollout {Rollout}).")]
+    private static partial void LogPublished(ILogger logger, string path, string hash, string version, string rollout);
 
     [LoggerMessage(3, LogLevel.Warning, "{Path} is not a usable configuration ({Why}); the last published one stays.")]
     private static partial void LogUnusable(ILogger logger, string path, string why);

@@ -23,4 +23,10 @@ public sealed class ControlPlaneOptions
 
     /// <summary>How long the file must stay unchanged before it is published (editors write in several steps).</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// A JSON file with a <see cref="Resilience.ControlPlane.RolloutPlan"/> (<c>{"Waves":[{"Labels":{"ring":"canary"},"BakeTime":"00:05:00"},{"EveryoneElse":true}]}</c>).
+    /// While it exists, every publish of the watched file is a staged rollout with this plan; without it, a publish goes to every node at once.
+    /// </summary>
+    public string RolloutPlanPath { get; set; } = "rollout-plan.json";
 }

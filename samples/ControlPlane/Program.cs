@@ -1,8 +1,10 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
 using Resilience.ControlPlane;
 using Resilience.Samples.ControlPlane;
+using Resilience.Yarp;
 
 var builder = WebApplication.CreateBuilder(args);
 var options = builder.Configuration.GetSection("ControlPlane").Get<ControlPlaneOptions>() ?? new ControlPlaneOptions();
@@ -25,6 +27,15 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Listen(address, options.AdminPort);
 });
 builder.Services.AddDataPlaneHub(builder.Configuration.GetSection("DataPlaneHub"));
+
+// The gateways' own check, run before every publish: a configuration they would refuse is refused here, with the errors.
+builder.Services.AddReverseProxy();   // YARP's route and cluster validators; this host proxies nothing
+builder.Services.AddDataPlaneHubValidator(ReverseProxyConfigValidation.Create);
+
+// The fleet page (and its rollout buttons) for operators on this machine: the admin listener is meant for loopback.
+builder.Services.AddAuthentication(LoopbackOperatorAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, LoopbackOperatorAuthenticationHandler>(LoopbackOperatorAuthenticationHandler.SchemeName, null);
+builder.Services.AddAuthorizationBuilder().AddPolicy(FleetPageDefaults.PolicyName, policy => policy.RequireAuthenticatedUser());
 builder.Services.AddSingleton(options);
 builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.Converters.Add(new JsonStringEnumConverter()));
 builder.Services.AddHostedService<ConfigFileWatcher>();
@@ -34,11 +45,17 @@ var app = builder.Build();
 // Endpoints belong to a listener by the connection's local port, not the Host header: nodes behind a load
 // balancer or port-forward send the balancer's host and port.
 app.UseListenerPortRestriction();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapDataPlaneHub("/v1/outlet").RequireListenerPort(options.HubPort);
 app.MapGet("/nodes", (IDataPlaneRegistry registry) => registry.GetAll()).RequireListenerPort(options.AdminPort);
 app.MapGet("/config", (IConfigPublisher publisher) => publisher.Latest is { } latest
-    ? Results.Ok(new { latest.Hash, latest.Version, latest.Timestamp, latest.Size })
+    ? Results.Ok(new { latest.Hash, latest.Version, latest.Timestamp, latest.Size, latest.RolloutId, StableHash = publisher.Stable?.Hash })
     : Results.NotFound()).RequireListenerPort(options.AdminPort);
+app.MapGet("/rollout", async (IConfigRollouts rollouts, CancellationToken ct) => await rollouts.GetCurrentAsync(ct) is { } status
+    ? Results.Ok(status)
+    : Results.NotFound()).RequireListenerPort(options.AdminPort);
+app.MapDataPlaneFleetPage("/fleet").RequireListenerPort(options.AdminPort);
 app.Run();
 
 static (X509Certificate2 Leaf, X509Certificate2Collection Chain) LoadServerCertificate(ControlPlaneOptions options)

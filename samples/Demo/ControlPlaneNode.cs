@@ -57,6 +57,19 @@ internal sealed class ControlPlaneNode(IReadOnlyDictionary<string, string> setti
         }
     }
 
+    /// <summary>The control plane's current rollout (<c>/rollout</c>), or <see langword="null"/> before the first.</summary>
+    public async Task<RolloutView?> RolloutAsync(HttpClient client, CancellationToken cancellationToken)
+    {
+        using var response = await client.GetAsync(AdminUrl + "/rollout", cancellationToken);
+        if (response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        response.EnsureSuccessStatusCode();
+        return await response.Content.ReadFromJsonAsync<RolloutView>(Json, cancellationToken);
+    }
+
     /// <summary>The control plane's registry of data planes.</summary>
     public async Task<IReadOnlyList<RegisteredNode>> NodesAsync(HttpClient client, CancellationToken cancellationToken) =>
         await client.GetFromJsonAsync<RegisteredNode[]>(AdminUrl + "/nodes", Json, cancellationToken) ?? [];
@@ -74,3 +87,12 @@ internal sealed class ControlPlaneNode(IReadOnlyDictionary<string, string> setti
 
 /// <summary>One entry of the control plane's registry (<c>/nodes</c>).</summary>
 internal sealed record RegisteredNode(string NodeId, bool IsConnected, string? ConfigHash, string SyncStatus);
+
+/// <summary>The control plane's current rollout (<c>/rollout</c>): enough of <c>RolloutStatus</c> for the demo.</summary>
+internal sealed record RolloutView(string Id, string Phase, string ConfigHash, string? Reason, DateTimeOffset StartedAt, DateTimeOffset? EndedAt, RolloutWaveView[] Waves);
+
+/// <summary>One wave of <see cref="RolloutView"/>.</summary>
+internal sealed record RolloutWaveView(int Index, string Name, string State, RolloutNodeView[] Nodes);
+
+/// <summary>One node of a <see cref="RolloutWaveView"/>.</summary>
+internal sealed record RolloutNodeView(string NodeId, string State, DateTimeOffset? AppliedAt);

@@ -19,8 +19,10 @@ internal sealed partial class OutageScenario : IDisposable
     private readonly string _workspace;
     private readonly string _logs;
     private readonly string _controlPlaneFile;
+    private readonly string _rolloutPlanFile;
     private readonly string _runId = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
     private string _upstreamUrl = string.Empty;
+    private string _deadUpstreamUrl = string.Empty;
     private string _storage = string.Empty;
     private string _emptyStorage = string.Empty;
     private ChildProcess? _upstream;
@@ -35,6 +37,7 @@ internal sealed partial class OutageScenario : IDisposable
         _workspace = arguments.Workspace;
         _logs = Path.Combine(_workspace, "logs");
         _controlPlaneFile = Path.Combine(_workspace, "control-plane", "gateway-config.yaml");
+        _rolloutPlanFile = Path.Combine(_workspace, "control-plane", "rollout-plan.json");
     }
 
     private ControlPlaneNode ControlPlane => _controlPlane ?? throw new InvalidOperationException("not set up");
@@ -61,6 +64,9 @@ internal sealed partial class OutageScenario : IDisposable
             ("e. new node C, no cache, empty store: loads the YAML", NewNodeFromYamlAsync),
             ("f. CP back after edits v2, v3, v4: all on v4, never v2/v3", ControlPlaneBackAsync),
             ("g. CP up, file edited to v5 (YAML): pushed to every node", LiveEditAsync),
+            ("h. bad config (dead upstream) staged, canary wave = A: rolled back, B and C never serve it", BadRolloutAsync),
+            ("i. good config v7 staged in two waves: A first, then B and C", GoodRolloutAsync),
+            ("j. for comparison: the same bad config to every node at once", BadToEveryoneAsync),
         ];
 
         var phases = new List<Phase>();
@@ -119,6 +125,7 @@ internal sealed partial class OutageScenario : IDisposable
         var pki = DemoPki.Create(Path.Combine(_workspace, "pki"));
 
         _upstreamUrl = $"http://127.0.0.1:{FreePort()}";
+        _deadUpstreamUrl = $"http://127.0.0.1:{FreePort()}";
         _upstream = ChildProcess.Start(SampleBinaries.Demo, ["upstream", _upstreamUrl], new Dictionary<string, string>(), Path.Combine(_logs, "upstream.log"));
         var yamlPath = Path.Combine(_workspace, "fallback.yaml");
         await File.WriteAllTextAsync(yamlPath, "# Tier 4: served only when the control plane, the cache and the fallback store have nothing.\n" + GatewayConfigs.Yaml(GatewayConfigs.DeclarativeVersion, _upstreamUrl), cancellationToken);
@@ -140,7 +147,7 @@ internal sealed partial class OutageScenario : IDisposable
         var adminPort = FreePort();
         _controlPlane = new ControlPlaneNode(ControlPlaneSettings(pki, hubPort, adminPort), adminPort, Path.Combine(_logs, "control-plane.log"));
         var endpoint = $"wss://127.0.0.1:{hubPort}/v1/outlet";
-        _a = Gateway("A", GatewaySettings("a", pki, endpoint, yamlPath, _storage, export: true));
+        _a = Gateway("A", GatewaySettings("a", pki, endpoint, yamlPath, _storage, export: true, canary: true));
         _b = Gateway("B", GatewaySettings("b", pki, endpoint, yamlPath, _storage, export: false));
         _c = Gateway("C", GatewaySettings("c", pki, endpoint, yamlPath, _emptyStorage, export: false));
 
@@ -166,16 +173,19 @@ internal sealed partial class OutageScenario : IDisposable
         ["ControlPlane:ServerKeyPath"] = pki.ServerKeyPath,
         ["ControlPlane:ConfigPath"] = _controlPlaneFile,
         ["ControlPlane:Debounce"] = "00:00:00.100",
+        ["ControlPlane:RolloutPlanPath"] = _rolloutPlanFile,
+        ["DataPlaneHub:Rollouts:EvaluationInterval"] = "00:00:00.200",
         ["DataPlaneHub:AuthenticationMode"] = "Pki",
         ["DataPlaneHub:TrustedCaPath"] = pki.CaPath,
         ["DataPlaneHub:DataPlaneTimeout"] = "00:00:05",
     };
 
     /// <summary>A gateway node: the link to the CP over mTLS, a data directory (cache), the store, the YAML; short intervals.</summary>
-    private static Dictionary<string, string> GatewaySettings(string id, DemoPki pki, string endpoint, string yamlPath, string storage, bool export) => new(ChildLogging)
+    private static Dictionary<string, string> GatewaySettings(string id, DemoPki pki, string endpoint, string yamlPath, string storage, bool export, bool canary = false) => new(ChildLogging)
     {
         ["Resilience:NodeId"] = $"gateway-{id}",
         ["Resilience:Labels:role"] = export ? "backup" : "worker",
+        ["Resilience:Labels:ring"] = canary ? "canary" : "main",
         ["Resilience:DataDirectory"] = Path.Combine(Path.GetDirectoryName(yamlPath)!, "nodes", id),
         ["Resilience:StartupTimeout"] = "00:00:03",
         ["Resilience:Declarative:Path"] = yamlPath,
@@ -215,9 +225,9 @@ internal sealed partial class OutageScenario : IDisposable
     }
 
     /// <summary>Writes a new version of the control plane's watched file and remembers its hash.</summary>
-    private async Task<string> WriteControlPlaneFileAsync(string version, CancellationToken cancellationToken)
+    private async Task<string> WriteControlPlaneFileAsync(string version, CancellationToken cancellationToken, string? upstreamUrl = null)
     {
-        var json = GatewayConfigs.Json(version, _upstreamUrl);
+        var json = GatewayConfigs.Json(version, upstreamUrl ?? _upstreamUrl);
         var hash = GatewayConfigs.Hash(json);
         _versionByHash[hash] = version;
         await ReplaceControlPlaneFileAsync(json, cancellationToken);

@@ -18,6 +18,9 @@ internal sealed class Phase(string title)
 
     public string Serving { get; set; } = "-";
 
+    /// <summary>Gets or sets what the phase measured, printed under the timeline.</summary>
+    public string? Note { get; set; }
+
     public bool Ran { get; private set; } = true;
 
     public IReadOnlyList<string> Problems => _problems;
@@ -71,6 +74,11 @@ internal static class Timeline
             var requests = phase.Ran ? $"{phase.Ok}/{phase.Total}" : "-";
             var result = !phase.Ran ? "not run" : phase.Passed ? "ok" : "FAIL";
             Console.WriteLine($"{phase.Title.PadRight(titleWidth)}  {time,7}  {requests,11}  {phase.Serving.PadRight(servingWidth)}  {result}");
+        }
+
+        foreach (var phase in phases.Where(p => p.Note is not null))
+        {
+            Console.WriteLine($"{phase.Title[..phase.Title.IndexOf('.', StringComparison.Ordinal)]}. {phase.Note}");
         }
 
         Console.WriteLine();

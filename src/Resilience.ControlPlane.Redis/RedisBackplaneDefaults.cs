@@ -19,4 +19,19 @@ internal static class RedisBackplaneDefaults
 
     /// <summary>The key prefix of each replica's registry report (followed by its id).</summary>
     public static string ReportKeyPrefix(string prefix) => $"{{{prefix}}}:dataplanes:";
+
+    /// <summary>The hash that holds the current rollout (its version and JSON document).</summary>
+    public static string RolloutKey(string prefix) => $"{{{prefix}}}:rollout";
+
+    /// <summary>The lease of the replica that moves rollouts on (its id, expiring).</summary>
+    public static string RolloutLeaseKey(string prefix) => $"{{{prefix}}}:rollout:lease";
+
+    /// <summary>The hash that holds the configuration the current rollout goes back to.</summary>
+    public static string RolloutBaselineKey(string prefix) => $"{{{prefix}}}:rollout:baseline";
+
+    /// <summary>The set of replicas that reported nodes for a rollout.</summary>
+    public static string RolloutReplicasKey(string prefix, string rolloutId) => $"{{{prefix}}}:rollout:{rolloutId}:replicas";
+
+    /// <summary>The key prefix of each replica's node report for a rollout (followed by its id).</summary>
+    public static string RolloutReportKeyPrefix(string prefix, string rolloutId) => $"{{{prefix}}}:rollout:{rolloutId}:nodes:";
 }

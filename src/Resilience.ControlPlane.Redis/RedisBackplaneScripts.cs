@@ -6,18 +6,18 @@ namespace Resilience.ControlPlane.Redis;
 /// </summary>
 internal static class RedisBackplaneScripts
 {
-    /// <summary>KEYS[1] config hash. ARGV: floor, hash, version, timestamp (unix ms), size, signature, payload, channel. Returns the revision.</summary>
+    /// <summary>KEYS[1] config hash. ARGV: floor, hash, version, timestamp (unix ms), size, signature, payload, channel, rollout id. Returns the revision.</summary>
     public const string Publish = """
         local stored = tonumber(redis.call('HGET', KEYS[1], 'rev')) or 0
         local floor = tonumber(ARGV[1]) or 0
         local rev = math.max(stored, floor) + 1
-        redis.call('HSET', KEYS[1], 'rev', rev, 'hash', ARGV[2], 'version', ARGV[3], 'ts', ARGV[4], 'size', ARGV[5], 'sig', ARGV[6], 'payload', ARGV[7])
+        redis.call('HSET', KEYS[1], 'rev', rev, 'hash', ARGV[2], 'version', ARGV[3], 'ts', ARGV[4], 'size', ARGV[5], 'sig', ARGV[6], 'payload', ARGV[7], 'rollout', ARGV[9] or '')
         redis.call('PUBLISH', ARGV[8], rev)
         return rev
         """;
 
     /// <summary>
-    /// KEYS[1] config hash. ARGV: revision, hash, version, timestamp, size, signature, payload, channel. Stores only when
+    /// KEYS[1] config hash. ARGV: revision, hash, version, timestamp, size, signature, payload, channel, rollout id. Stores only when
     /// the stored one comes before it (revision, then hash); returns 1 when it did.
     /// </summary>
     public const string Restore = """
@@ -25,8 +25,32 @@ internal static class RedisBackplaneScripts
         local storedHash = redis.call('HGET', KEYS[1], 'hash') or ''
         local rev = tonumber(ARGV[1])
         if rev > stored or (rev == stored and ARGV[2] > storedHash) then
-          redis.call('HSET', KEYS[1], 'rev', ARGV[1], 'hash', ARGV[2], 'version', ARGV[3], 'ts', ARGV[4], 'size', ARGV[5], 'sig', ARGV[6], 'payload', ARGV[7])
+          redis.call('HSET', KEYS[1], 'rev', ARGV[1], 'hash', ARGV[2], 'version', ARGV[3], 'ts', ARGV[4], 'size', ARGV[5], 'sig', ARGV[6], 'payload', ARGV[7], 'rollout', ARGV[9] or '')
           redis.call('PUBLISH', ARGV[8], ARGV[1])
+          return 1
+        end
+        return 0
+        """;
+
+    /// <summary>
+    /// KEYS[1] rollout hash. ARGV: expected version, new version, document, channel. Stores the document only when the
+    /// stored version is the expected one (0: none stored); returns 1 when it did.
+    /// </summary>
+    public const string SetRollout = """
+        local stored = tonumber(redis.call('HGET', KEYS[1], 'version')) or 0
+        if stored ~= tonumber(ARGV[1]) then
+          return 0
+        end
+        redis.call('HSET', KEYS[1], 'version', ARGV[2], 'doc', ARGV[3])
+        redis.call('PUBLISH', ARGV[4], 'rollout')
+        return 1
+        """;
+
+    /// <summary>KEYS[1] lease key. ARGV: replica id, duration (ms). Takes a free lease or renews the caller's; returns 1 when the caller holds it.</summary>
+    public const string HoldLease = """
+        local owner = redis.call('GET', KEYS[1])
+        if owner == false or owner == ARGV[1] then
+          redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
           return 1
         end
         return 0

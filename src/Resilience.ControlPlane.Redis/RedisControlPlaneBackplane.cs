@@ -11,7 +11,7 @@ namespace Resilience.ControlPlane.Redis;
 /// change together), publishes announced on a channel, and one expiring registry report per replica. Connects on first
 /// use and reconnects on its own; commands fail at once while Redis is unreachable (nothing is queued to run later).
 /// </summary>
-internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyncDisposable, IDisposable
+internal sealed partial class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyncDisposable, IDisposable
 {
     private readonly RedisBackplaneOptions _options;
     private readonly ILogger _logger;
@@ -55,6 +55,12 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
         var fields = await RunAsync(database.HashGetAllAsync(_configKey), "read", cancellationToken).ConfigureAwait(false);
+        return ReadConfig(fields);
+    }
+
+    /// <summary>A configuration from its hash fields, or <see langword="null"/> when there is none or it is not one.</summary>
+    private BackplaneConfig? ReadConfig(HashEntry[] fields)
+    {
         if (fields.Length == 0)
         {
             return null;
@@ -82,6 +88,7 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
             Size = length,
             Signature = values.TryGetValue("sig", out var signature) && !signature.IsNullOrEmpty ? signature.ToString() : null,
             Payload = (byte[])payload!,
+            RolloutId = values.TryGetValue("rollout", out var rollout) && !rollout.IsNullOrEmpty ? rollout.ToString() : null,
         };
     }
 
@@ -196,6 +203,7 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
         config.Signature ?? string.Empty,
         config.Payload,
         _channelName,
+        config.RolloutId ?? string.Empty,
     ];
 
     /// <summary>Awaits a Redis command with the caller's cancellation; every Redis failure becomes the backplane's typed error.</summary>

@@ -57,6 +57,7 @@ internal sealed class LinkSession : IDisposable
                     Version = node.Version,
                     Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
                     ConfigHash = hash,
+                    Tier = Tier(),
                 },
                 token).ConfigureAwait(false);
 
@@ -155,12 +156,21 @@ internal sealed class LinkSession : IDisposable
 
                 if (message.Kind == WebSocketMessageType.Text)
                 {
-                    // welcome and heartbeat_ack only prove liveness (already noted); unknown types are ignored (docs/protocol.md, versioning).
+                    // welcome and heartbeat_ack prove liveness (already noted) and name the stable configuration; unknown types are ignored (docs/protocol.md, versioning).
                     var (type, root) = LinkFraming.ParseControl(message);
                     Log.LinkControlReceived(_link.Logger, type);
                     if (type == LinkProtocol.Types.License && _link.License is { } license)
                     {
                         await OnLicenseAsync(license, LinkFraming.Deserialize<LicenseMessage>(root), token).ConfigureAwait(false);
+                    }
+                    else if (type == LinkProtocol.Types.Welcome)
+                    {
+                        _context.ReportStableConfig(LinkFraming.Deserialize<WelcomeMessage>(root).StableHash);
+                    }
+                    else if (type == LinkProtocol.Types.HeartbeatAck)
+                    {
+                        // The fleet's stable configuration: a rollout's candidate this node serves may be exported once named here.
+                        _context.ReportStableConfig(LinkFraming.Deserialize<HeartbeatMessage>(root).StableHash);
                     }
 
                     continue;
@@ -255,6 +265,7 @@ internal sealed class LinkSession : IDisposable
             ExpectedHash = header.Hash,
             Signature = header.Signature,
             Source = _endpoint.ToString(),
+            RolloutId = header.Rollout,
         };
         return await _context.ApplyAsync(document, token).ConfigureAwait(false);
     }
@@ -281,7 +292,7 @@ internal sealed class LinkSession : IDisposable
             if (now >= nextHeartbeat)
             {
                 var hash = _context.Current?.Hash;
-                await SendAsync(new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat, ConfigHash = hash }, token).ConfigureAwait(false);
+                await SendAsync(new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat, ConfigHash = hash, Tier = Tier() }, token).ConfigureAwait(false);
                 Log.LinkHeartbeatSent(_link.Logger, hash);
                 nextHeartbeat = now + ToTicks(interval);
                 continue;
@@ -330,6 +341,9 @@ internal sealed class LinkSession : IDisposable
             _sendLock.Release();
         }
     }
+
+    /// <summary>The tier the served configuration came from, for the control plane's registry.</summary>
+    private string? Tier() => _context.Current?.Origin is { } origin and not ConfigOrigin.None ? origin.ToString() : null;
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Time.TimestampFrequency);
 

@@ -28,4 +28,13 @@ public sealed class BinaryHeader : LinkMessage
     /// <summary>Gets or sets the control plane's signature of the configuration JSON (<see cref="ConfigSignature"/>), when it signs.</summary>
     [JsonPropertyName("signature")]
     public string? Signature { get; set; }
+
+    /// <summary>
+    /// Gets or sets the id of the control plane's staged rollout this configuration is the candidate of (config), while
+    /// that rollout has not completed; absent for a configuration the whole fleet was given. A node serves such a
+    /// configuration but does not export it to the fallback store until the control plane names it stable
+    /// (<see cref="HeartbeatMessage.StableHash"/>, <see cref="WelcomeMessage.StableHash"/>).
+    /// </summary>
+    [JsonPropertyName("rollout")]
+    public string? Rollout { get; set; }
 }

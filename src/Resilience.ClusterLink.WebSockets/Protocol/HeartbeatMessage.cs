@@ -9,7 +9,15 @@ public sealed class HeartbeatMessage : LinkMessage
     [JsonPropertyName("config_hash")]
     public string? ConfigHash { get; set; }
 
+    /// <summary>Gets or sets the tier the node serves its configuration from (heartbeat; see <see cref="HelloMessage.Tier"/>).</summary>
+    [JsonPropertyName("tier")]
+    public string? Tier { get; set; }
+
     /// <summary>Gets or sets the hash of the latest published configuration (heartbeat_ack).</summary>
     [JsonPropertyName("latest_hash")]
     public string? LatestHash { get; set; }
+
+    /// <summary>Gets or sets the hash of the fleet's stable configuration (heartbeat_ack): the one a staged rollout's candidate becomes when it completes. Absent from control planes that do not stage rollouts.</summary>
+    [JsonPropertyName("stable_hash")]
+    public string? StableHash { get; set; }
 }

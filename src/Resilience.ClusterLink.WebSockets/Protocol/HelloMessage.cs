@@ -28,4 +28,8 @@ public sealed class HelloMessage : LinkMessage
     /// <summary>Gets or sets the hash of the configuration the node serves, or <see langword="null"/> when it serves none.</summary>
     [JsonPropertyName("config_hash")]
     public string? ConfigHash { get; set; }
+
+    /// <summary>Gets or sets the tier the node serves its configuration from (a <see cref="ConfigOrigin"/> name: <c>ControlPlane</c>, <c>Cache</c>, <c>FallbackStore</c>, <c>Declarative</c>, <c>Manual</c>), or <see langword="null"/> when it serves none.</summary>
+    [JsonPropertyName("tier")]
+    public string? Tier { get; set; }
 }

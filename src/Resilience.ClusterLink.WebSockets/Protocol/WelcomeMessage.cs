@@ -16,4 +16,8 @@ public sealed class WelcomeMessage : LinkMessage
     /// <summary>Gets or sets the heartbeat interval the control plane expects, in milliseconds, when it states one.</summary>
     [JsonPropertyName("heartbeat_interval_ms")]
     public long? HeartbeatIntervalMs { get; set; }
+
+    /// <summary>Gets or sets the hash of the fleet's stable configuration (see <see cref="HeartbeatMessage.StableHash"/>), or <see langword="null"/>.</summary>
+    [JsonPropertyName("stable_hash")]
+    public string? StableHash { get; set; }
 }

@@ -24,6 +24,9 @@ public sealed record BackplaneConfig
     /// <summary>Gets the JSON, gzip-compressed (the payload data planes are sent).</summary>
     public required ReadOnlyMemory<byte> Payload { get; init; }
 
+    /// <summary>Gets the id of the staged rollout it was published with, or <see langword="null"/> when it went to every node at once (see <see cref="PublishedConfig.RolloutId"/>).</summary>
+    public string? RolloutId { get; init; }
+
     /// <summary>Gets a value indicating whether this configuration comes after <paramref name="other"/> in the fleet's order (revision, then hash).</summary>
     /// <param name="other">Another configuration, or <see langword="null"/>.</param>
     /// <returns><see langword="true"/> when this one wins.</returns>

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
-using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane;
 
@@ -31,20 +30,8 @@ internal sealed partial class ConfigPublisher
             return null;
         }
 
-        var header = new BinaryHeader
-        {
-            Type = LinkProtocol.Types.Config,
-            Hash = shared.Hash,
-            Version = string.IsNullOrWhiteSpace(shared.Version) ? shared.Revision.ToString(CultureInfo.InvariantCulture) : shared.Version,
-            Timestamp = shared.Timestamp,
-            Encoding = LinkProtocol.Encodings.Gzip,
-            Size = shared.Size,
-            Signature = shared.Signature,
-        };
-        var published = new PublishedConfig(shared.Revision, shared.Hash, header.Version!, shared.Timestamp, json!, LinkFraming.EncodeBinary(header, shared.Payload.Span), shared.Payload.Length)
-        {
-            Signature = shared.Signature,
-        };
+        var version = string.IsNullOrWhiteSpace(shared.Version) ? shared.Revision.ToString(CultureInfo.InvariantCulture) : shared.Version!;
+        var published = PublishedConfig.Create(shared.Revision, shared.Hash, version, shared.Timestamp, json!, shared.Payload.Span, shared.Signature, shared.RolloutId);
         bool adopted;
         lock (_gate)
         {
@@ -54,6 +41,7 @@ internal sealed partial class ConfigPublisher
             {
                 Volatile.Write(ref _latestShared, shared);
                 Volatile.Write(ref _latest, published);
+                _targets.SetLatest(published);
             }
         }
 
@@ -82,7 +70,7 @@ internal sealed partial class ConfigPublisher
         return published;
     }
 
-    private async ValueTask<PublishedConfig> PublishToFleetAsync(byte[] json, string hash, byte[] compressed, string? signature, string? version, CancellationToken cancellationToken)
+    private async ValueTask<PublishedConfig> PublishToFleetAsync(byte[] json, string hash, byte[] compressed, string? signature, string? version, string? rolloutId, CancellationToken cancellationToken)
     {
         var draft = new BackplaneConfig
         {
@@ -93,6 +81,7 @@ internal sealed partial class ConfigPublisher
             Size = json.Length,
             Signature = signature,
             Payload = compressed,
+            RolloutId = rolloutId,
         };
         using var activity = BackplaneActivities.StartPublish(hash);
         long revision;
@@ -120,8 +109,34 @@ internal sealed partial class ConfigPublisher
         return Adopt(draft with { Revision = revision }, received: false, json)!;
     }
 
+    /// <summary>A configuration read from the backplane as this replica would send it, without serving it; <see langword="null"/> when it is not what it says it is.</summary>
+    internal static PublishedConfig? FromShared(BackplaneConfig shared, out string? why)
+    {
+        why = Verify(shared, out var json);
+        if (why is not null)
+        {
+            return null;
+        }
+
+        var version = string.IsNullOrWhiteSpace(shared.Version) ? shared.Revision.ToString(CultureInfo.InvariantCulture) : shared.Version!;
+        return PublishedConfig.Create(shared.Revision, shared.Hash, version, shared.Timestamp, json!, shared.Payload.Span, shared.Signature, shared.RolloutId);
+    }
+
+    /// <summary>A published configuration in the backplane's terms.</summary>
+    internal static BackplaneConfig ToShared(PublishedConfig config) => new()
+    {
+        Revision = config.Sequence,
+        Hash = config.Hash,
+        Version = config.Version,
+        Timestamp = config.Timestamp,
+        Size = config.Size,
+        Signature = config.Signature,
+        Payload = config.Compressed,
+        RolloutId = config.RolloutId,
+    };
+
     /// <summary>A configuration read from the backplane is what nodes will get: it must be what it says it is.</summary>
-    private static string? Verify(BackplaneConfig shared, out byte[]? json)
+    internal static string? Verify(BackplaneConfig shared, out byte[]? json)
     {
         json = null;
         if (shared.Revision <= 0 || shared.Size < 0 || shared.Hash.Length != 64)

@@ -7,14 +7,14 @@ namespace Resilience.ControlPlane;
 internal sealed class FleetDataPlaneRegistry : IDataPlaneRegistry
 {
     private readonly DataPlaneRegistry _local;
-    private readonly IConfigPublisher _publisher;
+    private readonly ConfigTargets _targets;
     private readonly string _replicaId;
     private IReadOnlyDictionary<string, DataPlaneInfo> _remote = new Dictionary<string, DataPlaneInfo>(StringComparer.Ordinal);
 
-    public FleetDataPlaneRegistry(DataPlaneRegistry local, IConfigPublisher publisher, ReplicaIdentity identity)
+    public FleetDataPlaneRegistry(DataPlaneRegistry local, ConfigTargets targets, ReplicaIdentity identity)
     {
         _local = local;
-        _publisher = publisher;
+        _targets = targets;
         _replicaId = identity.Id;
     }
 
@@ -77,7 +77,7 @@ internal sealed class FleetDataPlaneRegistry : IDataPlaneRegistry
     /// <summary>The other replica computed the status against its latest; recompute it against ours (the same, once it arrived).</summary>
     private DataPlaneInfo WithStatus(DataPlaneInfo info)
     {
-        var latest = _publisher.Latest;
+        var latest = _targets.For(info.NodeId, info.Labels);
         var status = latest is null ? DataPlaneSyncStatus.Unknown
             : info.ConfigHash == latest.Hash ? DataPlaneSyncStatus.InSync
             : info.SyncStatus == DataPlaneSyncStatus.Rejected ? DataPlaneSyncStatus.Rejected

@@ -41,6 +41,11 @@ public static class DataPlaneHubBackplaneServiceCollectionExtensions
         services.TryAddSingleton<ReplicaIdentity>();
         services.TryAddSingleton<FleetDataPlaneRegistry>();
         services.Replace(ServiceDescriptor.Singleton<IDataPlaneRegistry>(sp => sp.GetRequiredService<FleetDataPlaneRegistry>()));
+
+        // Rollouts live in the backplane when it can hold them, so every replica sees and can drive the one rollout.
+        services.Replace(ServiceDescriptor.Singleton<IRolloutStore>(sp => sp.GetRequiredService<IControlPlaneBackplane>() is IControlPlaneRolloutBackplane rollouts
+            ? new BackplaneRolloutStore(rollouts, sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<BackplaneRolloutStore>>())
+            : new LocalRolloutStore(supportsRollouts: false)));
         services.TryAddSingleton<BackplaneReplicaService>();
         services.AddHostedService(sp => sp.GetRequiredService<BackplaneReplicaService>());
         return services;

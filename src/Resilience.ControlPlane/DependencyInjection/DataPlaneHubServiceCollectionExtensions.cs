@@ -19,7 +19,7 @@ public static class DataPlaneHubServiceCollectionExtensions
     /// <returns>The services.</returns>
     public static IServiceCollection AddDataPlaneHub(this IServiceCollection services, IConfiguration section) => services.AddDataPlaneHub(section, configure: null);
 
-    /// <summary>Adds the hub, binding its options from a configuration section.</summary>
+    /// <summary>Adds the hub, binding its options from a configuration section (and <see cref="RolloutOptions"/> from its <c>Rollouts</c> subsection).</summary>
     /// <param name="services">The services.</param>
     /// <param name="section">The section (for example <c>DataPlaneHub</c>).</param>
     /// <param name="configure">Sets options after binding, or <see langword="null"/>.</param>
@@ -28,12 +28,14 @@ public static class DataPlaneHubServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         services.AddOptions<DataPlaneHubOptions>().Bind(section);
+        services.AddOptions<RolloutOptions>().Bind(section.GetSection("Rollouts"));
         return services.AddDataPlaneHub(configure);
     }
 
     /// <summary>
-    /// Adds the hub: <see cref="IConfigPublisher"/>, <see cref="IDataPlaneRegistry"/> and the client-certificate rules
-    /// used by <c>RequireDataPlaneClientCertificate</c>. Map the endpoint with <c>MapDataPlaneHub</c>. Harmless when called twice.
+    /// Adds the hub: <see cref="IConfigPublisher"/>, <see cref="IConfigRollouts"/> (staged rollouts, <see cref="RolloutOptions"/>),
+    /// <see cref="IDataPlaneRegistry"/> and the client-certificate rules used by <c>RequireDataPlaneClientCertificate</c>.
+    /// Map the endpoint with <c>MapDataPlaneHub</c>. Harmless when called twice.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options, or <see langword="null"/>.</param>
@@ -57,6 +59,17 @@ public static class DataPlaneHubServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneHubOptions>, DataPlaneHubCrossFieldValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ConfigSigner>();
+        services.AddOptions<RolloutOptions>().ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<RolloutOptions>, RolloutOptionsValidator>());
+        services.TryAddSingleton<ConfigTargets>();
+        services.TryAddSingleton<PrePublishValidation>();
+        services.TryAddSingleton<RolloutNodeTracker>();
+        services.TryAddSingleton<IRolloutStore, LocalRolloutStore>();
+        services.TryAddSingleton(sp => new RolloutMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton<RolloutCoordinator>();
+        services.TryAddSingleton<IConfigRollouts>(sp => sp.GetRequiredService<RolloutCoordinator>());
+        services.TryAddSingleton<RolloutDriver>();
+        services.AddHostedService(sp => sp.GetRequiredService<RolloutDriver>());
         services.TryAddSingleton<ConfigPublisher>();
         services.TryAddSingleton<IConfigPublisher>(sp => sp.GetRequiredService<ConfigPublisher>());
         services.TryAddSingleton<DataPlaneRegistry>();

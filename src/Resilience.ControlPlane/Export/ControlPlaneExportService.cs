@@ -6,12 +6,13 @@ using Microsoft.Extensions.Options;
 namespace Resilience.ControlPlane;
 
 /// <summary>
-/// Runs one fallback-store exporter per data-plane version and offers it every configuration the
-/// control plane publishes (and the latest one at start).
+/// Runs one fallback-store exporter per data-plane version and offers it the fleet's stable configuration: every
+/// publish to everyone at once, and a staged rollout's configuration only once the rollout completed (and the stable
+/// one at start).
 /// </summary>
 internal sealed class ControlPlaneExportService : IHostedService, IDisposable
 {
-    private readonly ConfigPublisher _publisher;
+    private readonly ConfigTargets _targets;
     private readonly ControlPlaneExportOptions _options;
     private readonly IEnumerable<IFallbackStoreFactory> _factories;
     private readonly TimeProvider _timeProvider;
@@ -21,14 +22,14 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
     private readonly List<(FallbackConfigExporter Exporter, Task Run)> _exporters = [];
 
     public ControlPlaneExportService(
-        ConfigPublisher publisher,
+        ConfigTargets targets,
         IOptions<ControlPlaneExportOptions> options,
         IEnumerable<IFallbackStoreFactory> factories,
         TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         IMeterFactory? meterFactory = null)
     {
-        _publisher = publisher;
+        _targets = targets;
         _options = options.Value;
         _factories = factories;
         _timeProvider = timeProvider;
@@ -61,10 +62,12 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
             _exporters.Add((exporter, Task.Run(() => exporter.RunAsync(_stopping.Token), CancellationToken.None)));
         }
 
-        _publisher.Published += Offer;
-        if (_publisher.Latest is { } latest)
+        // Only the fleet's stable configuration: never a rollout's candidate, so a node booted from the store during
+        // an outage never starts on a configuration that was still being tried on part of the fleet.
+        _targets.StableChanged += Offer;
+        if (_targets.Stable is { } stable)
         {
-            Offer(latest);
+            Offer(stable);
         }
 
         return Task.CompletedTask;
@@ -72,7 +75,7 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _publisher.Published -= Offer;
+        _targets.StableChanged -= Offer;
         await _stopping.CancelAsync().ConfigureAwait(false);
         foreach (var (exporter, run) in _exporters)
         {

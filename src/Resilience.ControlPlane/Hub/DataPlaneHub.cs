@@ -34,9 +34,13 @@ internal sealed class DataPlaneHub
         TimeProvider timeProvider,
         ILogger<DataPlaneHub> logger,
         ControlPlaneMetrics metrics,
+        ConfigTargets targets,
+        RolloutNodeTracker rollouts,
         IHostApplicationLifetime? lifetime = null)
     {
         Metrics = metrics;
+        Targets = targets;
+        Rollouts = rollouts;
 
         // Sessions end on application stopping, not only on their request's abort, so a stopping control
         // plane closes every connection with 1001 at once instead of waiting for the host's shutdown timeout.
@@ -50,13 +54,9 @@ internal sealed class DataPlaneHub
         ConfigSends = new ConfigSendSlots(_options.MaxConcurrentConfigSends);
         _timeProvider = timeProvider;
         _logger = logger;
-        _publisher.Published += config =>
-        {
-            foreach (var session in _sessions.Values)
-            {
-                session.Offer(config);
-            }
-        };
+        // A publish, a rollout's step or its end: each session sends what its node should serve now.
+        _publisher.Published += _ => OfferTargets();
+        Targets.Changed += OfferTargets;
         _publisher.LicensePublished += () =>
         {
             foreach (var session in _sessions.Values)
@@ -68,6 +68,12 @@ internal sealed class DataPlaneHub
     }
 
     internal int ConnectedCount => _sessions.Count;
+
+    /// <summary>Gets which configuration each node should serve (the latest publish, or its wave's during a rollout).</summary>
+    internal ConfigTargets Targets { get; }
+
+    /// <summary>Gets what the rollouts learn from the sessions.</summary>
+    internal RolloutNodeTracker Rollouts { get; }
 
     internal CancellationToken Stopping => _stopping;
 
@@ -142,6 +148,14 @@ internal sealed class DataPlaneHub
             return session;
         });
         return replaced;
+    }
+
+    private void OfferTargets()
+    {
+        foreach (var session in _sessions.Values)
+        {
+            session.OfferTarget();
+        }
     }
 
     internal bool Detach(string nodeId, DataPlaneSession session) =>

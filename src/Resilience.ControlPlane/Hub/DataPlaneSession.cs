@@ -24,7 +24,8 @@ internal sealed class DataPlaneSession
     private readonly DataPlaneWatchdog _watchdog;
     private Offered? _pending;
     private int _licenseOffered;
-    private long _sentSequence;
+    private string? _sentHash;
+    private IReadOnlyDictionary<string, string> _labels = new Dictionary<string, string>();
     private string? _inFlightHash;
     private string? _rejectedHash;
     private int _closeCode;
@@ -63,6 +64,15 @@ internal sealed class DataPlaneSession
         }
 
         _wake.Writer.TryWrite(true);
+    }
+
+    /// <summary>Offers what this node should serve now (the latest publish, or its wave's during a rollout), if anything.</summary>
+    public void OfferTarget(bool force = false)
+    {
+        if (Target() is { } target)
+        {
+            Offer(target, force);
+        }
     }
 
     /// <summary>Offers the publisher's licence; the send loop sends the newest one.</summary>
@@ -104,6 +114,7 @@ internal sealed class DataPlaneSession
         }
 
         _nodeId = hello.NodeId!;
+        _labels = hello.Labels ?? new Dictionary<string, string>();
         var now = Time.GetUtcNow();
         _hub.Registry.Update(_nodeId, old => new DataPlaneInfo
         {
@@ -117,6 +128,7 @@ internal sealed class DataPlaneSession
             ConnectedAt = now,
             LastSeen = now,
             ConfigHash = hello.ConfigHash,
+            ServingTier = hello.Tier,
             LastApplyError = old?.LastApplyError,
             RejectedHash = old?.RejectedHash,
             TelemetryBatches = old?.TelemetryBatches ?? 0,
@@ -126,22 +138,27 @@ internal sealed class DataPlaneSession
         });
         _rejectedHash = _hub.Registry.Find(_nodeId)?.RejectedHash;
         _hub.Attach(_nodeId, this)?.Replace();
+        _hub.Rollouts.Connected(_nodeId, _labels, canRollBack: false, hello.ConfigHash);
         Log.DataPlaneConnected(_hub.Logger, _nodeId, hello.Hostname, hello.Version, _remote, hello.ConfigHash);
 
         var why = "the connection ended";
         Task? deliveries = null;
         try
         {
-            var latest = _hub.Publisher.Latest;
-            await SendControlAsync(new WelcomeMessage { Type = LinkProtocol.Types.Welcome, Protocol = LinkProtocol.Version, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
+            // What this node should serve: the latest publish, or during a rollout the configuration of its wave (the
+            // stable one when its wave has not started), also after a reconnect.
+            var target = Target();
+            await SendControlAsync(
+                new WelcomeMessage { Type = LinkProtocol.Types.Welcome, Protocol = LinkProtocol.Version, LatestHash = target?.Hash, StableHash = _hub.Targets.Stable?.Hash },
+                token).ConfigureAwait(false);
             if (_hub.Publisher.License is not null)
             {
                 OfferLicense();
             }
 
-            if (latest is not null && latest.Hash != hello.ConfigHash)
+            if (target is not null && target.Hash != hello.ConfigHash)
             {
-                Offer(latest);
+                Offer(target);
             }
 
             var watchdog = _watchdog.RunAsync(token);
@@ -184,6 +201,7 @@ internal sealed class DataPlaneSession
 
             if (_hub.Detach(_nodeId, this))
             {
+                _hub.Rollouts.Disconnected(_nodeId);
                 var seen = Time.GetUtcNow();
                 _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { IsConnected = false, LastSeen = seen });
             }
@@ -275,9 +293,10 @@ internal sealed class DataPlaneSession
 
     private async Task OnHeartbeatAsync(HeartbeatMessage heartbeat, DateTimeOffset seen, CancellationToken token)
     {
-        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = heartbeat.ConfigHash });
-        var latest = _hub.Publisher.Latest;
-        await SendControlAsync(new HeartbeatMessage { Type = LinkProtocol.Types.HeartbeatAck, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
+        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = heartbeat.ConfigHash, ServingTier = heartbeat.Tier ?? old?.ServingTier });
+        _hub.Rollouts.Heartbeat(_nodeId, heartbeat.ConfigHash, requests: null, failed: null, ready: null);
+        var latest = Target();
+        await SendControlAsync(new HeartbeatMessage { Type = LinkProtocol.Types.HeartbeatAck, LatestHash = latest?.Hash, StableHash = _hub.Targets.Stable?.Hash }, token).ConfigureAwait(false);
         if (latest is not null
             && heartbeat.ConfigHash != latest.Hash
             && Volatile.Read(ref _rejectedHash) != latest.Hash
@@ -298,12 +317,18 @@ internal sealed class DataPlaneSession
         {
             Volatile.Write(ref _rejectedHash, result.Hash);
             Log.ConfigRejectedByDataPlane(_hub.Logger, _nodeId, result.Hash, result.Reason, errors);
+            _hub.Rollouts.Outcome(_nodeId, result.Hash, RolloutNodeState.Rejected, $"{result.Reason}: {errors}", actor: null, result.ConfigHash);
+        }
+        else
+        {
+            _hub.Rollouts.Served(_nodeId, result.ConfigHash ?? (serving ? result.Hash : null));
         }
 
         _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
         {
             LastSeen = seen,
             ConfigHash = result.ConfigHash ?? (serving ? result.Hash : old?.ConfigHash),
+            ServingTier = serving ? nameof(ConfigOrigin.ControlPlane) : old?.ServingTier,
             LastApplyError = rejected ? $"{result.Reason}: {errors}" : serving ? null : old?.LastApplyError,
             RejectedHash = rejected ? result.Hash : serving ? null : old?.RejectedHash,
         });
@@ -327,19 +352,20 @@ internal sealed class DataPlaneSession
                 continue;
             }
 
-            // Nothing old: if a newer configuration was published meanwhile, send that one.
-            var config = _hub.Publisher.Latest is { } latest && latest.Sequence > offered.Config.Sequence ? latest : offered.Config;
-            if (config.Sequence <= Volatile.Read(ref _sentSequence) && !offered.Force)
+            // Nothing old: what this node should serve now (a newer publish, or a rollout's step meanwhile), not what was offered.
+            if (Target() is not { } config || (config.Hash == Volatile.Read(ref _sentHash) && !offered.Force))
             {
                 continue;
             }
 
             Volatile.Write(ref _inFlightHash, config.Hash);
             await SendConfigAsync(config.Message, token).ConfigureAwait(false);
-            Volatile.Write(ref _sentSequence, Math.Max(Volatile.Read(ref _sentSequence), config.Sequence));
+            Volatile.Write(ref _sentHash, config.Hash);
             Log.ConfigSent(_hub.Logger, config.Hash, _nodeId);
         }
     }
+
+    private PublishedConfig? Target() => _hub.Targets.For(_nodeId, _labels);
 
     private ValueTask SendControlAsync<T>(T message, CancellationToken token)
         where T : LinkMessage =>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
-using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane;
 
@@ -11,15 +10,29 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly ConfigSigner _signer;
+    private readonly ConfigTargets _targets;
+    private readonly PrePublishValidation _validation;
+    private readonly RolloutCoordinator _rollouts;
     private PublishedConfig? _latest;
     private LicenseDocument? _license;
     private long _sequence;
 
-    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger, ConfigSigner signer, IControlPlaneBackplane? backplane = null, BackplaneMetrics? backplaneMetrics = null)
+    public ConfigPublisher(
+        TimeProvider timeProvider,
+        ILogger<ConfigPublisher> logger,
+        ConfigSigner signer,
+        ConfigTargets targets,
+        PrePublishValidation validation,
+        RolloutCoordinator rollouts,
+        IControlPlaneBackplane? backplane = null,
+        BackplaneMetrics? backplaneMetrics = null)
     {
         _timeProvider = timeProvider;
         _logger = logger;
         _signer = signer;
+        _targets = targets;
+        _validation = validation;
+        _rollouts = rollouts;
         _backplane = backplane;
         _backplaneMetrics = backplaneMetrics;
     }
@@ -35,6 +48,8 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
 
     public PublishedConfig? Latest => Volatile.Read(ref _latest);
 
+    public PublishedConfig? Stable => _targets.Stable;
+
     public LicenseDocument? License => Volatile.Read(ref _license);
 
     public void PublishLicense(LicenseDocument license)
@@ -45,50 +60,64 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
         LicensePublished?.Invoke();
     }
 
-    public ValueTask<PublishedConfig> PublishYamlAsync(ReadOnlyMemory<byte> yaml, string? version = null, CancellationToken cancellationToken = default)
+    public ValueTask<PublishedConfig> PublishYamlAsync(ReadOnlyMemory<byte> yaml, string? version = null, RolloutPlan? plan = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return PublishAsync(ConvertYaml(yaml), version, cancellationToken);
+        return PublishAsync(ConvertYaml(yaml), version, plan, cancellationToken);
     }
 
-    public ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, CancellationToken cancellationToken = default)
+    public async ValueTask<PublishedConfig> PublishAsync(ReadOnlyMemory<byte> json, string? version = null, RolloutPlan? plan = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var content = json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? json[3..] : json;
         CheckJsonObject(content.Span);
+        var waves = plan is null ? null : CheckPlan(plan);
         var hash = ConfigHash.Compute(content.Span);
+
+        // The nodes' own checks, before anything changes anywhere: a configuration they would refuse is refused here.
+        await _validation.ValidateAsync(content, hash, cancellationToken).ConfigureAwait(false);
+        _rollouts.ThrowIfPublishRefused(hash, withPlan: waves is not null);
+        var rolloutId = waves is null ? null : RolloutCoordinator.NewRolloutId(hash);
         var compressed = BoundedGzip.Compress(content.Span);
         var signature = _signer.Sign(content.Span);
         var owned = content.ToArray();
+        PublishedConfig published;
         if (_backplane is not null)
         {
-            return PublishToFleetAsync(owned, hash, compressed, signature, version, cancellationToken);
+            published = await PublishToFleetAsync(owned, hash, compressed, signature, version, rolloutId, cancellationToken).ConfigureAwait(false);
         }
-
-        PublishedConfig published;
-        lock (_gate)
+        else
         {
-            var sequence = ++_sequence;
-            var header = new BinaryHeader
+            lock (_gate)
             {
-                Type = LinkProtocol.Types.Config,
-                Hash = hash,
-                Version = string.IsNullOrWhiteSpace(version) ? sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : version,
-                Timestamp = _timeProvider.GetUtcNow(),
-                Encoding = LinkProtocol.Encodings.Gzip,
-                Size = content.Length,
-                Signature = signature,
-            };
-            published = new PublishedConfig(sequence, hash, header.Version!, header.Timestamp.Value, owned, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
-            {
-                Signature = signature,
-            };
-            Volatile.Write(ref _latest, published);
+                var sequence = ++_sequence;
+                var shown = string.IsNullOrWhiteSpace(version) ? sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : version!;
+                published = PublishedConfig.Create(sequence, hash, shown, _timeProvider.GetUtcNow(), owned, compressed, signature, rolloutId);
+                Volatile.Write(ref _latest, published);
+                _targets.SetLatest(published);
+            }
+
+            Log.ConfigPublished(_logger, published.Hash, published.Version, published.Size, published.CompressedSize, ConnectedCount());
+            Published?.Invoke(published);
         }
 
-        Log.ConfigPublished(_logger, published.Hash, published.Version, published.Size, published.CompressedSize, ConnectedCount());
-        Published?.Invoke(published);
-        return ValueTask.FromResult(published);
+        if (waves is not null)
+        {
+            await _rollouts.StartAsync(published, waves, actor: null, cancellationToken).ConfigureAwait(false);
+        }
+
+        return published;
+    }
+
+    private static WavePlan[] CheckPlan(RolloutPlan plan)
+    {
+        var errors = plan.Validate();
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"the rollout plan cannot be used: {string.Join("; ", errors)}", nameof(plan));
+        }
+
+        return WavePlan.From(plan);
     }
 
     private byte[] ConvertYaml(ReadOnlyMemory<byte> yaml)

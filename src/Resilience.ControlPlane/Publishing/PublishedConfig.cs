@@ -1,3 +1,5 @@
+using Resilience.ClusterLink.WebSockets.Protocol;
+
 namespace Resilience.ControlPlane;
 
 /// <summary>A configuration the control plane published: what every data plane should serve.</summary>
@@ -33,6 +35,12 @@ public sealed class PublishedConfig
     /// <summary>Gets the size of the gzip payload sent to data planes.</summary>
     public int CompressedSize { get; }
 
+    /// <summary>
+    /// Gets the id of the staged rollout this configuration was published with, while it is that rollout's candidate;
+    /// <see langword="null"/> for a configuration published to everyone at once, or once its rollout completed.
+    /// </summary>
+    public string? RolloutId { get; private init; }
+
     /// <summary>Gets the publish sequence number: higher is newer.</summary>
     internal long Sequence { get; }
 
@@ -41,4 +49,32 @@ public sealed class PublishedConfig
 
     /// <summary>Gets the whole binary message, encoded once and sent to every data plane.</summary>
     internal byte[] Message { get; }
+
+    /// <summary>Gets the gzip payload: the tail of <see cref="Message"/>, after its header.</summary>
+    internal ReadOnlyMemory<byte> Compressed => Message.AsMemory(Message.Length - CompressedSize);
+
+    /// <summary>Encodes a configuration message once: the header (with the rollout id while it is a rollout's candidate) and the gzip payload.</summary>
+    internal static PublishedConfig Create(long sequence, string hash, string version, DateTimeOffset timestamp, ReadOnlyMemory<byte> json, ReadOnlySpan<byte> compressed, string? signature, string? rolloutId)
+    {
+        var header = new BinaryHeader
+        {
+            Type = LinkProtocol.Types.Config,
+            Hash = hash,
+            Version = version,
+            Timestamp = timestamp,
+            Encoding = LinkProtocol.Encodings.Gzip,
+            Size = json.Length,
+            Signature = signature,
+            Rollout = rolloutId,
+        };
+        return new PublishedConfig(sequence, hash, version, timestamp, json, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
+        {
+            Signature = signature,
+            RolloutId = rolloutId,
+        };
+    }
+
+    /// <summary>The same configuration as the fleet's stable one: the same sequence and bytes, sent without the rollout id.</summary>
+    internal PublishedConfig AsStable() =>
+        RolloutId is null ? this : Create(Sequence, Hash, Version, Timestamp, Json, Compressed.Span, Signature, rolloutId: null);
 }

@@ -33,6 +33,9 @@ public sealed record DataPlaneInfo
     /// <summary>Gets the hash of the configuration it last reported serving.</summary>
     public string? ConfigHash { get; init; }
 
+    /// <summary>Gets the tier it last reported serving from (<c>ControlPlane</c>, <c>Cache</c>, <c>FallbackStore</c>, <c>Declarative</c>, <c>Manual</c>), when it reports one.</summary>
+    public string? ServingTier { get; init; }
+
     /// <summary>Gets how its configuration compares with the latest published one.</summary>
     public DataPlaneSyncStatus SyncStatus { get; init; }
 

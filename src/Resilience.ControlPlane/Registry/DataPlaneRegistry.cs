@@ -7,13 +7,13 @@ namespace Resilience.ControlPlane;
 internal sealed class DataPlaneRegistry : IDataPlaneRegistry
 {
     private readonly ConcurrentDictionary<string, DataPlaneInfo> _entries = new(StringComparer.Ordinal);
-    private readonly IConfigPublisher _publisher;
+    private readonly ConfigTargets _targets;
     private readonly TimeProvider _timeProvider;
     private readonly TimeSpan _retention;
 
-    public DataPlaneRegistry(IConfigPublisher publisher, TimeProvider timeProvider, IOptions<DataPlaneHubOptions> options)
+    public DataPlaneRegistry(ConfigTargets targets, TimeProvider timeProvider, IOptions<DataPlaneHubOptions> options)
     {
-        _publisher = publisher;
+        _targets = targets;
         _timeProvider = timeProvider;
         _retention = options.Value.RegistryRetention;
     }
@@ -34,12 +34,13 @@ internal sealed class DataPlaneRegistry : IDataPlaneRegistry
     internal void Update(string nodeId, Func<DataPlaneInfo?, DataPlaneInfo> change) =>
         _entries.AddOrUpdate(nodeId, _ => change(null), (_, existing) => change(existing));
 
+    /// <summary>In sync means serving what the node should serve: the latest publish, or during a rollout its wave's configuration.</summary>
     private DataPlaneInfo WithStatus(DataPlaneInfo info)
     {
-        var latest = _publisher.Latest;
-        var status = latest is null ? DataPlaneSyncStatus.Unknown
-            : info.ConfigHash == latest.Hash ? DataPlaneSyncStatus.InSync
-            : info.RejectedHash == latest.Hash ? DataPlaneSyncStatus.Rejected
+        var target = _targets.For(info.NodeId, info.Labels);
+        var status = target is null ? DataPlaneSyncStatus.Unknown
+            : info.ConfigHash == target.Hash ? DataPlaneSyncStatus.InSync
+            : info.RejectedHash == target.Hash ? DataPlaneSyncStatus.Rejected
             : DataPlaneSyncStatus.OutOfSync;
         return info with { SyncStatus = status };
     }

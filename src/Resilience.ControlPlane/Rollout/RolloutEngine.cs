@@ -69,7 +69,7 @@ internal static class RolloutEngine
     public static (RolloutRecord Record, List<RolloutEvent> Events) Promote(RolloutRecord record, string? actor, DateTimeOffset now)
     {
         RequireRunning(record, "promote");
-        var events = new List<RolloutEvent> { new(RolloutEventKind.Promoted, record.CurrentWave, actor) };
+        var events = new List<RolloutEvent> { new(RolloutEventKind.Promoted, record.CurrentWave, Actor: actor ?? "operator") };
         return (PassWave(record with { Actor = actor ?? record.Actor }, now, events), events);
     }
 
@@ -84,6 +84,35 @@ internal static class RolloutEngine
         var events = new List<RolloutEvent>();
         var halted = HaltInternal(record, endsAs, reason, actor, now, events);
         return (halted, events);
+    }
+
+    /// <summary>
+    /// Rolls a completed rollout back while nothing newer was published: every node that serves its configuration goes
+    /// back to the stable one from before it, which is the fleet's stable configuration again.
+    /// </summary>
+    public static (RolloutRecord Record, List<RolloutEvent> Events) RollBackCompleted(RolloutRecord record, string reason, string? actor, DateTimeOffset now)
+    {
+        if (record.Phase != RolloutRecordPhase.Completed)
+        {
+            throw new RolloutOperationException($"rollout {record.Id} is {record.PublicPhase}, not completed");
+        }
+
+        if (record.Stable is null)
+        {
+            throw new RolloutOperationException($"rollout {record.Id} has no stable configuration from before it to go back to");
+        }
+
+        var events = new List<RolloutEvent> { new(RolloutEventKind.Halted, record.CurrentWave, reason, actor ?? "operator") };
+        return (record with
+        {
+            Phase = RolloutRecordPhase.RollingBack,
+            EndsAs = RolloutPhase.RolledBack,
+            FleetWide = true,
+            Reason = reason,
+            Actor = actor ?? record.Actor,
+            RollbackStartedAt = now,
+            EndedAt = null,
+        }, events);
     }
 
     /// <summary>Ends a rollout because a newer publish took its place.</summary>
@@ -147,7 +176,7 @@ internal static class RolloutEngine
     {
         var index = record.CurrentWave;
         record = WithWave(record, index, record.WaveStates[index] with { State = RolloutWaveState.Failed, EndedAt = now });
-        events.Add(new RolloutEvent(endsAs == RolloutPhase.Aborted ? RolloutEventKind.Aborted : RolloutEventKind.Halted, index, reason));
+        events.Add(new RolloutEvent(endsAs == RolloutPhase.Aborted ? RolloutEventKind.Aborted : RolloutEventKind.Halted, index, reason, actor));
         return record with
         {
             Phase = RolloutRecordPhase.RollingBack,
@@ -181,9 +210,7 @@ internal static class RolloutEngine
 
     /// <summary>The connected nodes of started waves that still report serving the candidate.</summary>
     internal static IEnumerable<string> NodesServingCandidate(RolloutRecord record, IReadOnlyDictionary<string, RolloutNodeReport> reports) =>
-        record.Assignments
-            .Where(a => a.Value >= 0 && a.Value <= record.CurrentWave)
-            .Select(a => a.Key)
+        (record.FleetWide ? reports.Keys : record.Assignments.Where(a => a.Value >= 0 && a.Value <= record.CurrentWave).Select(a => a.Key))
             .Where(id => reports.TryGetValue(id, out var report) && report.IsConnected && report.ServedHash == record.Candidate.Hash)
             .Order(StringComparer.Ordinal);
 

@@ -15,6 +15,9 @@ public sealed record RolloutNodeStatus
     /// <summary>Gets a value indicating whether it is connected to a control-plane replica now.</summary>
     public bool IsConnected { get; init; }
 
+    /// <summary>Gets when it first reported serving the rollout's configuration.</summary>
+    public DateTimeOffset? AppliedAt { get; init; }
+
     /// <summary>Gets the requests it reported while serving the rollout's configuration.</summary>
     public long Requests { get; init; }
 

@@ -46,6 +46,9 @@ internal sealed record RolloutRecord
 
     public DateTimeOffset? RollbackStartedAt { get; init; }
 
+    /// <summary>Gets a value indicating whether a rollback covers every node (a completed rollout rolled back), not only the started waves.</summary>
+    public bool FleetWide { get; init; }
+
     public DateTimeOffset? EndedAt { get; init; }
 
     /// <summary>Gets a value indicating whether the rollout still decides what its nodes serve (not ended).</summary>

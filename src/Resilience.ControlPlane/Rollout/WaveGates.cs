@@ -69,6 +69,7 @@ internal static class WaveGates
                 State = state,
                 ServedHash = report?.ServedHash,
                 IsConnected = report?.IsConnected ?? false,
+                AppliedAt = report?.AppliedAt,
                 Requests = report?.DuringRequests ?? 0,
                 FailedRequests = report?.DuringFailed ?? 0,
                 Reason = report?.OutcomeReason,

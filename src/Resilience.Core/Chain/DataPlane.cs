@@ -113,6 +113,18 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         return ApplyAsync(document, ticket, cancellationToken);
     }
 
+    public void ReportStableConfig(string? stableHash)
+    {
+        if (stableHash is null)
+        {
+            return;
+        }
+
+        UpdateState(s => s.ControlPlaneStableHash == stableHash && s.RolloutCandidateHash != stableHash
+            ? s
+            : s with { ControlPlaneStableHash = stableHash, RolloutCandidateHash = s.RolloutCandidateHash == stableHash ? null : s.RolloutCandidateHash });
+    }
+
     public void ReportState(ClusterLinkState state)
     {
         ArgumentNullException.ThrowIfNull(state);
@@ -205,6 +217,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                     Version = document.Version,
                     Timestamp = document.Timestamp,
                     Signature = document.Signature,
+                    RolloutId = document.Origin == ConfigOrigin.ControlPlane ? document.RolloutId : null,
                 };
                 result = TrySwap(snapshot, ticket);
                 if (result.Outcome == ApplyOutcome.Applied && document.Origin != ConfigOrigin.Cache)
@@ -264,12 +277,15 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     {
         Log.ConfigUnchanged(_logger, hash, document.Origin);
 
-        // A live tier confirming what we serve makes it the serving tier, without a swap or a cache write.
+        // A live tier confirming what we serve makes it the serving tier, without a swap or a cache write; a control
+        // plane that sends it again as a rollout's candidate (a restarted node serving it from its cache) says so too.
         if (IsLive(document.Origin))
         {
             UpdateState(s =>
             {
                 _appliedTier = document.Origin;
+                var candidate = CandidateHash(document.Origin == ConfigOrigin.ControlPlane ? document.RolloutId : null, hash, s);
+                s = s with { RolloutCandidateHash = candidate };
                 return _servingStopped ? s : s with { ServingTier = document.Origin };
             });
         }
@@ -300,7 +316,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
             }
 
             previousSignal = Interlocked.Exchange(ref _nextChange, NewSignal<ConfigSnapshot>());
-            SetState(_state with { ServingTier = _servingStopped ? ConfigOrigin.None : snapshot.Origin });
+            SetState(_state with
+            {
+                ServingTier = _servingStopped ? ConfigOrigin.None : snapshot.Origin,
+                RolloutCandidateHash = CandidateHash(snapshot.RolloutId, snapshot.Hash, _state),
+            });
         }
 
         Log.ConfigApplied(_logger, snapshot.Hash, snapshot.Origin);
@@ -311,6 +331,10 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     }
 
     private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) => TierPrecedence.CanReplace(served, incoming);
+
+    /// <summary>A rollout's candidate stays one until the control plane names its hash stable.</summary>
+    private static string? CandidateHash(string? rolloutId, string hash, DataPlaneState state) =>
+        rolloutId is not null && hash != state.ControlPlaneStableHash ? hash : null;
 
     private static bool IsLive(ConfigOrigin origin) => TierPrecedence.IsLive(origin);
 

@@ -20,4 +20,14 @@ public sealed record DataPlaneState
 
     /// <summary>Gets the result of the last configuration handed to the pipeline, if any.</summary>
     public ApplyResult? LastApplyResult { get; init; }
+
+    /// <summary>
+    /// Gets the hash of the served configuration when the control plane sent it as a staged rollout's candidate and has
+    /// not named it the fleet's stable configuration yet: this node serves it, but does not export it to the fallback
+    /// store. <see langword="null"/> otherwise.
+    /// </summary>
+    public string? RolloutCandidateHash { get; init; }
+
+    /// <summary>Gets the hash the control plane last named as the fleet's stable configuration, or <see langword="null"/> (none said, or a control plane that does not stage rollouts).</summary>
+    public string? ControlPlaneStableHash { get; init; }
 }

@@ -18,4 +18,13 @@ public interface IClusterLinkContext
     /// <summary>Reports a change of the link's state (connecting, connected, disconnected with the error).</summary>
     /// <param name="state">The new state.</param>
     void ReportState(ClusterLinkState state);
+
+    /// <summary>
+    /// Reports which configuration the control plane names the fleet's stable one. A rollout's candidate
+    /// (<see cref="ConfigDocument.RolloutId"/>) becomes exportable once it is named here. The default does nothing.
+    /// </summary>
+    /// <param name="stableHash">The hash, or <see langword="null"/> when the control plane said none.</param>
+    void ReportStableConfig(string? stableHash)
+    {
+    }
 }

@@ -45,4 +45,12 @@ public sealed class ConfigDocument
 
     /// <summary>Gets a short description of where the document was read (a path, a URI, a peer), for logs.</summary>
     public string? Source { get; init; }
+
+    /// <summary>
+    /// Gets the id of the control plane's staged rollout this configuration is the candidate of, while that rollout has
+    /// not completed (the link's <c>rollout</c> field); <see langword="null"/> for a configuration the whole fleet was
+    /// given. Such a configuration is served but never exported to the fallback store until the control plane names it
+    /// the fleet's stable configuration (<see cref="IClusterLinkContext.ReportStableConfig"/>).
+    /// </summary>
+    public string? RolloutId { get; init; }
 }

@@ -43,6 +43,9 @@ public sealed class ConfigSnapshot
     /// <summary>Gets the control plane's signature of <see cref="Payload"/>, kept so that the cache and the fallback store carry it.</summary>
     public string? Signature { get; init; }
 
+    /// <summary>Gets the id of the staged rollout this configuration was pushed as a candidate of (see <see cref="ConfigDocument.RolloutId"/>), or <see langword="null"/>.</summary>
+    public string? RolloutId { get; init; }
+
     /// <summary>Gets the model the host's validator parsed from the payload (once per configuration), if any.</summary>
     public object? Model { get; }
 

@@ -14,16 +14,21 @@ internal sealed class ControlPlaneServer : IAsyncDisposable
 {
     public const string Path = "/v1/outlet";
     private readonly WebApplication _app;
+    private readonly bool _admin;
     private bool _started;
     private bool _disposed;
 
-    private ControlPlaneServer(WebApplication app, int requestedPort)
+    private ControlPlaneServer(WebApplication app, int requestedPort, bool admin)
     {
         _app = app;
         Port = requestedPort;
+        _admin = admin;
     }
 
     public int Port { get; private set; }
+
+    /// <summary>Gets the plain-HTTP operator listener (loopback), when the server was created with one.</summary>
+    public Uri? AdminEndpoint { get; private set; }
 
     public Uri Endpoint => new($"wss://localhost:{Port}{Path}");
 
@@ -34,7 +39,7 @@ internal sealed class ControlPlaneServer : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     /// <summary>Builds (not starts) a control plane. Port 0 picks a free port at start.</summary>
-    public static ControlPlaneServer Create(X509Certificate2 serverCertificate, Action<DataPlaneHubOptions> configure, int port = 0, Action<IServiceCollection>? services = null)
+    public static ControlPlaneServer Create(X509Certificate2 serverCertificate, Action<DataPlaneHubOptions> configure, int port = 0, Action<IServiceCollection>? services = null, Action<WebApplication>? map = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -43,21 +48,31 @@ internal sealed class ControlPlaneServer : IAsyncDisposable
             builder.Logging.AddConsole().SetMinimumLevel(LogLevel.Debug);
         }
 
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(https =>
+        builder.WebHost.ConfigureKestrel(kestrel =>
         {
-            https.ServerCertificate = serverCertificate;
-            https.RequireDataPlaneClientCertificate(kestrel.ApplicationServices);
-        })));
+            kestrel.Listen(IPAddress.Loopback, port, listen => listen.UseHttps(https =>
+            {
+                https.ServerCertificate = serverCertificate;
+                https.RequireDataPlaneClientCertificate(kestrel.ApplicationServices);
+            }));
+
+            // Operator endpoints (a page a browser opens) on a second, plain listener, as the sample control plane has.
+            if (map is not null)
+            {
+                kestrel.Listen(IPAddress.Loopback, 0);
+            }
+        });
         builder.Services.AddDataPlaneHub(configure);
         services?.Invoke(builder.Services);
         var app = builder.Build();
         app.MapDataPlaneHub(Path);
-        return new ControlPlaneServer(app, port);
+        map?.Invoke(app);
+        return new ControlPlaneServer(app, port, map is not null);
     }
 
-    public static async Task<ControlPlaneServer> StartAsync(X509Certificate2 serverCertificate, Action<DataPlaneHubOptions> configure, int port = 0, Action<IServiceCollection>? services = null)
+    public static async Task<ControlPlaneServer> StartAsync(X509Certificate2 serverCertificate, Action<DataPlaneHubOptions> configure, int port = 0, Action<IServiceCollection>? services = null, Action<WebApplication>? map = null)
     {
-        var server = Create(serverCertificate, configure, port, services);
+        var server = Create(serverCertificate, configure, port, services, map);
         await server.StartAsync();
         return server;
     }
@@ -66,8 +81,9 @@ internal sealed class ControlPlaneServer : IAsyncDisposable
     {
         await _app.StartAsync();
         _started = true;
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Port = new Uri(address).Port;
+        var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Select(a => new Uri(a)).ToArray();
+        Port = addresses.First(a => a.Scheme == Uri.UriSchemeHttps).Port;
+        AdminEndpoint = _admin ? addresses.First(a => a.Scheme == Uri.UriSchemeHttp) : null;
     }
 
     public Task<PublishedConfig> PublishAsync(string json, string? version = null) =>

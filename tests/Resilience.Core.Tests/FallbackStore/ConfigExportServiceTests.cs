@@ -60,4 +60,64 @@ public sealed class ConfigExportServiceTests
             }
         }
     }
+
+    [Fact]
+    public async Task A_backup_node_does_not_export_a_rollout_candidate_until_the_control_plane_names_it_stable()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "resilience-export-canary-" + Guid.NewGuid().ToString("N"));
+        var store = new CountingFallbackStore(new FileFallbackStore(root));
+        var key = FallbackStoreKeys.Config(FallbackStoreBehaviourConstants.Version);
+        var registration = FallbackStoreKeys.Election(FallbackStoreBehaviourConstants.Version, "backup");
+        var link = new ScriptedControlPlaneLink();
+        try
+        {
+            await using var node = await TestNode.StartAsync(new TestNodeSettings
+            {
+                NodeId = "backup", Storage = new Uri(root).AbsoluteUri, Store = store, Export = true, Link = link,
+                ElectionInterval = TimeSpan.FromMilliseconds(200), ElectionGrace = TimeSpan.FromMilliseconds(500),
+            });
+            var stable = Encoding.UTF8.GetBytes("{\"routes\":[\"stable\"]}");
+            await link.PushAsync(stable);
+            await node.WaitForStartupAsync();
+            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, TimeSpan.FromSeconds(20), "the stable config is exported");
+
+            var candidate = Encoding.UTF8.GetBytes("{\"routes\":[\"candidate\"]}");
+            var applied = await link.PushAsync(candidate, rolloutId: "r-1");
+            Assert.Equal(ApplyOutcome.Applied, applied.Outcome);
+            Assert.Equal(applied.Hash, node.DataPlane.State.RolloutCandidateHash);
+            Assert.Equal("r-1", node.DataPlane.Current!.RolloutId);
+
+            // Rounds go by as the leader: the store keeps the stable config.
+            var rounds = store.PutCount(registration);
+            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 3, TimeSpan.FromSeconds(20), "three more rounds as the leader");
+            Assert.Equal(1, store.PutCount(key));
+
+            await link.NameStableAsync(applied.Hash!);
+            Assert.Null(node.DataPlane.State.RolloutCandidateHash);
+            await Eventually.HoldsAsync(() => store.PutCount(key) == 2, TimeSpan.FromSeconds(20), "the candidate is exported once named stable");
+            Assert.Equal(candidate, (await store.GetAsync(key, 1024, CancellationToken.None))!.Content.ToArray());
+        }
+        finally
+        {
+            if (Directory.Exists(root))
+            {
+                Directory.Delete(root, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public void A_candidate_is_exportable_only_once_named_stable_and_a_cached_one_the_control_plane_resends_as_a_candidate_is_not()
+    {
+        var hash = new string('a', 64);
+        var candidate = new ConfigSnapshot(new byte[] { (byte)'{', (byte)'}' }, hash, ConfigOrigin.ControlPlane, DateTimeOffset.UtcNow) { RolloutId = "r-1" };
+        var cached = new ConfigSnapshot(new byte[] { (byte)'{', (byte)'}' }, hash, ConfigOrigin.Cache, DateTimeOffset.UtcNow);
+        var live = new DataPlaneState { ServingTier = ConfigOrigin.ControlPlane };
+
+        Assert.False(ConfigExportService.IsExportable(candidate, live));
+        Assert.False(ConfigExportService.IsExportable(candidate, live with { ControlPlaneStableHash = new string('b', 64) }));
+        Assert.True(ConfigExportService.IsExportable(candidate, live with { ControlPlaneStableHash = hash }));
+        Assert.True(ConfigExportService.IsExportable(cached, live));
+        Assert.False(ConfigExportService.IsExportable(cached, live with { RolloutCandidateHash = hash }));
+    }
 }

@@ -27,10 +27,16 @@ public sealed class ScriptedControlPlaneLink(bool startDisconnected = false) : I
         await Task.Delay(Timeout.Infinite, cancellationToken);
     }
 
-    public async Task<ApplyResult> PushAsync(ReadOnlyMemory<byte> json)
+    public Task<ApplyResult> PushAsync(ReadOnlyMemory<byte> json) => PushAsync(json, rolloutId: null);
+
+    /// <summary>Pushes a configuration, as a staged rollout's candidate when <paramref name="rolloutId"/> is given.</summary>
+    public async Task<ApplyResult> PushAsync(ReadOnlyMemory<byte> json, string? rolloutId)
     {
         var context = await _context.Task.WaitAsync(TimeSpan.FromSeconds(10));
         context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, DateTimeOffset.UtcNow));
-        return await context.ApplyAsync(new ConfigDocument(json, ConfigFormat.Json, ConfigOrigin.ControlPlane) { Source = "scripted control plane" }, CancellationToken.None);
+        return await context.ApplyAsync(new ConfigDocument(json, ConfigFormat.Json, ConfigOrigin.ControlPlane) { Source = "scripted control plane", RolloutId = rolloutId }, CancellationToken.None);
     }
+
+    /// <summary>Names the fleet's stable configuration, as a heartbeat acknowledgement does.</summary>
+    public async Task NameStableAsync(string hash) => (await _context.Task.WaitAsync(TimeSpan.FromSeconds(10))).ReportStableConfig(hash);
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace Resilience;
 
@@ -61,10 +62,15 @@ internal sealed class ConfigExportService : IHostedService, IDisposable
 
     public void Dispose() => _stopping.Dispose();
 
-    /// <summary>Whether a served snapshot came from the control plane (directly, or cached and since confirmed by it).</summary>
+    /// <summary>
+    /// Whether a served snapshot came from the control plane (directly, or cached and since confirmed by it) and is the
+    /// fleet's stable configuration: a staged rollout's candidate is never exported until the control plane names it
+    /// stable, so a node booted from the store never starts on a configuration only part of the fleet was trying.
+    /// </summary>
     internal static bool IsExportable(ConfigSnapshot snapshot, DataPlaneState state) =>
-        snapshot.Origin == ConfigOrigin.ControlPlane
-        || (snapshot.Origin == ConfigOrigin.Cache && state.ServingTier == ConfigOrigin.ControlPlane);
+        (snapshot.Origin == ConfigOrigin.ControlPlane || (snapshot.Origin == ConfigOrigin.Cache && state.ServingTier == ConfigOrigin.ControlPlane))
+        && state.RolloutCandidateHash != snapshot.Hash
+        && (snapshot.RolloutId is null || snapshot.Hash == state.ControlPlaneStableHash);
 
     private ExportCandidate? CurrentCandidate()
     {
@@ -91,6 +97,9 @@ internal sealed class ConfigExportService : IHostedService, IDisposable
     private async Task WatchAsync(CancellationToken stopping)
     {
         ConfigSnapshot? known = null;
+
+        // A candidate the control plane names stable changes the state, not the snapshot.
+        using var stateChanges = ChangeToken.OnChange(_dataPlane.GetStateChangeToken, _exporter!.Wake);
         try
         {
             while (true)
