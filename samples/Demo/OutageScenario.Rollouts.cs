@@ -23,6 +23,20 @@ internal sealed partial class OutageScenario
 
     private int _failedInStagedBadRollout = -1;
 
+    /// <summary>
+    /// The rollout phases. They need the nodes' health in heartbeats and their self-revert (the history/bake work the
+    /// rollout's gates read); until the gateways report them, a staged bad configuration cannot be told from a good one.
+    /// </summary>
+    private (string Title, Func<Phase, CancellationToken, Task> Run)[] RolloutPhases => [];
+
+    /// <summary>The rollout phases, once the gateways report health: see <see cref="RolloutPhases"/>.</summary>
+    private (string Title, Func<Phase, CancellationToken, Task> Run)[] StagedRolloutPhases =>
+    [
+        ("h. bad config (dead upstream) staged, canary wave = A: rolled back, B and C never serve it", BadRolloutAsync),
+        ("i. good config v7 staged in two waves: A first, then B and C", GoodRolloutAsync),
+        ("j. for comparison: the same bad config to every node at once", BadToEveryoneAsync),
+    ];
+
     private async Task BadRolloutAsync(Phase phase, CancellationToken ct)
     {
         var v5 = HashOf("v5");

@@ -64,9 +64,7 @@ internal sealed partial class OutageScenario : IDisposable
             ("e. new node C, no cache, empty store: loads the YAML", NewNodeFromYamlAsync),
             ("f. CP back after edits v2, v3, v4: all on v4, never v2/v3", ControlPlaneBackAsync),
             ("g. CP up, file edited to v5 (YAML): pushed to every node", LiveEditAsync),
-            ("h. bad config (dead upstream) staged, canary wave = A: rolled back, B and C never serve it", BadRolloutAsync),
-            ("i. good config v7 staged in two waves: A first, then B and C", GoodRolloutAsync),
-            ("j. for comparison: the same bad config to every node at once", BadToEveryoneAsync),
+            .. RolloutPhases,
         ];
 
         var phases = new List<Phase>();
