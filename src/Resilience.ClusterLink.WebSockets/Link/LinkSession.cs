@@ -57,6 +57,7 @@ internal sealed class LinkSession : IDisposable
                     Version = node.Version,
                     Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
                     ConfigHash = hash,
+                    Capabilities = [LinkProtocol.Capabilities.Delta],
                 },
                 token).ConfigureAwait(false);
 
@@ -167,7 +168,7 @@ internal sealed class LinkSession : IDisposable
                 }
 
                 var (header, payload) = LinkFraming.DecodeBinary(message);
-                if (header.Type == LinkProtocol.Types.Config)
+                if (header.Type is LinkProtocol.Types.Config or LinkProtocol.Types.ConfigDelta)
                 {
                     Log.LinkConfigReceived(_link.Logger, header.Hash, header.Version, payload.Length);
                     _pending.Writer.TryWrite(new PendingConfig(header, payload, Time.GetTimestamp()));
@@ -208,7 +209,20 @@ internal sealed class LinkSession : IDisposable
     {
         await foreach (var pending in _pending.Reader.ReadAllAsync(token).ConfigureAwait(false))
         {
-            var result = await ApplyAsync(pending, token).ConfigureAwait(false);
+            ReadOnlyMemory<byte> patched = default;
+            if (pending.IsDelta && !TryDecodeDelta(pending, out patched, out var refusal))
+            {
+                // Nothing reaches the chain: the node keeps serving what it serves and asks for the whole configuration.
+                var served = _context.Current?.Hash;
+                _link.Metrics.RecordDelta(refusal.Reason);
+                Log.LinkDeltaRefused(_link.Logger, pending.Header.Hash, refusal.Reason, refusal.Message, served);
+                await SendAsync(
+                    new ConfigRequestMessage { Type = LinkProtocol.Types.ConfigRequest, Hash = pending.Header.Hash, ConfigHash = served, Reason = refusal.Reason, Error = refusal.Message },
+                    token).ConfigureAwait(false);
+                continue;
+            }
+
+            var result = pending.IsDelta ? await ApplyDocumentAsync(pending, patched, token).ConfigureAwait(false) : await ApplyAsync(pending, token).ConfigureAwait(false);
             var elapsed = Time.GetElapsedTime(pending.ReceivedAt);
             _link.Metrics.RecordPushToApply(elapsed, result.Outcome);
             Log.LinkConfigHandled(_link.Logger, result.Hash ?? pending.Header.Hash, result.Outcome, elapsed);
@@ -239,7 +253,7 @@ internal sealed class LinkSession : IDisposable
         ReadOnlyMemory<byte> content;
         try
         {
-            content = pending.DecodeContent(Options.MaxDecompressedBytes);
+            content = pending.DecodeContent(_link.Limits);
         }
         catch (GzipContentException ex)
         {
@@ -248,6 +262,13 @@ internal sealed class LinkSession : IDisposable
             return ApplyResult.Rejected(ConfigOrigin.ControlPlane, header.Hash, ex.Reason, [ex.Message], Time.GetUtcNow());
         }
 
+        return await ApplyDocumentAsync(pending, content, token).ConfigureAwait(false);
+    }
+
+    /// <summary>The chain's whole pipeline, for a pushed configuration and for one a delta made alike (limits, hash, signature, validator, swap, cache).</summary>
+    private ValueTask<ApplyResult> ApplyDocumentAsync(PendingConfig pending, ReadOnlyMemory<byte> content, CancellationToken token)
+    {
+        var header = pending.Header;
         var document = new ConfigDocument(content, ConfigFormat.Json, ConfigOrigin.ControlPlane)
         {
             Version = header.Version,
@@ -255,8 +276,33 @@ internal sealed class LinkSession : IDisposable
             ExpectedHash = header.Hash,
             Signature = header.Signature,
             Source = _endpoint.ToString(),
+            ReceivedBytes = pending.Payload.Length,
         };
-        return await _context.ApplyAsync(document, token).ConfigureAwait(false);
+        return _context.ApplyAsync(document, token);
+    }
+
+    private bool TryDecodeDelta(PendingConfig pending, out ReadOnlyMemory<byte> document, out ConfigDeltaException refusal)
+    {
+        try
+        {
+            document = ConfigDeltaDecoder.Decode(pending.Header, pending.Payload, _context.Current, _link.Limits);
+            _link.Metrics.RecordDelta("patched");
+            Log.LinkDeltaPatched(_link.Logger, pending.Header.Hash, pending.Header.BaseHash, pending.Payload.Length, document.Length);
+            refusal = null!;
+            return true;
+        }
+        catch (ConfigDeltaException ex)
+        {
+            document = default;
+            refusal = ex;
+            return false;
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            document = default;
+            refusal = new ConfigDeltaException(LinkProtocol.ConfigRequestReasons.PatchFailed, $"applying the patch failed with {ex.GetType().Name}: {ex.Message}", ex);
+            return false;
+        }
     }
 
     /// <summary>

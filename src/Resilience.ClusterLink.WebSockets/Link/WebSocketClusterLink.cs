@@ -31,8 +31,10 @@ internal sealed class WebSocketClusterLink : IClusterLink
         ILogger logger,
         ClusterLinkMetrics metrics,
         TelemetryFlusher? telemetry = null,
-        ILicenseReceiver? license = null)
+        ILicenseReceiver? license = null,
+        ConfigLimits? limits = null)
     {
+        Limits = limits ?? ConfigLimits.Default;
         _telemetry = telemetry;
         _license = license;
         _options = options;
@@ -55,6 +57,9 @@ internal sealed class WebSocketClusterLink : IClusterLink
     internal ILogger Logger => _logger;
 
     internal ClusterLinkMetrics Metrics => _metrics;
+
+    /// <summary>Gets the chain's size limits, which the link applies to what it decompresses and patches.</summary>
+    internal ConfigLimits Limits { get; }
 
     /// <summary>Gets the usage flusher a connection runs, if telemetry is on.</summary>
     internal TelemetryFlusher? Telemetry => _telemetry;

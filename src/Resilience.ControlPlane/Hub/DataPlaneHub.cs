@@ -86,6 +86,9 @@ internal sealed class DataPlaneHub
 
     internal IConfigPublisher Publisher => _publisher;
 
+    /// <summary>Gets the recent configurations and the deltas between them, when deltas are on.</summary>
+    internal ConfigDeltas? Deltas => _publisher.Deltas;
+
     internal IEnumerable<IDataPlaneTelemetryHandler> TelemetryHandlers => _telemetryHandlers;
 
     internal IReadOnlyList<IDataPlaneUsageSink> UsageSinks => _usageSinks;

@@ -27,6 +27,9 @@ internal sealed class DataPlaneSession
     private long _sentSequence;
     private string? _inFlightHash;
     private string? _rejectedHash;
+    private bool _acceptsDeltas;
+    private string? _nodeHash;
+    private string? _fullRequested;
     private int _closeCode;
     private string _nodeId = "(before hello)";
 
@@ -104,6 +107,8 @@ internal sealed class DataPlaneSession
         }
 
         _nodeId = hello.NodeId!;
+        _acceptsDeltas = hello.Capabilities?.Contains(LinkProtocol.Capabilities.Delta) == true;
+        _nodeHash = hello.ConfigHash;
         var now = Time.GetUtcNow();
         _hub.Registry.Update(_nodeId, old => new DataPlaneInfo
         {
@@ -250,6 +255,9 @@ internal sealed class DataPlaneSession
                         case LinkProtocol.Types.ApplyResult:
                             OnApplyResult(LinkFraming.Deserialize<ApplyResultMessage>(root), seen);
                             break;
+                        case LinkProtocol.Types.ConfigRequest:
+                            OnConfigRequest(LinkFraming.Deserialize<ConfigRequestMessage>(root), seen);
+                            break;
                         default:
                             // Unknown types are ignored: a newer data plane may send more (docs/protocol.md, versioning).
                             _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen });
@@ -276,6 +284,11 @@ internal sealed class DataPlaneSession
     private async Task OnHeartbeatAsync(HeartbeatMessage heartbeat, DateTimeOffset seen, CancellationToken token)
     {
         _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = heartbeat.ConfigHash });
+        if (Volatile.Read(ref _inFlightHash) is null)
+        {
+            Volatile.Write(ref _nodeHash, heartbeat.ConfigHash);
+        }
+
         var latest = _hub.Publisher.Latest;
         await SendControlAsync(new HeartbeatMessage { Type = LinkProtocol.Types.HeartbeatAck, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
         if (latest is not null
@@ -291,6 +304,11 @@ internal sealed class DataPlaneSession
     private void OnApplyResult(ApplyResultMessage result, DateTimeOffset seen)
     {
         Interlocked.CompareExchange(ref _inFlightHash, null, result.Hash);
+        if (result.ConfigHash is { } served)
+        {
+            Volatile.Write(ref _nodeHash, served);
+        }
+
         var rejected = result.Outcome == LinkProtocol.Outcomes.Rejected;
         var serving = result.Outcome is LinkProtocol.Outcomes.Applied or LinkProtocol.Outcomes.Unchanged;
         var errors = result.Errors is { Count: > 0 } list ? string.Join("; ", list) : result.Reason ?? "rejected";
@@ -307,6 +325,21 @@ internal sealed class DataPlaneSession
             LastApplyError = rejected ? $"{result.Reason}: {errors}" : serving ? null : old?.LastApplyError,
             RejectedHash = rejected ? result.Hash : serving ? null : old?.RejectedHash,
         });
+    }
+
+    /// <summary>A node could not use a delta: it keeps serving what it serves; it gets the whole configuration, and no delta to that one again.</summary>
+    private void OnConfigRequest(ConfigRequestMessage request, DateTimeOffset seen)
+    {
+        Log.ConfigRequested(_hub.Logger, _nodeId, request.Hash, request.Reason, request.Error, request.ConfigHash);
+        _hub.Metrics.RecordConfigRequest(request.Reason);
+        Interlocked.CompareExchange(ref _inFlightHash, null, request.Hash);
+        Volatile.Write(ref _nodeHash, request.ConfigHash);
+        Volatile.Write(ref _fullRequested, request.Hash);
+        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = request.ConfigHash });
+        if (_hub.Publisher.Latest is { } latest)
+        {
+            Offer(latest, force: true);
+        }
     }
 
     private async Task SendLoopAsync(CancellationToken token)
@@ -335,10 +368,41 @@ internal sealed class DataPlaneSession
             }
 
             Volatile.Write(ref _inFlightHash, config.Hash);
-            await SendConfigAsync(config.Message, token).ConfigureAwait(false);
+            var (message, deltaBase) = await ChooseMessageAsync(config, token).ConfigureAwait(false);
+            await SendConfigAsync(message, token).ConfigureAwait(false);
+            _hub.Metrics.RecordConfigSent(deltaBase is not null, message.Length);
+
+            // What the node will serve once it applies this (an apply result or a request for the whole says otherwise).
+            Volatile.Write(ref _nodeHash, config.Hash);
             Volatile.Write(ref _sentSequence, Math.Max(Volatile.Read(ref _sentSequence), config.Sequence));
-            Log.ConfigSent(_hub.Logger, config.Hash, _nodeId);
+            if (deltaBase is null)
+            {
+                Log.ConfigSent(_hub.Logger, config.Hash, _nodeId);
+            }
+            else
+            {
+                Log.DeltaSent(_hub.Logger, config.Hash, _nodeId, deltaBase, message.Length);
+            }
         }
+    }
+
+    /// <summary>
+    /// A delta from what the node serves when it can take one and one is worth sending (docs/protocol.md, "Delta sync"),
+    /// else the whole configuration; never a delta to a configuration the node asked to get whole.
+    /// </summary>
+    private async ValueTask<(ReadOnlyMemory<byte> Message, string? DeltaBase)> ChooseMessageAsync(PublishedConfig config, CancellationToken token)
+    {
+        if (_acceptsDeltas
+            && _hub.Deltas is { } deltas
+            && Volatile.Read(ref _nodeHash) is { } served
+            && served != config.Hash
+            && Volatile.Read(ref _fullRequested) != config.Hash
+            && await deltas.GetAsync(served, config).WaitAsync(token).ConfigureAwait(false) is { } delta)
+        {
+            return (delta, served);
+        }
+
+        return (config.Message, null);
     }
 
     private ValueTask SendControlAsync<T>(T message, CancellationToken token)
