@@ -56,8 +56,8 @@ internal static class ConfigPatchBuilder
             return;
         }
 
-        var fromKind = Kind(from.Raw.Span);
-        if (fromKind == 0 || fromKind != Kind(to.Raw.Span))
+        var fromKind = JsonScanner.Kind(from.Raw.Span);
+        if (fromKind == 0 || fromKind != JsonScanner.Kind(to.Raw.Span))
         {
             Replace(path, to.Raw, ref context);
             return;
@@ -281,8 +281,6 @@ internal static class ConfigPatchBuilder
             throw new GiveUp();
         }
     }
-
-    private static int Kind(ReadOnlySpan<byte> raw) => raw.Length == 0 ? 0 : raw[0] switch { (byte)'{' => 1, (byte)'[' => 2, _ => 0 };
 
     private readonly record struct Context(Utf8JsonWriter Writer, long MaxBytes, ArrayBufferWriter<byte> Output);
 

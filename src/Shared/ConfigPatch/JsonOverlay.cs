@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 
 namespace Resilience;
 
@@ -16,14 +15,6 @@ namespace Resilience;
 /// </remarks>
 internal sealed class JsonOverlay
 {
-    /// <summary>The base is read as published documents may be written (comments and trailing commas, the YARP parser's rules).</summary>
-    internal static readonly JsonReaderOptions ReaderOptions = new()
-    {
-        CommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        MaxDepth = MaxDepth,
-    };
-
     /// <summary>The chain accepts JSON up to depth 256; a patch's pointers and values stay within the same.</summary>
     internal const int MaxDepth = 256;
 
@@ -58,7 +49,7 @@ internal sealed class JsonOverlay
     public static JsonOverlay Of(ReadOnlyMemory<byte> raw) => new(raw);
 
     /// <summary>Gets a value indicating whether the unopened bytes are an object or an array.</summary>
-    public bool IsContainer => Members is not null || (Raw.Length > 0 && Raw.Span[0] is (byte)'{' or (byte)'[');
+    public bool IsContainer => Members is not null || JsonScanner.Kind(Raw.Span) != 0;
 
     /// <summary>Opens a container: reads its members' places. <paramref name="budget"/> is charged the bytes read.</summary>
     /// <returns><see langword="false"/> when this is not a container.</returns>
@@ -82,37 +73,58 @@ internal sealed class JsonOverlay
 
         var bytes = Raw;
         var span = bytes.Span;
-        var reader = new Utf8JsonReader(span, ReaderOptions);
-        reader.Read();
-        IsObject = reader.TokenType == JsonTokenType.StartObject;
+        var at = JsonScanner.SkipTrivia(span, 0);
+        IsObject = span[at] == '{';
         var members = new List<JsonMember>();
         HashSet<string>? keys = IsObject ? new HashSet<string>(StringComparer.Ordinal) : null;
-        var previousEnd = 1;
+        var previousEnd = at + 1;
         var firstStart = -1;
-        while (reader.Read() && reader.TokenType is not (JsonTokenType.EndObject or JsonTokenType.EndArray))
+        var i = JsonScanner.SkipTrivia(span, at + 1);
+        int closeStart;
+        while (true)
         {
-            var start = (int)reader.TokenStartIndex;
-            var separator = members.Count == 0 ? ReadOnlyMemory<byte>.Empty : bytes[previousEnd..start];
+            if (i >= span.Length)
+            {
+                throw new ConfigPatchException(ConfigPatchFailure.Malformed, "the document is not JSON where the patch reaches: an unterminated object or array");
+            }
+
+            if (span[i] is (byte)'}' or (byte)']')
+            {
+                closeStart = members.Count == 0 ? i : previousEnd;
+                break;
+            }
+
+            var separator = members.Count == 0 ? ReadOnlyMemory<byte>.Empty : bytes[previousEnd..i];
             if (members.Count == 0)
             {
-                firstStart = start;
+                firstStart = i;
             }
 
             string? key = null;
             ReadOnlyMemory<byte> keyRaw = default, colon = default;
+            var valueStart = i;
             if (IsObject)
             {
-                key = reader.GetString()!;
-                var keyEnd = start + reader.ValueSpan.Length + 2;
-                keyRaw = bytes[start..keyEnd];
+                if (span[i] != '"')
+                {
+                    throw new ConfigPatchException(ConfigPatchFailure.Malformed, "the document is not JSON where the patch reaches: a member without a name");
+                }
+
+                var keyEnd = JsonScanner.SkipString(span, i);
+                key = JsonScanner.Name(span, i, keyEnd);
+                keyRaw = bytes[i..keyEnd];
                 HasDuplicateKeys |= !keys!.Add(key);
-                reader.Read();
-                colon = bytes[keyEnd..(int)reader.TokenStartIndex];
+                var colonAt = JsonScanner.SkipTrivia(span, keyEnd);
+                if (colonAt >= span.Length || span[colonAt] != ':')
+                {
+                    throw new ConfigPatchException(ConfigPatchFailure.Malformed, "the document is not JSON where the patch reaches: a name without a colon");
+                }
+
+                valueStart = JsonScanner.SkipTrivia(span, colonAt + 1);
+                colon = bytes[keyEnd..valueStart];
             }
 
-            var valueStart = (int)reader.TokenStartIndex;
-            reader.Skip();
-            var valueEnd = (int)reader.BytesConsumed;
+            var valueEnd = JsonScanner.SkipValue(span, valueStart);
             members.Add(new JsonMember(key, keyRaw, colon, separator, new JsonOverlay(bytes[valueStart..valueEnd])));
             if (members.Count == 2)
             {
@@ -120,9 +132,20 @@ internal sealed class JsonOverlay
             }
 
             previousEnd = valueEnd;
+            var next = JsonScanner.SkipTrivia(span, valueEnd);
+            if (next < span.Length && span[next] == ',')
+            {
+                // A trailing comma stays in the bytes before the closing bracket.
+                next = JsonScanner.SkipTrivia(span, next + 1);
+            }
+            else if (next >= span.Length || span[next] is not ((byte)'}' or (byte)']'))
+            {
+                throw new ConfigPatchException(ConfigPatchFailure.Malformed, "the document is not JSON where the patch reaches: members without a comma");
+            }
+
+            i = next;
         }
 
-        var closeStart = members.Count == 0 ? (int)reader.TokenStartIndex : previousEnd;
         _open = members.Count == 0 ? bytes[..closeStart] : bytes[..firstStart];
         _close = bytes[closeStart..];
         _colon = members.Count > 0 && IsObject ? members[0].Colon : DefaultColon;
