@@ -61,6 +61,25 @@ public sealed class ConfigPatchTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_patch_of_replacements_is_spliced_at_its_places_and_places_that_lie_cannot_pass_the_hash()
+    {
+        var from = RouteDocument(300, edited: -1, indented: true);
+        var to = RouteDocument(300, edited: 299, indented: true);
+        var patch = Encoding.UTF8.GetString(ConfigPatchBuilder.Create(from, to, long.MaxValue)!);
+        Assert.Contains("\"at\":[", patch, StringComparison.Ordinal);
+
+        // A place one byte off: spliced as told (the pointer is not read), so the result is not the target.
+        var at = System.Text.RegularExpressions.Regex.Match(patch, "\"at\":\\[(\\d+),").Groups[1].Value;
+        var lying = patch.Replace($"\"at\":[{at},", $"\"at\":[{int.Parse(at, System.Globalization.CultureInfo.InvariantCulture) + 1},", StringComparison.Ordinal);
+        var result = ConfigPatchApplier.Apply(from, Encoding.UTF8.GetBytes(lying), to.Length);
+        Assert.NotEqual(ConfigHash.Compute(to), ConfigHash.Compute(result));
+
+        // Places outside the document or out of order are not used: the pointers are.
+        var outside = patch.Replace($"\"at\":[{at},", "\"at\":[2000000000,", StringComparison.Ordinal);
+        Assert.Equal(to, ConfigPatchApplier.Apply(from, Encoding.UTF8.GetBytes(outside), to.Length));
+    }
+
+    [Fact]
     public void Random_edits_of_random_documents_round_trip()
     {
         var random = new Random(Mutator.Seed);

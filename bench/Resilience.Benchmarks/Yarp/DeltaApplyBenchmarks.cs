@@ -80,6 +80,25 @@ public class DeltaApplyBenchmarks
         return Check(result);
     }
 
+    [Benchmark(Description = "step: apply the patch to the served bytes")]
+    public int PatchOnly()
+    {
+        var edit = _edits[_deltaTurn % 2];
+        return ConfigPatchApplier.Apply(_delta.Current!.Payload, RouteTable.Gunzip(edit.PatchGzip), edit.Json.Length).Length;
+    }
+
+    [Benchmark(Description = "step: hash the document")]
+    public string HashOnly() => ConfigHash.Compute(_edits[0].Json);
+
+    [Benchmark(Description = "step: pipeline -> swap of the document (identity JSON)")]
+    public ApplyOutcome PipelineOnly()
+    {
+        var edit = _edits[_deltaTurn++ % 2];
+        var result = _delta.ApplyManualAsync(edit.Json, ConfigFormat.Json, default).AsTask().GetAwaiter().GetResult();
+        _deltaProvider.GetConfig();
+        return Check(result);
+    }
+
     private static global::Yarp.ReverseProxy.Configuration.IProxyConfigProvider Provider(ServiceProvider services) =>
         services.GetServices<global::Yarp.ReverseProxy.Configuration.IProxyConfigProvider>().OfType<DataPlaneProxyConfigProvider>().Single();
 

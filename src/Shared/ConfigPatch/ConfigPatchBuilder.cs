@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Resilience;
@@ -29,8 +30,9 @@ internal static class ConfigPatchBuilder
             {
                 writer.WriteStartArray();
                 var budget = ConfigPatchApplier.Budget(document.Length, target.Length);
-                var context = new Context(writer, maxPatchBytes, output);
-                Diff(JsonOverlay.Of(document), JsonOverlay.Of(target), "", ref context, ref budget);
+                var context = new Context(writer, maxPatchBytes, output, MemoryMarshal.TryGetArray(document, out var segment) ? segment : default);
+                var (from, to, path) = Narrow(document, target);
+                Diff(JsonOverlay.Of(from), JsonOverlay.Of(to), path, ref context, ref budget);
                 writer.WriteEndArray();
             }
 
@@ -49,6 +51,68 @@ internal static class ConfigPatchBuilder
         }
     }
 
+    /// <summary>
+    /// The deepest value that holds every changed byte, in both documents, and its pointer: the bytes before the first
+    /// change and after the last are equal (one vectorised comparison each way), so only the members on the way down to
+    /// the change are stepped over, and nothing after it is read. Diffing starts there.
+    /// </summary>
+    private static (ReadOnlyMemory<byte> From, ReadOnlyMemory<byte> To, string Path) Narrow(ReadOnlyMemory<byte> document, ReadOnlyMemory<byte> target)
+    {
+        var a = document.Span;
+        var b = target.Span;
+        var prefix = a.CommonPrefixLength(b);
+        var suffix = JsonScanner.CommonSuffixLength(a[prefix..], b[prefix..]);
+
+        var (changedEnd, shift) = (a.Length - suffix, b.Length - a.Length);
+        var (start, end, path) = (JsonScanner.SkipTrivia(a, 0), a.Length, "");
+        while (start < prefix && a[start] is (byte)'{' or (byte)'[')
+        {
+            var member = FindMember(a, start, prefix, changedEnd);
+            if (member is not var (name, valueStart, valueEnd) || valueStart >= prefix || JsonScanner.Kind(a[valueStart..valueEnd]) == 0 || a[valueStart] != b[valueStart])
+            {
+                break;
+            }
+
+            (start, end, path) = (valueStart, valueEnd, path + "/" + JsonPointer.Escape(name));
+        }
+
+        if (start >= prefix)
+        {
+            (start, end, path) = (0, a.Length, "");
+        }
+
+        return (document[start..end], target[start..(end + shift)], path);
+    }
+
+    /// <summary>The member of the container at <paramref name="container"/> whose value holds [<paramref name="from"/>, <paramref name="to"/>), or <see langword="null"/>.</summary>
+    private static (string Name, int Start, int End)? FindMember(ReadOnlySpan<byte> json, int container, int from, int to)
+    {
+        var isObject = json[container] == '{';
+        var i = JsonScanner.SkipTrivia(json, container + 1);
+        for (var index = 0; i < json.Length && json[i] is not ((byte)'}' or (byte)']'); index++)
+        {
+            var (nameStart, nameEnd, valueStart) = (i, i, i);
+            if (isObject)
+            {
+                nameEnd = JsonScanner.SkipString(json, i);
+                valueStart = JsonScanner.SkipTrivia(json, JsonScanner.SkipTrivia(json, nameEnd) + 1);
+            }
+
+            var valueEnd = JsonScanner.SkipValue(json, valueStart);
+            if (valueEnd > from)
+            {
+                return valueStart <= from && valueEnd >= to
+                    ? (isObject ? JsonScanner.Name(json, nameStart, nameEnd) : index.ToString(System.Globalization.CultureInfo.InvariantCulture), valueStart, valueEnd)
+                    : null;
+            }
+
+            i = JsonScanner.SkipTrivia(json, valueEnd);
+            i = i < json.Length && json[i] == ',' ? JsonScanner.SkipTrivia(json, i + 1) : i;
+        }
+
+        return null;
+    }
+
     private static void Diff(JsonOverlay from, JsonOverlay to, string path, ref Context context, ref long budget)
     {
         if (from.Raw.Span.SequenceEqual(to.Raw.Span))
@@ -59,7 +123,7 @@ internal static class ConfigPatchBuilder
         var fromKind = JsonScanner.Kind(from.Raw.Span);
         if (fromKind == 0 || fromKind != JsonScanner.Kind(to.Raw.Span))
         {
-            Replace(path, to.Raw, ref context);
+            Replace(path, from, to.Raw, ref context);
             return;
         }
 
@@ -67,7 +131,7 @@ internal static class ConfigPatchBuilder
         to.TryOpen(ref budget);
         if (from.IsObject ? !DiffObject(from, to, path, ref context, ref budget) : !DiffArray(from, to, path, ref context, ref budget))
         {
-            Replace(path, to.Raw, ref context);
+            Replace(path, from, to.Raw, ref context);
         }
     }
 
@@ -240,13 +304,18 @@ internal static class ConfigPatchBuilder
         return true;
     }
 
-    private static void Replace(string path, ReadOnlyMemory<byte> value, ref Context context)
+    private static void Replace(string path, JsonOverlay from, ReadOnlyMemory<byte> value, ref Context context)
     {
         Strict(value);
-        Write(ref context, "replace", path, value, null);
+
+        // Where the replaced value lies in the base (the extension member "at"): the node splices without reading.
+        (int, int)? at = context.Base.Array is { } array && MemoryMarshal.TryGetArray(from.Raw, out var segment) && segment.Array == array
+            ? (segment.Offset - context.Base.Offset, segment.Count)
+            : null;
+        Write(ref context, "replace", path, value, null, at);
     }
 
-    private static void Write(ref Context context, string op, string path, ReadOnlyMemory<byte>? value, string? before)
+    private static void Write(ref Context context, string op, string path, ReadOnlyMemory<byte>? value, string? before, (int Offset, int Length)? at = null)
     {
         var writer = context.Writer;
         writer.WriteStartObject();
@@ -255,6 +324,14 @@ internal static class ConfigPatchBuilder
         if (before is not null)
         {
             writer.WriteString("before"u8, before);
+        }
+
+        if (at is var (offset, length))
+        {
+            writer.WriteStartArray("at"u8);
+            writer.WriteNumberValue(offset);
+            writer.WriteNumberValue(length);
+            writer.WriteEndArray();
         }
 
         if (value is { } raw)
@@ -282,7 +359,7 @@ internal static class ConfigPatchBuilder
         }
     }
 
-    private readonly record struct Context(Utf8JsonWriter Writer, long MaxBytes, ArrayBufferWriter<byte> Output);
+    private readonly record struct Context(Utf8JsonWriter Writer, long MaxBytes, ArrayBufferWriter<byte> Output, ArraySegment<byte> Base);
 
     private sealed class GiveUp : Exception
     {
