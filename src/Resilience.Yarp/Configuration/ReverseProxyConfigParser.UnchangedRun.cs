@@ -11,25 +11,6 @@ namespace Resilience.Yarp;
 /// </summary>
 internal static partial class ReverseProxyConfigParser
 {
-    /// <summary>The length of the longest common suffix, compared a block at a time from the end (vectorised).</summary>
-    private static int CommonSuffixLength(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
-    {
-        const int Block = 4096;
-        var most = Math.Min(a.Length, b.Length);
-        var common = 0;
-        while (common + Block <= most && a.Slice(a.Length - common - Block, Block).SequenceEqual(b.Slice(b.Length - common - Block, Block)))
-        {
-            common += Block;
-        }
-
-        while (common < most && a[a.Length - 1 - common] == b[b.Length - 1 - common])
-        {
-            common++;
-        }
-
-        return common;
-    }
-
     /// <summary>The baseline's members of one container (routes or clusters) in document order, and the jumps over them.</summary>
     private sealed class UnchangedRun<T>
         where T : class

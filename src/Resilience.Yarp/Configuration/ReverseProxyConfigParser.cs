@@ -301,7 +301,7 @@ internal static partial class ReverseProxyConfigParser
                 // changed byte is the baseline's, so the routes there are taken without being read or compared.
                 var previous = baseline.Payload.Span;
                 PrefixEnd = json.CommonPrefixLength(previous);
-                SuffixStart = json.Length - CommonSuffixLength(json[PrefixEnd..], previous[PrefixEnd..]);
+                SuffixStart = json.Length - CommonBytes.SuffixLength(json[PrefixEnd..], previous[PrefixEnd..]);
                 Shift = json.Length - previous.Length;
             }
         }

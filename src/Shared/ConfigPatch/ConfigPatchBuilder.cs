@@ -61,7 +61,7 @@ internal static class ConfigPatchBuilder
         var a = document.Span;
         var b = target.Span;
         var prefix = a.CommonPrefixLength(b);
-        var suffix = JsonScanner.CommonSuffixLength(a[prefix..], b[prefix..]);
+        var suffix = CommonBytes.SuffixLength(a[prefix..], b[prefix..]);
 
         var (changedEnd, shift) = (a.Length - suffix, b.Length - a.Length);
         var (start, end, path) = (JsonScanner.SkipTrivia(a, 0), a.Length, "");

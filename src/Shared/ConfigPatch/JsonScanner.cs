@@ -18,25 +18,6 @@ internal static class JsonScanner
     private static readonly SearchValues<byte> StringEnd = SearchValues.Create("\"\\"u8);
     private static readonly SearchValues<byte> ScalarEnd = SearchValues.Create(",}] \t\r\n/"u8);
 
-    /// <summary>The length of the longest common suffix, compared a block at a time from the end (vectorised).</summary>
-    public static int CommonSuffixLength(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
-    {
-        const int Block = 4096;
-        var most = Math.Min(a.Length, b.Length);
-        var common = 0;
-        while (common + Block <= most && a.Slice(a.Length - common - Block, Block).SequenceEqual(b.Slice(b.Length - common - Block, Block)))
-        {
-            common += Block;
-        }
-
-        while (common < most && a[a.Length - 1 - common] == b[b.Length - 1 - common])
-        {
-            common++;
-        }
-
-        return common;
-    }
-
     /// <summary>1 for an object, 2 for an array, 0 for anything else (leading whitespace and comments skipped).</summary>
     public static int Kind(ReadOnlySpan<byte> json)
     {
