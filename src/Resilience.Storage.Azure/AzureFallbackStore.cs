@@ -14,33 +14,24 @@ namespace Resilience.Storage.Azure;
 /// guarantee it has on GCS. The store's retry budget is the only one (the client's retries are off); permanent
 /// failures (401, 403, a missing container, 400) fail at once (<see cref="AzureStoreErrors"/>).
 /// </summary>
-internal sealed class AzureFallbackStore : IConditionalFallbackStore, IRetryingFallbackStore
+internal sealed class AzureFallbackStore : CloudFallbackStore<AzureFallbackStoreOptions>, IConditionalFallbackStore
 {
     private const string ContentType = "application/json";
     private readonly BlobContainerClient _container;
-    private readonly StorageLocation _location;
-    private readonly AzureFallbackStoreOptions _options;
-    private readonly StoreOperations _operations;
 
     public AzureFallbackStore(BlobContainerClient container, StorageLocation location, AzureFallbackStoreOptions options, StoreOperations operations)
+        : base(location, options, operations)
     {
         _container = container;
-        _location = location;
-        _options = options;
-        _operations = operations;
     }
 
-    public string Description => _location.Description;
-
-    public TimeSpan RetryBudget => _options.TotalTimeout;
-
-    public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
-        _operations.RunAsync("reading", key, async ct =>
+    public override ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
+        Operations.RunAsync("reading", key, async ct =>
         {
             Response<BlobDownloadStreamingResult> response;
             try
             {
-                response = await _container.GetBlobClient(_location.ObjectKey(key)).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false);
+                response = await _container.GetBlobClient(Location.ObjectKey(key)).DownloadStreamingAsync(cancellationToken: ct).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobNotFound)
             {
@@ -49,10 +40,7 @@ internal sealed class AzureFallbackStore : IConditionalFallbackStore, IRetryingF
 
             using var result = response.Value;
             var details = result.Details;
-            if (details.ContentLength > maxBytes)
-            {
-                throw new FallbackStoreException($"{Description}/{key} is {details.ContentLength} bytes, over the limit of {maxBytes}");
-            }
+            ThrowIfOverLimit(key, details.ContentLength, maxBytes);
 
             var content = await BoundedRead.ReadAsync(result.Content, maxBytes, key, ct).ConfigureAwait(false);
             if (details.ContentHash is { Length: > 0 } expected && !MD5.HashData(content).AsSpan().SequenceEqual(expected))
@@ -70,7 +58,7 @@ internal sealed class AzureFallbackStore : IConditionalFallbackStore, IRetryingF
             return (StoredObject?)new StoredObject(key, content, metadata, details.LastModified) { Version = VersionOf(details.ETag) };
         }, cancellationToken);
 
-    public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    public override async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         await WriteAsync(key, content, metadata, conditions: null, cancellationToken).ConfigureAwait(false);
@@ -85,16 +73,16 @@ internal sealed class AzureFallbackStore : IConditionalFallbackStore, IRetryingF
         return WriteAsync(key, content, metadata, conditions, cancellationToken);
     }
 
-    public ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
-        _operations.RunAsync("listing", keyPrefix, async ct =>
+    public override ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
+        Operations.RunAsync("listing", keyPrefix, async ct =>
         {
             var results = new List<StoredObjectInfo>();
-            var pages = _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, _location.ObjectKey(keyPrefix), ct).AsPages(pageSizeHint: _options.ListPageSize);
+            var pages = _container.GetBlobsAsync(BlobTraits.None, BlobStates.None, Location.ObjectKey(keyPrefix), ct).AsPages(pageSizeHint: Options.ListPageSize);
             await foreach (var page in pages.ConfigureAwait(false))
             {
                 foreach (var item in page.Values)
                 {
-                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Name), item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue)
+                    results.Add(new StoredObjectInfo(Location.RelativeKey(item.Name), item.Properties.ContentLength ?? 0, item.Properties.LastModified ?? DateTimeOffset.MinValue)
                     {
                         Version = item.Properties.ETag is { } etag ? VersionOf(etag) : null,
                     });
@@ -105,13 +93,13 @@ internal sealed class AzureFallbackStore : IConditionalFallbackStore, IRetryingF
             return (IReadOnlyList<StoredObjectInfo>)results;
         }, cancellationToken);
 
-    public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
+    public override async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        await _operations.RunAsync("deleting", key, async ct =>
+        await Operations.RunAsync("deleting", key, async ct =>
         {
             try
             {
-                await _container.GetBlobClient(_location.ObjectKey(key)).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct).ConfigureAwait(false);
+                await _container.GetBlobClient(Location.ObjectKey(key)).DeleteAsync(DeleteSnapshotsOption.IncludeSnapshots, cancellationToken: ct).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (ex.ErrorCode == BlobErrorCode.BlobNotFound)
             {
@@ -133,7 +121,7 @@ internal sealed class AzureFallbackStore : IConditionalFallbackStore, IRetryingF
             encoded[AzureMetadataNames.Encode(name)] = value;
         }
 
-        return _operations.RunAsync("writing", key, async ct =>
+        return Operations.RunAsync("writing", key, async ct =>
         {
             var upload = new BlobUploadOptions
             {
@@ -147,7 +135,7 @@ internal sealed class AzureFallbackStore : IConditionalFallbackStore, IRetryingF
             };
             try
             {
-                await _container.GetBlobClient(_location.ObjectKey(key)).UploadAsync(body, upload, ct).ConfigureAwait(false);
+                await _container.GetBlobClient(Location.ObjectKey(key)).UploadAsync(body, upload, ct).ConfigureAwait(false);
             }
             catch (RequestFailedException ex) when (conditions is not null
                 && (ex.Status == 412 || ex.ErrorCode == BlobErrorCode.ConditionNotMet || ex.ErrorCode == BlobErrorCode.BlobAlreadyExists))

@@ -13,28 +13,19 @@ namespace Resilience.Storage.Gcs;
 /// on the generation (<c>ifGenerationMatch</c>). The store's retry budget is the only one (the client's retries are
 /// off); permanent failures (401, 403, missing bucket, 400) fail at once (<see cref="GcsStoreErrors"/>).
 /// </summary>
-internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFallbackStore, IDisposable
+internal sealed class GcsFallbackStore : CloudFallbackStore<GcsFallbackStoreOptions>, IConditionalFallbackStore, IDisposable
 {
     private const int MaxGenerationRaces = 3;
     private const string ContentType = "application/json";
     private readonly GcsClientSource _clients;
-    private readonly StorageLocation _location;
-    private readonly GcsFallbackStoreOptions _options;
-    private readonly StoreOperations _operations;
 
     public GcsFallbackStore(GcsClientSource clients, StorageLocation location, GcsFallbackStoreOptions options, StoreOperations operations)
+        : base(location, options, operations)
     {
         _clients = clients;
-        _location = location;
-        _options = options;
-        _operations = operations;
     }
 
-    public string Description => _location.Description;
-
-    public TimeSpan RetryBudget => _options.TotalTimeout;
-
-    public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
+    public override ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
         RunAsync("reading", key, async (client, ct) =>
         {
             for (var race = 0; ; race++)
@@ -42,17 +33,14 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
                 GcsObject resource;
                 try
                 {
-                    resource = await client.GetObjectAsync(_location.Container, _location.ObjectKey(key), new GetObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
+                    resource = await client.GetObjectAsync(Location.Container, Location.ObjectKey(key), new GetObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
                 }
                 catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !GcsStoreErrors.IsMissingBucket(ex))
                 {
                     return null;
                 }
 
-                if (resource.Size is { } size && size > (ulong)maxBytes)
-                {
-                    throw new FallbackStoreException($"{Description}/{key} is {size} bytes, over the limit of {maxBytes}");
-                }
+                ThrowIfOverLimit(key, (long)Math.Min(resource.Size ?? 0, long.MaxValue), maxBytes);
 
                 // Pin the content to the generation whose metadata we read: never a mix of two writes.
                 using var content = new BoundedBufferStream(maxBytes, key);
@@ -75,7 +63,7 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
             }
         }, cancellationToken);
 
-    public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    public override async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         await WriteAsync(key, content, metadata, ifGenerationMatch: null, cancellationToken).ConfigureAwait(false);
@@ -93,14 +81,14 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
         return WriteAsync(key, content, metadata, generation, cancellationToken);
     }
 
-    public ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
+    public override ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
         RunAsync("listing", keyPrefix, async (client, ct) =>
         {
             var results = new List<StoredObjectInfo>();
             var pages = client.ListObjectsAsync(
-                _location.Container,
-                _location.ObjectKey(keyPrefix),
-                new ListObjectsOptions { PageSize = _options.ListPageSize, RetryOptions = RetryOptions.Never }).AsRawResponses();
+                Location.Container,
+                Location.ObjectKey(keyPrefix),
+                new ListObjectsOptions { PageSize = Options.ListPageSize, RetryOptions = RetryOptions.Never }).AsRawResponses();
             await foreach (var page in pages.WithCancellation(ct).ConfigureAwait(false))
             {
                 foreach (var item in page.Items ?? [])
@@ -110,7 +98,7 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
                         continue;
                     }
 
-                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Name), (long)(item.Size ?? 0), item.UpdatedDateTimeOffset ?? DateTimeOffset.MinValue)
+                    results.Add(new StoredObjectInfo(Location.RelativeKey(item.Name), (long)(item.Size ?? 0), item.UpdatedDateTimeOffset ?? DateTimeOffset.MinValue)
                     {
                         Version = VersionOf(item),
                     });
@@ -121,13 +109,13 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
             return (IReadOnlyList<StoredObjectInfo>)results;
         }, cancellationToken);
 
-    public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
+    public override async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
     {
         await RunAsync("deleting", key, async (client, ct) =>
         {
             try
             {
-                await client.DeleteObjectAsync(_location.Container, _location.ObjectKey(key), new DeleteObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
+                await client.DeleteObjectAsync(Location.Container, Location.ObjectKey(key), new DeleteObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
             }
             catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !GcsStoreErrors.IsMissingBucket(ex))
             {
@@ -148,8 +136,8 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
         {
             var destination = new GcsObject
             {
-                Bucket = _location.Container,
-                Name = _location.ObjectKey(key),
+                Bucket = Location.Container,
+                Name = Location.ObjectKey(key),
                 ContentType = ContentType,
                 Metadata = metadata.Count == 0 ? null : new Dictionary<string, string>(metadata),
             };
@@ -169,5 +157,5 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
 
     /// <summary>Runs one operation within the budget, each attempt with the client (built on first use).</summary>
     private ValueTask<T> RunAsync<T>(string operation, string key, Func<StorageClient, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
-        _operations.RunAsync(operation, key, async ct => await action(await _clients.GetAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken);
+        Operations.RunAsync(operation, key, async ct => await action(await _clients.GetAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken);
 }

@@ -9,13 +9,10 @@ namespace Resilience.Storage.S3;
 /// metadata is stored as <c>x-amz-meta-*</c>. Transient failures are retried within the configured
 /// budget; permanent ones (access denied, no such bucket, bad request) fail at once (<see cref="S3StoreErrors"/>).
 /// </summary>
-internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
+internal sealed class S3FallbackStore : CloudFallbackStore<S3FallbackStoreOptions>, IDisposable
 {
     private const string MetadataHeaderPrefix = "x-amz-meta-";
     private readonly IAmazonS3 _client;
-    private readonly StorageLocation _location;
-    private readonly S3FallbackStoreOptions _options;
-    private readonly StoreOperations _operations;
     private readonly bool _ownsClient;
 
     /// <param name="client">The client.</param>
@@ -24,25 +21,19 @@ internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
     /// <param name="operations">The retry budget and error mapping.</param>
     /// <param name="ownsClient">Whether the store created the client (and disposes it), or it belongs to the container.</param>
     public S3FallbackStore(IAmazonS3 client, StorageLocation location, S3FallbackStoreOptions options, StoreOperations operations, bool ownsClient = true)
+        : base(location, options, operations)
     {
         _client = client;
         _ownsClient = ownsClient;
-        _location = location;
-        _options = options;
-        _operations = operations;
     }
 
-    public string Description => _location.Description;
-
-    public TimeSpan RetryBudget => _options.TotalTimeout;
-
-    public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
-        _operations.RunAsync("reading", key, async ct =>
+    public override ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
+        Operations.RunAsync("reading", key, async ct =>
         {
             GetObjectResponse response;
             try
             {
-                response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = _location.Container, Key = _location.ObjectKey(key) }, ct).ConfigureAwait(false);
+                response = await _client.GetObjectAsync(new GetObjectRequest { BucketName = Location.Container, Key = Location.ObjectKey(key) }, ct).ConfigureAwait(false);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is "NoSuchKey" or null or "")
             {
@@ -51,10 +42,7 @@ internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
 
             using (response)
             {
-                if (response.ContentLength > maxBytes)
-                {
-                    throw new FallbackStoreException($"{Description}/{key} is {response.ContentLength} bytes, over the limit of {maxBytes}");
-                }
+                ThrowIfOverLimit(key, response.ContentLength, maxBytes);
 
                 var content = await BoundedRead.ReadAsync(response.ResponseStream, maxBytes, key, ct).ConfigureAwait(false);
                 var metadata = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
@@ -69,15 +57,15 @@ internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
             }
         }, cancellationToken);
 
-    public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    public override async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        await _operations.RunAsync("writing", key, async ct =>
+        await Operations.RunAsync("writing", key, async ct =>
         {
             var request = new PutObjectRequest
             {
-                BucketName = _location.Container,
-                Key = _location.ObjectKey(key),
+                BucketName = Location.Container,
+                Key = Location.ObjectKey(key),
                 InputStream = new MemoryStream(content.ToArray(), writable: false),
                 ContentType = "application/json",
 
@@ -90,10 +78,10 @@ internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
                 request.Metadata[name] = value;
             }
 
-            if (_options.ServerSideEncryption is { Length: > 0 } sse)
+            if (Options.ServerSideEncryption is { Length: > 0 } sse)
             {
                 request.ServerSideEncryptionMethod = ServerSideEncryptionMethod.FindValue(sse);
-                if (_options.KmsKeyId is { Length: > 0 } kmsKeyId)
+                if (Options.KmsKeyId is { Length: > 0 } kmsKeyId)
                 {
                     request.ServerSideEncryptionKeyManagementServiceKeyId = kmsKeyId;
                 }
@@ -104,20 +92,20 @@ internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
-        _operations.RunAsync("listing", keyPrefix, async ct =>
+    public override ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
+        Operations.RunAsync("listing", keyPrefix, async ct =>
         {
             var results = new List<StoredObjectInfo>();
             string? continuation = null;
             do
             {
                 var response = await _client.ListObjectsV2Async(
-                    new ListObjectsV2Request { BucketName = _location.Container, Prefix = _location.ObjectKey(keyPrefix), ContinuationToken = continuation },
+                    new ListObjectsV2Request { BucketName = Location.Container, Prefix = Location.ObjectKey(keyPrefix), ContinuationToken = continuation },
                     ct).ConfigureAwait(false);
                 foreach (var item in response.S3Objects ?? [])
                 {
                     var modified = item.LastModified is { } lm ? new DateTimeOffset(DateTime.SpecifyKind(lm, DateTimeKind.Utc)) : DateTimeOffset.MinValue;
-                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Key), item.Size ?? 0, modified) { Version = item.ETag });
+                    results.Add(new StoredObjectInfo(Location.RelativeKey(item.Key), item.Size ?? 0, modified) { Version = item.ETag });
                 }
 
                 continuation = response.IsTruncated == true ? response.NextContinuationToken : null;
@@ -128,13 +116,13 @@ internal sealed class S3FallbackStore : IRetryingFallbackStore, IDisposable
             return (IReadOnlyList<StoredObjectInfo>)results;
         }, cancellationToken);
 
-    public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
+    public override async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
     {
-        await _operations.RunAsync("deleting", key, async ct =>
+        await Operations.RunAsync("deleting", key, async ct =>
         {
             try
             {
-                await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _location.Container, Key = _location.ObjectKey(key) }, ct).ConfigureAwait(false);
+                await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Location.Container, Key = Location.ObjectKey(key) }, ct).ConfigureAwait(false);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode == HttpStatusCode.NotFound && ex.ErrorCode is "NoSuchKey" or null or "")
             {

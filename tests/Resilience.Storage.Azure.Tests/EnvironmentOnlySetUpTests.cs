@@ -7,13 +7,6 @@ using Resilience.Tests.FallbackStore;
 
 namespace Resilience.Storage.Azure.Tests;
 
-/// <summary>Tests that set process environment variables: they run alone, after the parallel ones.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessEnvironmentCollection
-{
-    public const string Name = "process environment";
-}
-
 /// <summary>
 /// A gateway set up by environment variables alone (storage URI, import, export, <c>AZURE_STORAGE_CONNECTION_STRING</c>),
 /// on the host the gateway sample builds: <c>AddDataPlaneResilience(configuration.GetSection("Resilience")).UseAzureFallbackStore()</c>.
@@ -128,28 +121,5 @@ public sealed class EnvironmentOnlySetUpTests(AzuriteFixture fixture) : IClassFi
         var host = builder.Build();
         logs = host.Services.GetFakeLogCollector();
         return host;
-    }
-
-    /// <summary>Sets process environment variables and restores the previous values.</summary>
-    private sealed class EnvironmentScope : IDisposable
-    {
-        private readonly Dictionary<string, string?> _previous = new(StringComparer.Ordinal);
-
-        public EnvironmentScope(IReadOnlyDictionary<string, string?> variables)
-        {
-            foreach (var (name, value) in variables)
-            {
-                _previous[name] = Environment.GetEnvironmentVariable(name);
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var (name, value) in _previous)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
     }
 }

@@ -10,13 +10,6 @@ using Resilience.Tests.S3rver;
 
 namespace Resilience.Storage.S3.Tests;
 
-/// <summary>Tests that set process environment variables: they run alone, after the parallel ones.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessEnvironmentCollection
-{
-    public const string Name = "process environment";
-}
-
 /// <summary>
 /// A gateway set up as the reference sets one up: environment variables alone (storage URI, import on, export on,
 /// <c>AWS_*</c>), on the host the gateway sample builds (<c>Host.CreateApplicationBuilder</c> reads the environment;
@@ -230,29 +223,6 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
         finally
         {
             Directory.Delete(root, recursive: true);
-        }
-    }
-
-    /// <summary>Sets process environment variables and restores the previous values.</summary>
-    private sealed class EnvironmentScope : IDisposable
-    {
-        private readonly Dictionary<string, string?> _previous = new(StringComparer.Ordinal);
-
-        public EnvironmentScope(IReadOnlyDictionary<string, string?> variables)
-        {
-            foreach (var (name, value) in variables)
-            {
-                _previous[name] = Environment.GetEnvironmentVariable(name);
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var (name, value) in _previous)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
         }
     }
 }
