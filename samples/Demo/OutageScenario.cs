@@ -191,12 +191,14 @@ internal sealed partial class OutageScenario : IDisposable
         ["Resilience:FallbackStore:Export"] = export ? "true" : "false",
         ["Resilience:FallbackStore:ExportDelay"] = "00:00:00.300",
         ["Resilience:FallbackStore:ElectionInterval"] = "00:00:00.500",
-        ["Resilience:FallbackStore:ElectionGrace"] = "00:00:02",
-        // With --storage s3://... or azure://..., a store call must give up within the grace (start-up checks it).
+        // A store call must give up within the grace (start-up checks it). With --storage azure://..., a new gateway's
+        // first request runs the Azure SDK's pipeline cold (tier-0 JIT, seconds on a loaded machine): a longer grace
+        // and one attempt that may use it all, so the import does not give up on JIT time.
+        ["Resilience:FallbackStore:ElectionGrace"] = storage.StartsWith("azure:", StringComparison.Ordinal) ? "00:00:05" : "00:00:02",
         ["Resilience:FallbackStore:S3:AttemptTimeout"] = "00:00:01",
         ["Resilience:FallbackStore:S3:TotalTimeout"] = "00:00:02",
-        ["Resilience:FallbackStore:Azure:AttemptTimeout"] = "00:00:01",
-        ["Resilience:FallbackStore:Azure:TotalTimeout"] = "00:00:02",
+        ["Resilience:FallbackStore:Azure:AttemptTimeout"] = "00:00:05",
+        ["Resilience:FallbackStore:Azure:TotalTimeout"] = "00:00:05",
         ["Resilience:ClusterLink:Endpoint"] = endpoint,
         ["Resilience:ClusterLink:ServerName"] = "localhost",
         ["Resilience:ClusterLink:ClientCertificatePath"] = pki.ClientCertificatePath,
