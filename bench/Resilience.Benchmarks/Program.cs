@@ -8,6 +8,12 @@ if (args is [FanOutSwarm.Command, .. var swarm])
     return await FanOutSwarm.RunAsync(swarm);
 }
 
+if (args is [DeltaBytesMeasurement.Command])
+{
+    // Bytes on the wire for a 20,000-route configuration and a one-route edit of it, through a byte-counting relay.
+    return await DeltaBytesMeasurement.RunAsync();
+}
+
 if (args.Length > 0 && args[0] == "yarp-profile")
 {
     // One-shot figures (breakdown, gateway process under load, RSS, plain YARP file reload); see YarpApplyProfile.

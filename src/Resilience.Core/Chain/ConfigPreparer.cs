@@ -30,9 +30,10 @@ internal sealed class ConfigPreparer
     public (ReadOnlyMemory<byte> Payload, string Hash) Prepare(ConfigDocument document)
     {
         var content = document.Content;
-        if (content.Length > _maxConfigBytes)
+        var received = document.ReceivedBytes ?? content.Length;
+        if (received > _maxConfigBytes)
         {
-            throw new ConfigRejectedException(RejectionReason.TooLarge, $"content of {content.Length} bytes exceeds the limit of {_maxConfigBytes} bytes");
+            throw new ConfigRejectedException(RejectionReason.TooLarge, $"content of {received} bytes exceeds the limit of {_maxConfigBytes} bytes");
         }
 
         // YAML is bounded by its own, smaller limit before it is parsed: the parser holds each scalar twice as

@@ -19,7 +19,7 @@ namespace Resilience.Yarp;
 /// routes and clusters with the served ones and rebuilds only what differs, and the validator skips instances that
 /// already passed YARP's validators, so an edit of one route of 20,000 costs one route's work past the scan.
 /// </remarks>
-internal static class ReverseProxyConfigParser
+internal static partial class ReverseProxyConfigParser
 {
     private static readonly JsonSerializerOptions ClusterOptions = CreateClusterOptions();
     private static readonly JsonConverter<ClusterConfig> ClusterConverter = (JsonConverter<ClusterConfig>)ClusterOptions.GetConverter(typeof(ClusterConfig));
@@ -66,7 +66,7 @@ internal static class ReverseProxyConfigParser
 
             config = new ReverseProxyConfig(section.Routes?.Items ?? [], section.Clusters?.Items ?? [])
             {
-                Sources = new ConfigSources(section.Routes?.Sources, section.Clusters?.Sources, context.ReusedRoutes, context.ReusedClusters),
+                Sources = new ConfigSources(section.Routes?.Sources, section.Clusters?.Sources, context.ReusedRoutes, context.ReusedClusters) { Compared = context.Compared },
             };
             error = null;
             return true;
@@ -138,8 +138,10 @@ internal static class ReverseProxyConfigParser
                 return null;
             case JsonTokenType.StartObject:
                 var sources = new Dictionary<string, SourceRange>(StringComparer.Ordinal);
+                var runs = UnchangedRun<T>.Plan(ref context, baselineItems, baselineSources, kind);
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
                 {
+                    var keyAt = context.Offset + (int)reader.TokenStartIndex;
                     var id = reader.GetString()!;
                     reader.Read();
                     if (reader.TokenType == JsonTokenType.Null)
@@ -147,15 +149,22 @@ internal static class ReverseProxyConfigParser
                         throw new JsonException($"{kind} '{id}' is null");
                     }
 
-                    var start = (int)reader.TokenStartIndex;
+                    var start = context.Offset + (int)reader.TokenStartIndex;
+                    if (runs?.TakeSuffix(ref reader, ref context, keyAt, id, start, items, sources, ids) == true)
+                    {
+                        continue;
+                    }
+
                     var item = Unchanged(ref reader, ref context, id, start, baselineItems, baselineSources) ?? ReadItem(ref reader, ref context, kind, id, read);
                     if (!ids.Add(id))
                     {
                         throw new JsonException($"duplicate {kind} id '{id}' (ids are compared ignoring case)");
                     }
 
-                    sources[id] = new SourceRange(start, (int)reader.BytesConsumed - start, items.Count);
+                    var length = context.Offset + (int)reader.BytesConsumed - start;
+                    sources[id] = new SourceRange(start, length, items.Count);
                     items.Add(item);
+                    runs?.TakePrefix(ref reader, ref context, id, start, length, items, sources, ids);
                 }
 
                 return new Keyed<T>(items, sources);
@@ -203,8 +212,9 @@ internal static class ReverseProxyConfigParser
         }
 
         var atStart = reader;
+        context.Compared++;
         reader.Skip();
-        var length = (int)reader.BytesConsumed - start;
+        var length = context.Offset + (int)reader.BytesConsumed - start;
         if (length == range.Length && context.Json.Slice(start, length).SequenceEqual(baselineBytes.Slice(range.Start, range.Length)))
         {
             context.Reused<T>();
@@ -259,13 +269,42 @@ internal static class ReverseProxyConfigParser
     private sealed record Section(Keyed<RouteConfig>? Routes, Keyed<ClusterConfig>? Clusters);
 
     /// <summary>One parse: the bytes, the baseline, the strings, and how much was taken from the baseline.</summary>
-    private ref struct ParseContext(ReadOnlySpan<byte> json, ProxyConfigBaseline? baseline)
+    private ref struct ParseContext
     {
-        public readonly ReadOnlySpan<byte> Json = json;
-        public readonly ProxyConfigBaseline? Baseline = baseline;
+        public readonly ReadOnlySpan<byte> Json;
+        public readonly ProxyConfigBaseline? Baseline;
         public readonly Utf8StringPool Pool = new();
         public int ReusedRoutes;
         public int ReusedClusters;
+        public int Compared;
+
+        /// <summary>Where the reader's span starts in <see cref="Json"/> (not 0 once it jumped over members that did not change).</summary>
+        public int Offset;
+
+        /// <summary>The document's bytes before this offset are the baseline's.</summary>
+        public readonly int PrefixEnd;
+
+        /// <summary>The document's bytes from this offset on are the baseline's from <c>SuffixStart - Shift</c> on.</summary>
+        public readonly int SuffixStart;
+
+        /// <summary>This document's length less the baseline's.</summary>
+        public readonly int Shift;
+
+        public ParseContext(ReadOnlySpan<byte> json, ProxyConfigBaseline? baseline)
+        {
+            Json = json;
+            Baseline = baseline;
+            SuffixStart = json.Length;
+            if (baseline is not null)
+            {
+                // One vectorised comparison of the whole document: what lies before the first and after the last
+                // changed byte is the baseline's, so the routes there are taken without being read or compared.
+                var previous = baseline.Payload.Span;
+                PrefixEnd = json.CommonPrefixLength(previous);
+                SuffixStart = json.Length - CommonBytes.SuffixLength(json[PrefixEnd..], previous[PrefixEnd..]);
+                Shift = json.Length - previous.Length;
+            }
+        }
 
         public void Reused<T>()
         {

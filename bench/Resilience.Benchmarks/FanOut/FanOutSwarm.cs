@@ -23,7 +23,7 @@ internal static class FanOutSwarm
     public const string Command = "fan-out-swarm";
     private const int MaxRounds = 4096;
 
-    /// <summary>Arguments: clients, hub URI, raw TCP port, TLS port, baseline message length, PFX path (leaf + intermediate), server root (DER) path.</summary>
+    /// <summary>Arguments: clients, hub URI, raw TCP port, TLS port, baseline message length, PFX path (leaf + intermediate), server root (DER) path, and optionally <c>delta</c> (the clients announce the capability).</summary>
     public static async Task<int> RunAsync(string[] args)
     {
         var clients = int.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture);
@@ -33,6 +33,7 @@ internal static class FanOutSwarm
         var length = long.Parse(args[4], System.Globalization.CultureInfo.InvariantCulture);
         var identity = X509CertificateLoader.LoadPkcs12CollectionFromFile(args[5], null, X509KeyStorageFlags.Exportable);
         var serverRoot = X509CertificateLoader.LoadCertificateFromFile(args[6]);
+        var capabilities = args.Length > 7 && args[7] == "delta" ? ",\"capabilities\":[\"delta\"]" : string.Empty;
         var leaf = identity.First(c => c.HasPrivateKey);
         var intermediates = new X509Certificate2Collection(identity.Where(c => !c.HasPrivateKey).ToArray());
         var output = TextWriter.Synchronized(Console.Out);
@@ -65,7 +66,7 @@ internal static class FanOutSwarm
                 socket.Options.AddSubProtocol("resilience.link.v1");
                 socket.Options.KeepAliveInterval = TimeSpan.Zero;
                 await socket.ConnectAsync(hub, invoker, stop.Token);
-                await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"type\":\"hello\",\"protocol\":1,\"node_id\":\"swarm-{i:D5}\",\"hostname\":\"bench\",\"version\":\"bench\"}}"), WebSocketMessageType.Text, true, stop.Token);
+                await socket.SendAsync(Encoding.UTF8.GetBytes($"{{\"type\":\"hello\",\"protocol\":1,\"node_id\":\"swarm-{i:D5}\",\"hostname\":\"bench\",\"version\":\"bench\"{capabilities}}}"), WebSocketMessageType.Text, true, stop.Token);
                 sockets[i] = socket;
             }
             finally
@@ -118,7 +119,7 @@ internal static class FanOutSwarm
         return chain.Build(X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
     };
 
-    /// <summary>Reads protocol messages; for each binary <c>config</c> message read to its end, reports its header's hash.</summary>
+    /// <summary>Reads protocol messages; for each binary <c>config</c> or <c>config_delta</c> message read to its end, reports its header's hash.</summary>
     private static async Task ReceiveProtocolAsync(ClientWebSocket socket, Action<string> configReceived, CancellationToken token)
     {
         var buffer = new byte[64 * 1024];
@@ -160,7 +161,7 @@ internal static class FanOutSwarm
     {
         var headerLength = (int)BinaryPrimitives.ReadUInt32BigEndian(message);
         using var header = JsonDocument.Parse(message.Slice(4, headerLength).ToArray());
-        return header.RootElement.GetProperty("type").GetString() == "config" ? header.RootElement.GetProperty("hash").GetString() : null;
+        return header.RootElement.GetProperty("type").GetString() is "config" or "config_delta" ? header.RootElement.GetProperty("hash").GetString() : null;
     }
 
     /// <summary>A heartbeat from every client every 20 s (the hub closes a connection silent for 90 s), with the hash it last received.</summary>
