@@ -29,7 +29,7 @@ public static class DataPlaneReverseProxyBuilderExtensions
 
         services.AddSingleton<ProxyConfigReuse>();
         DecorateYarpValidator(services);
-        services.Replace(ServiceDescriptor.Singleton<Resilience.IConfigValidator, ReverseProxyConfigValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Resilience.IDataPlaneConfigValidator, ReverseProxyConfigValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton(sp => new YarpMetrics(sp.GetService<IMeterFactory>()));
         services.TryAddSingleton(_ => new AppliedProxyRevision());

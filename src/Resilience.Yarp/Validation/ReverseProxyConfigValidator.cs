@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Configuration;
-using YarpConfigValidator = Yarp.ReverseProxy.Configuration.IConfigValidator;
 
 namespace Resilience.Yarp;
 
@@ -15,13 +14,13 @@ namespace Resilience.Yarp;
 /// validators depend on nothing but the instance and the policies registered at start-up, so they are not run
 /// again. A changed route is a new instance and is validated in full.
 /// </remarks>
-internal sealed class ReverseProxyConfigValidator(YarpConfigValidator yarpValidator, ProxyConfigReuse reuse, ILogger<ReverseProxyConfigValidator> logger) : IConfigValidator
+internal sealed class ReverseProxyConfigValidator(IConfigValidator yarpValidator, ProxyConfigReuse reuse, ILogger<ReverseProxyConfigValidator> logger) : IDataPlaneConfigValidator
 {
     /// <summary>Stops listing errors here: a broken document can have one per route, and the reason travels to the control plane.</summary>
     internal const int MaxErrors = 100;
 
     // YARP's own validator, not the reload's decorator: which instances have passed is decided here.
-    private readonly YarpConfigValidator _yarpValidator = yarpValidator is ValidatedOnceConfigValidator once ? once.Inner : yarpValidator;
+    private readonly IConfigValidator _yarpValidator = yarpValidator is ValidatedOnceConfigValidator once ? once.Inner : yarpValidator;
 
     public async ValueTask<ConfigValidationResult> ValidateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
