@@ -29,7 +29,7 @@ public sealed class ReverseProxyConfigValidatorTests
         Assert.False(invalid.IsValid);
         Assert.Contains(invalid.Errors, e => e.StartsWith("route 'bad-path':", StringComparison.Ordinal));
         Assert.Contains(invalid.Errors, e => e.StartsWith("route 'no-match':", StringComparison.Ordinal));
-        Assert.Contains("route 'lost': unknown cluster 'nope'", invalid.Errors);
+        Assert.Contains($"route 'lost': unknown cluster 'nope' [rule: {StricterRules.UnknownCluster}]", invalid.Errors);
         Assert.Contains(invalid.Errors, e => e.StartsWith("cluster 'c':", StringComparison.Ordinal) && e.Contains("NoSuchPolicy", StringComparison.Ordinal));
 
         var valid = await validator.ValidateAsync(Encoding.UTF8.GetBytes(ProxyConfigs.CatchAll("http://127.0.0.1:1/")), default);
