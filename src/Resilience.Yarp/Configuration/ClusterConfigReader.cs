@@ -46,7 +46,7 @@ internal static class ClusterConfigReader
         if (Begin(ref reader, "cluster", out _))
         {
             var keys = default(ObjectKeys);
-            while (Next(ref reader, ClusterNames, ref keys, out var index))
+            while (NextProperty(ref reader, ClusterNames, ref keys, out var index))
             {
                 switch (index)
                 {
@@ -78,17 +78,9 @@ internal static class ClusterConfigReader
     private static Dictionary<string, DestinationConfig> ReadDestinations(ref Utf8JsonReader reader, Utf8StringPool pool)
     {
         var destinations = new Dictionary<string, DestinationConfig>(StringComparer.OrdinalIgnoreCase);
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartObject, "Destinations", "an object keyed by name") != ContainerValue.Open)
         {
-            case JsonTokenType.StartObject:
-                break;
-            case JsonTokenType.Null:
-                return destinations;
-            case JsonTokenType.StartArray:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, "Destinations", "an object keyed by name");
-                return destinations;
-            default:
-                throw Shape("Destinations", "an object keyed by name", reader.TokenType);
+            return destinations;
         }
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -112,7 +104,7 @@ internal static class ClusterConfigReader
         if (Begin(ref reader, $"Destinations.{name}", out _))
         {
             var keys = default(ObjectKeys);
-            while (Next(ref reader, DestinationNames, ref keys, out var index))
+            while (NextProperty(ref reader, DestinationNames, ref keys, out var index))
             {
                 switch (index)
                 {
@@ -139,7 +131,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, AffinityNames, ref keys, out var index))
+        while (NextProperty(ref reader, AffinityNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -168,7 +160,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, CookieNames, ref keys, out var index))
+        while (NextProperty(ref reader, CookieNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -208,7 +200,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, HealthCheckNames, ref keys, out var index))
+        while (NextProperty(ref reader, HealthCheckNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -233,7 +225,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, PassiveNames, ref keys, out var index))
+        while (NextProperty(ref reader, PassiveNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -258,7 +250,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, ActiveNames, ref keys, out var index))
+        while (NextProperty(ref reader, ActiveNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -288,7 +280,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, HttpClientNames, ref keys, out var index))
+        while (NextProperty(ref reader, HttpClientNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -318,17 +310,9 @@ internal static class ClusterConfigReader
     /// <summary>As YARP's loader: every entry parsed as <c>Enum.Parse&lt;SslProtocols&gt;(value, ignoreCase: true)</c> and or-ed; none is null.</summary>
     private static SslProtocols? ReadSslProtocols(ref Utf8JsonReader reader)
     {
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartArray, "HttpClient.SslProtocols", "a list such as [\"Tls12\", \"Tls13\"]") != ContainerValue.Open)
         {
-            case JsonTokenType.StartArray:
-                break;
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartObject:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndObject, "HttpClient.SslProtocols", "a list such as [\"Tls12\", \"Tls13\"]");
-                return null;
-            default:
-                throw Shape("HttpClient.SslProtocols", "a list such as [\"Tls12\", \"Tls13\"]", reader.TokenType);
+            return null;
         }
 
         SslProtocols? protocols = null;
@@ -351,7 +335,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, WebProxyNames, ref keys, out var index))
+        while (NextProperty(ref reader, WebProxyNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -377,7 +361,7 @@ internal static class ClusterConfigReader
         }
 
         var keys = default(ObjectKeys);
-        while (Next(ref reader, HttpRequestNames, ref keys, out var index))
+        while (NextProperty(ref reader, HttpRequestNames, ref keys, out var index))
         {
             switch (index)
             {
@@ -393,42 +377,14 @@ internal static class ClusterConfigReader
     }
 
     /// <summary>
-    /// Starts an object: <see langword="true"/> on <c>{</c> (read its properties with <see cref="Next"/>; none means
-    /// absent, as <c>{}</c> is to the binder); otherwise <see langword="false"/>, with <paramref name="present"/> when
-    /// the value was <c>[]</c> (present, nothing set) rather than null. Any other value is refused.
+    /// Starts an object: <see langword="true"/> on <c>{</c> (read its properties; none means absent, as <c>{}</c> is to
+    /// the binder); otherwise <see langword="false"/>, with <paramref name="present"/> when the value was <c>[]</c>
+    /// (present, nothing set) rather than null.
     /// </summary>
     private static bool Begin(ref Utf8JsonReader reader, string property, out bool present)
     {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.StartObject:
-                present = true;
-                return true;
-            case JsonTokenType.Null:
-                present = false;
-                return false;
-            case JsonTokenType.StartArray:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, property, "an object");
-                present = true;
-                return false;
-            default:
-                throw Shape(property, "an object", reader.TokenType);
-        }
-    }
-
-    /// <summary>Moves to the object's next property value: its index among <paramref name="names"/> (or -1), the key checked.</summary>
-    private static bool Next(ref Utf8JsonReader reader, PropertyNames names, ref ObjectKeys keys, out int index)
-    {
-        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
-        {
-            index = -1;
-            return false;
-        }
-
-        var name = Name(ref reader);
-        index = names.IndexOf(name);
-        keys.Add(index, name);
-        reader.Read();
-        return true;
+        var value = Container(ref reader, JsonTokenType.StartObject, property, "an object");
+        present = value != ContainerValue.Absent;
+        return value == ContainerValue.Open;
     }
 }

@@ -17,17 +17,9 @@ internal static class JsonCollections
     /// <summary>A list of values; <see langword="null"/> when empty or absent, as YARP's loader gives it; an entry may be null (<c>null</c>, <c>{}</c>), as there.</summary>
     public static string[]? StringList(ref Utf8JsonReader reader, Utf8StringPool pool, string property)
     {
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartArray, property, "a list") != ContainerValue.Open)
         {
-            case JsonTokenType.StartArray:
-                break;
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartObject:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndObject, property, "a list");
-                return null;
-            default:
-                throw Shape(property, "a list", reader.TokenType);
+            return null;
         }
 
         // Route lists are short (methods, hosts, header values): a small buffer, then one exact array.
@@ -62,17 +54,9 @@ internal static class JsonCollections
     /// </summary>
     public static IReadOnlyDictionary<string, string>? StringMap(ref Utf8JsonReader reader, Utf8StringPool pool, string property)
     {
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartObject, property, "an object of values") != ContainerValue.Open)
         {
-            case JsonTokenType.StartObject:
-                break;
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartArray:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, property, "an object of values");
-                return null;
-            default:
-                throw Shape(property, "an object of values", reader.TokenType);
+            return null;
         }
 
         var entries = pool.MapEntries;

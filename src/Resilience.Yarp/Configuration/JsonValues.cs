@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.Json;
 
@@ -61,32 +62,10 @@ internal static class JsonValues
     }
 
     /// <summary>As YARP's <c>int.Parse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)</c>.</summary>
-    public static int? Int32(ref Utf8JsonReader reader, string property)
-    {
-        if (IsPlainScalar(ref reader) && int.TryParse(reader.ValueSpan, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-        {
-            return number;
-        }
-
-        var text = Text(ref reader, null, property);
-        return text is null ? null
-            : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed
-            : throw Invalid(property, "a whole number (32 bits)", text);
-    }
+    public static int? Int32(ref Utf8JsonReader reader, string property) => Integer<int>(ref reader, property, "a whole number (32 bits)");
 
     /// <summary>As YARP's <c>long.Parse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture)</c>.</summary>
-    public static long? Int64(ref Utf8JsonReader reader, string property)
-    {
-        if (IsPlainScalar(ref reader) && long.TryParse(reader.ValueSpan, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
-        {
-            return number;
-        }
-
-        var text = Text(ref reader, null, property);
-        return text is null ? null
-            : long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed
-            : throw Invalid(property, "a whole number", text);
-    }
+    public static long? Int64(ref Utf8JsonReader reader, string property) => Integer<long>(ref reader, property, "a whole number");
 
     /// <summary>As YARP's <c>bool.Parse(value)</c>: <c>true</c>, <c>"true"</c>, <c>"True"</c>, ... but not <c>1</c>.</summary>
     public static bool? Boolean(ref Utf8JsonReader reader, string property)
@@ -146,6 +125,52 @@ internal static class JsonValues
     }
 
     /// <summary>
+    /// Where YARP's shape has an object or a list: whether the reader is on one to read (<see cref="ContainerValue.Open"/>,
+    /// on its start), or on what the binder reads as none (<c>null</c>, or <c>{}</c> where a list is expected) or as
+    /// present and empty (<c>[]</c> where an object is expected), each already read. Anything else is refused.
+    /// </summary>
+    public static ContainerValue Container(ref Utf8JsonReader reader, JsonTokenType start, string property, string expected)
+    {
+        if (reader.TokenType == start)
+        {
+            return ContainerValue.Open;
+        }
+
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.Null:
+                return ContainerValue.Absent;
+            case JsonTokenType.StartObject:
+                EmptyOrRefuse(ref reader, JsonTokenType.EndObject, property, expected);
+                return ContainerValue.Absent;
+            case JsonTokenType.StartArray:
+                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, property, expected);
+                return ContainerValue.Empty;
+            default:
+                throw Shape(property, expected, reader.TokenType);
+        }
+    }
+
+    /// <summary>
+    /// Moves to the next property's value of the object being read: its index among <paramref name="names"/> (or -1),
+    /// its key checked as the binder would see it (<see cref="ObjectKeys"/>). <see langword="false"/> at the object's end.
+    /// </summary>
+    public static bool NextProperty(ref Utf8JsonReader reader, PropertyNames names, ref ObjectKeys keys, out int index)
+    {
+        if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName)
+        {
+            index = -1;
+            return false;
+        }
+
+        var name = Name(ref reader);
+        index = names.IndexOf(name);
+        keys.Add(index, name);
+        reader.Read();
+        return true;
+    }
+
+    /// <summary>
     /// Reads the container the reader is on when it must be empty: <c>{}</c> or <c>[]</c> where another shape is
     /// expected means what the binder makes of it; anything in it is refused.
     /// </summary>
@@ -174,6 +199,20 @@ internal static class JsonValues
         JsonTokenType.True or JsonTokenType.False => "a boolean",
         _ => token.ToString(),
     };
+
+    private static T? Integer<T>(ref Utf8JsonReader reader, string property, string expected)
+        where T : struct, IBinaryInteger<T>
+    {
+        if (IsPlainScalar(ref reader) && T.TryParse(reader.ValueSpan, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+
+        var text = Text(ref reader, null, property);
+        return text is null ? null
+            : T.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed
+            : throw Invalid(property, expected, text);
+    }
 
     /// <summary>A number, or a string whose bytes are its value (no escapes): what the BCL's UTF-8 parsers can take as it is.</summary>
     private static bool IsPlainScalar(ref Utf8JsonReader reader) =>

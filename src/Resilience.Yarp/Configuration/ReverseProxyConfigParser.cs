@@ -98,12 +98,8 @@ internal static class ReverseProxyConfigParser
         Section? nested = null;
         JsonException? deferred = null;
         var keys = default(ObjectKeys);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (NextProperty(ref reader, DocumentNames, ref keys, out var index))
         {
-            var name = Name(ref reader);
-            var index = DocumentNames.IndexOf(name);
-            keys.Add(index, name);
-            reader.Read();
             if (index == 0)
             {
                 nested = ReadSection(ref reader, ref context);
@@ -146,28 +142,16 @@ internal static class ReverseProxyConfigParser
     /// <summary>The <c>ReverseProxy</c> section of an appsettings document; null, <c>{}</c> and <c>[]</c> are an empty one.</summary>
     private static Section ReadSection(ref Utf8JsonReader reader, ref ParseContext context)
     {
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartObject, "ReverseProxy", "an object") != ContainerValue.Open)
         {
-            case JsonTokenType.StartObject:
-                break;
-            case JsonTokenType.Null:
-                return new Section(null, null);
-            case JsonTokenType.StartArray:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, "ReverseProxy", "an object");
-                return new Section(null, null);
-            default:
-                throw Shape("ReverseProxy", "an object", reader.TokenType);
+            return new Section(null, null);
         }
 
         Keyed<RouteConfig>? routes = null;
         Keyed<ClusterConfig>? clusters = null;
         var keys = default(ObjectKeys);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (NextProperty(ref reader, SectionNames, ref keys, out var index))
         {
-            var name = Name(ref reader);
-            var index = SectionNames.IndexOf(name);
-            keys.Add(index, name);
-            reader.Read();
             switch (index)
             {
                 case 0:
@@ -201,18 +185,10 @@ internal static class ReverseProxyConfigParser
         ItemReader<T> read)
         where T : class
     {
-        switch (reader.TokenType)
+        // The binder would number a list's entries and take "0", "1", ... as ids: refused, ids are names.
+        if (Container(ref reader, JsonTokenType.StartObject, $"{kind}s", "an object keyed by id") != ContainerValue.Open)
         {
-            case JsonTokenType.StartObject:
-                break;
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartArray:
-                // The binder would number an array's entries and take "0", "1", ... as ids: refused, ids are names.
-                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, $"{kind}s", "an object keyed by id");
-                return null;
-            default:
-                throw Shape($"{kind}s", "an object keyed by id", reader.TokenType);
+            return null;
         }
 
         var items = new List<T>();

@@ -37,14 +37,9 @@ internal static class RouteConfigReader
     public static RouteConfig Read(ref Utf8JsonReader reader, string id, Utf8StringPool pool)
     {
         // An entry that is null, {} or [] is a route with nothing set, as the binder reads it.
-        if (reader.TokenType != JsonTokenType.StartObject)
+        if (Container(ref reader, JsonTokenType.StartObject, "route", "an object") != ContainerValue.Open)
         {
-            return reader.TokenType switch
-            {
-                JsonTokenType.Null => new RouteConfig { RouteId = id, Match = EmptyMatch },
-                JsonTokenType.StartArray => EmptyArray(ref reader, id),
-                _ => throw Shape("route", "an object", reader.TokenType),
-            };
+            return new RouteConfig { RouteId = id, Match = EmptyMatch };
         }
 
         string? clusterId = null, authorization = null, rateLimiter = null, outputCache = null, timeoutPolicy = null, cors = null;
@@ -55,12 +50,8 @@ internal static class RouteConfigReader
         IReadOnlyList<IReadOnlyDictionary<string, string>>? transforms = null;
         RouteMatch? match = null;
         var keys = default(ObjectKeys);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (NextProperty(ref reader, RouteNames, ref keys, out var index))
         {
-            var name = Name(ref reader);
-            var index = RouteNames.IndexOf(name);
-            keys.Add(index, name);
-            reader.Read();
             switch (index)
             {
                 case 0:
@@ -131,25 +122,11 @@ internal static class RouteConfigReader
         };
     }
 
-    private static RouteConfig EmptyArray(ref Utf8JsonReader reader, string id)
-    {
-        EmptyOrRefuse(ref reader, JsonTokenType.EndArray, "route", "an object");
-        return new RouteConfig { RouteId = id, Match = EmptyMatch };
-    }
-
     private static RouteMatch ReadMatch(ref Utf8JsonReader reader, Utf8StringPool pool)
     {
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartObject, "Match", "an object") != ContainerValue.Open)
         {
-            case JsonTokenType.StartObject:
-                break;
-            case JsonTokenType.Null:
-                return EmptyMatch;
-            case JsonTokenType.StartArray:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, "Match", "an object");
-                return EmptyMatch;
-            default:
-                throw Shape("Match", "an object", reader.TokenType);
+            return EmptyMatch;
         }
 
         string? path = null;
@@ -157,12 +134,8 @@ internal static class RouteConfigReader
         RouteHeader[]? headers = null;
         RouteQueryParameter[]? queryParameters = null;
         var keys = default(ObjectKeys);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (NextProperty(ref reader, MatchNames, ref keys, out var index))
         {
-            var name = Name(ref reader);
-            var index = MatchNames.IndexOf(name);
-            keys.Add(index, name);
-            reader.Read();
             switch (index)
             {
                 case 0:
@@ -208,17 +181,9 @@ internal static class RouteConfigReader
     private static (string? Name, string[]? Values, TMode? Mode, bool CaseSensitive) ReadMatcher<TMode>(ref Utf8JsonReader reader, Utf8StringPool pool, string property)
         where TMode : struct, Enum
     {
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartObject, property, "a list of objects") != ContainerValue.Open)
         {
-            case JsonTokenType.StartObject:
-                break;
-            case JsonTokenType.Null:
-                return default;
-            case JsonTokenType.StartArray:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndArray, property, "a list of objects");
-                return default;
-            default:
-                throw Shape(property, "a list of objects", reader.TokenType);
+            return default;
         }
 
         string? name = null;
@@ -226,12 +191,8 @@ internal static class RouteConfigReader
         TMode? mode = null;
         var caseSensitive = false;
         var keys = default(ObjectKeys);
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        while (NextProperty(ref reader, MatcherNames, ref keys, out var index))
         {
-            var key = Name(ref reader);
-            var index = MatcherNames.IndexOf(key);
-            keys.Add(index, key);
-            reader.Read();
             switch (index)
             {
                 case 0:
@@ -258,17 +219,9 @@ internal static class RouteConfigReader
     /// <summary>Transforms: a list of maps; absent when empty; an entry that is null, <c>{}</c> or <c>[]</c> is an empty map.</summary>
     private static IReadOnlyDictionary<string, string>[]? ReadTransforms(ref Utf8JsonReader reader, Utf8StringPool pool)
     {
-        switch (reader.TokenType)
+        if (Container(ref reader, JsonTokenType.StartArray, "Transforms", "a list") != ContainerValue.Open)
         {
-            case JsonTokenType.StartArray:
-                break;
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartObject:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndObject, "Transforms", "a list");
-                return null;
-            default:
-                throw Shape("Transforms", "a list", reader.TokenType);
+            return null;
         }
 
         var transforms = ReadItems(ref reader, pool, static (ref Utf8JsonReader r, Utf8StringPool p) => StringMap(ref r, p, "Transforms") ?? EmptyTransform);
@@ -279,21 +232,8 @@ internal static class RouteConfigReader
     /// Header or query parameter matches: absent when null or <c>{}</c>, but an empty list when <c>[]</c>, as YARP's
     /// loader gives them (it asks whether the section exists, and <c>[]</c> does).
     /// </summary>
-    private static T[]? ReadMatchers<T>(ref Utf8JsonReader reader, Utf8StringPool pool, string property, ItemReader<T> read)
-    {
-        switch (reader.TokenType)
-        {
-            case JsonTokenType.StartArray:
-                return ReadItems(ref reader, pool, read);
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartObject:
-                EmptyOrRefuse(ref reader, JsonTokenType.EndObject, property, "a list");
-                return null;
-            default:
-                throw Shape(property, "a list", reader.TokenType);
-        }
-    }
+    private static T[]? ReadMatchers<T>(ref Utf8JsonReader reader, Utf8StringPool pool, string property, ItemReader<T> read) =>
+        Container(ref reader, JsonTokenType.StartArray, property, "a list") == ContainerValue.Open ? ReadItems(ref reader, pool, read) : null;
 
     /// <summary>The items of the array the reader is on.</summary>
     private static T[] ReadItems<T>(ref Utf8JsonReader reader, Utf8StringPool pool, ItemReader<T> read)
