@@ -138,6 +138,18 @@ public sealed class ReverseProxyConfigParserTests
     }
 
     [Fact]
+    public void Keys_of_parts_YARP_does_not_read_are_checked_as_the_binder_loads_them_too()
+    {
+        var keys = string.Join(",", Enumerable.Range(0, 20).Select(i => $"\"setting{i}\": {i}"));
+        Assert.True(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes($$"""{ "Custom": { {{keys}} }, "Routes": { "r": { "x-note": { {{keys}} } } } }"""), out _, out var error), error);
+
+        Assert.False(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes($$"""{ "Custom": { {{keys}}, "SETTING7": 0 }, "Routes": { } }"""), out _, out error));
+        Assert.Contains("the key 'SETTING7' appears twice", error, StringComparison.Ordinal);
+        Assert.False(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes($$"""{ "Routes": { "r": { "x-note": [ { "a:b": 1 } ] } } }"""), out _, out error));
+        Assert.Contains("[rule: key-delimiter]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Repeated_values_share_one_string()
     {
         var config = Parse(ProxyConfigs.Many(50, "http://127.0.0.1:1/"));

@@ -27,6 +27,10 @@ internal static class RouteConfigReader
 
     private static readonly PropertyNames MatcherNames = new("Name", "Values", "Mode", "IsCaseSensitive");
 
+    // What errors call the properties of a header or query match: built once, not per route.
+    private static readonly MatcherProperties HeaderProperties = new("Match.Headers");
+    private static readonly MatcherProperties QueryParameterProperties = new("Match.QueryParameters");
+
     private delegate T ItemReader<T>(ref Utf8JsonReader reader, Utf8StringPool pool);
 
     /// <summary>Reads the route at the reader's value; leaves the reader on its end.</summary>
@@ -167,21 +171,21 @@ internal static class RouteConfigReader
 
     private static RouteHeader ReadHeader(ref Utf8JsonReader reader, Utf8StringPool pool)
     {
-        var (name, values, mode, caseSensitive) = ReadMatcher<HeaderMatchMode>(ref reader, pool, "Match.Headers");
+        var (name, values, mode, caseSensitive) = ReadMatcher<HeaderMatchMode>(ref reader, pool, HeaderProperties);
         return new RouteHeader { Name = name!, Values = values, Mode = mode ?? HeaderMatchMode.ExactHeader, IsCaseSensitive = caseSensitive };
     }
 
     private static RouteQueryParameter ReadQueryParameter(ref Utf8JsonReader reader, Utf8StringPool pool)
     {
-        var (name, values, mode, caseSensitive) = ReadMatcher<QueryParameterMatchMode>(ref reader, pool, "Match.QueryParameters");
+        var (name, values, mode, caseSensitive) = ReadMatcher<QueryParameterMatchMode>(ref reader, pool, QueryParameterProperties);
         return new RouteQueryParameter { Name = name!, Values = values, Mode = mode ?? QueryParameterMatchMode.Exact, IsCaseSensitive = caseSensitive };
     }
 
     /// <summary>One header or query parameter match; null, <c>{}</c> and <c>[]</c> are one with nothing set, as the binder reads them.</summary>
-    private static (string? Name, string[]? Values, TMode? Mode, bool CaseSensitive) ReadMatcher<TMode>(ref Utf8JsonReader reader, Utf8StringPool pool, string property)
+    private static (string? Name, string[]? Values, TMode? Mode, bool CaseSensitive) ReadMatcher<TMode>(ref Utf8JsonReader reader, Utf8StringPool pool, MatcherProperties property)
         where TMode : struct, Enum
     {
-        if (Container(ref reader, JsonTokenType.StartObject, property, "a list of objects") != ContainerValue.Open)
+        if (Container(ref reader, JsonTokenType.StartObject, property.List, "a list of objects") != ContainerValue.Open)
         {
             return default;
         }
@@ -196,16 +200,16 @@ internal static class RouteConfigReader
             switch (index)
             {
                 case 0:
-                    name = Text(ref reader, pool, $"{property}.Name");
+                    name = Text(ref reader, pool, property.Name);
                     break;
                 case 1:
-                    values = StringList(ref reader, pool, $"{property}.Values");
+                    values = StringList(ref reader, pool, property.Values);
                     break;
                 case 2:
-                    mode = JsonValues.Enum<TMode>(ref reader, $"{property}.Mode");
+                    mode = JsonValues.Enum<TMode>(ref reader, property.Mode);
                     break;
                 case 3:
-                    caseSensitive = Boolean(ref reader, $"{property}.IsCaseSensitive") ?? false;
+                    caseSensitive = Boolean(ref reader, property.IsCaseSensitive) ?? false;
                     break;
                 default:
                     ObjectKeys.Skip(ref reader);
@@ -260,5 +264,17 @@ internal static class RouteConfigReader
             1 => [first!],
             _ => [.. items!],
         };
+    }
+
+    /// <summary>The names errors give the properties of one kind of match.</summary>
+    private sealed record MatcherProperties(string List)
+    {
+        public string Name { get; } = List + ".Name";
+
+        public string Values { get; } = List + ".Values";
+
+        public string Mode { get; } = List + ".Mode";
+
+        public string IsCaseSensitive { get; } = List + ".IsCaseSensitive";
     }
 }
