@@ -72,7 +72,7 @@ internal static class YarpApplyProfile
         Console.WriteLine($"config: {RouteTable.Routes} routes, {json.Length / 1e6:F1} MB JSON, {gzip.Length / 1e3:F0} KB gzip");
 
         await using var services = new ServiceCollection().AddLogging().AddRouting().AddReverseProxy().LoadFromDataPlane().Services.BuildServiceProvider();
-        var validator = (ReverseProxyConfigValidator)services.GetRequiredService<IConfigValidator>();
+        var validator = (ReverseProxyConfigValidator)services.GetRequiredService<IDataPlaneConfigValidator>();
         var yarpValidator = services.GetRequiredService<global::Yarp.ReverseProxy.Configuration.IConfigValidator>();
 
         Report("gunzip", () => RouteTable.Gunzip(gzip));

@@ -113,7 +113,8 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
     {
         try
         {
-            var reader = new Utf8JsonReader(json);
+            // Comments and trailing commas as in appsettings files: nodes accept them too, and the bytes are published as given.
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new ArgumentException("a configuration must be a JSON object", nameof(json));

@@ -87,7 +87,9 @@ internal sealed class ConfigPreparer
 
     private static void CheckJson(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 });
+        // As appsettings files are read (Microsoft.Extensions.Configuration.Json): comments and trailing commas are
+        // allowed, so a gateway's existing section passes as it is. The payload (and its hash) stays the bytes given.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -99,7 +99,7 @@ internal static partial class ReverseProxyConfigParser
                 var range = _sources[id];
                 if (!ids.Add(id))
                 {
-                    throw new JsonException($"duplicate {_kind} id '{id}' (ids are compared ignoring case)");
+                    throw new KeyRuleException(StricterRules.Refusal($"duplicate {_kind} id '{id}' (ids are compared ignoring case)", StricterRules.DuplicateKey));
                 }
 
                 sources[id] = new SourceRange(range.Start + shift, range.Length, items.Count);
