@@ -13,7 +13,7 @@ internal sealed class DotnetProcess : IDisposable
 
     private DotnetProcess(ProcessStartInfo start)
     {
-        CommandLine = "dotnet " + string.Join(' ', start.ArgumentList);
+        CommandLine = start.FileName + " " + string.Join(' ', start.ArgumentList);
         _process = new Process { StartInfo = start };
         _process.OutputDataReceived += (_, e) => Append(e.Data, _stdoutClosed);
         _process.ErrorDataReceived += (_, e) => Append(e.Data, _stderrClosed);
@@ -26,6 +26,8 @@ internal sealed class DotnetProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    public int ExitCode => _process.ExitCode;
+
     public string Output
     {
         get
@@ -37,9 +39,16 @@ internal sealed class DotnetProcess : IDisposable
         }
     }
 
-    public static DotnetProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static DotnetProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Start("dotnet", workingDirectory, environment, arguments);
+
+    /// <summary>Runs one command line through bash, as a reader pastes it into a terminal.</summary>
+    public static DotnetProcess StartShell(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string commandLine) =>
+        Start("bash", workingDirectory, environment, "-c", "set -o pipefail; " + commandLine);
+
+    private static DotnetProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -69,9 +78,16 @@ internal sealed class DotnetProcess : IDisposable
     }
 
     /// <summary>Runs a command to completion; fails the test with its output when it exits non-zero or outlives the deadline.</summary>
-    public static async Task<string> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static Task<string> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        WaitAsync(Start(workingDirectory, environment: null, arguments), timeout);
+
+    /// <summary>Runs a shell command line to completion, as <see cref="RunAsync"/> does a dotnet command.</summary>
+    public static Task<string> RunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine, IReadOnlyDictionary<string, string>? environment = null) =>
+        WaitAsync(StartShell(workingDirectory, environment, commandLine), timeout);
+
+    private static async Task<string> WaitAsync(DotnetProcess started, TimeSpan timeout)
     {
-        using var process = Start(workingDirectory, environment: null, arguments);
+        using var process = started;
         var elapsed = Stopwatch.StartNew();
         // A finite wait does not wait for the pipes: a compiler server started by the build may hold them open.
         var exited = await Task.Run(() => process._process.WaitForExit(timeout));

@@ -63,10 +63,13 @@ public sealed class AdminStartupTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    /// <summary>Builds a gateway as a user would and maps the admin endpoints (nothing is started).</summary>
+    /// <summary>
+    /// Builds a gateway as a user would and maps the admin endpoints (nothing is started). Development, as `dotnet run`
+    /// of a new web project: the container validates scopes, so nothing scoped may be resolved from the root.
+    /// </summary>
     private void Map(Action<IServiceCollection>? authentication, string[]? policySchemes = null)
     {
-        var builder = WebApplication.CreateBuilder();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Development" });
         builder.Logging.ClearProviders();
         builder.Services.AddDataPlaneResilience(o => o.DataDirectory = _dir.File("data"));
         builder.Services.AddReverseProxy().LoadFromDataPlane();

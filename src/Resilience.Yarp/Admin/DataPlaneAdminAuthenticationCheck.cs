@@ -18,8 +18,10 @@ internal static class DataPlaneAdminAuthenticationCheck
     /// <summary>Throws when <paramref name="policy"/> cannot authenticate anyone with the schemes registered in <paramref name="services"/>.</summary>
     public static void Require(IServiceProvider services, string policyName, AuthorizationPolicy? policy)
     {
+        // IAuthenticationService is scoped: ask whether it is registered rather than resolve it from the root
+        // provider (which scope validation, on in Development, refuses).
         var provider = services.GetService<IAuthenticationSchemeProvider>();
-        if (provider is null || services.GetService<IAuthenticationService>() is null)
+        if (provider is null || services.GetService<IServiceProviderIsService>()?.IsService(typeof(IAuthenticationService)) == false)
         {
             throw new InvalidOperationException(
                 $"MapDataPlaneAdmin requires authentication for the policy '{policyName}', and none is registered: {HowToAdd}. "
