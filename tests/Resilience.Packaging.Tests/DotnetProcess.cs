@@ -85,23 +85,40 @@ internal sealed class DotnetProcess : IDisposable
     public static Task<string> RunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine, IReadOnlyDictionary<string, string>? environment = null) =>
         WaitAsync(StartShell(workingDirectory, environment, commandLine), timeout);
 
+    /// <summary>Runs a shell command line to completion and returns its exit code and whole output; kills it and returns <see langword="null"/> past the deadline.</summary>
+    public static async Task<(int ExitCode, string Output)?> TryRunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine)
+    {
+        using var process = StartShell(workingDirectory, environment: null, commandLine);
+        return await process.WaitForExitAndOutputAsync(timeout) ? (process._process.ExitCode, process.Output) : null;
+    }
+
     private static async Task<string> WaitAsync(DotnetProcess started, TimeSpan timeout)
     {
         using var process = started;
         var elapsed = Stopwatch.StartNew();
-        // A finite wait does not wait for the pipes: a compiler server started by the build may hold them open.
-        var exited = await Task.Run(() => process._process.WaitForExit(timeout));
-        if (!exited)
+        if (!await process.WaitForExitAndOutputAsync(timeout))
         {
-            process.Kill();
             Assert.Fail($"`{process.CommandLine}` did not finish within {timeout}; output:\n{process.Output}");
         }
 
-        await Task.WhenAny(Task.WhenAll(process._stdoutClosed.Task, process._stderrClosed.Task), Task.Delay(TimeSpan.FromSeconds(5)));
         Assert.True(
             process._process.ExitCode == 0,
             $"`{process.CommandLine}` exited with {process._process.ExitCode} after {elapsed.Elapsed.TotalSeconds:F0} s; output:\n{process.Output}");
         return process.Output;
+    }
+
+    /// <summary>Waits for the exit, then for the last output (a line without a newline arrives when its pipe closes).</summary>
+    private async Task<bool> WaitForExitAndOutputAsync(TimeSpan timeout)
+    {
+        // A finite wait does not wait for the pipes: a compiler server started by the build may hold them open.
+        if (!await Task.Run(() => _process.WaitForExit(timeout)))
+        {
+            Kill();
+            return false;
+        }
+
+        await Task.WhenAny(Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task), Task.Delay(TimeSpan.FromSeconds(5)));
+        return true;
     }
 
     public void Kill()

@@ -149,10 +149,9 @@ public sealed partial class QuickStartTests(PackedLibraries packed, ITestOutputH
                 await EventuallyAsync(
                     async () =>
                     {
-                        using var run = DotnetProcess.StartShell(project, environment: null, command);
-                        await Task.Run(() => SpinWait.SpinUntil(() => run.HasExited, TimeSpan.FromSeconds(20)));
-                        last = run.Output;
-                        return run.HasExited && run.ExitCode == 0 && holds(last);
+                        var run = await DotnetProcess.TryRunShellAsync(project, TimeSpan.FromSeconds(20), command);
+                        last = run?.Output ?? "(no answer within 20 s)";
+                        return run is (0, var body) && holds(body);
                     },
                     $"`{command}`: {what}; last output:\n{Tail(last)}",
                     TimeSpan.FromMinutes(2),
