@@ -8,6 +8,7 @@ internal sealed class DotnetProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -15,8 +16,8 @@ internal sealed class DotnetProcess : IDisposable
     {
         CommandLine = start.FileName + " " + string.Join(' ', start.ArgumentList);
         _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => Append(e.Data, _stdoutClosed);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data, _stderrClosed);
+        _process.OutputDataReceived += (_, e) => Append(e.Data, _stdoutClosed, _standardOutput);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data, _stderrClosed, standardOutput: null);
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -85,11 +86,23 @@ internal sealed class DotnetProcess : IDisposable
     public static Task<string> RunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine, IReadOnlyDictionary<string, string>? environment = null) =>
         WaitAsync(StartShell(workingDirectory, environment, commandLine), timeout);
 
-    /// <summary>Runs a shell command line to completion and returns its exit code and whole output; kills it and returns <see langword="null"/> past the deadline.</summary>
-    public static async Task<(int ExitCode, string Output)?> TryRunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine)
+    /// <summary>
+    /// Runs a shell command line to completion and returns its exit code, its standard output alone (curl writes its
+    /// progress meter to standard error when its output is not a terminal) and all of its output; kills it and
+    /// returns <see langword="null"/> past the deadline.
+    /// </summary>
+    public static async Task<(int ExitCode, string StandardOutput, string Output)?> TryRunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine)
     {
         using var process = StartShell(workingDirectory, environment: null, commandLine);
-        return await process.WaitForExitAndOutputAsync(timeout) ? (process._process.ExitCode, process.Output) : null;
+        if (!await process.WaitForExitAndOutputAsync(timeout))
+        {
+            return null;
+        }
+
+        lock (process._output)
+        {
+            return (process._process.ExitCode, process._standardOutput.ToString(), process._output.ToString());
+        }
     }
 
     private static async Task<string> WaitAsync(DotnetProcess started, TimeSpan timeout)
@@ -136,7 +149,7 @@ internal sealed class DotnetProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line, TaskCompletionSource closed)
+    private void Append(string? line, TaskCompletionSource closed, StringBuilder? standardOutput)
     {
         if (line is null)
         {
@@ -147,6 +160,7 @@ internal sealed class DotnetProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            standardOutput?.AppendLine(line);
         }
     }
 }

@@ -150,10 +150,10 @@ public sealed partial class QuickStartTests(PackedLibraries packed, ITestOutputH
                     async () =>
                     {
                         var run = await DotnetProcess.TryRunShellAsync(project, TimeSpan.FromSeconds(20), command);
-                        last = run?.Output ?? "(no answer within 20 s)";
-                        return run is (0, var body) && holds(body);
+                        last = run?.StandardOutput ?? "(no answer within 20 s)";
+                        return run is (0, var body, _) && holds(body);
                     },
-                    $"`{command}`: {what}; last output:\n{Tail(last)}",
+                    () => $"`{command}`: {what}; last output:\n{Tail(last)}",
                     TimeSpan.FromMinutes(2),
                     processes);
                 output.WriteLine($"{command} -> {Tail(last, 1500)}");
@@ -201,14 +201,17 @@ public sealed partial class QuickStartTests(PackedLibraries packed, ITestOutputH
 
     private static string Tail(string text, int length = 2000) => text.Length <= length ? text : "..." + text[^length..];
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, IReadOnlyList<DotnetProcess> running)
+    private static Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, IReadOnlyList<DotnetProcess> running) =>
+        EventuallyAsync(condition, () => what, timeout, running);
+
+    private static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan timeout, IReadOnlyList<DotnetProcess> running)
     {
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < timeout)
         {
             foreach (var process in running.Where(p => p.HasExited))
             {
-                Assert.Fail($"`{process.CommandLine}` exited while waiting for {what}:\n{Tail(process.Output)}");
+                Assert.Fail($"`{process.CommandLine}` exited while waiting for {what()}:\n{Tail(process.Output)}");
             }
 
             try
@@ -228,7 +231,7 @@ public sealed partial class QuickStartTests(PackedLibraries packed, ITestOutputH
             await Task.Delay(250);
         }
 
-        Assert.Fail($"not within {timeout}: {what}\n" + string.Join("\n", running.Select(p => $"--- {p.CommandLine}\n{Tail(p.Output)}")));
+        Assert.Fail($"not within {timeout}: {what()}\n" + string.Join("\n", running.Select(p => $"--- {p.CommandLine}\n{Tail(p.Output)}")));
     }
 
     /// <summary>`dotnet user-jwts` keeps its signing key in the user's secrets store, outside the test's folder: remove it.</summary>
