@@ -8,6 +8,7 @@ internal sealed record DemoArguments(string Workspace, Uri? Storage)
           --workspace  where certificates, node data, the file store and logs go (emptied first; default: a new temp dir)
           --storage    use an S3 (or S3-compatible, see AWS_CONFIG_STORAGE_ENDPOINT) or an Azure Blob Storage (see
                        AZURE_STORAGE_CONNECTION_STRING; Azurite too) fallback store instead of file://<workspace>/store
+        or:    Demo pki DIR [--name NAME]... [--days N] [--force]   (a development PKI in DIR; see the README's quick start)
         """;
 
     public static DemoArguments? Parse(string[] args)

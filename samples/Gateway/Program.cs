@@ -32,7 +32,7 @@ builder.Services.AddHealthChecks()
 // nobody can. Use your own scheme (certificates, JWT) in production: the endpoints only need the policy.
 builder.Services.AddAuthentication().AddAdminKey(builder.Configuration["Gateway:AdminKey"]);
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(DataPlaneAdminDefaults.PolicyName, policy => policy.AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+    .AddPolicy(DataPlaneAdminDefaults.PolicyName, policy => policy.AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().RequireRole(AdminKeyAuthenticationHandler.Role));
 
 // OpenTelemetry: the data plane's and YARP integration's meters, scraped at /metrics (Prometheus text format);
 // the spans, and the metrics again, go to an OTLP collector only when OTEL_EXPORTER_OTLP_ENDPOINT names one, so

@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Resilience.Yarp;
 using Yarp.ReverseProxy.Configuration;
@@ -39,6 +40,7 @@ public static class DataPlaneReverseProxyBuilderExtensions
         services.TryAddSingleton(_ => new AppliedProxyRevision());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProxyConfigProvider, DataPlaneProxyConfigProvider>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigChangeListener, ProxyConfigChangeListener>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<MatcherPolicy, NothingServedMatcherPolicy>());
         return builder;
     }
 
