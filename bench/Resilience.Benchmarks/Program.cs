@@ -1,11 +1,18 @@
 using BenchmarkDotNet.Running;
 using Resilience.Benchmarks;
+using Resilience.Benchmarks.Processes;
 using Resilience.Benchmarks.Yarp;
 
 // The fan-out benchmark starts this executable again as its client swarm.
 if (args is [FanOutSwarm.Command, .. var swarm])
 {
     return await FanOutSwarm.RunAsync(swarm);
+}
+
+if (args is [SampleProcessProfile.Command, ..])
+{
+    // The cold path and the request path in the real sample processes; see bench/sample-processes.sh.
+    return await SampleProcessProfile.RunAsync(args);
 }
 
 if (args.Length > 0 && args[0] == "yarp-profile")
