@@ -21,25 +21,29 @@ internal static class EditScenario
 
     public static async Task RunAsync(ProfileOptions options, DemoPki pki, string upstream, string workspace)
     {
-        Console.WriteLine($"edit: {RouteTable.Routes} routes then {options.Edits} one-route edits, {options.Runs} runs with fresh processes");
-        var full = new List<double>();
-        var firstEdits = new List<double>();
-        var laterEdits = new List<double>();
-        var firstApplies = new List<double>();
+        Console.WriteLine($"edit: {RouteTable.Routes} routes then {options.Edits} one-route edits, {options.Runs} runs with fresh processes per variant, variants alternating");
+        var results = options.Variants.ToDictionary(v => v, _ => new List<List<(double Routed, double Applied)>>());
         for (var run = 0; run < options.Runs; run++)
         {
-            var times = await OneRunAsync(options, pki, upstream, Path.Combine(workspace, $"edit-{run}"));
-            full.Add(times[0].Routed);
-            firstEdits.Add(times[1].Routed);
-            firstApplies.Add(times[1].Applied);
-            laterEdits.AddRange(times.Skip(2).Select(t => t.Routed));
+            // Rotate the order, so no variant always runs first (or right after another's exit).
+            for (var turn = 0; turn < options.Variants.Count; turn++)
+            {
+                var variant = options.Variants[(run + turn) % options.Variants.Count];
+                Console.WriteLine($"  run {run + 1}, {variant.Name}:");
+                results[variant].Add(await OneRunAsync(options, variant, pki, upstream, Path.Combine(workspace, $"edit-{run}-{turn}")));
+            }
         }
 
-        Console.WriteLine($"edit summary: file landing -> routing, medians over {options.Runs} runs: 20,000 routes {Ms(Median(full))}; first one-route edit {Ms(Median(firstEdits))} (gateway receipt -> apply returned {Ms(Median(firstApplies))}); later edits {Ms(Median(laterEdits))} ({laterEdits.Count} edits)");
+        foreach (var (variant, runs) in results)
+        {
+            var later = runs.SelectMany(r => r.Skip(2)).Select(t => t.Routed).ToArray();
+            Console.WriteLine($"edit summary, {variant.Name}: file landing -> routing, medians over {runs.Count} runs: {RouteTable.Routes} routes {Ms(Median(runs.Select(r => r[0].Routed)))}; first one-route edit {Ms(Median(runs.Select(r => r[1].Routed)))} (gateway receipt -> apply returned {Ms(Median(runs.Select(r => r[1].Applied)))}); later edits {Ms(Median(later))} ({later.Length} edits)");
+        }
+
         Console.WriteLine($"  {LoadAverage.Describe()}");
     }
 
-    private static async Task<List<(double Routed, double Applied)>> OneRunAsync(ProfileOptions options, DemoPki pki, string upstream, string directory)
+    private static async Task<List<(double Routed, double Applied)>> OneRunAsync(ProfileOptions options, GatewayVariant variant, DemoPki pki, string upstream, string directory)
     {
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "gateway-config.json");
@@ -67,9 +71,9 @@ internal static class EditScenario
         }
 
         var gatewayUrl = $"http://127.0.0.1:{FreePort()}";
-        var settings = GatewaySettings(options, pki, Path.Combine(directory, "gateway-data"), $"wss://127.0.0.1:{hubPort}/v1/outlet");
+        var settings = GatewaySettings(variant, pki, Path.Combine(directory, "gateway-data"), $"wss://127.0.0.1:{hubPort}/v1/outlet");
         settings["Logging:LogLevel:Resilience.ClusterLink"] = "Debug";
-        await using var gateway = SampleProcess.Start(options.GatewayDll, ["--urls", gatewayUrl], settings, Path.GetDirectoryName(options.GatewayDll)!);
+        await using var gateway = SampleProcess.Start(variant.Dll, ["--urls", gatewayUrl], settings, Path.GetDirectoryName(variant.Dll)!);
         client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
         if (!await UntilAsync(async () => await client.GetFromJsonAsync<State>(gatewayUrl + "/resilience/state") is { Hash: { } hash } state && state.ProxyRevision == hash, TimeSpan.FromSeconds(60), 20))
         {
@@ -124,7 +128,7 @@ internal static class EditScenario
             var yarp = Stage(gateway, "YARP routes with configuration " + hash);
             var appliedIn = gateway.Lines().Select(l => l.Line).FirstOrDefault(l => l.Contains("Pushed configuration " + hash, StringComparison.Ordinal)) is { } line ? line[(line.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].TrimEnd('.') : "?";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {(landing == 0 ? $"{RouteTable.Routes} routes" : $"edit {landing}")}: routed {Ms(routedMs)} after the file landed; CP published +{published:F0}, gateway received +{received:F0}, swapped +{swapped:F0}, apply returned +{applied:F0} (its log: {appliedIn}), YARP applied +{yarp:F0}, routed +{routedMs:F0} (ms since landing; RSS gateway {gateway.Rss() / 1048576.0:F0} MiB)"));
+                $"    {(landing == 0 ? $"{RouteTable.Routes} routes" : $"edit {landing}")}: routed {Ms(routedMs)} after the file landed; CP published +{published:F0}, gateway received +{received:F0}, swapped +{swapped:F0}, apply returned +{applied:F0} (its log: {appliedIn}), YARP applied +{yarp:F0}, routed +{routedMs:F0} (ms since landing; RSS gateway {gateway.Rss() / 1048576.0:F0} MiB)"));
             results.Add((routedMs, (applied ?? double.NaN) - (received ?? double.NaN)));
         }
 

@@ -29,7 +29,8 @@ internal static partial class RequestPathScenario
         var plainDirectory = Path.Combine(directory, "plain");
         Directory.CreateDirectory(plainDirectory);
         var section = Encoding.UTF8.GetString(RouteTable.Json(RouteCount, upstream, "wrk", clusters: 10));
-        await File.WriteAllTextAsync(Path.Combine(plainDirectory, "appsettings.json"), $"{{\"Logging\":{{\"LogLevel\":{{\"Default\":\"Information\",\"Microsoft.AspNetCore\":\"Warning\"}}}},\"ReverseProxy\":{section}}}");
+        // The gateway sample's log levels (YARP's forwarder logs two Information lines per request, which both leave out).
+        await File.WriteAllTextAsync(Path.Combine(plainDirectory, "appsettings.json"), $"{{\"Logging\":{{\"LogLevel\":{{\"Default\":\"Information\",\"Microsoft.AspNetCore\":\"Warning\",\"Yarp.ReverseProxy.Forwarder\":\"Warning\"}}}},\"ReverseProxy\":{section}}}");
         var script = Path.Combine(directory, "routes.lua");
         await File.WriteAllTextAsync(script, $$"""
             counter = 0
@@ -39,10 +40,17 @@ internal static partial class RequestPathScenario
             end
             """);
 
-        var settings = GatewaySettings(options, pki, Path.Combine(directory, "gateway-data"), $"wss://127.0.0.1:{FreePort()}/v1/outlet");
+        var variant = options.Variants[0];
+        var settings = GatewaySettings(variant, pki, Path.Combine(directory, "gateway-data"), $"wss://127.0.0.1:{FreePort()}/v1/outlet");
+
+        // Both processes log with the console defaults: the gateway's timestamped single lines are for the edit scenario.
+        foreach (var key in settings.Keys.Where(k => k.StartsWith("Logging:Console:", StringComparison.Ordinal)).ToArray())
+        {
+            settings.Remove(key);
+        }
         var gatewayUrl = $"http://127.0.0.1:{FreePort()}";
         var plainUrl = $"http://127.0.0.1:{FreePort()}";
-        await using var gateway = SampleProcess.Start(options.GatewayDll, ["--urls", gatewayUrl], settings, Path.GetDirectoryName(options.GatewayDll)!);
+        await using var gateway = SampleProcess.Start(variant.Dll, ["--urls", gatewayUrl], settings, Path.GetDirectoryName(variant.Dll)!);
         await using var plain = SampleProcess.Start(options.PlainYarpDll, ["--urls", plainUrl], new Dictionary<string, string>(), plainDirectory);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);

@@ -31,40 +31,50 @@ internal static class RestartScenario
 
         // The control plane's port: nothing listens there.
         var deadEndpoint = $"wss://127.0.0.1:{FreePort()}/v1/outlet";
-        var settings = GatewaySettings(options, pki, dataDirectory, deadEndpoint);
-        await SeedCacheAsync(options, settings, section);
+        var settings = options.Variants.ToDictionary(v => v, v => GatewaySettings(v, pki, dataDirectory, deadEndpoint));
+        await SeedCacheAsync(options.Variants[0], settings[options.Variants[0]], section);
 
-        var gateway = new List<(double Elapsed, double Cpu)>();
+        var gateway = options.Variants.ToDictionary(v => v, _ => new List<(double Elapsed, double Cpu)>());
         var plain = new List<(double Elapsed, double Cpu)>();
         for (var run = 0; run < runs; run++)
         {
-            // Alternate which goes first, so neither always follows the other's exit.
-            var gatewayFirst = run % 2 == 0;
-            for (var turn = 0; turn < 2; turn++)
+            // Rotate the order (plain YARP is one more turn), so none always goes first or right after another's exit.
+            var turns = options.Variants.Count + 1;
+            for (var turn = 0; turn < turns; turn++)
             {
-                if ((turn == 0) == gatewayFirst)
+                var index = (run + turn) % turns;
+                if (index == options.Variants.Count)
                 {
-                    gateway.Add(await FirstProxiedAsync(options.GatewayDll, settings, Path.GetDirectoryName(options.GatewayDll)!, "gateway"));
+                    plain.Add(await FirstProxiedAsync(options.PlainYarpDll, new Dictionary<string, string>(), plainDirectory, "plain YARP"));
                 }
                 else
                 {
-                    plain.Add(await FirstProxiedAsync(options.PlainYarpDll, new Dictionary<string, string>(), plainDirectory, "plain YARP"));
+                    var variant = options.Variants[index];
+                    gateway[variant].Add(await FirstProxiedAsync(variant.Dll, settings[variant], Path.GetDirectoryName(variant.Dll)!, "gateway " + variant.Name));
                 }
             }
         }
 
-        var (gatewayElapsed, plainElapsed) = (Median(gateway.Select(g => g.Elapsed)), Median(plain.Select(p => p.Elapsed)));
-        var (gatewayCpu, plainCpu) = (Median(gateway.Select(g => g.Cpu)), Median(plain.Select(p => p.Cpu)));
+        var (plainElapsed, plainCpu) = (Median(plain.Select(p => p.Elapsed)), Median(plain.Select(p => p.Cpu)));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"restart summary: first proxied 200, medians of {runs}: gateway {Ms(gatewayElapsed)} ({string.Join(", ", gateway.Select(g => g.Elapsed.ToString("F0", CultureInfo.InvariantCulture)))}), plain YARP {Ms(plainElapsed)} ({string.Join(", ", plain.Select(p => p.Elapsed.ToString("F0", CultureInfo.InvariantCulture)))}): {gatewayElapsed / plainElapsed:F2}x; CPU time until then {Ms(gatewayCpu)} vs {Ms(plainCpu)}: {gatewayCpu / plainCpu:F2}x"));
+            $"restart summary: first proxied 200, medians of {runs}: plain YARP {Ms(plainElapsed)} ({Join(plain.Select(p => p.Elapsed))}), {Ms(plainCpu)} of CPU"));
+        foreach (var (variant, times) in gateway)
+        {
+            var (elapsed, cpu) = (Median(times.Select(g => g.Elapsed)), Median(times.Select(g => g.Cpu)));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"restart summary, gateway {variant.Name}: {Ms(elapsed)} ({Join(times.Select(g => g.Elapsed))}): {elapsed / plainElapsed:F2}x plain YARP; {Ms(cpu)} of CPU: {cpu / plainCpu:F2}x"));
+        }
+
         Console.WriteLine($"  {LoadAverage.Describe()}");
     }
 
+    private static string Join(IEnumerable<double> values) => string.Join(", ", values.Select(v => v.ToString("F0", CultureInfo.InvariantCulture)));
+
     /// <summary>Starts the gateway once with the control plane down and no cache, applies the section by hand (it is cached), stops it.</summary>
-    private static async Task SeedCacheAsync(ProfileOptions options, Dictionary<string, string> settings, string section)
+    private static async Task SeedCacheAsync(GatewayVariant variant, Dictionary<string, string> settings, string section)
     {
         var url = $"http://127.0.0.1:{FreePort()}";
-        await using var seed = SampleProcess.Start(options.GatewayDll, ["--urls", url], new Dictionary<string, string>(settings) { ["Resilience:StartupTimeout"] = "00:00:01" }, Path.GetDirectoryName(options.GatewayDll)!);
+        await using var seed = SampleProcess.Start(variant.Dll, ["--urls", url], new Dictionary<string, string>(settings) { ["Resilience:StartupTimeout"] = "00:00:01" }, Path.GetDirectoryName(variant.Dll)!);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
         var applied = await UntilAsync(

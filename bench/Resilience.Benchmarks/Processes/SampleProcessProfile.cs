@@ -19,8 +19,9 @@ namespace Resilience.Benchmarks.Processes;
 /// alternating, medians.</item>
 /// <item><c>requests</c>: both with the same 100 routes and the same upstream under <c>wrk</c>, alternating rounds.</item>
 /// </list>
-/// Options: <c>--runs N</c>, <c>--rounds N</c>, <c>--seconds S</c>, <c>--gateway-env NAME=VALUE</c> (repeatable: runtime
-/// knobs such as <c>DOTNET_TieredPGO=0</c>), <c>--gateway-dll PATH</c> (a ReadyToRun publish, say), <c>--plain-dll PATH</c>.
+/// Options: <c>--runs N</c>, <c>--edits N</c>, <c>--rounds N</c>, <c>--seconds S</c>, <c>--variant name:KEY=VALUE,...</c>
+/// (repeatable: runtime knobs such as <c>DOTNET_TieredPGO=0</c>, or <c>dll=PATH</c> for a ReadyToRun publish; see
+/// <see cref="GatewayVariant"/>), <c>--gateway-dll PATH</c>, <c>--plain-dll PATH</c>, <c>--keep</c>.
 /// </summary>
 internal static class SampleProcessProfile
 {
@@ -30,7 +31,11 @@ internal static class SampleProcessProfile
     {
         var options = ProfileOptions.Parse(args);
         Console.WriteLine($"sample processes: {string.Join(' ', args)}");
-        Console.WriteLine($"  gateway {options.GatewayDll}{(options.GatewayEnvironment.Count > 0 ? " with " + string.Join(' ', options.GatewayEnvironment.Select(e => $"{e.Key}={e.Value}")) : "")}");
+        foreach (var variant in options.Variants)
+        {
+            Console.WriteLine($"  gateway {variant}");
+        }
+
         Console.WriteLine($"  {LoadAverage.Describe()}");
         await using var upstream = await Upstream.StartAsync();
         var workspace = Path.Combine(Path.GetTempPath(), "resilience-bench", "processes-" + Guid.NewGuid().ToString("N")[..8]);
@@ -70,7 +75,7 @@ internal static class SampleProcessProfile
     }
 
     /// <summary>The gateway's settings every scenario shares: its data directory, an admin key, the link (when an endpoint is given), console lines with timestamps.</summary>
-    internal static Dictionary<string, string> GatewaySettings(ProfileOptions options, DemoPki pki, string dataDirectory, string? endpoint)
+    internal static Dictionary<string, string> GatewaySettings(GatewayVariant variant, DemoPki pki, string dataDirectory, string? endpoint)
     {
         var settings = new Dictionary<string, string>
         {
@@ -91,7 +96,7 @@ internal static class SampleProcessProfile
             settings["Resilience:ClusterLink:TrustedCaPath"] = pki.CaPath;
         }
 
-        foreach (var (key, value) in options.GatewayEnvironment)
+        foreach (var (key, value) in variant.Environment)
         {
             settings[key] = value;
         }
@@ -175,7 +180,8 @@ internal sealed class ProfileOptions
 
     public string PlainYarpDll { get; private set; } = Sibling("../../../../PlainYarp/bin/Release/net10.0/PlainYarp.dll");
 
-    public Dictionary<string, string> GatewayEnvironment { get; } = new(StringComparer.Ordinal);
+    /// <summary>Gets the ways of running the gateway to compare (at least one: the sample as built).</summary>
+    public List<GatewayVariant> Variants { get; } = [];
 
     public static ProfileOptions Parse(string[] args)
     {
@@ -202,13 +208,18 @@ internal sealed class ProfileOptions
 
         for (var i = 0; i < args.Length - 1; i++)
         {
-            if (args[i] == "--gateway-env" && args[i + 1].Split('=', 2) is [var name, var value])
+            if (args[i] == "--variant")
             {
-                options.GatewayEnvironment[name] = value;
+                options.Variants.Add(GatewayVariant.Parse(args[i + 1], options.GatewayDll));
             }
         }
 
-        foreach (var dll in new[] { options.GatewayDll, options.ControlPlaneDll, options.PlainYarpDll })
+        if (options.Variants.Count == 0)
+        {
+            options.Variants.Add(new GatewayVariant("default", options.GatewayDll, new Dictionary<string, string>()));
+        }
+
+        foreach (var dll in options.Variants.Select(v => v.Dll).Append(options.ControlPlaneDll).Append(options.PlainYarpDll))
         {
             if (!File.Exists(dll))
             {
