@@ -22,7 +22,7 @@ internal static class EditScenario
     public static async Task RunAsync(ProfileOptions options, DemoPki pki, string upstream, string workspace)
     {
         Console.WriteLine($"edit: {RouteTable.Routes} routes then {options.Edits} one-route edits, {options.Runs} runs with fresh processes per variant, variants alternating");
-        var results = options.Variants.ToDictionary(v => v, _ => new List<List<(double Routed, double Applied)>>());
+        var results = options.Variants.ToDictionary(v => v, _ => new List<List<(double Routed, double Applied, double Cpu)>>());
         for (var run = 0; run < options.Runs; run++)
         {
             // Rotate the order, so no variant always runs first (or right after another's exit).
@@ -36,14 +36,14 @@ internal static class EditScenario
 
         foreach (var (variant, runs) in results)
         {
-            var later = runs.SelectMany(r => r.Skip(2)).Select(t => t.Routed).ToArray();
-            Console.WriteLine($"edit summary, {variant.Name}: file landing -> routing, medians over {runs.Count} runs: {RouteTable.Routes} routes {Ms(Median(runs.Select(r => r[0].Routed)))}; first one-route edit {Ms(Median(runs.Select(r => r[1].Routed)))} (gateway receipt -> apply returned {Ms(Median(runs.Select(r => r[1].Applied)))}); later edits {Ms(Median(later))} ({later.Length} edits)");
+            var later = runs.SelectMany(r => r.Skip(2)).ToArray();
+            Console.WriteLine($"edit summary, {variant.Name}: file landing -> routing, medians over {runs.Count} runs: {RouteTable.Routes} routes {Ms(Median(runs.Select(r => r[0].Routed)))} (gateway CPU {Ms(Median(runs.Select(r => r[0].Cpu)))}); first one-route edit {Ms(Median(runs.Select(r => r[1].Routed)))} (gateway receipt -> apply returned {Ms(Median(runs.Select(r => r[1].Applied)))}; gateway CPU {Ms(Median(runs.Select(r => r[1].Cpu)))}); later edits {Ms(Median(later.Select(t => t.Routed)))} (gateway CPU {Ms(Median(later.Select(t => t.Cpu)))}; {later.Length} edits)");
         }
 
         Console.WriteLine($"  {LoadAverage.Describe()}");
     }
 
-    private static async Task<List<(double Routed, double Applied)>> OneRunAsync(ProfileOptions options, GatewayVariant variant, DemoPki pki, string upstream, string directory)
+    private static async Task<List<(double Routed, double Applied, double Cpu)>> OneRunAsync(ProfileOptions options, GatewayVariant variant, DemoPki pki, string upstream, string directory)
     {
         Directory.CreateDirectory(directory);
         var file = Path.Combine(directory, "gateway-config.json");
@@ -80,7 +80,7 @@ internal static class EditScenario
             throw new InvalidOperationException("the gateway did not route with the control plane's first configuration within 60 s:\n" + string.Join('\n', gateway.Lines().Select(l => l.Line)));
         }
 
-        var results = new List<(double, double)>();
+        var results = new List<(double, double, double)>();
         var text = Encoding.UTF8.GetString(RouteTable.Json(RouteTable.Routes, upstream, "full"));
         var servedBy = "gateway";
         for (var landing = 0; landing <= options.Edits; landing++)
@@ -101,6 +101,7 @@ internal static class EditScenario
             var json = Encoding.UTF8.GetBytes(text);
             var hash = Convert.ToHexStringLower(SHA256.HashData(json));
             await Task.Delay(1500);
+            var (gatewayCpu, controlPlaneCpu) = (gateway.CpuTime(), controlPlane.CpuTime());
             var landedAt = Stopwatch.GetTimestamp();
             var landedClock = DateTime.Now.TimeOfDay;
             await LandAsync(file, json);
@@ -114,6 +115,7 @@ internal static class EditScenario
                 TimeSpan.FromSeconds(120),
                 2);
             var routedMs = MillisecondsBetween(landedAt, Stopwatch.GetTimestamp());
+            var (gatewayCpuMs, controlPlaneCpuMs) = ((gateway.CpuTime() - gatewayCpu).TotalMilliseconds, (controlPlane.CpuTime() - controlPlaneCpu).TotalMilliseconds);
             if (!routed)
             {
                 throw new InvalidOperationException($"the gateway did not route with {hash} within 120 s");
@@ -128,8 +130,8 @@ internal static class EditScenario
             var yarp = Stage(gateway, "YARP routes with configuration " + hash);
             var appliedIn = gateway.Lines().Select(l => l.Line).FirstOrDefault(l => l.Contains("Pushed configuration " + hash, StringComparison.Ordinal)) is { } line ? line[(line.LastIndexOf(" in ", StringComparison.Ordinal) + 4)..].TrimEnd('.') : "?";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"    {(landing == 0 ? $"{RouteTable.Routes} routes" : $"edit {landing}")}: routed {Ms(routedMs)} after the file landed; CP published +{published:F0}, gateway received +{received:F0}, swapped +{swapped:F0}, apply returned +{applied:F0} (its log: {appliedIn}), YARP applied +{yarp:F0}, routed +{routedMs:F0} (ms since landing; RSS gateway {gateway.Rss() / 1048576.0:F0} MiB)"));
-            results.Add((routedMs, (applied ?? double.NaN) - (received ?? double.NaN)));
+                $"    {(landing == 0 ? $"{RouteTable.Routes} routes" : $"edit {landing}")}: routed {Ms(routedMs)} after the file landed; CP published +{published:F0}, gateway received +{received:F0}, swapped +{swapped:F0}, apply returned +{applied:F0} (its log: {appliedIn}), YARP applied +{yarp:F0}, routed +{routedMs:F0} (ms since landing); CPU until routed: gateway {gatewayCpuMs:F0} ms, control plane {controlPlaneCpuMs:F0} ms; RSS gateway {gateway.Rss() / 1048576.0:F0} MiB"));
+            results.Add((routedMs, (applied ?? double.NaN) - (received ?? double.NaN), gatewayCpuMs));
         }
 
         return results;
