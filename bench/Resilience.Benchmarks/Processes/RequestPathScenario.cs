@@ -53,15 +53,7 @@ internal static partial class RequestPathScenario
         await using var gateway = SampleProcess.Start(variant.Dll, ["--urls", gatewayUrl], settings, Path.GetDirectoryName(variant.Dll)!);
         await using var plain = SampleProcess.Start(options.PlainYarpDll, ["--urls", plainUrl], new Dictionary<string, string>(), plainDirectory);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
-        var applied = await UntilAsync(
-            async () =>
-            {
-                using var response = await client.PostAsync(gatewayUrl + "/resilience/apply", new StringContent(section, Encoding.UTF8, "application/json"));
-                return response.IsSuccessStatusCode;
-            },
-            TimeSpan.FromSeconds(60),
-            50);
+        var applied = await ApplyByHandAsync(gatewayUrl, section);
         foreach (var url in new[] { gatewayUrl, plainUrl })
         {
             if (!applied || !await UntilAsync(async () => (await client.GetAsync(url + "/api/v1/service-00099/x")).Headers.Contains("X-Served-By"), TimeSpan.FromSeconds(60), 20))

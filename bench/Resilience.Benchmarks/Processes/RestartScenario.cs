@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Resilience.Samples.Demo;
 using static Resilience.Benchmarks.Processes.SampleProcessProfile;
 
@@ -75,16 +74,7 @@ internal static class RestartScenario
     {
         var url = $"http://127.0.0.1:{FreePort()}";
         await using var seed = SampleProcess.Start(variant.Dll, ["--urls", url], new Dictionary<string, string>(settings) { ["Resilience:StartupTimeout"] = "00:00:01" }, Path.GetDirectoryName(variant.Dll)!);
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
-        var applied = await UntilAsync(
-            async () =>
-            {
-                using var response = await client.PostAsync(url + "/resilience/apply", new StringContent(section, Encoding.UTF8, "application/json"));
-                return response.IsSuccessStatusCode;
-            },
-            TimeSpan.FromSeconds(60),
-            50);
+        var applied = await ApplyByHandAsync(url, section);
         var cache = Path.Combine(settings["Resilience:DataDirectory"], "config.json.gz");
         if (!applied || !await UntilAsync(() => Task.FromResult(File.Exists(cache)), TimeSpan.FromSeconds(10)))
         {

@@ -139,6 +139,21 @@ internal static class SampleProcessProfile
         return false;
     }
 
+    /// <summary>Applies <paramref name="json"/> through the gateway's admin endpoint (the manual tier), retrying until it answers.</summary>
+    internal static async Task<bool> ApplyByHandAsync(string gatewayUrl, string json)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        client.DefaultRequestHeaders.Add("X-Admin-Key", AdminKey);
+        return await UntilAsync(
+            async () =>
+            {
+                using var response = await client.PostAsync(gatewayUrl + "/resilience/apply", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+                return response.IsSuccessStatusCode;
+            },
+            TimeSpan.FromSeconds(60),
+            50);
+    }
+
     /// <summary>Writes <paramref name="content"/> beside <paramref name="path"/> and renames it over it: the file lands in one step.</summary>
     internal static async Task LandAsync(string path, byte[] content)
     {
