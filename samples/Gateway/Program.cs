@@ -8,7 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 var resilience = builder.Services
     .AddDataPlaneResilience(builder.Configuration.GetSection("Resilience"))
-    .UseS3FallbackStore(); // serves s3:// storage URIs; file:// is built in; unused when no store is configured
+    .UseS3FallbackStore() // serves s3:// storage URIs; file:// is built in; unused when no store is configured
+    .UseAzureFallbackStore(); // serves azure://container/prefix (AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT, or Resilience:FallbackStore:Azure)
 
 // Tier 1, the live control plane, only when an endpoint is configured: without one the gateway runs on its
 // cache, the fallback store and the declarative YAML.

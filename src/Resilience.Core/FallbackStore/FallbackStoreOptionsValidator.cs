@@ -51,13 +51,13 @@ internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackS
         }
         else if (!Uri.TryCreate(options.Storage, UriKind.Absolute, out var uri))
         {
-            builder.AddError($"'{options.Storage}' is not a storage URI; use s3://bucket/prefix, gcs://bucket/prefix, file:///dir or the scheme of a registered store", nameof(options.Storage));
+            builder.AddError($"'{options.Storage}' is not a storage URI; use s3://bucket/prefix, gcs://bucket/prefix, azure://container/prefix, file:///dir or the scheme of a registered store", nameof(options.Storage));
         }
         else if (!_storeRegistered && _factories().ToArray() is var factories && !factories.Any(f => string.Equals(f.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)))
         {
             var known = string.Join(", ", factories.Select(f => f.Scheme + "://").Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
             builder.AddError(
-                $"no registered fallback store handles '{uri.Scheme}://' (registered: {known}); add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs: Resilience.Storage.Gcs) or AddFallbackStoreFactory<T>()",
+                $"no registered fallback store handles '{uri.Scheme}://' (registered: {known}); add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs or gs: Resilience.Storage.Gcs, azure: Resilience.Storage.Azure) or AddFallbackStoreFactory<T>()",
                 nameof(options.Storage));
         }
 

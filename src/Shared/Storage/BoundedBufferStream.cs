@@ -1,4 +1,4 @@
-namespace Resilience.Storage.Gcs;
+namespace Resilience.Storage;
 
 /// <summary>
 /// The destination of a download: collects bytes up to a limit and fails past it, so an object that grew
@@ -45,5 +45,5 @@ internal sealed class BoundedBufferStream(long maxBytes, string key) : MemoryStr
     }
 }
 
-/// <summary>Thrown by <see cref="BoundedBufferStream"/>; the store turns it into a permanent <see cref="FallbackStoreException"/>.</summary>
+/// <summary>Thrown by <see cref="BoundedBufferStream"/> (an <see cref="IOException"/>, which client libraries pass through from a destination stream); <see cref="StoreErrors"/> makes it a permanent <see cref="FallbackStoreException"/>.</summary>
 internal sealed class ObjectTooLargeException(string message) : IOException(message);
