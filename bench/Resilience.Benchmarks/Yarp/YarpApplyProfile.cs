@@ -320,27 +320,8 @@ internal static class YarpApplyProfile
         return [.. prefix, .. section, (byte)'}'];
     }
 
-    private static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(10);
-        }
-
-        return false;
-    }
+    private static Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Processes.SampleProcessProfile.UntilAsync(condition, timeout, pauseMilliseconds: 10);
 
     private static long Rss(int pid)
     {
