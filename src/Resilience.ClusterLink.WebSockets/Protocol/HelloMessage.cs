@@ -32,4 +32,8 @@ public sealed class HelloMessage : LinkMessage
     /// <summary>Gets or sets the tier the node serves its configuration from (a <see cref="ConfigOrigin"/> name: <c>ControlPlane</c>, <c>Cache</c>, <c>FallbackStore</c>, <c>Declarative</c>, <c>Manual</c>), or <see langword="null"/> when it serves none.</summary>
     [JsonPropertyName("tier")]
     public string? Tier { get; set; }
+
+    /// <summary>Gets or sets what the node can do beyond the base protocol (<see cref="LinkProtocol.Capabilities"/>), or <see langword="null"/>.</summary>
+    [JsonPropertyName("capabilities")]
+    public List<string>? Capabilities { get; set; }
 }

@@ -41,6 +41,7 @@ internal sealed partial class ConfigPublisher
             {
                 Volatile.Write(ref _latestShared, shared);
                 Volatile.Write(ref _latest, published);
+                Deltas?.Add(published);
                 _targets.SetLatest(published);
             }
         }

@@ -70,6 +70,7 @@ public static class DataPlaneHubServiceCollectionExtensions
         services.TryAddSingleton<IConfigRollouts>(sp => sp.GetRequiredService<RolloutCoordinator>());
         services.TryAddSingleton<RolloutDriver>();
         services.AddHostedService(sp => sp.GetRequiredService<RolloutDriver>());
+        services.TryAddSingleton<ConfigDeltas>();
         services.TryAddSingleton<ConfigPublisher>();
         services.TryAddSingleton<IConfigPublisher>(sp => sp.GetRequiredService<ConfigPublisher>());
         services.TryAddSingleton<DataPlaneRegistry>();

@@ -19,7 +19,7 @@ public static class DataPlaneHubValidatorServiceCollectionExtensions
     /// <param name="services">The services (with <c>AddDataPlaneHub</c>).</param>
     /// <returns>The services.</returns>
     public static IServiceCollection AddDataPlaneHubValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IServiceCollection services)
-        where TValidator : class, IConfigValidator
+        where TValidator : class, IDataPlaneConfigValidator
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddDataPlaneHub(configure: null);
@@ -32,7 +32,7 @@ public static class DataPlaneHubValidatorServiceCollectionExtensions
     /// <param name="services">The services (with <c>AddDataPlaneHub</c>).</param>
     /// <param name="factory">Builds the validator from the container.</param>
     /// <returns>The services.</returns>
-    public static IServiceCollection AddDataPlaneHubValidator(this IServiceCollection services, Func<IServiceProvider, IConfigValidator> factory)
+    public static IServiceCollection AddDataPlaneHubValidator(this IServiceCollection services, Func<IServiceProvider, IDataPlaneConfigValidator> factory)
     {
         ArgumentNullException.ThrowIfNull(services);
         ArgumentNullException.ThrowIfNull(factory);
@@ -54,7 +54,7 @@ public static class DataPlaneHubValidatorServiceCollectionExtensions
         return services;
     }
 
-    private sealed class DelegateHubValidator(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<ConfigValidationResult>> validate) : IConfigValidator
+    private sealed class DelegateHubValidator(Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask<ConfigValidationResult>> validate) : IDataPlaneConfigValidator
     {
         public ValueTask<ConfigValidationResult> ValidateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) => validate(payload, cancellationToken);
     }

@@ -25,8 +25,10 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
         PrePublishValidation validation,
         RolloutCoordinator rollouts,
         IControlPlaneBackplane? backplane = null,
-        BackplaneMetrics? backplaneMetrics = null)
+        BackplaneMetrics? backplaneMetrics = null,
+        ConfigDeltas? deltas = null)
     {
+        Deltas = deltas;
         _timeProvider = timeProvider;
         _logger = logger;
         _signer = signer;
@@ -42,6 +44,9 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
 
     /// <summary>Raised after <see cref="PublishLicense"/>.</summary>
     public event Action? LicensePublished;
+
+    /// <summary>Gets the recent configurations and the deltas between them, when deltas are on.</summary>
+    internal ConfigDeltas? Deltas { get; }
 
     /// <summary>Gets or sets how many data planes the hub has connected, for the log line.</summary>
     internal Func<int> ConnectedCount { get; set; } = static () => 0;
@@ -94,6 +99,7 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
                 var shown = string.IsNullOrWhiteSpace(version) ? sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : version!;
                 published = PublishedConfig.Create(sequence, hash, shown, _timeProvider.GetUtcNow(), owned, compressed, signature, rolloutId);
                 Volatile.Write(ref _latest, published);
+                Deltas?.Add(published);
                 _targets.SetLatest(published);
             }
 
@@ -137,7 +143,8 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
     {
         try
         {
-            var reader = new Utf8JsonReader(json);
+            // Comments and trailing commas as in appsettings files: nodes accept them too, and the bytes are published as given.
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new ArgumentException("a configuration must be a JSON object", nameof(json));

@@ -12,7 +12,7 @@ namespace Resilience;
 internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServing, IDisposable
 {
     private readonly ConfigPreparer _preparer;
-    private readonly IConfigValidator _validator;
+    private readonly ConfigValidators _validators;
     private readonly ConfigSignatureCheck? _signatureCheck;
     private readonly IConfigCache? _cache;
     private readonly TimeProvider _timeProvider;
@@ -35,20 +35,34 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     /// <summary>Created by the container: the cache comes guarded from <see cref="ChainTiers"/> (a broken one is left out).</summary>
     public DataPlane(
         ConfigPreparer preparer,
-        IConfigValidator validator,
+        ConfigValidators validators,
         ChainTiers tiers,
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
         ILogger<DataPlane> logger,
         ConfigSignatureCheck signatureCheck,
         IMeterFactory? meterFactory = null)
-        : this(preparer, validator, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck)
+        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck)
+    {
+    }
+
+    /// <summary>For tests: one validator, or several (<see cref="ConfigValidators"/>).</summary>
+    internal DataPlane(
+        ConfigPreparer preparer,
+        IDataPlaneConfigValidator validator,
+        IConfigCache? cache,
+        NodeIdentityProvider identity,
+        TimeProvider timeProvider,
+        ILogger<DataPlane> logger,
+        IMeterFactory? meterFactory,
+        ConfigSignatureCheck? signatureCheck = null)
+        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck)
     {
     }
 
     internal DataPlane(
         ConfigPreparer preparer,
-        IConfigValidator validator,
+        ConfigValidators validators,
         IConfigCache? cache,
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
@@ -58,7 +72,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     {
         _signatureCheck = signatureCheck;
         _preparer = preparer;
-        _validator = validator;
+        _validators = validators;
         _cache = cache;
         _identity = identity;
         _timeProvider = timeProvider;
@@ -255,14 +269,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     private async ValueTask<object?> ValidateAsync(ConfigDocument document, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        ConfigValidationResult verdict;
-        try
+        // Every registered validator runs; none replaces another (ConfigValidators).
+        var verdict = await _validators.ValidateAsync(payload, cancellationToken).ConfigureAwait(false);
+        if (verdict.Failure is { } failure)
         {
-            verdict = await _validator.ValidateAsync(payload, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new ConfigRejectedException(RejectionReason.ValidatorFailed, $"the validator threw {ex.GetType().Name}: {ex.Message}", ex);
+            throw new ConfigRejectedException(RejectionReason.ValidatorFailed, verdict.Errors, failure);
         }
 
         if (!verdict.IsValid)

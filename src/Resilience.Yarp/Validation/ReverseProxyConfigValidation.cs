@@ -1,12 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using YarpConfigValidator = Yarp.ReverseProxy.Configuration.IConfigValidator;
+using Yarp.ReverseProxy.Configuration;
 
 namespace Resilience.Yarp;
 
 /// <summary>
 /// The check a YARP gateway node runs on a configuration (this package's parser, YARP's route and cluster validators,
-/// unknown clusters refused), as a <see cref="IConfigValidator"/> of its own: for a control plane that checks a
+/// unknown clusters refused), as a <see cref="IDataPlaneConfigValidator"/> of its own: for a control plane that checks a
 /// configuration before it publishes it (<c>services.AddDataPlaneHubValidator(ReverseProxyConfigValidation.Create)</c>),
 /// so a configuration the nodes would refuse is refused at the publish with the same errors.
 /// </summary>
@@ -16,13 +16,13 @@ public static class ReverseProxyConfigValidation
     /// <param name="services">The container.</param>
     /// <returns>A validator that parses and checks a configuration as a gateway node does.</returns>
     /// <exception cref="InvalidOperationException">YARP's services are missing.</exception>
-    public static IConfigValidator Create(IServiceProvider services)
+    public static IDataPlaneConfigValidator Create(IServiceProvider services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        var yarp = services.GetService<YarpConfigValidator>()
+        var yarp = services.GetService<IConfigValidator>()
             ?? throw new InvalidOperationException("ReverseProxyConfigValidation needs YARP's validators: call services.AddReverseProxy() (no route is served unless you map it).");
 
         // Its own reuse record: a control plane keeps no baseline, so every route and cluster is validated in full.
-        return new ReverseProxyConfigValidator(yarp, new ProxyConfigReuse(), services.GetRequiredService<ILogger<ReverseProxyConfigValidator>>());
+        return new ReverseProxyConfigValidator(yarp, services.GetServices<IProxyConfigFilter>(), new ProxyConfigReuse(), services.GetRequiredService<ILogger<ReverseProxyConfigValidator>>());
     }
 }
