@@ -6,8 +6,9 @@ namespace Resilience.ControlPlane.Tests;
 
 /// <summary>
 /// A data plane on a real connection that answers pushes the way a node does: it "serves" what it accepts and reports
-/// applied, or rejects what <see cref="Refuse"/> names, and records every configuration header and every stable hash
-/// the control plane announced. Heartbeats are sent on request.
+/// applied, or rejects what <see cref="Refuse"/> names, and records every configuration header (whole or, when it
+/// announced the <c>delta</c> capability, a delta: the hash says what it makes) and every stable hash the control plane
+/// announced. Heartbeats are sent on request.
 /// </summary>
 internal sealed class ScriptedNode : IAsyncDisposable
 {
@@ -36,7 +37,7 @@ internal sealed class ScriptedNode : IAsyncDisposable
     /// <summary>Gets or sets which pushed hashes the node refuses (the reason), else it applies them.</summary>
     public Func<BinaryHeader, string?> Refuse { get; set; } = static _ => null;
 
-    public static async Task<ScriptedNode> ConnectAsync(Uri endpoint, string nodeId, IReadOnlyDictionary<string, string>? labels = null, string? serving = null)
+    public static async Task<ScriptedNode> ConnectAsync(Uri endpoint, string nodeId, IReadOnlyDictionary<string, string>? labels = null, string? serving = null, bool deltas = false)
     {
         var client = await RawLinkClient.ConnectAsync(Pki.LinkOptions(endpoint));
         var node = new ScriptedNode(client, nodeId, serving);
@@ -49,6 +50,7 @@ internal sealed class ScriptedNode : IAsyncDisposable
             Version = "9.9.9",
             Labels = labels is null ? null : new Dictionary<string, string>(labels),
             ConfigHash = serving,
+            Capabilities = deltas ? [LinkProtocol.Capabilities.Delta] : null,
         });
         node._loop = Task.Run(node.ReceiveLoopAsync);
         return node;
@@ -112,7 +114,7 @@ internal sealed class ScriptedNode : IAsyncDisposable
             }
 
             var (header, _) = LinkFraming.DecodeBinary(message);
-            if (header.Type != LinkProtocol.Types.Config)
+            if (header.Type is not (LinkProtocol.Types.Config or LinkProtocol.Types.ConfigDelta))
             {
                 continue;
             }

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ControlPlane.Tests;
 
@@ -203,6 +204,43 @@ public sealed class RolloutHubTests : IDisposable
         await Eventually.HoldsAsync(() => Current(rollouts)?.Phase == RolloutPhase.RolledBack, "the rollout ended rolled back");
         Assert.Equal(v1.Hash, cp.Publisher.Stable!.Hash);
         Assert.Equal(v2.Hash, cp.Publisher.Latest!.Hash);
+    }
+
+    [Fact]
+    public async Task With_delta_sync_the_canary_gets_the_candidate_as_a_delta_with_the_rollout_id_and_goes_back_by_a_delta_to_the_stable_one()
+    {
+        await using var cp = await StartAsync();
+        var v1 = await cp.PublishAsync(Padded(1));
+        await using var canary = await ScriptedNode.ConnectAsync(cp.Endpoint, "canary", Canary, deltas: true);
+        await using var other = await ScriptedNode.ConnectAsync(cp.Endpoint, "other", deltas: true);
+        await Eventually.HoldsAsync(() => canary.Serving == v1.Hash && other.Serving == v1.Hash, "both serve v1");
+
+        var v2 = await cp.Publisher.PublishAsync(Encoding.UTF8.GetBytes(Padded(2)), "v2", TwoWaves(TimeSpan.FromMinutes(5)));
+        await Eventually.HoldsAsync(() => canary.Serving == v2.Hash, "the canary serves v2");
+        var forward = canary.Configs.Last();
+        Assert.Equal(LinkProtocol.Types.ConfigDelta, forward.Type);
+        Assert.Equal(v1.Hash, forward.BaseHash);
+        Assert.Equal(v2.RolloutId, forward.Rollout);
+        Assert.False(other.WasSent(v2.Hash), "the other node must not get v2 while the canary bakes");
+
+        // Aborted: the canary goes back to the stable v1, as a delta from the candidate it serves and without a rollout id.
+        var rollouts = cp.Services.GetRequiredService<IConfigRollouts>();
+        await rollouts.AbortAsync("test", "tester");
+        await Eventually.HoldsAsync(() => canary.Serving == v1.Hash, "the canary serves v1 again");
+        var back = canary.Configs.Last();
+        Assert.Equal(LinkProtocol.Types.ConfigDelta, back.Type);
+        Assert.Equal(v2.Hash, back.BaseHash);
+        Assert.Equal(v1.Hash, back.Hash);
+        Assert.Null(back.Rollout);
+        Assert.False(other.WasSent(v2.Hash));
+    }
+
+    /// <summary>A document whose one small change makes a delta worth sending: a few kilobytes that compress badly.</summary>
+    private static string Padded(int version)
+    {
+        var random = new Random(42);
+        var padding = Convert.ToHexString(Enumerable.Range(0, 3000).Select(_ => (byte)random.Next(256)).ToArray());
+        return $$"""{"v":{{version}},"padding":"{{padding}}"}""";
     }
 
     private static RolloutPlan TwoWaves(TimeSpan bake) => new(
