@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 
 namespace Resilience.Samples.Demo;
 
 /// <summary>The ControlPlane sample as a process: the hub on a mutual-TLS port, <c>/nodes</c> and <c>/config</c> on a plain loopback port.</summary>
-internal sealed class ControlPlaneNode(IReadOnlyDictionary<string, string> settings, int adminPort, string logPath) : IDisposable
+internal sealed partial class ControlPlaneNode(IReadOnlyDictionary<string, string> settings, int adminPort, string logPath) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly List<ChildProcess> _runs = [];
@@ -70,6 +71,11 @@ internal sealed class ControlPlaneNode(IReadOnlyDictionary<string, string> setti
         return await response.Content.ReadFromJsonAsync<RolloutView>(Json, cancellationToken);
     }
 
+    /// <summary>The nodes the control plane logged sending a configuration to (whole or as a delta; its debug events 6005 and 6014), by id.</summary>
+    public IReadOnlyList<string> SentTo(string hash) =>
+        _runs.SelectMany(r => r.Lines()).Select(l => SentLine().Match(l)).Where(m => m.Success && m.Groups["hash"].Value == hash)
+            .Select(m => m.Groups["node"].Value).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
     /// <summary>The control plane's registry of data planes.</summary>
     public async Task<IReadOnlyList<RegisteredNode>> NodesAsync(HttpClient client, CancellationToken cancellationToken) =>
         await client.GetFromJsonAsync<RegisteredNode[]>(AdminUrl + "/nodes", Json, cancellationToken) ?? [];
@@ -83,6 +89,9 @@ internal sealed class ControlPlaneNode(IReadOnlyDictionary<string, string> setti
     }
 
     private sealed record PublishedConfigView(string Hash, string Version);
+
+    [GeneratedRegex(@"Sent configuration (?<hash>[0-9a-f]{64}) to data plane (?<node>[^\s.]+)")]
+    private static partial Regex SentLine();
 }
 
 /// <summary>One entry of the control plane's registry (<c>/nodes</c>).</summary>

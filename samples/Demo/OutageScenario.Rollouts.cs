@@ -3,14 +3,21 @@ using System.Diagnostics;
 namespace Resilience.Samples.Demo;
 
 /// <summary>
-/// The staged-rollout phases: a bad configuration reaches the canary wave only and is rolled back; a good one goes out
-/// in two waves; and, for comparison in the same run, the same bad configuration given to every node at once.
+/// The staged-rollout phases: a configuration the gateways refuse (it routes outside their <c>Gateway:AllowedUpstreams</c>,
+/// a rule the control plane does not know) reaches the canary wave only, which refuses it, and the rollout rolls back;
+/// a good one goes out in two waves; and, for comparison in the same run, the same bad configuration given to every
+/// node at once.
 /// </summary>
+/// <remarks>
+/// A configuration that the nodes accept and that fails under traffic (a dead upstream) needs the nodes' health in
+/// heartbeats and their self-revert, which the gateways do not report yet: the canary's gate here is "no node
+/// rejected it".
+/// </remarks>
 internal sealed partial class OutageScenario
 {
     private static readonly TimeSpan RolloutTimeout = TimeSpan.FromSeconds(40);
 
-    /// <summary>The canary wave (A, labelled <c>ring=canary</c>) bakes 5 s; the gate fails when A's failed-request share rises 5 points over 10 requests.</summary>
+    /// <summary>The canary wave (A, labelled <c>ring=canary</c>) bakes 5 s; then everyone else, 2 s.</summary>
     private const string TwoWavePlan = """
         {
           "Waves": [
@@ -21,47 +28,41 @@ internal sealed partial class OutageScenario
         }
         """;
 
-    private int _failedInStagedBadRollout = -1;
+    private int _nodesSentBadWhenStaged = -1;
 
-    /// <summary>
-    /// The rollout phases. They need the nodes' health in heartbeats and their self-revert (the history/bake work the
-    /// rollout's gates read); until the gateways report them, a staged bad configuration cannot be told from a good one.
-    /// </summary>
-    private (string Title, Func<Phase, CancellationToken, Task> Run)[] RolloutPhases => [];
-
-    /// <summary>The rollout phases, once the gateways report health: see <see cref="RolloutPhases"/>.</summary>
-    private (string Title, Func<Phase, CancellationToken, Task> Run)[] StagedRolloutPhases =>
+    private (string Title, Func<Phase, CancellationToken, Task> Run)[] RolloutPhases =>
     [
-        ("h. bad config (dead upstream) staged, canary wave = A: rolled back, B and C never serve it", BadRolloutAsync),
+        ("h. refused config staged, canary wave = A: A refuses it, rolled back, B and C never get it", RefusedRolloutAsync),
         ("i. good config v7 staged in two waves: A first, then B and C", GoodRolloutAsync),
-        ("j. for comparison: the same bad config to every node at once", BadToEveryoneAsync),
+        ("j. for comparison: the same refused config to every node at once", RefusedToEveryoneAsync),
     ];
 
-    private async Task BadRolloutAsync(Phase phase, CancellationToken ct)
+    private async Task RefusedRolloutAsync(Phase phase, CancellationToken ct)
     {
         var v5 = HashOf("v5");
         await File.WriteAllTextAsync(_rolloutPlanFile, TwoWavePlan, ct);
         var bad = await WriteControlPlaneFileAsync("v6-bad", ct, _deadUpstreamUrl);
         var (responses, elapsed) = await TrafficUntilAsync(
-            async () => await ControlPlane.RolloutAsync(_client, ct) is { Phase: "RolledBack" } rollout && rollout.ConfigHash == bad
-                && await A.StateAsync(_client, ct) is { IsRouting: true } a && a.Hash == v5,
+            async () => await ControlPlane.RolloutAsync(_client, ct) is { Phase: "RolledBack" } rollout && rollout.ConfigHash == bad,
             ct);
-        phase.Expect(elapsed is not null, $"the bad rollout did not end rolled back with A on v5 again within {RolloutTimeout.TotalSeconds:F0} s");
+        phase.Expect(elapsed is not null, $"the rollout of v6-bad did not end rolled back within {RolloutTimeout.TotalSeconds:F0} s");
 
-        // B and C keep answering with v5 the whole time; A answers with v5, or fails while it serves the bad config.
-        phase.Count(responses, r => r.Node == A ? r.Version == "v5" || !r.Succeeded : r.Version == "v5");
+        // Every node keeps answering with v5: A refused v6-bad, B and C never got it.
+        phase.Count(responses, r => r.Version == "v5");
+        var sentTo = ControlPlane.SentTo(bad);
+        phase.Expect(sentTo.SequenceEqual(["gateway-a"]), $"the control plane sent v6-bad to [{string.Join(", ", sentTo)}]: only the canary wave (gateway-a) may get it");
         var servedBad = Gateways.Where(n => n.ServedHashes().Contains(bad)).Select(n => n.Name).ToArray();
-        phase.Expect(servedBad.SequenceEqual(["A"]), $"the bad config was served by [{string.Join(", ", servedBad)}]: only the canary wave (A) may serve it");
-        phase.Expect(!A.HasExported(bad), "A (the backup node) exported the bad candidate to the fallback store");
-        phase.Expect(await InRegistryAsync(Gateways, v5, ct), "the control plane's registry does not show A, B and C in sync on v5");
+        phase.Expect(servedBad.Length == 0, $"v6-bad was served by [{string.Join(", ", servedBad)}]");
+        phase.Expect(await InRegistryAsync(Gateways, v5, ct), "the control plane's registry does not show A, B and C serving v5");
 
         var rollout = await ControlPlane.RolloutAsync(_client, ct);
         var canary = rollout?.Waves[0].Nodes.SingleOrDefault(n => n.NodeId == "gateway-a");
-        var rollback = canary?.AppliedAt is { } applied && rollout!.EndedAt is { } ended ? ended - applied : (TimeSpan?)null;
-        _failedInStagedBadRollout = responses.Count(r => !r.Succeeded);
-        phase.Note = $"bad rollout: served by {string.Join(", ", servedBad)} ({servedBad.Length} of {Gateways.Length} nodes); "
-            + $"{_failedInStagedBadRollout} of {responses.Count} requests failed ({responses.Count(r => !r.Succeeded && r.Node != A)} outside A); "
-            + $"rollback complete {(rollback is { } t ? $"{t.TotalSeconds:F1} s" : "?")} after A applied it; reason: {rollout?.Reason}";
+        phase.Expect(canary?.State == "Rejected", $"the canary wave shows gateway-a {canary?.State ?? "missing"}, expected Rejected");
+        phase.Expect(rollout?.Reason?.Contains("not in Gateway:AllowedUpstreams", StringComparison.Ordinal) == true, $"the rollout's reason does not give A's error: {rollout?.Reason}");
+        var took = rollout?.EndedAt is { } ended ? ended - rollout.StartedAt : (TimeSpan?)null;
+        _nodesSentBadWhenStaged = sentTo.Count;
+        phase.Note = $"staged refused config: sent to {sentTo.Count} of {Gateways.Length} nodes ({string.Join(", ", sentTo)}), served by none; "
+            + $"rollout started -> rolled back in {(took is { } t ? $"{t.TotalSeconds:F1} s" : "?")}; reason: {rollout?.Reason}";
     }
 
     private async Task GoodRolloutAsync(Phase phase, CancellationToken ct)
@@ -96,27 +97,24 @@ internal sealed partial class OutageScenario
         phase.Note = $"good rollout: A first, then B and C; completed in {elapsed?.TotalSeconds:F1} s; exported by A once stable";
     }
 
-    private async Task BadToEveryoneAsync(Phase phase, CancellationToken ct)
+    private async Task RefusedToEveryoneAsync(Phase phase, CancellationToken ct)
     {
         File.Delete(_rolloutPlanFile);
         var v7 = HashOf("v7");
         var bad = HashOf("v6-bad");
         await ReplaceControlPlaneFileAsync(GatewayConfigs.Json("v6-bad", _deadUpstreamUrl), ct);
         var (responses, elapsed) = await TrafficUntilAsync(
-            async () =>
-            {
-                var states = await Task.WhenAll(Gateways.Select(n => n.StateAsync(_client, ct)));
-                return Gateways.All(n => n.ServedHashes().Contains(bad)) && states.All(s => s is { IsRouting: true } && s.Hash == v7);
-            },
+            async () => (await ControlPlane.NodesAsync(_client, ct)).Count(n => n.ConfigHash == v7 && n.SyncStatus == "Rejected") == Gateways.Length,
             ct);
-        phase.Expect(elapsed is not null, $"the nodes did not all serve the bad config and go back to v7 by themselves within {RolloutTimeout.TotalSeconds:F0} s");
+        phase.Expect(elapsed is not null, $"the nodes did not all refuse v6-bad within {RolloutTimeout.TotalSeconds:F0} s");
 
-        // Every node serves it this time: each answers with v7, or fails while it serves the bad config.
-        phase.Count(responses, r => r.Version == "v7" || !r.Succeeded);
-        var failed = responses.Count(r => !r.Succeeded);
-        var ratio = failed > 0 && _failedInStagedBadRollout >= 0 ? $"{(double)_failedInStagedBadRollout / failed:F2}" : "?";
-        phase.Note = $"same bad config to all: served by {Gateways.Count(n => n.ServedHashes().Contains(bad))} of {Gateways.Length} nodes; "
-            + $"{failed} of {responses.Count} requests failed until every node reverted ({elapsed?.TotalSeconds:F1} s); staged/all = {ratio}";
+        // Every node gets it this time, and every node refuses it and keeps v7.
+        phase.Count(responses, r => r.Version == "v7");
+        var sentTo = ControlPlane.SentTo(bad);
+        phase.Expect(sentTo.Count == Gateways.Length, $"the control plane sent v6-bad to [{string.Join(", ", sentTo)}], expected every node");
+        phase.Expect(Gateways.All(n => !n.ServedHashes().Contains(bad)), "a node served v6-bad");
+        phase.Note = $"same refused config to all at once: sent to {sentTo.Count} of {Gateways.Length} nodes, refused by all "
+            + $"({elapsed?.TotalSeconds:F1} s); staged: {_nodesSentBadWhenStaged} of {Gateways.Length}";
     }
 
     /// <summary>Sends bursts of traffic through every node until the condition holds (or the rollout timeout passes).</summary>

@@ -152,9 +152,9 @@ internal sealed partial class OutageScenario : IDisposable
         var adminPort = FreePort();
         _controlPlane = new ControlPlaneNode(ControlPlaneSettings(pki, hubPort, adminPort), adminPort, Path.Combine(_logs, "control-plane.log"));
         var endpoint = $"wss://127.0.0.1:{hubPort}/v1/outlet";
-        _a = Gateway("A", GatewaySettings("a", pki, endpoint, yamlPath, _storage, export: true, canary: true));
-        _b = Gateway("B", GatewaySettings("b", pki, endpoint, yamlPath, _storage, export: false));
-        _c = Gateway("C", GatewaySettings("c", pki, endpoint, yamlPath, _emptyStorage, export: false));
+        _a = Gateway("A", GatewaySettings("a", pki, endpoint, yamlPath, _storage, _upstreamUrl, export: true, canary: true));
+        _b = Gateway("B", GatewaySettings("b", pki, endpoint, yamlPath, _storage, _upstreamUrl, export: false));
+        _c = Gateway("C", GatewaySettings("c", pki, endpoint, yamlPath, _emptyStorage, _upstreamUrl, export: false));
 
         Console.WriteLine($"upstream {_upstreamUrl}; control plane {endpoint} (mTLS, PKI mode), admin http://127.0.0.1:{adminPort}/nodes");
         Console.WriteLine($"fallback store {_storage}; gateways A {A.Url}, B {B.Url}, C {C.Url}");
@@ -179,15 +179,20 @@ internal sealed partial class OutageScenario : IDisposable
         ["ControlPlane:ConfigPath"] = _controlPlaneFile,
         ["ControlPlane:Debounce"] = "00:00:00.100",
         ["ControlPlane:RolloutPlanPath"] = _rolloutPlanFile,
+        ["Logging:LogLevel:Resilience.ControlPlane.DataPlaneHub"] = "Debug", // "Sent configuration ... to data plane ...": who got what
         ["DataPlaneHub:Rollouts:EvaluationInterval"] = "00:00:00.200",
         ["DataPlaneHub:AuthenticationMode"] = "Pki",
         ["DataPlaneHub:TrustedCaPath"] = pki.CaPath,
         ["DataPlaneHub:DataPlaneTimeout"] = "00:00:05",
     };
 
-    /// <summary>A gateway node: the link to the CP over mTLS, a data directory (cache), the store, the YAML; short intervals.</summary>
-    private static Dictionary<string, string> GatewaySettings(string id, DemoPki pki, string endpoint, string yamlPath, string storage, bool export, bool canary = false) => new(ChildLogging)
+    /// <summary>
+    /// A gateway node: the link to the CP over mTLS, a data directory (cache), the store, the YAML; short intervals; and
+    /// the one upstream its site allows (a configuration routing anywhere else is refused on the node).
+    /// </summary>
+    private static Dictionary<string, string> GatewaySettings(string id, DemoPki pki, string endpoint, string yamlPath, string storage, string allowedUpstream, bool export, bool canary = false) => new(ChildLogging)
     {
+        ["Gateway:AllowedUpstreams:0"] = allowedUpstream,
         ["Resilience:NodeId"] = $"gateway-{id}",
         ["Resilience:Labels:role"] = export ? "backup" : "worker",
         ["Resilience:Labels:ring"] = canary ? "canary" : "main",

@@ -18,6 +18,12 @@ if (!string.IsNullOrWhiteSpace(builder.Configuration["Resilience:ClusterLink:End
     resilience.UseWebSocketClusterLink();
 }
 
+// A site's own rule (Gateway:AllowedUpstreams), checked beside YARP's: a configuration routing elsewhere is refused here.
+if (AllowedUpstreams.From(builder.Configuration) is { } allowedUpstreams)
+{
+    resilience.UseValidator(allowedUpstreams.ValidateAsync);
+}
+
 // YARP routes with whatever the data plane serves: YARP's own "ReverseProxy" JSON, checked by YARP's validators
 // before it can be served.
 builder.Services.AddReverseProxy().LoadFromDataPlane();
