@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace Resilience.ControlPlane.Tests;
+
+/// <summary>
+/// The share of a fleet that a bad configuration reaches when it is staged: 100 nodes on real connections to a real
+/// control plane, a first wave of 5 % chosen by node id; every node would refuse the configuration.
+/// </summary>
+public sealed class RolloutFleetShareTests(ITestOutputHelper output)
+{
+    private const int FleetSize = 100;
+
+    [Fact]
+    public async Task A_configuration_every_node_refuses_staged_to_5_percent_of_100_nodes_reaches_those_5_only_and_is_rolled_back()
+    {
+        await using var cp = await ControlPlaneServer.StartAsync(
+            Pki.ServerCertificate,
+            Pki.Hub,
+            services: s => s.Configure<RolloutOptions>(o => o.EvaluationInterval = TimeSpan.FromMilliseconds(50)));
+        var v1 = await cp.PublishAsync("""{"v":1}""");
+        var fleet = new List<ScriptedNode>();
+        try
+        {
+            for (var i = 0; i < FleetSize; i++)
+            {
+                fleet.Add(await ScriptedNode.ConnectAsync(cp.Endpoint, $"node-{i:D3}"));
+            }
+
+            await Eventually.HoldsAsync(() => fleet.All(n => n.Serving == v1.Hash), "every node serves v1", TimeSpan.FromSeconds(60));
+            foreach (var node in fleet)
+            {
+                node.Refuse = header => header.Hash == v1.Hash ? null : "route 'all': unknown cluster 'nowhere'";
+            }
+
+            var clock = Stopwatch.StartNew();
+            var bad = await cp.Publisher.PublishAsync(
+                Encoding.UTF8.GetBytes("""{"v":"bad"}"""),
+                "bad",
+                new RolloutPlan(RolloutWave.WithShare(0.05, TimeSpan.FromMinutes(10)), RolloutWave.Rest(TimeSpan.FromMinutes(10))));
+            var rollouts = cp.Services.GetRequiredService<IConfigRollouts>();
+            await Eventually.HoldsAsync(() => rollouts.GetCurrentAsync().AsTask().GetAwaiter().GetResult()?.Phase == RolloutPhase.RolledBack, "the rollout rolled back", TimeSpan.FromSeconds(30));
+            var rolledBack = clock.Elapsed;
+
+            // Exactly the 5 nodes of lowest rank by node id were sent it; the other 95 never were; nobody serves it.
+            var expected = fleet.Select(n => n.NodeId).OrderBy(WaveSelection.Rank).Take(5).Order(StringComparer.Ordinal).ToArray();
+            var reached = fleet.Where(n => n.WasSent(bad.Hash)).Select(n => n.NodeId).Order(StringComparer.Ordinal).ToArray();
+            Assert.Equal(expected, reached);
+            Assert.All(fleet, n => Assert.Equal(v1.Hash, n.Serving));
+            var status = (await rollouts.GetCurrentAsync())!;
+            Assert.Equal(expected, status.Waves[0].Nodes.Select(n => n.NodeId).Order(StringComparer.Ordinal));
+            Assert.All(status.Waves[0].Nodes, n => Assert.Equal(RolloutNodeState.Rejected, n.State));
+            Assert.Equal(v1.Hash, cp.Publisher.Stable!.Hash);
+            output.WriteLine($"bad configuration sent to {reached.Length} of {FleetSize} nodes ({string.Join(", ", reached)}); publish -> RolledBack {rolledBack.TotalMilliseconds:F0} ms (evaluation interval 50 ms)");
+        }
+        finally
+        {
+            foreach (var node in fleet)
+            {
+                await node.DisposeAsync();
+            }
+        }
+    }
+}
