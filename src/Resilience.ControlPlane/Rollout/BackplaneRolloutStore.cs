@@ -28,9 +28,7 @@ internal sealed class BackplaneRolloutStore(IControlPlaneRolloutBackplane backpl
         try
         {
             var record = JsonSerializer.Deserialize(state.Document.Span, RolloutJsonContext.Default.RolloutRecord);
-            return record is null || record.Waves.Length == 0 || record.WaveStates.Length != record.Waves.Length || record.CurrentWave < 0 || record.CurrentWave >= record.Waves.Length
-                ? Invalid("the document does not describe a rollout")
-                : record with { Version = state.Version };
+            return RolloutRecordCheck.Why(record) is { } why ? Invalid(why) : record! with { Version = state.Version };
         }
         catch (JsonException ex)
         {
