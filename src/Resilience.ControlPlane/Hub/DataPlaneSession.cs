@@ -395,11 +395,12 @@ internal sealed class DataPlaneSession
 
             Volatile.Write(ref _inFlightHash, config.Hash);
             var (message, deltaBase) = await ChooseMessageAsync(config, token).ConfigureAwait(false);
+
+            // What the node will serve once it applies this (an apply result or a request for the whole says otherwise):
+            // written before the send, so an answer that arrives before the send returns is not overwritten.
+            Volatile.Write(ref _nodeHash, config.Hash);
             await SendConfigAsync(message, token).ConfigureAwait(false);
             _services.Metrics.RecordConfigSent(deltaBase is not null, message.Length);
-
-            // What the node will serve once it applies this (an apply result or a request for the whole says otherwise).
-            Volatile.Write(ref _nodeHash, config.Hash);
             Volatile.Write(ref _sentHash, config.Hash);
             if (deltaBase is null)
             {
