@@ -20,7 +20,8 @@ public sealed class ControlPlaneSampleTests : IDisposable
         Directory.CreateDirectory(_dir);
         _pki = ControlPlanePki.Create(Path.Combine(_dir, "pki"));
         _configPath = Path.Combine(_dir, "gateway-config.json");
-        File.WriteAllText(_configPath, """{"routes":[{"path":"/it"}]}""");
+        // A YARP configuration: the sample control plane checks what it publishes as its YARP gateways would.
+        File.WriteAllText(_configPath, """{"Routes":{"it":{"ClusterId":"it","Match":{"Path":"/it"}}},"Clusters":{"it":{"Destinations":{"one":{"Address":"http://127.0.0.1:9/"}}}}}""");
     }
 
     [Fact]
