@@ -22,8 +22,8 @@ internal sealed class RolloutMetrics : IDisposable
         _promoted = meter.CreateCounter<long>("resilience.control_plane.rollouts.waves_passed", "{wave}", "Waves that passed their gates (or were promoted by an operator), by how (gates, operator).");
         _halted = meter.CreateCounter<long>("resilience.control_plane.rollouts.halted", "{rollout}", "Rollouts halted, by why (gate, operator).");
         _ended = meter.CreateCounter<long>("resilience.control_plane.rollouts.ended", "{rollout}", "Rollouts that ended, by outcome (completed, rolled_back, aborted, superseded).");
-        _duration = meter.CreateHistogram<double>("resilience.control_plane.rollouts.duration", "s", "From a rollout's start to its end, by outcome.");
-        _rollback = meter.CreateHistogram<double>("resilience.control_plane.rollouts.rollback.duration", "s", "From a halt to the last node of the rollout serving the stable configuration again.");
+        _duration = DurationHistogram.Create(meter, "resilience.control_plane.rollouts.duration", "From a rollout's start to its end, by outcome.");
+        _rollback = DurationHistogram.Create(meter, "resilience.control_plane.rollouts.rollback.duration", "From a halt to the last node of the rollout serving the stable configuration again.");
         meter.CreateObservableGauge("resilience.control_plane.rollouts.phase", () => _phase(), "{phase}", "The current rollout's phase (RolloutPhase), -1 when there has been none.");
         meter.CreateObservableGauge("resilience.control_plane.rollouts.wave", () => _wave(), "{wave}", "The wave the current rollout is at, from 0; -1 when there has been none.");
     }
