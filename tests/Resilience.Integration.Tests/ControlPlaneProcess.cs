@@ -66,28 +66,15 @@ internal sealed class ControlPlaneProcess : IDisposable
         return controlPlane;
     }
 
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            Assert.False(_process.HasExited, "the control plane exited:\n" + Output);
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or SocketException)
-            {
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"condition not met within {timeout}; control plane output:\n{Output}");
-    }
+    /// <summary>Polls a condition until it holds; fails at once if the process exits.</summary>
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Eventually.HoldsAsync(
+            condition,
+            "the control plane's condition",
+            timeout,
+            failIf: () => _process.HasExited ? "the control plane exited:\n" + Output : null,
+            retryOn: ex => ex is HttpRequestException or SocketException,
+            detail: () => "control plane output:\n" + Output);
 
     /// <summary>SIGTERM, as an orchestrator stopping the control plane; returns how long the process took to exit.</summary>
     public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)

@@ -58,29 +58,15 @@ internal sealed class GatewayProcess : IDisposable
         return gateway;
     }
 
-    /// <summary>Polls a condition until it holds or the deadline passes.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            Assert.False(_process.HasExited, "the gateway exited:\n" + Output);
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"condition not met within {timeout}; gateway output:\n{Output}");
-    }
+    /// <summary>Polls a condition until it holds or the deadline passes; fails at once if the process exits.</summary>
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Eventually.HoldsAsync(
+            condition,
+            "the gateway's condition",
+            timeout,
+            failIf: () => _process.HasExited ? "the gateway exited:\n" + Output : null,
+            retryOn: ex => ex is HttpRequestException,
+            detail: () => "gateway output:\n" + Output);
 
     /// <summary>SIGKILL: no graceful shutdown, as a crash or an OOM kill.</summary>
     public void Kill()

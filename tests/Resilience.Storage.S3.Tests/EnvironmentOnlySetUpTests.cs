@@ -202,8 +202,8 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
                 var store = exporter.Services.GetRequiredService<FallbackStoreResolver>().Store!;
                 await Eventually.HoldsAsync(
                     async () => await store.GetAsync(FallbackStoreKeys.Config(Version), 1024 * 1024, CancellationToken.None) is not null,
-                    TimeSpan.FromSeconds(30),
-                    "the exporter uploads the configuration");
+                    "the exporter uploads the configuration",
+                    TimeSpan.FromSeconds(30));
                 await exporter.StopAsync();
             }
 

@@ -130,19 +130,19 @@ public abstract class FallbackStoreBehaviourTests<TFixture>(TFixture fixture) : 
                 Assert.True((await link.PushAsync(config)).IsServing);
             }
 
-            await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count > 0, TimeSpan.FromSeconds(15), "an exporter uploads the config");
+            await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count > 0, "an exporter uploads the config", TimeSpan.FromSeconds(15));
 
             // Let every exporter run three more rounds (each round rewrites its registration): nobody else may upload.
             var ids = new[] { "exporter-1", "exporter-2", "exporter-3" };
             var rounds = ids.Select(id => store.PutCount(FallbackStoreKeys.Election(Version, id))).ToArray();
             await Eventually.HoldsAsync(
                 () => ids.Select((id, i) => store.PutCount(FallbackStoreKeys.Election(Version, id)) >= rounds[i] + 3).All(b => b),
-                TimeSpan.FromSeconds(30),
-                "every exporter runs three more rounds");
+                "every exporter runs three more rounds",
+                TimeSpan.FromSeconds(30));
 
             Assert.True(store.UploadersOf(ConfigKey).Count == 1, $"uploads by {string.Join(", ", store.UploadersOf(ConfigKey))}");
             var uploader = store.UploadersOf(ConfigKey)[0];
-            await Eventually.HoldsAsync(() => nodes.Count(n => n.IsExporterLeader) == 1, TimeSpan.FromSeconds(15), "one exporter leads");
+            await Eventually.HoldsAsync(() => nodes.Count(n => n.IsExporterLeader) == 1, "one exporter leads", TimeSpan.FromSeconds(15));
             Assert.Equal(uploader, ids[nodes.FindIndex(n => n.IsExporterLeader)]);
             var stored = await store.GetAsync(ConfigKey, 1024, CancellationToken.None);
             Assert.Equal(config, stored!.Content.ToArray());
@@ -172,8 +172,8 @@ public abstract class FallbackStoreBehaviourTests<TFixture>(TFixture fixture) : 
                 await link.PushAsync("{\"routes\":[\"v1\"]}"u8.ToArray());
             }
 
-            await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count == 1, TimeSpan.FromSeconds(15), "the first leader uploads v1");
-            await Eventually.HoldsAsync(() => nodes.Count(n => n.Node.IsExporterLeader) == 1, TimeSpan.FromSeconds(15), "one exporter leads");
+            await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count == 1, "the first leader uploads v1", TimeSpan.FromSeconds(15));
+            await Eventually.HoldsAsync(() => nodes.Count(n => n.Node.IsExporterLeader) == 1, "one exporter leads", TimeSpan.FromSeconds(15));
             var leader = nodes.Single(n => n.Node.IsExporterLeader);
             var leaderId = store.UploadersOf(ConfigKey)[0];
 
@@ -184,7 +184,7 @@ public abstract class FallbackStoreBehaviourTests<TFixture>(TFixture fixture) : 
                 await link.PushAsync(v2);
             }
 
-            var took = await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count >= 2, TimeSpan.FromSeconds(15), "another exporter uploads v2");
+            var took = await Eventually.HoldsAsync(() => store.UploadersOf(ConfigKey).Count >= 2, "another exporter uploads v2", TimeSpan.FromSeconds(15));
             Assert.Equal(v2, (await store.GetAsync(ConfigKey, 1024, CancellationToken.None))!.Content.ToArray());
 
             Assert.True(took <= Interval + Grace + LatencyAllowance, $"takeover took {took}");
