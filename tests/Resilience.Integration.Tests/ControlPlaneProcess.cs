@@ -73,7 +73,7 @@ internal sealed class ControlPlaneProcess : IDisposable
             "the control plane's condition",
             timeout,
             failIf: () => _process.HasExited ? "the control plane exited:\n" + Output : null,
-            retryOn: ex => ex is HttpRequestException or SocketException,
+            retryOn: ex => ex is HttpRequestException or SocketException or TaskCanceledException,
             detail: () => "control plane output:\n" + Output);
 
     /// <summary>SIGTERM, as an orchestrator stopping the control plane; returns how long the process took to exit.</summary>

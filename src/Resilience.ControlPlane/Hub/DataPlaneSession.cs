@@ -29,9 +29,12 @@ internal sealed class DataPlaneSession
     private string? _rejectedHash;
     private int _closeCode;
     private string _nodeId = "(before hello)";
+    private IDisposable? _admission;
 
-    public DataPlaneSession(DataPlaneHub hub, WebSocket socket, string subject, string? remote)
+    // admission: the admission lease (DataPlaneAdmission), given back once the first configuration is sent, or null.
+    public DataPlaneSession(DataPlaneHub hub, WebSocket socket, string subject, string? remote, IDisposable? admission = null)
     {
+        _admission = admission;
         _hub = hub;
         _socket = socket;
         _subject = subject;
@@ -143,6 +146,10 @@ internal sealed class DataPlaneSession
             {
                 Offer(latest);
             }
+            else
+            {
+                ReleaseAdmission(); // nothing to send: the admitted work is done
+            }
 
             var watchdog = _watchdog.RunAsync(token);
             var send = Task.Run(() => SendLoopAsync(token), CancellationToken.None);
@@ -175,6 +182,7 @@ internal sealed class DataPlaneSession
         }
         finally
         {
+            ReleaseAdmission();
             _telemetry.Complete();
             if (deliveries is not null)
             {
@@ -193,6 +201,9 @@ internal sealed class DataPlaneSession
             _sendLock.Dispose();
         }
     }
+
+    /// <summary>Gives the admission turn back (first configuration sent, nothing to send, or the session ended); once.</summary>
+    private void ReleaseAdmission() => Interlocked.Exchange(ref _admission, null)?.Dispose();
 
     private async Task CloseOutputAsync(int code, string why, bool receivePending)
     {
@@ -336,6 +347,7 @@ internal sealed class DataPlaneSession
 
             Volatile.Write(ref _inFlightHash, config.Hash);
             await SendConfigAsync(config.Message, token).ConfigureAwait(false);
+            ReleaseAdmission();
             Volatile.Write(ref _sentSequence, Math.Max(Volatile.Read(ref _sentSequence), config.Sequence));
             Log.ConfigSent(_hub.Logger, config.Hash, _nodeId);
         }

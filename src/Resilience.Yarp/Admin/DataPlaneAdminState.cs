@@ -23,6 +23,12 @@ public sealed record DataPlaneAdminState(
     int RouteCount,
     string? LastApply)
 {
+    /// <summary>
+    /// Gets the local files the node cannot write (a read-only or unwritable data directory): the cache (a restart would
+    /// not find the served configuration), the node id (held in memory: it changes on restart), the licence.
+    /// </summary>
+    public IReadOnlyList<UnwrittenFile> UnwrittenFiles { get; init; } = [];
+
     internal static DataPlaneAdminState From(IDataPlane dataPlane, AppliedProxyRevision proxy)
     {
         var state = dataPlane.State;
@@ -37,6 +43,9 @@ public sealed record DataPlaneAdminState(
             current?.Version,
             proxy.Current,
             (current?.Model as ReverseProxyConfig)?.Routes.Count ?? 0,
-            state.LastApplyResult?.ToString());
+            state.LastApplyResult?.ToString())
+        {
+            UnwrittenFiles = state.UnwrittenFiles,
+        };
     }
 }
