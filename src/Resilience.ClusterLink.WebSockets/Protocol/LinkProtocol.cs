@@ -46,6 +46,41 @@ public static class LinkProtocol
 
         /// <summary>CP -> DP, text: the licence (<see cref="LicenseMessage"/>).</summary>
         public const string License = "license";
+
+        /// <summary>
+        /// CP -> DP, binary, only to a node that announced <see cref="Capabilities.Delta"/>: the latest configuration as an
+        /// RFC 6902 patch of the one the node serves (<see cref="BinaryHeader.BaseHash"/>, <see cref="BinaryHeader.TargetSize"/>).
+        /// </summary>
+        public const string ConfigDelta = "config_delta";
+
+        /// <summary>DP -> CP, text: a node that could not use a <see cref="ConfigDelta"/> asks for the whole configuration (<see cref="ConfigRequestMessage"/>).</summary>
+        public const string ConfigRequest = "config_request";
+    }
+
+    /// <summary>What a node can do beyond the base protocol, announced in <see cref="HelloMessage.Capabilities"/>.</summary>
+    public static class Capabilities
+    {
+        /// <summary>The node applies <see cref="Types.ConfigDelta"/> messages and asks with <see cref="Types.ConfigRequest"/> when one does not apply.</summary>
+        public const string Delta = "delta";
+    }
+
+    /// <summary>Why a node asks for the whole configuration (<see cref="ConfigRequestMessage.Reason"/>).</summary>
+    public static class ConfigRequestReasons
+    {
+        /// <summary>The delta's base is not the configuration the node serves.</summary>
+        public const string BaseMismatch = "base_mismatch";
+
+        /// <summary>The patch does not apply (malformed, a pointer that names nothing, over its budget, not the announced size).</summary>
+        public const string PatchFailed = "patch_failed";
+
+        /// <summary>The patched document does not hash to the delta's target.</summary>
+        public const string HashMismatch = "hash_mismatch";
+
+        /// <summary>The patch or the document it makes is over the node's size limits.</summary>
+        public const string TooLarge = "too_large";
+
+        /// <summary>The patch is not valid gzip or has an unknown encoding.</summary>
+        public const string BadCompression = "bad_compression";
     }
 
     /// <summary>Payload encodings (<see cref="BinaryHeader.Encoding"/>).</summary>

@@ -46,4 +46,10 @@ internal static partial class Log
 
     [LoggerMessage(6013, LogLevel.Warning, "The telemetry queue of data plane {NodeId} is full ({Capacity} batches waiting for slow handlers or sinks): dropping new batches; {Dropped} dropped on this connection so far.")]
     public static partial void TelemetryQueueFull(ILogger logger, string nodeId, int capacity, long dropped);
+
+    [LoggerMessage(6014, LogLevel.Debug, "Sent configuration {Hash} to data plane {NodeId} as a delta of {BaseHash} ({Bytes} bytes).")]
+    public static partial void DeltaSent(ILogger logger, string hash, string nodeId, string baseHash, int bytes);
+
+    [LoggerMessage(6015, LogLevel.Warning, "Data plane {NodeId} could not use the delta to configuration {Hash} ({Reason}: {Error}); it serves {Served}. Sending the whole configuration.")]
+    public static partial void ConfigRequested(ILogger logger, string nodeId, string? hash, string? reason, string? error, string? served);
 }

@@ -11,7 +11,7 @@ namespace Resilience.ControlPlane;
 /// Accepts data-plane connections on the mapped endpoint and keeps one session per node id
 /// (a reconnecting node replaces its old session). Every publish is offered to every session.
 /// </summary>
-internal sealed class DataPlaneHub
+internal sealed class DataPlaneHub : IDataPlaneSessions
 {
     private readonly ConcurrentDictionary<string, DataPlaneSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConfigPublisher _publisher;
@@ -68,7 +68,12 @@ internal sealed class DataPlaneHub
             }
         };
         _publisher.ConnectedCount = () => _sessions.Count;
+        SessionServices = new DataPlaneSessionServices(
+            _options, timeProvider, logger, metrics, registry, publisher, publisher.Deltas, ConfigSends, this, telemetryHandlers.ToArray(), _usageSinks, _stopping);
     }
+
+    /// <summary>Gets what every session works with (handed to it, not fetched from the hub).</summary>
+    internal DataPlaneSessionServices SessionServices { get; }
 
     internal int ConnectedCount => _sessions.Count;
 
@@ -88,6 +93,9 @@ internal sealed class DataPlaneHub
     internal DataPlaneRegistry Registry => _registry;
 
     internal IConfigPublisher Publisher => _publisher;
+
+    /// <summary>Gets the recent configurations and the deltas between them, when deltas are on.</summary>
+    internal ConfigDeltas? Deltas => _publisher.Deltas;
 
     internal IEnumerable<IDataPlaneTelemetryHandler> TelemetryHandlers => _telemetryHandlers;
 
@@ -147,7 +155,7 @@ internal sealed class DataPlaneHub
                 SubProtocol = LinkProtocol.SubProtocol,
                 KeepAliveInterval = TimeSpan.Zero,
             }).ConfigureAwait(false);
-            var session = new DataPlaneSession(this, socket, certificate!.Subject, remote, admission);
+            var session = new DataPlaneSession(SessionServices, socket, certificate!.Subject, remote, admission);
             await session.RunAsync(http.RequestAborted).ConfigureAwait(false);
         }
         finally
@@ -156,8 +164,8 @@ internal sealed class DataPlaneHub
         }
     }
 
-    /// <summary>Registers a session that said hello; returns the one it replaces, if any.</summary>
-    internal DataPlaneSession? Attach(string nodeId, DataPlaneSession session)
+    /// <inheritdoc/>
+    public DataPlaneSession? Attach(string nodeId, DataPlaneSession session)
     {
         DataPlaneSession? replaced = null;
         _sessions.AddOrUpdate(nodeId, session, (_, old) =>
@@ -168,6 +176,7 @@ internal sealed class DataPlaneHub
         return replaced;
     }
 
-    internal bool Detach(string nodeId, DataPlaneSession session) =>
+    /// <inheritdoc/>
+    public bool Detach(string nodeId, DataPlaneSession session) =>
         _sessions.TryRemove(new KeyValuePair<string, DataPlaneSession>(nodeId, session));
 }

@@ -32,7 +32,7 @@ internal sealed class ChainMetrics : IDisposable
         _rejections = meter.CreateCounter<long>("resilience.config.rejections", "{config}", "Configurations rejected, by origin and reason.");
         _cacheWriteFailures = meter.CreateCounter<long>("resilience.cache.write_failures", "{write}", "Cache writes that failed.");
         _storeFailures = meter.CreateCounter<long>("resilience.fallback_store.failures", "{operation}", "Fallback store operations that failed, by operation.");
-        _applyDuration = meter.CreateHistogram<double>("resilience.config.apply.duration", "s", "Time from receipt to the end of the apply pipeline.");
+        _applyDuration = DurationHistogram.Create(meter, "resilience.config.apply.duration", "Time from receipt to the end of the apply pipeline.");
         meter.CreateObservableGauge("resilience.config.serving_tier", () => (int)state().ServingTier, "{tier}",
             "Tier of the served configuration: 0 none, 1 declarative, 2 fallback store, 3 cache, 4 control plane, 5 manual.");
         meter.CreateObservableGauge("resilience.config.age", () => Age(current(), timeProvider), "s",

@@ -12,7 +12,7 @@ namespace Resilience;
 internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServing, IDisposable
 {
     private readonly ConfigPreparer _preparer;
-    private readonly IConfigValidator _validator;
+    private readonly ConfigValidators _validators;
     private readonly ConfigSignatureCheck? _signatureCheck;
     private readonly IConfigCache? _cache;
     private readonly TimeProvider _timeProvider;
@@ -36,7 +36,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     /// <summary>Created by the container: the cache comes guarded from <see cref="ChainTiers"/> (a broken one is left out).</summary>
     public DataPlane(
         ConfigPreparer preparer,
-        IConfigValidator validator,
+        ConfigValidators validators,
         ChainTiers tiers,
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
@@ -44,13 +44,28 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         ConfigSignatureCheck signatureCheck,
         IMeterFactory? meterFactory = null,
         LocalWriteStatus? writes = null)
-        : this(preparer, validator, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, writes)
+        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, writes)
+    {
+    }
+
+    /// <summary>For tests: one validator, or several (<see cref="ConfigValidators"/>).</summary>
+    internal DataPlane(
+        ConfigPreparer preparer,
+        IDataPlaneConfigValidator validator,
+        IConfigCache? cache,
+        NodeIdentityProvider identity,
+        TimeProvider timeProvider,
+        ILogger<DataPlane> logger,
+        IMeterFactory? meterFactory,
+        ConfigSignatureCheck? signatureCheck = null,
+        LocalWriteStatus? writes = null)
+        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck, writes)
     {
     }
 
     internal DataPlane(
         ConfigPreparer preparer,
-        IConfigValidator validator,
+        ConfigValidators validators,
         IConfigCache? cache,
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
@@ -62,7 +77,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         _signatureCheck = signatureCheck;
         _writes = writes;
         _preparer = preparer;
-        _validator = validator;
+        _validators = validators;
         _cache = cache;
         _identity = identity;
         _timeProvider = timeProvider;
@@ -261,14 +276,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     private async ValueTask<object?> ValidateAsync(ConfigDocument document, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        ConfigValidationResult verdict;
-        try
+        // Every registered validator runs; none replaces another (ConfigValidators).
+        var verdict = await _validators.ValidateAsync(payload, cancellationToken).ConfigureAwait(false);
+        if (verdict.Failure is { } failure)
         {
-            verdict = await _validator.ValidateAsync(payload, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new ConfigRejectedException(RejectionReason.ValidatorFailed, $"the validator threw {ex.GetType().Name}: {ex.Message}", ex);
+            throw new ConfigRejectedException(RejectionReason.ValidatorFailed, verdict.Errors, failure);
         }
 
         if (!verdict.IsValid)
