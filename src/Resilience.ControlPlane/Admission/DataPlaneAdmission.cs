@@ -10,14 +10,17 @@ namespace Resilience.ControlPlane;
 /// configuration sent, and both queue a request for at most <see cref="DataPlaneAdmissionOptions.QueueTimeout"/>. A
 /// refused request gets a <c>Retry-After</c> that spreads the refused over the time the backlog needs at the admission
 /// rate, so they do not all come back in the same second. The limiters are System.Threading.RateLimiting's; the
-/// bucket is refilled on the injected clock.
+/// rate is a <see cref="ConcurrencyLimiter"/> whose permits are spent, not given back, and returned on a timer of the
+/// injected clock: its <c>TokenBucketRateLimiter</c> measures elapsed time with <c>Stopwatch</c> even when replenished by
+/// hand, so it cannot run on a <see cref="TimeProvider"/> (and be tested on a fake clock).
 /// </summary>
 internal sealed class DataPlaneAdmission : IDisposable
 {
     private readonly DataPlaneAdmissionOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly TokenBucketRateLimiter _rate;
+    private readonly ConcurrencyLimiter _rate;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<RateLimitLease> _spent = new();
     private readonly ConcurrencyLimiter _concurrency;
     private readonly ITimer _replenish;
     private readonly Meter? _ownedMeter;
@@ -32,13 +35,13 @@ internal sealed class DataPlaneAdmission : IDisposable
         _options = options;
         _time = time;
         _logger = logger;
-        var perPeriod = Math.Max(1, (int)Math.Ceiling(options.PerSecond * DataPlaneAdmissionDefaults.ReplenishmentPeriod.TotalSeconds));
-        _rate = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        // A whole number of tokens per period, and the period that makes the rate exact: 500/s is 50 every 100 ms,
+        // 15/s one every 66.7 ms, 1/s one every second.
+        var perPeriod = Math.Max(1, (int)(options.PerSecond * DataPlaneAdmissionDefaults.ReplenishmentPeriod.TotalSeconds));
+        var period = TimeSpan.FromSeconds(perPeriod / (double)options.PerSecond);
+        _rate = new ConcurrencyLimiter(new ConcurrencyLimiterOptions
         {
-            TokenLimit = perPeriod,
-            TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = DataPlaneAdmissionDefaults.ReplenishmentPeriod,
-            AutoReplenishment = false,
+            PermitLimit = perPeriod,
             QueueLimit = options.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
@@ -48,7 +51,7 @@ internal sealed class DataPlaneAdmission : IDisposable
             QueueLimit = options.QueueLimit,
             QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
         });
-        _replenish = time.CreateTimer(static s => ((TokenBucketRateLimiter)s!).TryReplenish(), _rate, DataPlaneAdmissionDefaults.ReplenishmentPeriod, DataPlaneAdmissionDefaults.ReplenishmentPeriod);
+        _replenish = time.CreateTimer(static s => ((DataPlaneAdmission)s!).Replenish(), this, period, period);
         var meter = meterFactory?.Create(ControlPlaneTelemetry.MeterName) ?? (_ownedMeter = new Meter(ControlPlaneTelemetry.MeterName));
         _decisions = meter.CreateCounter<long>(
             "resilience.control_plane.admissions",
@@ -75,13 +78,14 @@ internal sealed class DataPlaneAdmission : IDisposable
         RateLimitLease? concurrency = null;
         try
         {
-            using (var token = await _rate.AcquireAsync(1, linked.Token).ConfigureAwait(false))
+            var token = await _rate.AcquireAsync(1, linked.Token).ConfigureAwait(false);
+            if (!token.IsAcquired)
             {
-                if (!token.IsAcquired)
-                {
-                    return Refuse();
-                }
+                token.Dispose();
+                return Refuse();
             }
+
+            _spent.Enqueue(token); // given back by the next replenishment
 
             concurrency = await _concurrency.AcquireAsync(1, linked.Token).ConfigureAwait(false);
             if (!concurrency.IsAcquired)
@@ -103,9 +107,23 @@ internal sealed class DataPlaneAdmission : IDisposable
     public void Dispose()
     {
         _replenish.Dispose();
+        while (_spent.TryDequeue(out var token))
+        {
+            token.Dispose();
+        }
+
         _rate.Dispose();
         _concurrency.Dispose();
         _ownedMeter?.Dispose();
+    }
+
+    /// <summary>Gives back the permits spent since the last period (not those taken while doing so: at most one period's worth a period).</summary>
+    private void Replenish()
+    {
+        for (var spent = _spent.Count; spent > 0 && _spent.TryDequeue(out var token); spent--)
+        {
+            token.Dispose();
+        }
     }
 
     /// <summary>The next refused request's Retry-After: after the backlog the queues hold now, one admission slot later than the previous refusal.</summary>
@@ -119,7 +137,9 @@ internal sealed class DataPlaneAdmission : IDisposable
         {
             var now = _time.GetUtcNow();
             var backlogDrained = now + (slot * waiting);
-            _nextRetryAt = (_nextRetryAt > backlogDrained ? _nextRetryAt : backlogDrained) + slot;
+            // Never further out than the cap: past it, the refused are all told the cap (their own jitter spreads them).
+            var next = (_nextRetryAt > backlogDrained ? _nextRetryAt : backlogDrained) + slot;
+            _nextRetryAt = next < now + _options.MaxRetryAfter ? next : now + _options.MaxRetryAfter;
             var wanted = _nextRetryAt - now;
             retryAfter = TimeSpan.FromSeconds(Math.Clamp(Math.Ceiling(wanted.TotalSeconds), 1, _options.MaxRetryAfter.TotalSeconds));
             _refusedSinceLog++;

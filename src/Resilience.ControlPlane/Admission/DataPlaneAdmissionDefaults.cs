@@ -16,7 +16,7 @@ internal static class DataPlaneAdmissionDefaults
 
     public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(60);
 
-    /// <summary>How often the rate limiter's bucket is refilled (a tenth of the per-second rate each time).</summary>
+    /// <summary>How often the rate limiter's bucket is refilled at most (a tenth of the per-second rate each time; a slower rate, one token at a time).</summary>
     public static readonly TimeSpan ReplenishmentPeriod = TimeSpan.FromMilliseconds(100);
 
     /// <summary>How often refusals are summed up in one log line (event 6020).</summary>
