@@ -91,7 +91,9 @@ public sealed class ReconnectStormTests : IDisposable
         {
             // Alternate, so that the machine's load (shared with other builds) falls on both alike.
             var admission = round % 2 == 0;
-            var result = await RunStormAsync(Clients, new Dictionary<string, string> { ["DataPlaneHub:Admission:Enabled"] = admission ? "true" : "false" });
+            var settings = ExtraSettings("RESILIENCE_STORM_CP_SETTINGS", admission ? "RESILIENCE_STORM_ON_SETTINGS" : "RESILIENCE_STORM_OFF_SETTINGS");
+            settings["DataPlaneHub:Admission:Enabled"] = admission ? "true" : "false";
+            var result = await RunStormAsync(Clients, settings);
             results.Add((admission, result));
             _output.WriteLine($"round {round + 1}: admission {(admission ? "on" : "off")}: {result}; load {File.ReadAllText("/proc/loadavg").Trim()}");
             Assert.Equal(Clients, result.Synced);
@@ -100,9 +102,20 @@ public sealed class ReconnectStormTests : IDisposable
         foreach (var group in results.GroupBy(r => r.Admission))
         {
             var r = group.Select(g => g.Result).ToArray();
-            _output.WriteLine($"admission {(group.Key ? "on" : "off")}: peak working set median {Median(r.Select(x => (double)x.PeakWorkingSetBytes)) / (1 << 20):F0} MiB, all in sync median {Median(r.Select(x => x.AllSynced.TotalSeconds)):F1} s, CPU median {Median(r.Select(x => x.CpuTime.TotalSeconds)):F1} s, refused median {Median(r.Select(x => (double)x.Refused)):F0}");
+            _output.WriteLine($"admission {(group.Key ? "on" : "off")}: peak working set median {Median(r.Select(x => (double)x.PeakWorkingSetBytes)) / (1 << 20):F0} MiB (all in sync: {Median(r.Select(x => (double)x.WorkingSetAfterBytes)) / (1 << 20):F0} MiB), all in sync median {Median(r.Select(x => x.AllSynced.TotalSeconds)):F1} s, CPU median {Median(r.Select(x => x.CpuTime.TotalSeconds)):F1} s, refused median {Median(r.Select(x => (double)x.Refused)):F0}");
         }
     }
+
+    /// <summary>
+    /// More settings for a measurement's control plane, <c>key=value;...</c> (configuration keys, or environment such as
+    /// <c>DOTNET_gcServer=0</c>): <c>RESILIENCE_STORM_CP_SETTINGS</c> for both sides, <c>RESILIENCE_STORM_ON_SETTINGS</c>
+    /// and <c>RESILIENCE_STORM_OFF_SETTINGS</c> for one side.
+    /// </summary>
+    private static Dictionary<string, string> ExtraSettings(params string[] variables) =>
+        string.Join(';', variables.Select(Environment.GetEnvironmentVariable))
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(pair => pair.Split('=', 2))
+            .ToDictionary(kv => kv[0], kv => kv.Length > 1 ? kv[1] : string.Empty);
 
     private static double Median(IEnumerable<double> values)
     {
@@ -143,6 +156,7 @@ public sealed class ReconnectStormTests : IDisposable
             Failed: synced.Sum(c => c.Failed),
             AllSynced: Stopwatch.GetElapsedTime(started, synced.Max(c => c.SyncedAt)),
             WorkingSetBeforeBytes: before,
+            WorkingSetAfterBytes: ProcStatus(cp.ProcessId, "VmRSS"),
             PeakWorkingSetBytes: ProcStatus(cp.ProcessId, "VmHWM"),
             CpuTime: CpuTime(cp.ProcessId) - cpuBefore,
             ConfigBytes: configBytes,
@@ -171,9 +185,9 @@ public sealed class ReconnectStormTests : IDisposable
         return TimeSpan.FromSeconds(ticks / 100.0);
     }
 
-    private sealed record StormResult(int Synced, int Refused, int RefusedWithoutRetryAfter, int Failed, TimeSpan AllSynced, long WorkingSetBeforeBytes, long PeakWorkingSetBytes, TimeSpan CpuTime, long ConfigBytes, string ControlPlaneOutput)
+    private sealed record StormResult(int Synced, int Refused, int RefusedWithoutRetryAfter, int Failed, TimeSpan AllSynced, long WorkingSetBeforeBytes, long WorkingSetAfterBytes, long PeakWorkingSetBytes, TimeSpan CpuTime, long ConfigBytes, string ControlPlaneOutput)
     {
         public override string ToString() =>
-            $"{Synced} in sync after {AllSynced.TotalSeconds:F1} s, {Refused} busy answers ({RefusedWithoutRetryAfter} without Retry-After), {Failed} other failures; control plane working set {WorkingSetBeforeBytes / (1 << 20)} MiB before, peak {PeakWorkingSetBytes / (1 << 20)} MiB, CPU {CpuTime.TotalSeconds:F1} s";
+            $"{Synced} in sync after {AllSynced.TotalSeconds:F1} s, {Refused} busy answers ({RefusedWithoutRetryAfter} without Retry-After), {Failed} other failures; control plane working set {WorkingSetBeforeBytes / (1 << 20)} MiB before, peak {PeakWorkingSetBytes / (1 << 20)} MiB, {WorkingSetAfterBytes / (1 << 20)} MiB with all in sync, CPU {CpuTime.TotalSeconds:F1} s";
     }
 }

@@ -380,15 +380,40 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
     }
 
     /// <summary>
-    /// Opens the directory read-only without a lock file (<c>MDB_RDONLY | MDB_NOLOCK</c>): LMDB's lock file must be
-    /// writable, and on a directory nobody can write there is no writer to coordinate with. Null when there is no data file.
+    /// The configured cache on a directory that cannot be written: what it holds is served (event 2109), and the state
+    /// says the cache is not written. Null when there is no data file.
     /// </summary>
     private LightningEnvironment? OpenReadOnly(string why)
     {
         ReportNotWritable(why);
+        var environment = OpenWithoutLock("on a directory that cannot be written");
+        if (environment is not null)
+        {
+            LmdbLog.OpenedReadOnly(_logger, _path, why);
+        }
+
+        return environment;
+    }
+
+    /// <summary>As a previous cache: read, never written.</summary>
+    private LightningEnvironment? OpenAsReader() => _environment = OpenWithoutLock("as a previous cache");
+
+    /// <summary>
+    /// Opens the directory read-only without a lock file (<c>MDB_RDONLY | MDB_NOLOCK</c>): LMDB's lock file must be
+    /// writable, and on a directory nobody writes there is no writer to coordinate with. A damaged directory (the
+    /// pre-check) or another layout is reported and left as it is: it cannot, or must not, be moved aside. Null when
+    /// there is no data file.
+    /// </summary>
+    private LightningEnvironment? OpenWithoutLock(string role)
+    {
         if (!File.Exists(Path.Combine(_path, LmdbDataFile.DataFileName)))
         {
             return null;
+        }
+
+        if (LibraryVersion().Major == 0 && LmdbDataFile.Check(_path) is { } problem)
+        {
+            throw new LmdbCorruptException($"LMDB cache {_path} is damaged ({problem}); {role} it is left as it is");
         }
 
         var environment = new LightningEnvironment(_path, new EnvironmentConfiguration { MapSize = _mapSize, MaxReaders = _maxReaders });
@@ -397,8 +422,7 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
             environment.Open(EnvironmentOpenFlags.ReadOnly | EnvironmentOpenFlags.NoLock | EnvironmentOpenFlags.NoThreadLocalStorage);
             if (!HasExpectedFormat(environment, out var found))
             {
-                // Another layout cannot be discarded here; it is simply not read.
-                throw new LmdbCorruptException($"LMDB cache {_path} has format tag '{found}', this library reads '{FormatTag}', and cannot be written to discard it");
+                throw new LmdbCorruptException($"LMDB cache {_path} has format tag '{found}', this library reads '{FormatTag}'; {role} it is left as it is");
             }
         }
         catch (LightningException ex)
@@ -413,45 +437,6 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
         }
 
         Volatile.Write(ref _readOnly, true);
-        LmdbLog.OpenedReadOnly(_logger, _path, why);
-        return environment;
-    }
-
-    /// <summary>As a previous cache: read-only, no lock file, and nothing about the directory changed (a damaged one is only reported).</summary>
-    private LightningEnvironment? OpenAsReader()
-    {
-        if (!File.Exists(Path.Combine(_path, LmdbDataFile.DataFileName)))
-        {
-            return null;
-        }
-
-        if (LibraryVersion().Major == 0 && LmdbDataFile.Check(_path) is { } problem)
-        {
-            throw new LmdbCorruptException($"LMDB cache {_path} is damaged ({problem}); as a previous cache it is left as it is");
-        }
-
-        var environment = new LightningEnvironment(_path, new EnvironmentConfiguration { MapSize = _mapSize, MaxReaders = _maxReaders });
-        try
-        {
-            environment.Open(EnvironmentOpenFlags.ReadOnly | EnvironmentOpenFlags.NoLock | EnvironmentOpenFlags.NoThreadLocalStorage);
-            if (!HasExpectedFormat(environment, out var found))
-            {
-                throw new LmdbCorruptException($"LMDB cache {_path} has format tag '{found}', this library reads '{FormatTag}'");
-            }
-        }
-        catch (LightningException ex)
-        {
-            environment.Dispose();
-            throw new LmdbUnavailableException($"LMDB cannot open {_path} to read it: {LmdbFailure.Describe(ex)}", ex);
-        }
-        catch
-        {
-            environment.Dispose();
-            throw;
-        }
-
-        Volatile.Write(ref _readOnly, true);
-        _environment = environment;
         return environment;
     }
 
