@@ -38,6 +38,12 @@ internal sealed class DataPlaneHealthCheck : IHealthCheck
             data["link_endpoint"] = ClusterLinkEndpoint.Display(endpoint);
         }
 
+        if (state.Link.RetryAfter is { } retryAfter)
+        {
+            // The control plane answered busy (admission control): the node waits what it was told before its next attempt.
+            data["link_retry_after_seconds"] = retryAfter.TotalSeconds;
+        }
+
         if (state.UnwrittenFiles.Count > 0)
         {
             data["unwritten_files"] = string.Join(", ", state.UnwrittenFiles.Select(f => f.Name));

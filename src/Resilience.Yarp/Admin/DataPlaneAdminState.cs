@@ -29,6 +29,12 @@ public sealed record DataPlaneAdminState(
     /// </summary>
     public IReadOnlyList<UnwrittenFile> UnwrittenFiles { get; init; } = [];
 
+    /// <summary>
+    /// Gets how long the link waits before its next attempt because the control plane answered busy (503 or 429 with
+    /// <c>Retry-After</c>), or <see langword="null"/> (<see cref="ClusterLinkState.RetryAfter"/>).
+    /// </summary>
+    public TimeSpan? LinkRetryAfter { get; init; }
+
     internal static DataPlaneAdminState From(IDataPlane dataPlane, AppliedProxyRevision proxy)
     {
         var state = dataPlane.State;
@@ -46,6 +52,7 @@ public sealed record DataPlaneAdminState(
             state.LastApplyResult?.ToString())
         {
             UnwrittenFiles = state.UnwrittenFiles,
+            LinkRetryAfter = state.Link.RetryAfter,
         };
     }
 }
