@@ -122,8 +122,9 @@ public sealed class CacheKindMigrationTests : IDisposable
         using var first = await GatewayProcess.StartAsync(settings, _client);
         var body = JsonSerializer.Serialize(new
         {
-            routes = new[] { new { routeId = "all", clusterId = "c", match = new { path = "{**rest}" } } },
-            clusters = new[] { new { clusterId = "c", destinations = new Dictionary<string, object> { ["d1"] = new { address = upstream } } } },
+            // YARP's own shape: keyed by id.
+            Routes = new Dictionary<string, object> { ["all"] = new { ClusterId = "c", Match = new { Path = "{**rest}" } } },
+            Clusters = new Dictionary<string, object> { ["c"] = new { Destinations = new Dictionary<string, object> { ["d1"] = new { Address = upstream } } } },
         });
         Assert.Equal(HttpStatusCode.OK, (await _client.PostAsync(first.Url + "/resilience/apply", new StringContent(body, Encoding.UTF8, "application/json"))).StatusCode);
         first.Kill();

@@ -123,8 +123,9 @@ public sealed class ReadOnlyDataDirectoryTests : IDisposable
 
     private static string RouteTo(string address) => JsonSerializer.Serialize(new
     {
-        routes = new[] { new { routeId = "all", clusterId = "c", match = new { path = "{**rest}" } } },
-        clusters = new[] { new { clusterId = "c", destinations = new Dictionary<string, object> { ["d1"] = new { address } } } },
+        // YARP's own shape: keyed by id.
+        Routes = new Dictionary<string, object> { ["all"] = new { ClusterId = "c", Match = new { Path = "{**rest}" } } },
+        Clusters = new Dictionary<string, object> { ["c"] = new { Destinations = new Dictionary<string, object> { ["d1"] = new { Address = address } } } },
     });
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
@@ -143,7 +144,7 @@ public sealed class ReadOnlyDataDirectoryTests : IDisposable
     private async Task<string> WriteYamlAsync(string upstream)
     {
         var yaml = Path.Combine(_dir, "fallback.yaml");
-        await File.WriteAllTextAsync(yaml, $"routes:\n  - routeId: all\n    clusterId: c\n    match: {{ path: \"{{**rest}}\" }}\nclusters:\n  - clusterId: c\n    destinations:\n      d1: {{ address: \"{upstream}\" }}\n");
+        await File.WriteAllTextAsync(yaml, $"Routes:\n  all:\n    ClusterId: c\n    Match: {{ Path: \"{{**rest}}\" }}\nClusters:\n  c:\n    Destinations:\n      d1: {{ Address: \"{upstream}\" }}\n");
         return yaml;
     }
 
