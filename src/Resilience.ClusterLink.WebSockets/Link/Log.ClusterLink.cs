@@ -50,6 +50,9 @@ internal static partial class Log
     [LoggerMessage(5015, LogLevel.Warning, "Could not use the delta to configuration {Hash} ({Reason}): {Error}. Asking the control plane for the whole configuration; still serving {Served}.")]
     public static partial void LinkDeltaRefused(ILogger logger, string? hash, string reason, string error, string? served);
 
+    [LoggerMessage(5016, LogLevel.Warning, "The control plane {Endpoint} is busy (attempt {Attempt}): {Error}. {Serving}; retrying in {Delay} as it asked (Retry-After {RetryAfter}, never below the reconnect minimum, capped, with jitter).")]
+    public static partial void LinkControlPlaneBusy(ILogger logger, Uri endpoint, int attempt, string error, TimeSpan retryAfter, string serving, TimeSpan delay);
+
     [LoggerMessage(5100, LogLevel.Warning, "Connecting to the control plane {Endpoint} failed (attempt {Attempt}): {Error}. Trying the next endpoint {Next} at once.")]
     public static partial void LinkEndpointFailed(ILogger logger, Uri endpoint, int attempt, string error, Uri next);
 

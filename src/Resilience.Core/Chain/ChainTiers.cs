@@ -12,6 +12,7 @@ internal sealed class ChainTiers
 {
     private readonly Lazy<IConfigCache?> _cache;
     private readonly Lazy<IClusterLink?> _link;
+    private readonly Lazy<IReadOnlyList<PreviousConfigCache>> _previousCaches;
 
     public ChainTiers(IServiceProvider services, ILogger<ChainTiers> logger)
     {
@@ -19,11 +20,15 @@ internal sealed class ChainTiers
         // depends on the cache; resolving the link while the data plane is being built would be a cycle.
         _cache = new(() => Resolve<IConfigCache>(services, logger, "cache"));
         _link = new(() => Resolve<IClusterLink>(services, logger, "control plane link"));
+        _previousCaches = new(() => Resolve<IEnumerable<PreviousConfigCache>>(services, logger, "previous caches")?.ToArray() ?? []);
     }
 
     public IConfigCache? Cache => _cache.Value;
 
     public IClusterLink? Link => _link.Value;
+
+    /// <summary>Gets the caches of other kinds read when the configured one holds nothing usable (cache-kind migration).</summary>
+    public IReadOnlyList<PreviousConfigCache> PreviousCaches => _previousCaches.Value;
 
     private static T? Resolve<T>(IServiceProvider services, ILogger logger, string tier)
         where T : class

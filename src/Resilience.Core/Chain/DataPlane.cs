@@ -20,6 +20,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     private readonly object _swapLock = new();
     private readonly SemaphoreSlim _cacheWriteGate = new(1, 1);
     private readonly NodeIdentityProvider _identity;
+    private readonly LocalWriteStatus? _writes;
 
     private ConfigSnapshot? _current;
     private ServedView _published = new(null);
@@ -41,8 +42,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         TimeProvider timeProvider,
         ILogger<DataPlane> logger,
         ConfigSignatureCheck signatureCheck,
-        IMeterFactory? meterFactory = null)
-        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck)
+        IMeterFactory? meterFactory = null,
+        LocalWriteStatus? writes = null)
+        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, writes)
     {
     }
 
@@ -55,8 +57,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         TimeProvider timeProvider,
         ILogger<DataPlane> logger,
         IMeterFactory? meterFactory,
-        ConfigSignatureCheck? signatureCheck = null)
-        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck)
+        ConfigSignatureCheck? signatureCheck = null,
+        LocalWriteStatus? writes = null)
+        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck, writes)
     {
     }
 
@@ -68,9 +71,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         TimeProvider timeProvider,
         ILogger<DataPlane> logger,
         IMeterFactory? meterFactory,
-        ConfigSignatureCheck? signatureCheck = null)
+        ConfigSignatureCheck? signatureCheck = null,
+        LocalWriteStatus? writes = null)
     {
         _signatureCheck = signatureCheck;
+        _writes = writes;
         _preparer = preparer;
         _validators = validators;
         _cache = cache;
@@ -78,6 +83,12 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         _timeProvider = timeProvider;
         _logger = logger;
         Metrics = new ChainMetrics(meterFactory, () => State, () => Current, timeProvider);
+        if (writes is not null)
+        {
+            // What cannot be written (cache, node id, licence, ...) is part of the state operators read.
+            writes.Changed += OnWritesChanged;
+            _state = _state with { UnwrittenFiles = writes.Current };
+        }
     }
 
     /// <summary>Gets what readers see: the served snapshot, or null while serving is stopped (an expired licence).</summary>
@@ -204,6 +215,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     public void Dispose()
     {
+        if (_writes is not null)
+        {
+            _writes.Changed -= OnWritesChanged;
+        }
+
         Metrics.Dispose();
         _cacheWriteGate.Dispose();
     }
@@ -234,11 +250,15 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                     RolloutId = document.Origin == ConfigOrigin.ControlPlane ? document.RolloutId : null,
                 };
                 result = TrySwap(snapshot, ticket);
-                if (result.Outcome == ApplyOutcome.Applied && document.Origin != ConfigOrigin.Cache)
+                if (result.Outcome == ApplyOutcome.Applied && (document.Origin != ConfigOrigin.Cache || document.MigratedFrom is not null))
                 {
                     // Not the caller's token: a served configuration must reach the cache even when the
-                    // caller (a link being stopped, say) gives up, or a restart would not find it.
-                    await WriteCacheAsync(snapshot, CancellationToken.None).ConfigureAwait(false);
+                    // caller (a link being stopped, say) gives up, or a restart would not find it. A cached entry read
+                    // from another form (kind, key) is written in the configured cache's own form.
+                    if (await WriteCacheAsync(snapshot, CancellationToken.None).ConfigureAwait(false) && document.MigratedFrom is { } from)
+                    {
+                        Log.CacheMigrated(_logger, hash, from, document.Source, _cache!.Description);
+                    }
                 }
             }
         }
@@ -349,11 +369,12 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     private static bool IsLive(ConfigOrigin origin) => TierPrecedence.IsLive(origin);
 
-    private async ValueTask WriteCacheAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    /// <returns>Whether the snapshot is in the cache now.</returns>
+    private async ValueTask<bool> WriteCacheAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
     {
         if (_cache is null)
         {
-            return;
+            return false;
         }
 
         await _cacheWriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -362,22 +383,28 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
             // Only the newest snapshot is worth writing; a newer apply writes its own.
             if (!ReferenceEquals(Served, snapshot))
             {
-                return;
+                return false;
             }
 
             await _cache.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
+            _writes?.MarkWritten(LocalWriteStatus.Cache);
+            return true;
         }
         catch (Exception ex)
         {
             // The write runs on no caller's token: even a cancellation here is the cache's own failure.
             Metrics.RecordCacheWriteFailure();
             Log.CacheWriteFailed(_logger, _cache.Description, ex);
+            _writes?.MarkNotWritten(LocalWriteStatus.Cache, _cache.Description, $"{ex.Message}; the served configuration is not in the cache, so a restart would not find it");
+            return false;
         }
         finally
         {
             _cacheWriteGate.Release();
         }
     }
+
+    private void OnWritesChanged() => UpdateState(s => s with { UnwrittenFiles = _writes!.Current });
 
     private void UpdateState(Func<DataPlaneState, DataPlaneState> change)
     {

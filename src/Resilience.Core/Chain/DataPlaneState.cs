@@ -30,4 +30,11 @@ public sealed record DataPlaneState
 
     /// <summary>Gets the hash the control plane last named as the fleet's stable configuration, or <see langword="null"/> (none said, or a control plane that does not stage rollouts).</summary>
     public string? ControlPlaneStableHash { get; init; }
+
+    /// <summary>
+    /// Gets the local files this node cannot write now (a read-only or unwritable data directory, a full disk): the cache
+    /// (a restart would not find the served configuration), the node id (held in memory: it changes on restart), the
+    /// licence. Empty when every write succeeds. What is served is not affected.
+    /// </summary>
+    public IReadOnlyList<UnwrittenFile> UnwrittenFiles { get; init; } = [];
 }

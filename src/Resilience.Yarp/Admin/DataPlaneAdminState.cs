@@ -23,6 +23,18 @@ public sealed record DataPlaneAdminState(
     int RouteCount,
     string? LastApply)
 {
+    /// <summary>
+    /// Gets the local files the node cannot write (a read-only or unwritable data directory): the cache (a restart would
+    /// not find the served configuration), the node id (held in memory: it changes on restart), the licence.
+    /// </summary>
+    public IReadOnlyList<UnwrittenFile> UnwrittenFiles { get; init; } = [];
+
+    /// <summary>
+    /// Gets how long the link waits before its next attempt because the control plane answered busy (503 or 429 with
+    /// <c>Retry-After</c>), or <see langword="null"/> (<see cref="ClusterLinkState.RetryAfter"/>).
+    /// </summary>
+    public TimeSpan? LinkRetryAfter { get; init; }
+
     internal static DataPlaneAdminState From(IDataPlane dataPlane, AppliedProxyRevision proxy)
     {
         var state = dataPlane.State;
@@ -37,6 +49,10 @@ public sealed record DataPlaneAdminState(
             current?.Version,
             proxy.Current,
             (current?.Model as ReverseProxyConfig)?.Routes.Count ?? 0,
-            state.LastApplyResult?.ToString());
+            state.LastApplyResult?.ToString())
+        {
+            UnwrittenFiles = state.UnwrittenFiles,
+            LinkRetryAfter = state.Link.RetryAfter,
+        };
     }
 }

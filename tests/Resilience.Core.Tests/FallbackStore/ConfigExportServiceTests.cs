@@ -38,14 +38,14 @@ public sealed class ConfigExportServiceTests
             });
             await node.WaitForStartupAsync();
             Assert.Equal(ConfigOrigin.Declarative, node.DataPlane.Current?.Origin);
-            await Eventually.HoldsAsync(() => node.IsExporterLeader, TimeSpan.FromSeconds(20), "the backup node leads the export");
+            await Eventually.HoldsAsync(() => node.IsExporterLeader, "the backup node leads the export", TimeSpan.FromSeconds(20));
             var rounds = store.PutCount(registration);
-            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 2, TimeSpan.FromSeconds(20), "two more rounds as the leader");
+            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 2, "two more rounds as the leader", TimeSpan.FromSeconds(20));
             Assert.Null(await store.GetAsync(key, 1024, CancellationToken.None));
 
             var pushed = Encoding.UTF8.GetBytes("{\"routes\":[\"from-cp\"]}");
             await link.PushAsync(pushed);
-            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, TimeSpan.FromSeconds(20), "the pushed config is exported");
+            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, "the pushed config is exported", TimeSpan.FromSeconds(20));
 
             var stored = await store.GetAsync(key, 1024, CancellationToken.None);
             Assert.Equal(pushed, stored!.Content.ToArray());
@@ -79,7 +79,7 @@ public sealed class ConfigExportServiceTests
             var stable = Encoding.UTF8.GetBytes("{\"routes\":[\"stable\"]}");
             await link.PushAsync(stable);
             await node.WaitForStartupAsync();
-            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, TimeSpan.FromSeconds(20), "the stable config is exported");
+            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, "the stable config is exported", TimeSpan.FromSeconds(20));
 
             var candidate = Encoding.UTF8.GetBytes("{\"routes\":[\"candidate\"]}");
             var applied = await link.PushAsync(candidate, rolloutId: "r-1");
@@ -89,12 +89,12 @@ public sealed class ConfigExportServiceTests
 
             // Rounds go by as the leader: the store keeps the stable config.
             var rounds = store.PutCount(registration);
-            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 3, TimeSpan.FromSeconds(20), "three more rounds as the leader");
+            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 3, "three more rounds as the leader", TimeSpan.FromSeconds(20));
             Assert.Equal(1, store.PutCount(key));
 
             await link.NameStableAsync(applied.Hash!);
             Assert.Null(node.DataPlane.State.RolloutCandidateHash);
-            await Eventually.HoldsAsync(() => store.PutCount(key) == 2, TimeSpan.FromSeconds(20), "the candidate is exported once named stable");
+            await Eventually.HoldsAsync(() => store.PutCount(key) == 2, "the candidate is exported once named stable", TimeSpan.FromSeconds(20));
             Assert.Equal(candidate, (await store.GetAsync(key, 1024, CancellationToken.None))!.Content.ToArray());
         }
         finally
