@@ -37,7 +37,9 @@ public sealed class ReconnectStormTests : IDisposable
         _configPath = Path.Combine(_dir, "gateway-config.json");
 
         // 1 MB that gzip cannot shrink much: the full configuration each new session gets.
-        File.WriteAllText(_configPath, $$"""{"routes":[{"path":"/storm"}],"blob":"{{Convert.ToBase64String(RandomNumberGenerator.GetBytes(768 * 1024))}}"}""");
+        // A YARP configuration (the sample control plane checks what it publishes as its YARP gateways would) carrying the megabyte.
+        var blob = Convert.ToBase64String(RandomNumberGenerator.GetBytes(768 * 1024));
+        File.WriteAllText(_configPath, """{"Routes":{"storm":{"ClusterId":"storm","Match":{"Path":"/storm"}}},"Clusters":{"storm":{"Destinations":{"one":{"Address":"http://127.0.0.1:9/"}}}},"blob":""" + "\"" + blob + "\"}");
     }
 
     private static int Clients => int.TryParse(Environment.GetEnvironmentVariable("RESILIENCE_STORM_CLIENTS"), CultureInfo.InvariantCulture, out var n) && n > 0 ? n : DefaultClients;
