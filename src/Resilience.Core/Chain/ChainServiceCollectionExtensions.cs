@@ -14,7 +14,8 @@ internal static class ChainServiceCollectionExtensions
     {
         services.TryAddSingleton<IConfigValidator, JsonOnlyConfigValidator>();
         services.TryAddSingleton<ConfigPreparer>();
-        services.TryAddSingleton<ChainTiers>();
+        services.TryAddSingleton<CacheTier>();
+        services.TryAddSingleton<LinkTier>();
         services.TryAddSingleton<DataPlane>();
         services.TryAddSingleton<IDataPlane>(sp => sp.GetRequiredService<DataPlane>());
         services.TryAddSingleton<FallbackImporter>();

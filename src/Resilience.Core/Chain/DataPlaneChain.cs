@@ -26,12 +26,13 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private CancellationTokenSource? _startupTimeout;
 
     /// <summary>
-    /// Created by the container. The cache and the link come guarded from <see cref="ChainTiers"/>, resolved here,
-    /// after the data plane (the link depends on it through the licence monitor).
+    /// Created by the container, after the data plane: the cache and the link come guarded (<see cref="CacheTier"/>,
+    /// <see cref="LinkTier"/>); the link may depend on the data plane (through the licence monitor), never the other way.
     /// </summary>
     public DataPlaneChain(
         DataPlane dataPlane,
-        ChainTiers tiers,
+        CacheTier cache,
+        LinkTier link,
         FallbackImporter importer,
         IEnumerable<IConfigSource> sources,
         IOptions<DataPlaneResilienceOptions> options,
@@ -39,8 +40,8 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         ILogger<DataPlaneChain> logger)
     {
         _dataPlane = dataPlane;
-        _cache = tiers.Cache;
-        _link = tiers.Link;
+        _cache = cache.Cache;
+        _link = link.Link;
         _importer = importer.IsEnabled ? importer : null;
         _sources = sources.ToArray();
         _options = options.Value;
@@ -55,6 +56,9 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         // Resolve (and persist) the node id now: a failure here is a start-up error, not a later surprise.
         _ = _dataPlane.Node;
+
+        // The history first: its standing rollbacks refuse a push that may arrive before the cache is read.
+        await _dataPlane.LoadHistoryAsync().ConfigureAwait(false);
 
         var servedFromCache = false;
         if (await LoadCacheAsync(cancellationToken).ConfigureAwait(false) is { } cached)

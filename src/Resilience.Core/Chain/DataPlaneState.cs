@@ -20,4 +20,14 @@ public sealed record DataPlaneState
 
     /// <summary>Gets the result of the last configuration handed to the pipeline, if any.</summary>
     public ApplyResult? LastApplyResult { get; init; }
+
+    /// <summary>
+    /// Gets the rollback or revert that stands: the node serves its <see cref="ConfigRollbackState.ToHash"/> and refuses
+    /// its <see cref="ConfigRollbackState.FromHash"/> from the control plane, until the control plane or an operator applies
+    /// another configuration; <see langword="null"/> when none stands.
+    /// </summary>
+    public ConfigRollbackState? Rollback { get; init; }
+
+    /// <summary>Gets the bake of the served configuration (<c>Resilience:Bake</c>); <see cref="ConfigBakeStatus.None"/> when it is not baked.</summary>
+    public ConfigBakeState Bake { get; init; } = ConfigBakeState.NotBaking;
 }

@@ -63,8 +63,8 @@ internal sealed class ConfigExportService : IHostedService, IDisposable
 
     /// <summary>Whether a served snapshot came from the control plane (directly, or cached and since confirmed by it).</summary>
     internal static bool IsExportable(ConfigSnapshot snapshot, DataPlaneState state) =>
-        snapshot.Origin == ConfigOrigin.ControlPlane
-        || (snapshot.Origin == ConfigOrigin.Cache && state.ServingTier == ConfigOrigin.ControlPlane);
+        TierRules.IsExported(snapshot.Origin)
+        || (snapshot.Origin == ConfigOrigin.Cache && TierRules.IsExported(state.ServingTier));
 
     private ExportCandidate? CurrentCandidate()
     {
