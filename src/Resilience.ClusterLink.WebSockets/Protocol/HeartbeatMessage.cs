@@ -12,4 +12,8 @@ public sealed class HeartbeatMessage : LinkMessage
     /// <summary>Gets or sets the hash of the latest published configuration (heartbeat_ack).</summary>
     [JsonPropertyName("latest_hash")]
     public string? LatestHash { get; set; }
+
+    /// <summary>Gets or sets the node's health summary (heartbeat); absent from an older node.</summary>
+    [JsonPropertyName("health")]
+    public HeartbeatHealth? Health { get; set; }
 }

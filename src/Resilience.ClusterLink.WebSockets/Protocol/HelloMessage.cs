@@ -28,4 +28,8 @@ public sealed class HelloMessage : LinkMessage
     /// <summary>Gets or sets the hash of the configuration the node serves, or <see langword="null"/> when it serves none.</summary>
     [JsonPropertyName("config_hash")]
     public string? ConfigHash { get; set; }
+
+    /// <summary>Gets or sets what the node can do beyond the base of this version (<see cref="LinkProtocol.Capabilities"/>); absent from an older node.</summary>
+    [JsonPropertyName("capabilities")]
+    public List<string>? Capabilities { get; set; }
 }

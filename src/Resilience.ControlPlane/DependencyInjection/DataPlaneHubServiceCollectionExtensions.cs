@@ -32,7 +32,7 @@ public static class DataPlaneHubServiceCollectionExtensions
     }
 
     /// <summary>
-    /// Adds the hub: <see cref="IConfigPublisher"/>, <see cref="IDataPlaneRegistry"/> and the client-certificate rules
+    /// Adds the hub: <see cref="IConfigPublisher"/>, <see cref="IDataPlaneRegistry"/>, <see cref="IDataPlaneHub"/> (commands to one node) and the client-certificate rules
     /// used by <c>RequireDataPlaneClientCertificate</c>. Map the endpoint with <c>MapDataPlaneHub</c>. Harmless when called twice.
     /// </summary>
     /// <param name="services">The services.</param>
@@ -64,6 +64,7 @@ public static class DataPlaneHubServiceCollectionExtensions
         services.TryAddSingleton<DataPlaneCertificateValidator>();
         services.TryAddSingleton(sp => new ControlPlaneMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DataPlaneHub>();
+        services.TryAddSingleton<IDataPlaneHub>(sp => sp.GetRequiredService<DataPlaneHub>());
         return services;
     }
 

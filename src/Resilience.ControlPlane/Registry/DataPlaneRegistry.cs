@@ -39,10 +39,15 @@ internal sealed class DataPlaneRegistry : IDataPlaneRegistry
         var latest = _publisher.Latest;
         var status = latest is null ? DataPlaneSyncStatus.Unknown
             : info.ConfigHash == latest.Hash ? DataPlaneSyncStatus.InSync
+            : info.RolledBackHash == latest.Hash ? RollbackStatus(info)
             : info.RejectedHash == latest.Hash ? DataPlaneSyncStatus.Rejected
             : DataPlaneSyncStatus.OutOfSync;
         return info with { SyncStatus = status };
     }
+
+    /// <summary>The status of a node that went back from the latest configuration: rolled back on request, or reverted by itself.</summary>
+    internal static DataPlaneSyncStatus RollbackStatus(DataPlaneInfo info) =>
+        info.LastRollback?.Kind == DataPlaneRollbackKind.Reverted ? DataPlaneSyncStatus.Reverted : DataPlaneSyncStatus.RolledBack;
 
     private void Prune()
     {

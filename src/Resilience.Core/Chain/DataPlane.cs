@@ -294,6 +294,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                 result = Unchanged(document, hash);
                 if (EndsRollbacks(document.Origin) && State.Rollback is not null)
                 {
+                    EndRollbacks(Served);
                     await PersistAsync(null, null, CancellationToken.None).ConfigureAwait(false);
                 }
             }
@@ -310,6 +311,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                 result = TrySwap(snapshot, ticket);
                 if (result.Outcome == ApplyOutcome.Applied)
                 {
+                    // The state says at once what the swap did to the standing rollbacks; the history records it next.
+                    ShowRollback(snapshot, rollback?.State);
+
                     // Not the caller's token: a served configuration must reach the cache and the history even when the
                     // caller (a link being stopped, say) gives up, or a restart would not find it.
                     await PersistAsync(snapshot, rollback, CancellationToken.None).ConfigureAwait(false);
@@ -497,7 +501,6 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
             if (snapshot is null)
             {
                 await _history.EndRollbacksAsync(cancellationToken).ConfigureAwait(false);
-                EndRollbacks(Served);
                 return;
             }
 
@@ -511,18 +514,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                 await WriteCacheAsync(_cache, snapshot, cancellationToken).ConfigureAwait(false);
             }
 
-            var endsRollbacks = EndsRollbacks(snapshot.Origin);
-            await _history.RecordAsync(snapshot, rollback?.End ?? ConfigHistoryEnd.Replaced, rollback?.State, endsRollbacks, cancellationToken).ConfigureAwait(false);
-            if (rollback?.State is { } state)
-            {
-                UpdateState(s => s with { Rollback = state });
-                Metrics.RecordRollback(state.Kind);
-                Log.RolledBack(_logger, state.Kind, state.FromHash, state.ToHash, state.Actor, state.Reason);
-            }
-            else if (endsRollbacks)
-            {
-                EndRollbacks(snapshot);
-            }
+            await _history.RecordAsync(snapshot, rollback?.End ?? ConfigHistoryEnd.Replaced, rollback?.State, EndsRollbacks(snapshot.Origin), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -530,8 +522,25 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         }
     }
 
+    /// <summary>A rollback that now stands, or the end of the standing ones (the control plane or an operator applied another configuration).</summary>
+    private void ShowRollback(ConfigSnapshot served, ConfigRollbackState? rollback)
+    {
+        if (rollback is not null)
+        {
+            _history.Stand(rollback);
+            UpdateState(s => s with { Rollback = rollback });
+            Metrics.RecordRollback(rollback.Kind);
+            Log.RolledBack(_logger, rollback.Kind, rollback.FromHash, rollback.ToHash, rollback.Actor, rollback.Reason);
+        }
+        else if (EndsRollbacks(served.Origin))
+        {
+            EndRollbacks(served);
+        }
+    }
+
     private void EndRollbacks(ConfigSnapshot? served)
     {
+        _history.Stand(null);
         if (State.Rollback is not null)
         {
             UpdateState(s => s with { Rollback = null });

@@ -140,11 +140,30 @@ internal sealed class ConfigHistory
         await WriteAsync(new HistoryIndex(entries.Take(_depth).ToArray(), refused, reverted), served, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// Makes a rollback stand (or, with <see langword="null"/>, ends every standing one) in memory at once, at the swap: a
+    /// push that arrives before the history is written is refused (or accepted) already. <see cref="RecordAsync"/> or
+    /// <see cref="EndRollbacksAsync"/> then writes it.
+    /// </summary>
+    public void Stand(ConfigRollbackState? rollback)
+    {
+        if (!IsEnabled)
+        {
+            return;
+        }
+
+        var index = Index;
+        IReadOnlyList<ConfigRollbackState> refused = rollback is null
+            ? []
+            : [rollback, .. index.Refused.Where(r => r.FromHash != rollback.FromHash).Take(HistoryDefaults.MaxRefusals - 1)];
+        Volatile.Write(ref _index, index with { Refused = refused });
+    }
+
     /// <summary>Ends the standing rollbacks (the control plane confirmed another configuration without a swap).</summary>
     public async ValueTask EndRollbacksAsync(CancellationToken cancellationToken)
     {
         var index = Index;
-        if (IsEnabled && index.Refused.Count > 0)
+        if (IsEnabled)
         {
             await WriteAsync(index with { Refused = [] }, null, cancellationToken).ConfigureAwait(false);
         }

@@ -23,6 +23,12 @@ public sealed record DataPlaneAdminState(
     int RouteCount,
     string? LastApply)
 {
+    /// <summary>Gets the configuration the node rolled back (or reverted) from and refuses from the control plane, while that rollback stands.</summary>
+    public string? RolledBackFrom { get; init; }
+
+    /// <summary>Gets the bake of the served configuration: <c>None</c>, <c>Baking</c>, <c>Passed</c>, <c>Undecided</c>, <c>Reverted</c> or <c>Failed</c>.</summary>
+    public string Bake { get; init; } = nameof(ConfigBakeStatus.None);
+
     internal static DataPlaneAdminState From(IDataPlane dataPlane, AppliedProxyRevision proxy)
     {
         var state = dataPlane.State;
@@ -37,6 +43,10 @@ public sealed record DataPlaneAdminState(
             current?.Version,
             proxy.Current,
             (current?.Model as ReverseProxyConfig)?.Routes.Count ?? 0,
-            state.LastApplyResult?.ToString());
+            state.LastApplyResult?.ToString())
+        {
+            RolledBackFrom = state.Rollback?.FromHash,
+            Bake = state.Bake.Status.ToString(),
+        };
     }
 }
