@@ -26,4 +26,9 @@ if [ ! -x "$root/tools/s3rver/node_modules/.bin/s3rver" ]; then
   (cd "$root/tools/s3rver" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 fi
 
+if [ ! -x "$root/tools/azurite/node_modules/.bin/azurite-blob" ]; then
+  echo "setup: installing azurite (npm)"
+  (cd "$root/tools/azurite" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+fi
+
 echo "setup: ok"

@@ -76,7 +76,8 @@ internal sealed class LinkBenchmarkRig : IAsyncDisposable
         Endpoint = new Uri($"wss://localhost:{new Uri(address).Port}/v1/outlet");
     }
 
-    public async Task<IDataPlane> StartDataPlaneAsync(string nodeId)
+    /// <summary>Starts a data plane host connected to the control plane, or to <paramref name="endpoint"/> (a relay in front of it).</summary>
+    public async Task<IDataPlane> StartDataPlaneAsync(string nodeId, Uri? endpoint = null)
     {
         var clientCertificate = Leaf(nodeId, _clientIntermediate, client: true);
         var builder = Host.CreateApplicationBuilder();
@@ -90,7 +91,7 @@ internal sealed class LinkBenchmarkRig : IAsyncDisposable
             })
             .UseWebSocketClusterLink(o =>
             {
-                o.Endpoint = Endpoint;
+                o.Endpoint = endpoint ?? Endpoint;
                 o.ClientCertificate = clientCertificate;
                 o.ClientIntermediates.Add(_clientIntermediate);
                 o.TrustedCaCertificates.Add(_serverRoot);

@@ -1,11 +1,24 @@
 using BenchmarkDotNet.Running;
 using Resilience.Benchmarks;
+using Resilience.Benchmarks.Processes;
 using Resilience.Benchmarks.Yarp;
 
 // The fan-out benchmark starts this executable again as its client swarm.
 if (args is [FanOutSwarm.Command, .. var swarm])
 {
     return await FanOutSwarm.RunAsync(swarm);
+}
+
+if (args is [DeltaBytesMeasurement.Command])
+{
+    // Bytes on the wire for a 20,000-route configuration and a one-route edit of it, through a byte-counting relay.
+    return await DeltaBytesMeasurement.RunAsync();
+}
+
+if (args is [SampleProcessProfile.Command, ..])
+{
+    // The cold path and the request path in the real sample processes; see bench/sample-processes.sh.
+    return await SampleProcessProfile.RunAsync(args);
 }
 
 if (args.Length > 0 && args[0] == "yarp-profile")

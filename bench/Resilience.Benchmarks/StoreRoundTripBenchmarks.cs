@@ -6,7 +6,9 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using BenchmarkDotNet.Engines;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Resilience.Storage.Azure;
 using Resilience.Storage.S3;
+using Resilience.Tests.Azurite;
 using Resilience.Tests.FallbackStore;
 using Resilience.Tests.S3rver;
 
@@ -14,8 +16,8 @@ namespace Resilience.Benchmarks;
 
 /// <summary>
 /// Time from "a configuration is applied on the elected exporter" to "a brand-new node (no cache, control
-/// plane down) serves it from the fallback store", with the export delay at zero, on a real s3rver and on
-/// the file store. <see cref="AppliedToStored"/> isolates the export half (apply, election check, upload).
+/// plane down) serves it from the fallback store", with the export delay at zero, on a real s3rver, a real
+/// Azurite (Azure Blob Storage emulator) and the file store. <see cref="AppliedToStored"/> isolates the export half (apply, election check, upload).
 /// </summary>
 [Config(typeof(ShortInProcessConfig))]
 [MinColumn]
@@ -25,6 +27,7 @@ public class StoreRoundTripBenchmarks
 {
     private const string Bucket = "resilience-bench";
     private S3rverServer? _s3rver;
+    private AzuriteServer? _azurite;
     private TestNode _leader = null!;
     private ScriptedControlPlaneLink _link = null!;
     private IFallbackStore _store = null!;
@@ -35,7 +38,7 @@ public class StoreRoundTripBenchmarks
     private int _revision;
 
     /// <summary>Gets or sets the store under test.</summary>
-    [Params("file", "s3rver")]
+    [Params("file", "s3rver", "azurite")]
     public string Store { get; set; } = "file";
 
     [GlobalSetup]
@@ -86,6 +89,14 @@ public class StoreRoundTripBenchmarks
         return options;
     }
 
+    private static AzureFallbackStoreOptions AzureOptions(AzureFallbackStoreOptions options, AzuriteServer server)
+    {
+        options.ConnectionString = server.ConnectionString;
+        options.AttemptTimeout = TimeSpan.FromSeconds(1);
+        options.TotalTimeout = TimeSpan.FromSeconds(3);
+        return options;
+    }
+
     private async Task SetupAsync()
     {
         _fileRoot = Path.Combine(Path.GetTempPath(), "resilience-bench-" + Guid.NewGuid().ToString("N"));
@@ -96,6 +107,14 @@ public class StoreRoundTripBenchmarks
             _useStore = b => b.UseS3FallbackStore(o => S3Options(o, server));
             _store = new S3FallbackStoreFactory(Microsoft.Extensions.Options.Options.Create(S3Options(new S3FallbackStoreOptions(), server)), TimeProvider.System).Create(new Uri(_storage));
         }
+        else if (Store == "azurite")
+        {
+            var server = _azurite = AzuriteServer.Start();
+            await server.CreateContainerAsync(Bucket);
+            _storage = $"azure://{Bucket}/bench-{Guid.NewGuid():N}";
+            _useStore = b => b.UseAzureFallbackStore(o => AzureOptions(o, server));
+            _store = new AzureFallbackStoreFactory(Microsoft.Extensions.Options.Options.Create(AzureOptions(new AzureFallbackStoreOptions(), server)), TimeProvider.System).Create(new Uri(_storage));
+        }
         else
         {
             _storage = new Uri(_fileRoot).AbsoluteUri;
@@ -104,7 +123,7 @@ public class StoreRoundTripBenchmarks
         }
 
         _link = new ScriptedControlPlaneLink();
-        _watched = new UploadWatchingStore(_store);
+        _watched = UploadWatchingStore.Wrap(_store);
         _leader = await TestNode.StartAsync(new TestNodeSettings
         {
             NodeId = "leader",
@@ -127,6 +146,7 @@ public class StoreRoundTripBenchmarks
         await _leader.DisposeAsync();
         (_store as IDisposable)?.Dispose();
         _s3rver?.Dispose();
+        _azurite?.Dispose();
         if (Directory.Exists(_fileRoot))
         {
             Directory.Delete(_fileRoot, recursive: true);

@@ -1,6 +1,10 @@
 namespace Resilience.Samples.ControlPlane;
 
-/// <summary>Where the control plane listens, its certificate and the file it publishes (section <c>ControlPlane</c>).</summary>
+/// <summary>
+/// Where the control plane listens, its certificate and the file it publishes (section <c>ControlPlane</c>). Relative
+/// paths are relative to the directory the sample is started from; its settings (appsettings.json) are its own
+/// wherever it is started.
+/// </summary>
 public sealed class ControlPlaneOptions
 {
     /// <summary>The address both listeners bind to.</summary>
@@ -12,13 +16,20 @@ public sealed class ControlPlaneOptions
     /// <summary>The plain-HTTP port of the operator endpoints (<c>/nodes</c>, <c>/config</c>); keep it on loopback.</summary>
     public int AdminPort { get; set; } = 8006;
 
-    /// <summary>PEM file of the server certificate (followed by its chain, if any).</summary>
-    public string ServerCertificatePath { get; set; } = "cp.pem";
+    /// <summary>
+    /// The folder of a development PKI (<c>dotnet run --project samples/Demo -c Release -- pki DIR</c>): the server
+    /// certificate and key (<c>cp.pem</c>, <c>cp.key</c>) and, in PKI mode, the CA that node certificates must chain to
+    /// (<c>ca.pem</c>), unless set one by one. Command line: <c>--pki DIR</c>.
+    /// </summary>
+    public string PkiDirectory { get; set; } = "pki";
 
-    /// <summary>PEM file of the server certificate's private key.</summary>
-    public string ServerKeyPath { get; set; } = "cp.key";
+    /// <summary>PEM file of the server certificate (followed by its chain, if any); default <c>cp.pem</c> in <see cref="PkiDirectory"/>.</summary>
+    public string? ServerCertificatePath { get; set; }
 
-    /// <summary>The watched configuration file: a JSON object (published byte for byte) or YAML (converted to JSON).</summary>
+    /// <summary>PEM file of the server certificate's private key; default <c>cp.key</c> in <see cref="PkiDirectory"/>.</summary>
+    public string? ServerKeyPath { get; set; }
+
+    /// <summary>The watched configuration file: a JSON object (published byte for byte) or YAML (converted to JSON). Command line: <c>--config FILE</c>.</summary>
     public string ConfigPath { get; set; } = "gateway-config.yaml";
 
     /// <summary>How long the file must stay unchanged before it is published (editors write in several steps).</summary>

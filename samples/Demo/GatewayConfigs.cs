@@ -15,37 +15,37 @@ internal static class GatewayConfigs
     /// <summary>The JSON the control plane publishes for a version (published verbatim, so its hash is known here).</summary>
     public static string Json(string version, string upstreamUrl) => JsonSerializer.Serialize(new
     {
-        routes = new[]
+        // YARP's own shape: routes and clusters keyed by id, as an appsettings "ReverseProxy" section holds them.
+        Routes = new Dictionary<string, object>
         {
-            new
+            ["all"] = new
             {
-                routeId = "all",
-                clusterId = "upstream",
-                match = new { path = "{**catch-all}" },
-                transforms = new[] { new Dictionary<string, string> { ["RequestHeader"] = UpstreamEcho.VersionHeader, ["Set"] = version } },
+                ClusterId = "upstream",
+                Match = new { Path = "{**catch-all}" },
+                Transforms = new[] { new Dictionary<string, string> { ["RequestHeader"] = UpstreamEcho.VersionHeader, ["Set"] = version } },
             },
         },
-        clusters = new[]
+        Clusters = new Dictionary<string, object>
         {
-            new { clusterId = "upstream", destinations = new Dictionary<string, object> { ["primary"] = new { address = upstreamUrl } } },
+            ["upstream"] = new { Destinations = new Dictionary<string, object> { ["primary"] = new { Address = upstreamUrl } } },
         },
     });
 
     /// <summary>The same configuration as YAML: the declarative fallback of every node (tier 4), and one control-plane edit.</summary>
     public static string Yaml(string version, string upstreamUrl) => $$"""
-        routes:
-          - routeId: all
-            clusterId: upstream
-            match:
-              path: "{**catch-all}"
-            transforms:
+        Routes:
+          all:
+            ClusterId: upstream
+            Match:
+              Path: "{**catch-all}"
+            Transforms:
               - RequestHeader: {{UpstreamEcho.VersionHeader}}
                 Set: {{version}}
-        clusters:
-          - clusterId: upstream
-            destinations:
+        Clusters:
+          upstream:
+            Destinations:
               primary:
-                address: {{upstreamUrl}}
+                Address: {{upstreamUrl}}
 
         """;
 

@@ -123,10 +123,17 @@ internal sealed partial class OutageScenario : IDisposable
         var yamlPath = Path.Combine(_workspace, "fallback.yaml");
         await File.WriteAllTextAsync(yamlPath, "# Tier 4: served only when the control plane, the cache and the fallback store have nothing.\n" + GatewayConfigs.Yaml(GatewayConfigs.DeclarativeVersion, _upstreamUrl), cancellationToken);
 
-        if (_arguments.Storage is { } s3)
+        if (_arguments.Storage is { } cloud)
         {
+            if (cloud.Scheme == "azure" && Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING") is { Length: > 0 } connection)
+            {
+                // The store never creates its container (an operator does, with its access policy); the demo does, so a
+                // fresh Azurite works as it is.
+                await new Azure.Storage.Blobs.BlobServiceClient(connection).GetBlobContainerClient(cloud.Host).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            }
+
             // One prefix per run, so an earlier run's export cannot stand in for this one's.
-            var prefix = s3.AbsoluteUri.TrimEnd('/');
+            var prefix = cloud.AbsoluteUri.TrimEnd('/');
             _storage = $"{prefix}/demo-{_runId}";
             _emptyStorage = $"{prefix}/demo-{_runId}-empty";
         }
@@ -184,10 +191,14 @@ internal sealed partial class OutageScenario : IDisposable
         ["Resilience:FallbackStore:Export"] = export ? "true" : "false",
         ["Resilience:FallbackStore:ExportDelay"] = "00:00:00.300",
         ["Resilience:FallbackStore:ElectionInterval"] = "00:00:00.500",
-        ["Resilience:FallbackStore:ElectionGrace"] = "00:00:02",
-        // With --storage s3://..., a store call must give up within the grace (start-up checks it).
+        // A store call must give up within the grace (start-up checks it). With --storage azure://..., a new gateway's
+        // first request runs the Azure SDK's pipeline cold (tier-0 JIT, seconds on a loaded machine): a longer grace
+        // and one attempt that may use it all, so the import does not give up on JIT time.
+        ["Resilience:FallbackStore:ElectionGrace"] = storage.StartsWith("azure:", StringComparison.Ordinal) ? "00:00:05" : "00:00:02",
         ["Resilience:FallbackStore:S3:AttemptTimeout"] = "00:00:01",
         ["Resilience:FallbackStore:S3:TotalTimeout"] = "00:00:02",
+        ["Resilience:FallbackStore:Azure:AttemptTimeout"] = "00:00:05",
+        ["Resilience:FallbackStore:Azure:TotalTimeout"] = "00:00:05",
         ["Resilience:ClusterLink:Endpoint"] = endpoint,
         ["Resilience:ClusterLink:ServerName"] = "localhost",
         ["Resilience:ClusterLink:ClientCertificatePath"] = pki.ClientCertificatePath,

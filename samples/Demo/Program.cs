@@ -6,6 +6,12 @@ if (args is ["upstream", var upstreamUrl])
     return await UpstreamEcho.RunAsync(upstreamUrl);
 }
 
+// PKI mode: a development PKI written to a folder (the README's quick start uses it).
+if (args is ["pki", .. var pkiArguments])
+{
+    return PkiCommand.Run(pkiArguments);
+}
+
 if (DemoArguments.Parse(args) is not { } arguments)
 {
     Console.Error.WriteLine(DemoArguments.Usage);

@@ -20,6 +20,9 @@ public sealed class AdminKeyAuthenticationHandler(IOptionsMonitor<AdminKeyAuthen
     /// <summary>The header that carries the key.</summary>
     public const string HeaderName = "X-Admin-Key";
 
+    /// <summary>The role an authenticated operator gets: the one the README's admin policy requires.</summary>
+    public const string Role = "gateway-admin";
+
     /// <inheritdoc/>
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
@@ -33,7 +36,7 @@ public sealed class AdminKeyAuthenticationHandler(IOptionsMonitor<AdminKeyAuthen
             return Task.FromResult(AuthenticateResult.Fail("wrong admin key"));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "operator")], SchemeName);
+        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "operator"), new Claim(ClaimTypes.Role, Role)], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 }

@@ -8,7 +8,8 @@ var builder = WebApplication.CreateBuilder(args);
 
 var resilience = builder.Services
     .AddDataPlaneResilience(builder.Configuration.GetSection("Resilience"))
-    .UseS3FallbackStore(); // serves s3:// storage URIs; file:// is built in; unused when no store is configured
+    .UseS3FallbackStore() // serves s3:// storage URIs; file:// is built in; unused when no store is configured
+    .UseAzureFallbackStore(); // serves azure://container/prefix (AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT, or Resilience:FallbackStore:Azure)
 
 // Tier 1, the live control plane, only when an endpoint is configured: without one the gateway runs on its
 // cache, the fallback store and the declarative YAML.
@@ -28,35 +29,46 @@ builder.Services.AddHealthChecks()
     .AddDataPlaneRoutingCheck();
 
 // Operators call /resilience/state and /resilience/apply with the key in Gateway:AdminKey; without a key configured
-// nobody can. Use your own scheme (certificates, JWT) in production: the endpoints only need the policy.
+// nobody can. Use your own scheme (certificates, JWT) in production: the endpoints only need the policy. The policy
+// names its scheme, and Gateway.csproj turns off the automatic default scheme: a lone scheme would otherwise become the
+// default and authenticate every proxied request too (docs/benchmarks.md, the request path).
 builder.Services.AddAuthentication().AddAdminKey(builder.Configuration["Gateway:AdminKey"]);
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(DataPlaneAdminDefaults.PolicyName, policy => policy.AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+    .AddPolicy(DataPlaneAdminDefaults.PolicyName, policy => policy.AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().RequireRole(AdminKeyAuthenticationHandler.Role));
 
 // OpenTelemetry: the data plane's and YARP integration's meters, scraped at /metrics (Prometheus text format);
 // the spans, and the metrics again, go to an OTLP collector only when OTEL_EXPORTER_OTLP_ENDPOINT names one, so
-// a gateway without a collector does not try to reach one.
+// a gateway without a collector does not try to reach one. Gateway:OpenTelemetry=false leaves all of it out (what it
+// costs at start-up is in docs/benchmarks.md).
+var openTelemetry = builder.Configuration.GetValue("Gateway:OpenTelemetry", true);
 var otlp = !string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
-builder.Services.AddOpenTelemetry()
-    .WithMetrics(metrics =>
-    {
-        metrics.AddMeter(DataPlaneTelemetry.MeterName, YarpTelemetry.MeterName).AddPrometheusExporter();
-        if (otlp)
+if (openTelemetry)
+{
+    builder.Services.AddOpenTelemetry()
+        .WithMetrics(metrics =>
         {
-            metrics.AddOtlpExporter();
-        }
-    })
-    .WithTracing(tracing =>
-    {
-        tracing.AddSource(DataPlaneTelemetry.ActivitySourceName);
-        if (otlp)
+            metrics.AddMeter(DataPlaneTelemetry.MeterName, YarpTelemetry.MeterName).AddPrometheusExporter();
+            if (otlp)
+            {
+                metrics.AddOtlpExporter();
+            }
+        })
+        .WithTracing(tracing =>
         {
-            tracing.AddOtlpExporter();
-        }
-    });
+            tracing.AddSource(DataPlaneTelemetry.ActivitySourceName);
+            if (otlp)
+            {
+                tracing.AddOtlpExporter();
+            }
+        });
+}
 
 var app = builder.Build();
-app.MapPrometheusScrapingEndpoint();
+if (openTelemetry)
+{
+    app.MapPrometheusScrapingEndpoint();
+}
+
 app.MapDataPlaneHealthChecks();
 app.MapDataPlaneAdmin();
 app.MapReverseProxyWithUsageRecording();

@@ -11,6 +11,15 @@ internal static class RedisBackplaneDefaults
     /// <summary>The hash that holds the fleet's latest configuration.</summary>
     public static string ConfigKey(string prefix) => $"{{{prefix}}}:config";
 
+    /// <summary>The list of recently published configurations' hashes, newest first.</summary>
+    public static string RecentKey(string prefix) => $"{{{prefix}}}:recent";
+
+    /// <summary>The key prefix of one recently published configuration (followed by its hash).</summary>
+    public static string RecentItemPrefix(string prefix) => $"{{{prefix}}}:recent:";
+
+    /// <summary>How many recently published configurations are kept for deltas, the latest included.</summary>
+    public const int RecentConfigs = 8;
+
     /// <summary>The channel a publish is announced on (the revision as text).</summary>
     public static string Channel(string prefix) => $"{{{prefix}}}:published";
 

@@ -21,6 +21,13 @@ public sealed class RedisBackplaneOptions
     [RegularExpression("^[^{}]{1,200}$")]
     public string KeyPrefix { get; set; } = RedisBackplaneDefaults.KeyPrefix;
 
+    /// <summary>
+    /// Gets or sets how many recently published configurations (the latest included) Redis keeps, so that a data plane
+    /// that moves to another replica still gets a delta from the configuration it serves. 0 keeps none. Default: 8.
+    /// </summary>
+    [Range(0, 1000)]
+    public int RecentConfigs { get; set; } = RedisBackplaneDefaults.RecentConfigs;
+
     /// <summary>Gets or sets how long one connection attempt to Redis may take. Default: 5 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.100", "00:10:00")]
     public TimeSpan ConnectTimeout { get; set; } = RedisBackplaneDefaults.ConnectTimeout;

@@ -18,6 +18,8 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
     private readonly SemaphoreSlim _connectGate = new(1, 1);
     private readonly RedisKey _configKey;
     private readonly RedisKey _replicasKey;
+    private readonly RedisKey _recentKey;
+    private readonly string _recentItemPrefix;
     private readonly string _reportPrefix;
     private readonly string _channelName;
     private readonly RedisChannel _channel;
@@ -30,6 +32,8 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
         _logger = logger;
         _configKey = RedisBackplaneDefaults.ConfigKey(_options.KeyPrefix);
         _replicasKey = RedisBackplaneDefaults.ReplicasKey(_options.KeyPrefix);
+        _recentKey = RedisBackplaneDefaults.RecentKey(_options.KeyPrefix);
+        _recentItemPrefix = RedisBackplaneDefaults.RecentItemPrefix(_options.KeyPrefix);
         _reportPrefix = RedisBackplaneDefaults.ReportKeyPrefix(_options.KeyPrefix);
         _channelName = RedisBackplaneDefaults.Channel(_options.KeyPrefix);
         _channel = RedisChannel.Literal(_channelName);
@@ -39,7 +43,7 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
     {
         ArgumentNullException.ThrowIfNull(config);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await RunAsync(database.ScriptEvaluateAsync(RedisBackplaneScripts.Publish, [_configKey], Arguments(config)), "publish", cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(database.ScriptEvaluateAsync(RedisBackplaneScripts.Publish, [_configKey, _recentKey], Arguments(config)), "publish", cancellationToken).ConfigureAwait(false);
         return (long)result;
     }
 
@@ -47,14 +51,22 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
     {
         ArgumentNullException.ThrowIfNull(config);
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var result = await RunAsync(database.ScriptEvaluateAsync(RedisBackplaneScripts.Restore, [_configKey], Arguments(config)), "restore", cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(database.ScriptEvaluateAsync(RedisBackplaneScripts.Restore, [_configKey, _recentKey], Arguments(config)), "restore", cancellationToken).ConfigureAwait(false);
         return (long)result == 1;
     }
 
-    public async ValueTask<BackplaneConfig?> GetLatestAsync(CancellationToken cancellationToken)
+    public ValueTask<BackplaneConfig?> GetLatestAsync(CancellationToken cancellationToken) => ReadConfigAsync(_configKey, "read", cancellationToken);
+
+    public ValueTask<BackplaneConfig?> GetRecentAsync(string hash, CancellationToken cancellationToken)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        return ReadConfigAsync(_recentItemPrefix + hash, "read recent", cancellationToken);
+    }
+
+    private async ValueTask<BackplaneConfig?> ReadConfigAsync(RedisKey key, string operation, CancellationToken cancellationToken)
     {
         var database = await DatabaseAsync(cancellationToken).ConfigureAwait(false);
-        var fields = await RunAsync(database.HashGetAllAsync(_configKey), "read", cancellationToken).ConfigureAwait(false);
+        var fields = await RunAsync(database.HashGetAllAsync(key), operation, cancellationToken).ConfigureAwait(false);
         if (fields.Length == 0)
         {
             return null;
@@ -196,6 +208,8 @@ internal sealed class RedisControlPlaneBackplane : IControlPlaneBackplane, IAsyn
         config.Signature ?? string.Empty,
         config.Payload,
         _channelName,
+        _options.RecentConfigs,
+        _recentItemPrefix,
     ];
 
     /// <summary>Awaits a Redis command with the caller's cancellation; every Redis failure becomes the backplane's typed error.</summary>

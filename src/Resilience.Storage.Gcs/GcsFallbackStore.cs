@@ -1,11 +1,7 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using Google;
-using Google.Apis.Auth.OAuth2.Responses;
 using Google.Cloud.Storage.V1;
-using Polly;
-using Polly.Timeout;
 using GcsObject = Google.Apis.Storage.v1.Data.Object;
 
 namespace Resilience.Storage.Gcs;
@@ -15,30 +11,21 @@ namespace Resilience.Storage.Gcs;
 /// metadata then the content pinned to the same generation for reads (the client checks the download's hashes),
 /// uploads with the content and custom metadata in one object write, paged listing, delete, and writes conditional
 /// on the generation (<c>ifGenerationMatch</c>). The store's retry budget is the only one (the client's retries are
-/// off); permanent failures (401, 403, missing bucket, 400) fail at once.
+/// off); permanent failures (401, 403, missing bucket, 400) fail at once (<see cref="GcsStoreErrors"/>).
 /// </summary>
-internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFallbackStore, IDisposable
+internal sealed class GcsFallbackStore : CloudFallbackStore<GcsFallbackStoreOptions>, IConditionalFallbackStore, IDisposable
 {
     private const int MaxGenerationRaces = 3;
     private const string ContentType = "application/json";
     private readonly GcsClientSource _clients;
-    private readonly GcsStorageLocation _location;
-    private readonly GcsFallbackStoreOptions _options;
-    private readonly ResiliencePipeline _pipeline;
 
-    public GcsFallbackStore(GcsClientSource clients, GcsStorageLocation location, GcsFallbackStoreOptions options, ResiliencePipeline pipeline)
+    public GcsFallbackStore(GcsClientSource clients, StorageLocation location, GcsFallbackStoreOptions options, StoreOperations operations)
+        : base(location, options, operations)
     {
         _clients = clients;
-        _location = location;
-        _options = options;
-        _pipeline = pipeline;
     }
 
-    public string Description => _location.Description;
-
-    public TimeSpan RetryBudget => _options.TotalTimeout;
-
-    public ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
+    public override ValueTask<StoredObject?> GetAsync(string key, long maxBytes, CancellationToken cancellationToken) =>
         RunAsync("reading", key, async (client, ct) =>
         {
             for (var race = 0; ; race++)
@@ -46,17 +33,14 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
                 GcsObject resource;
                 try
                 {
-                    resource = await client.GetObjectAsync(_location.Bucket, _location.ObjectKey(key), new GetObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
+                    resource = await client.GetObjectAsync(Location.Container, Location.ObjectKey(key), new GetObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
                 }
-                catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !IsMissingBucket(ex))
+                catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !GcsStoreErrors.IsMissingBucket(ex))
                 {
                     return null;
                 }
 
-                if (resource.Size is { } size && size > (ulong)maxBytes)
-                {
-                    throw new FallbackStoreException($"{Description}/{key} is {size} bytes, over the limit of {maxBytes}");
-                }
+                ThrowIfOverLimit(key, (long)Math.Min(resource.Size ?? 0, long.MaxValue), maxBytes);
 
                 // Pin the content to the generation whose metadata we read: never a mix of two writes.
                 using var content = new BoundedBufferStream(maxBytes, key);
@@ -79,7 +63,7 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
             }
         }, cancellationToken);
 
-    public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
+    public override async ValueTask PutAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(metadata);
         await WriteAsync(key, content, metadata, ifGenerationMatch: null, cancellationToken).ConfigureAwait(false);
@@ -97,14 +81,14 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
         return WriteAsync(key, content, metadata, generation, cancellationToken);
     }
 
-    public ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
+    public override ValueTask<IReadOnlyList<StoredObjectInfo>> ListAsync(string keyPrefix, CancellationToken cancellationToken) =>
         RunAsync("listing", keyPrefix, async (client, ct) =>
         {
             var results = new List<StoredObjectInfo>();
             var pages = client.ListObjectsAsync(
-                _location.Bucket,
-                _location.ObjectKey(keyPrefix),
-                new ListObjectsOptions { PageSize = _options.ListPageSize, RetryOptions = RetryOptions.Never }).AsRawResponses();
+                Location.Container,
+                Location.ObjectKey(keyPrefix),
+                new ListObjectsOptions { PageSize = Options.ListPageSize, RetryOptions = RetryOptions.Never }).AsRawResponses();
             await foreach (var page in pages.WithCancellation(ct).ConfigureAwait(false))
             {
                 foreach (var item in page.Items ?? [])
@@ -114,7 +98,7 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
                         continue;
                     }
 
-                    results.Add(new StoredObjectInfo(_location.RelativeKey(item.Name), (long)(item.Size ?? 0), item.UpdatedDateTimeOffset ?? DateTimeOffset.MinValue)
+                    results.Add(new StoredObjectInfo(Location.RelativeKey(item.Name), (long)(item.Size ?? 0), item.UpdatedDateTimeOffset ?? DateTimeOffset.MinValue)
                     {
                         Version = VersionOf(item),
                     });
@@ -125,15 +109,15 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
             return (IReadOnlyList<StoredObjectInfo>)results;
         }, cancellationToken);
 
-    public async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
+    public override async ValueTask DeleteAsync(string key, CancellationToken cancellationToken)
     {
         await RunAsync("deleting", key, async (client, ct) =>
         {
             try
             {
-                await client.DeleteObjectAsync(_location.Bucket, _location.ObjectKey(key), new DeleteObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
+                await client.DeleteObjectAsync(Location.Container, Location.ObjectKey(key), new DeleteObjectOptions { RetryOptions = RetryOptions.Never }, ct).ConfigureAwait(false);
             }
-            catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !IsMissingBucket(ex))
+            catch (GoogleApiException ex) when (ex.HttpStatusCode == HttpStatusCode.NotFound && !GcsStoreErrors.IsMissingBucket(ex))
             {
             }
 
@@ -143,24 +127,7 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
 
     public void Dispose() => _clients.Dispose();
 
-    /// <summary>Whether retrying may help: 408, 429, 5xx, timeouts and network errors; not 400, 401, 403, 412 or a missing bucket.</summary>
-    internal static bool IsTransient(Exception exception) => exception switch
-    {
-        ObjectTooLargeException => false,
-        GoogleApiException { HttpStatusCode: 0 } ex => ex.InnerException is { } inner && IsTransient(inner),
-        GoogleApiException { HttpStatusCode: var status } => (int)status >= 500 || status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout,
-        TokenResponseException { StatusCode: var status } => status is null || (int)status >= 500 || status is HttpStatusCode.TooManyRequests,
-        FallbackStoreException { IsTransient: var transient } => transient,
-        HttpRequestException or IOException or SocketException or TimeoutException or TimeoutRejectedException => true,
-        TaskCanceledException => true,
-        _ => false,
-    };
-
     private static string? VersionOf(GcsObject resource) => resource.Generation?.ToString(CultureInfo.InvariantCulture);
-
-    private static bool IsMissingBucket(GoogleApiException exception) =>
-        exception.HttpStatusCode == HttpStatusCode.NotFound
-        && (exception.Error?.Message ?? exception.Message).Contains("bucket does not exist", StringComparison.OrdinalIgnoreCase);
 
     private ValueTask<bool> WriteAsync(string key, ReadOnlyMemory<byte> content, IReadOnlyDictionary<string, string> metadata, long? ifGenerationMatch, CancellationToken cancellationToken)
     {
@@ -169,8 +136,8 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
         {
             var destination = new GcsObject
             {
-                Bucket = _location.Bucket,
-                Name = _location.ObjectKey(key),
+                Bucket = Location.Container,
+                Name = Location.ObjectKey(key),
                 ContentType = ContentType,
                 Metadata = metadata.Count == 0 ? null : new Dictionary<string, string>(metadata),
             };
@@ -188,39 +155,7 @@ internal sealed class GcsFallbackStore : IConditionalFallbackStore, IRetryingFal
         }, cancellationToken);
     }
 
-    private async ValueTask<T> RunAsync<T>(string operation, string key, Func<StorageClient, CancellationToken, Task<T>> action, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await _pipeline.ExecuteAsync(
-                static async (state, ct) => await state.action(await state.clients.GetAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false),
-                (action, clients: _clients),
-                cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            throw;
-        }
-        catch (FallbackStoreException ex) when (ex.InnerException is null || ex.Message.StartsWith(operation, StringComparison.Ordinal))
-        {
-            throw;
-        }
-        catch (Exception ex)
-        {
-            var transient = IsTransient(ex);
-            throw new FallbackStoreException($"{operation} {Description}/{key} failed{(transient ? " after retries" : string.Empty)}: {Explain(ex)}", ex) { IsTransient = transient };
-        }
-    }
-
-    private string Explain(Exception exception) => exception switch
-    {
-        TimeoutRejectedException => $"no answer within the budget ({_options.TotalTimeout} total, {_options.AttemptTimeout} per attempt)",
-        ObjectTooLargeException ex => ex.Message,
-        GoogleApiException ex when IsMissingBucket(ex) => $"the bucket '{_location.Bucket}' does not exist",
-        GoogleApiException { HttpStatusCode: HttpStatusCode.Forbidden } ex => $"access denied ({ex.Error?.Message ?? ex.Message}); check the service account's roles on the bucket",
-        GoogleApiException { HttpStatusCode: HttpStatusCode.Unauthorized } ex => $"not authenticated ({ex.Error?.Message ?? ex.Message}); check {_clients.Source}",
-        GoogleApiException ex => $"{(int)ex.HttpStatusCode} {ex.Error?.Errors?.FirstOrDefault()?.Reason}: {ex.Error?.Message ?? ex.Message}",
-        TokenResponseException ex => $"getting an access token from {_clients.Source} failed: {ex.Error?.Error} {ex.Error?.ErrorDescription}",
-        _ => exception.Message,
-    };
+    /// <summary>Runs one operation within the budget, each attempt with the client (built on first use).</summary>
+    private ValueTask<T> RunAsync<T>(string operation, string key, Func<StorageClient, CancellationToken, Task<T>> action, CancellationToken cancellationToken) =>
+        Operations.RunAsync(operation, key, async ct => await action(await _clients.GetAsync(ct).ConfigureAwait(false), ct).ConfigureAwait(false), cancellationToken);
 }

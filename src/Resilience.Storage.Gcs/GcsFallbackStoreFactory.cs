@@ -1,17 +1,16 @@
 using Google.Cloud.Storage.V1;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Resilience.Storage.Gcs;
 
-/// <summary>Creates <c>gcs://bucket/prefix</c> stores from <see cref="GcsFallbackStoreOptions"/>, or over a <see cref="StorageClient"/> registered in the container.</summary>
-internal sealed class GcsFallbackStoreFactory : IFallbackStoreFactory
+/// <summary>
+/// Creates <c>gcs://bucket/prefix</c> stores (<c>gs://bucket/prefix</c> too, the spelling <c>gsutil</c> uses: same
+/// store, same keys) from <see cref="GcsFallbackStoreOptions"/>, or over a <see cref="StorageClient"/> registered in the container.
+/// </summary>
+internal class GcsFallbackStoreFactory : CloudFallbackStoreFactory<GcsFallbackStoreOptions>
 {
     internal const string DefaultEndpoint = "https://storage.googleapis.com";
-    private readonly GcsFallbackStoreOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
     private readonly StorageClient? _registeredClient;
 
     /// <param name="options">The store's options.</param>
@@ -19,26 +18,37 @@ internal sealed class GcsFallbackStoreFactory : IFallbackStoreFactory
     /// <param name="logger">The store's logger.</param>
     /// <param name="registeredClient">A <see cref="StorageClient"/> from the container, used instead of one built from the options.</param>
     public GcsFallbackStoreFactory(IOptions<GcsFallbackStoreOptions> options, TimeProvider timeProvider, ILogger<GcsFallbackStore>? logger = null, StorageClient? registeredClient = null)
+        : base(options.Value, timeProvider, logger)
     {
-        _options = options.Value;
-        _timeProvider = timeProvider;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _registeredClient = registeredClient;
     }
 
-    public string Scheme => "gcs";
+    public override string Scheme => "gcs";
 
-    public IFallbackStore Create(Uri storage)
+    protected override string ContainerNoun => "bucket";
+
+    protected override string[] Schemes => ["gcs", "gs"];
+
+    protected override string PipelineName => "resilience-gcs-store";
+
+    protected override IFallbackStore CreateStore(StorageLocation location)
     {
-        var location = GcsStorageLocation.Parse(storage);
-        var clients = new GcsClientSource(_options, _registeredClient);
-        Log.UsingCredentials(_logger, location.Description, clients.Source, clients.Endpoint);
+        var clients = new GcsClientSource(Options, _registeredClient);
+        Log.UsingCredentials(Logger, location.Description, clients.Source, clients.Endpoint);
         if (clients.IgnoresServiceAccountVariable)
         {
-            Log.EnvironmentVariableIgnored(_logger, location.Description, GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable, clients.Source);
+            Log.EnvironmentVariableIgnored(Logger, location.Description, GcsFallbackStoreOptions.ServiceAccountEnvironmentVariable, clients.Source);
         }
 
-        var pipeline = StoreRetryPipeline.Create(_options, GcsFallbackStore.IsTransient, _timeProvider, "resilience-gcs-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
-        return new GcsFallbackStore(clients, location, _options, pipeline);
+        return new GcsFallbackStore(clients, location, Options, Operations(location, new GcsStoreErrors(location, clients.Source)));
     }
+
+    protected override void LogRetry(string store, int attempt, TimeSpan delay, string? error) => Log.Retrying(Logger, store, attempt, delay, error);
+}
+
+/// <summary>The <c>gs://</c> spelling of <c>gcs://</c>: the same factory under the scheme <c>gsutil</c> and most tools use.</summary>
+internal sealed class GsFallbackStoreFactory(IOptions<GcsFallbackStoreOptions> options, TimeProvider timeProvider, ILogger<GcsFallbackStore>? logger = null, StorageClient? registeredClient = null)
+    : GcsFallbackStoreFactory(options, timeProvider, logger, registeredClient)
+{
+    public override string Scheme => "gs";
 }

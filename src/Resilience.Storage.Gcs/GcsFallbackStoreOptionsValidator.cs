@@ -8,31 +8,9 @@ internal sealed partial class GcsFallbackStoreOptionsAttributeValidator : IValid
 {
 }
 
-/// <summary>Validates <see cref="GcsFallbackStoreOptions"/> at start-up: attributes plus the cross-field rules.</summary>
-internal sealed class GcsFallbackStoreOptionsValidator : IValidateOptions<GcsFallbackStoreOptions>
+/// <summary>Validates <see cref="GcsFallbackStoreOptions"/> at start-up: attributes, the retry rules every store shares, and the endpoint.</summary>
+internal sealed class GcsFallbackStoreOptionsValidator() : CloudStoreOptionsValidator<GcsFallbackStoreOptions>(new GcsFallbackStoreOptionsAttributeValidator())
 {
-    private static readonly GcsFallbackStoreOptionsAttributeValidator Attributes = new();
-
-    public ValidateOptionsResult Validate(string? name, GcsFallbackStoreOptions options)
-    {
-        var builder = new ValidateOptionsResultBuilder();
-        builder.AddResult(Attributes.Validate(name, options));
-        if (options.Endpoint is { Length: > 0 } endpoint
-            && (!Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https")))
-        {
-            builder.AddError($"'{endpoint}' is not an http:// or https:// URL", nameof(options.Endpoint));
-        }
-
-        if (options.AttemptTimeout > options.TotalTimeout)
-        {
-            builder.AddError($"({options.AttemptTimeout}) must not exceed TotalTimeout ({options.TotalTimeout})", nameof(options.AttemptTimeout));
-        }
-
-        if (options.RetryBaseDelay > options.MaxRetryDelay)
-        {
-            builder.AddError($"({options.RetryBaseDelay}) must not exceed MaxRetryDelay ({options.MaxRetryDelay})", nameof(options.RetryBaseDelay));
-        }
-
-        return builder.Build();
-    }
+    protected override void AddStoreRules(ValidateOptionsResultBuilder builder, GcsFallbackStoreOptions options) =>
+        RequireHttpUrl(builder, options.Endpoint, nameof(options.Endpoint));
 }

@@ -1,17 +1,13 @@
 using Amazon;
 using Amazon.S3;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
 namespace Resilience.Storage.S3;
 
-/// <summary>Creates <c>s3://bucket/prefix</c> stores from <see cref="S3FallbackStoreOptions"/>.</summary>
-internal sealed class S3FallbackStoreFactory : IFallbackStoreFactory
+/// <summary>Creates <c>s3://bucket/prefix</c> stores from <see cref="S3FallbackStoreOptions"/>, or over an <see cref="IAmazonS3"/> registered in the container.</summary>
+internal sealed class S3FallbackStoreFactory : CloudFallbackStoreFactory<S3FallbackStoreOptions>
 {
-    private readonly S3FallbackStoreOptions _options;
-    private readonly TimeProvider _timeProvider;
-    private readonly ILogger _logger;
     private readonly IAmazonS3? _registeredClient;
 
     /// <param name="options">The store's options.</param>
@@ -19,50 +15,53 @@ internal sealed class S3FallbackStoreFactory : IFallbackStoreFactory
     /// <param name="logger">The store's logger.</param>
     /// <param name="registeredClient">An <see cref="IAmazonS3"/> from the container (for example <c>AddAWSService&lt;IAmazonS3&gt;()</c>), used instead of a client built from the options.</param>
     public S3FallbackStoreFactory(IOptions<S3FallbackStoreOptions> options, TimeProvider timeProvider, ILogger<S3FallbackStore>? logger = null, IAmazonS3? registeredClient = null)
+        : base(options.Value, timeProvider, logger)
     {
-        _options = options.Value;
-        _timeProvider = timeProvider;
-        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _registeredClient = registeredClient;
     }
 
-    public string Scheme => "s3";
+    public override string Scheme => "s3";
 
-    public IFallbackStore Create(Uri storage)
+    protected override string ContainerNoun => "bucket";
+
+    protected override string PipelineName => "resilience-s3-store";
+
+    protected override IFallbackStore CreateStore(StorageLocation location)
     {
-        var location = S3StorageLocation.Parse(storage);
-        var pipeline = StoreRetryPipeline.Create(_options, S3FallbackStore.IsTransient, _timeProvider, "resilience-s3-store", (attempt, delay, error) => Log.Retrying(_logger, location.Description, attempt, delay, error));
+        var operations = Operations(location, new S3StoreErrors(location));
         var fromEnvironment = Environment.GetEnvironmentVariable(S3FallbackStoreOptions.EndpointEnvironmentVariable);
         if (_registeredClient is { } registered)
         {
             if (!string.IsNullOrWhiteSpace(fromEnvironment))
             {
-                Log.EnvironmentVariableIgnored(_logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, "the IAmazonS3 registered in the container is used");
+                Log.EnvironmentVariableIgnored(Logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, "the IAmazonS3 registered in the container is used");
             }
 
             // The container's client carries its own endpoint, region and credentials; the options' are not used.
-            Log.UsingRegisteredClient(_logger, location.Description, registered.Config.ServiceURL ?? registered.Config.RegionEndpoint?.SystemName ?? "the SDK's default");
+            Log.UsingRegisteredClient(Logger, location.Description, registered.Config.ServiceURL ?? registered.Config.RegionEndpoint?.SystemName ?? "the SDK's default");
             if (registered.Config.MaxErrorRetry > 0)
             {
-                Log.RegisteredClientRetries(_logger, location.Description, registered.Config.MaxErrorRetry);
+                Log.RegisteredClientRetries(Logger, location.Description, registered.Config.MaxErrorRetry);
             }
 
-            return new S3FallbackStore(registered, location, _options, pipeline, ownsClient: false);
+            return new S3FallbackStore(registered, location, Options, operations, ownsClient: false);
         }
 
-        if (!string.IsNullOrWhiteSpace(fromEnvironment) && _options.Endpoint is { Length: > 0 } configured && !string.Equals(configured, fromEnvironment, StringComparison.Ordinal))
+        if (!string.IsNullOrWhiteSpace(fromEnvironment) && Options.Endpoint is { Length: > 0 } configured && !string.Equals(configured, fromEnvironment, StringComparison.Ordinal))
         {
-            Log.EnvironmentVariableIgnored(_logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, $"the configured Endpoint {configured} wins");
+            Log.EnvironmentVariableIgnored(Logger, location.Description, S3FallbackStoreOptions.EndpointEnvironmentVariable, fromEnvironment, $"the configured Endpoint {configured} wins");
         }
 
-        var client = CreateClient(_options, out var endpoint);
+        var client = CreateClient(Options, out var endpoint);
         if (endpoint is not null)
         {
-            Log.UsingEndpoint(_logger, location.Description, endpoint);
+            Log.UsingEndpoint(Logger, location.Description, endpoint);
         }
 
-        return new S3FallbackStore(client, location, _options, pipeline);
+        return new S3FallbackStore(client, location, Options, operations);
     }
+
+    protected override void LogRetry(string store, int attempt, TimeSpan delay, string? error) => Log.Retrying(Logger, store, attempt, delay, error);
 
     internal static AmazonS3Client CreateClient(S3FallbackStoreOptions options, out string? endpoint)
     {

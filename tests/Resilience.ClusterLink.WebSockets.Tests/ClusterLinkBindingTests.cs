@@ -70,7 +70,9 @@ public sealed class ClusterLinkBindingTests
         Assert.Equal(TimeSpan.FromSeconds(3), o.ConnectTimeout);
         Assert.Equal(TimeSpan.FromSeconds(4), o.WriteTimeout);
         Assert.Equal(2048, o.MaxFrameBytes);
+#pragma warning disable CS0618 // obsolete (the chain's limits apply), but existing configuration must keep binding
         Assert.Equal(4096, o.MaxDecompressedBytes);
+#pragma warning restore CS0618
         Assert.True(o.UseProxy);
         Assert.Equal(new Uri("http://proxy.internal:3128"), o.ProxyUri);
         Assert.Equal("/etc/dp/proxy-ca.pem", o.ProxyTrustedCaPath);

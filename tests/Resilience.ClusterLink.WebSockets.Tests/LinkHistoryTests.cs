@@ -34,7 +34,7 @@ public sealed class LinkHistoryTests : IAsyncDisposable
         var cp = await _connector.NextAsync();
 
         var hello = await cp.ReceiveAsync(LinkProtocol.Types.Hello);
-        Assert.Equal(["history"], hello.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+        Assert.Equal(["delta", "history"], hello.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
         await cp.WelcomeAsync();
         await AnsweredAsync(1);
 
@@ -108,7 +108,10 @@ public sealed class LinkHistoryTests : IAsyncDisposable
 
     private void Start()
     {
-        var link = new WebSocketClusterLink(new ClusterLinkOptions { Endpoint = new Uri("wss://cp.test/v1/outlet") }, _connector, new FixedJitter(0.5), _time, _logger, new ClusterLinkMetrics(null));
+        // The write timeout is longer than the steps the clock takes: a step of exactly the timeout while a send finishes
+        // would abort the socket (the fake clock fires the send's timeout at once).
+        var options = new ClusterLinkOptions { Endpoint = new Uri("wss://cp.test/v1/outlet"), WriteTimeout = TimeSpan.FromMinutes(5) };
+        var link = new WebSocketClusterLink(options, _connector, new FixedJitter(0.5), _time, _logger, new ClusterLinkMetrics(null));
         _running = Task.Run(() => link.RunAsync(_context, _stop.Token));
     }
 

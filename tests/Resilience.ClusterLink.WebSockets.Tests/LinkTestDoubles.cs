@@ -109,6 +109,24 @@ internal sealed class ControlPlaneEnd(WebSocket socket)
     }
 }
 
+internal static class ControlPlaneEndDeltas
+{
+    public static Task PushDeltaAsync(this ControlPlaneEnd cp, string baseHash, string hash, long targetSize, byte[] patch, bool damageGzip = false)
+    {
+        var compressed = TestGzip.Compress(patch);
+        if (damageGzip)
+        {
+            // The first deflate block (after the 10-byte header) claims the reserved block type 11.
+            compressed[10] = 0xFF;
+        }
+
+        var message = LinkFraming.EncodeBinary(
+            new BinaryHeader { Type = LinkProtocol.Types.ConfigDelta, Hash = hash, Version = "v2", Encoding = LinkProtocol.Encodings.Gzip, Size = patch.Length, BaseHash = baseHash, TargetSize = targetSize },
+            compressed);
+        return cp.Socket.SendAsync(message, WebSocketMessageType.Binary, true, CancellationToken.None);
+    }
+}
+
 /// <summary>The chain's side, recorded: states reported, documents applied (optionally held at a gate).</summary>
 internal sealed class RecordingContext(TimeProvider time) : IClusterLinkContext
 {

@@ -26,6 +26,41 @@ public sealed class ProtocolWireFormatTests
         new HelloMessage { Type = LinkProtocol.Types.Hello, Protocol = LinkProtocol.Version, NodeId = "node-1", Hostname = "host-1", Version = "1.2.3", Labels = new() { ["zone"] = "a" }, ConfigHash = "abc" });
 
     [Fact]
+    public void Hello_with_capabilities() => AssertText(
+        """{"protocol":1,"node_id":"node-1","config_hash":"abc","capabilities":["delta"],"type":"hello"}""",
+        new HelloMessage { Type = LinkProtocol.Types.Hello, Protocol = LinkProtocol.Version, NodeId = "node-1", ConfigHash = "abc", Capabilities = [LinkProtocol.Capabilities.Delta] });
+
+    [Fact]
+    public void Config_request() => AssertText(
+        """{"hash":"def","config_hash":"abc","reason":"hash_mismatch","error":"the patched document hashes to 123","type":"config_request"}""",
+        new ConfigRequestMessage { Type = LinkProtocol.Types.ConfigRequest, Hash = "def", ConfigHash = "abc", Reason = LinkProtocol.ConfigRequestReasons.HashMismatch, Error = "the patched document hashes to 123" });
+
+    [Fact]
+    public void Config_delta_envelope()
+    {
+        var header = new BinaryHeader { Type = LinkProtocol.Types.ConfigDelta, Hash = "def", Version = "v2", Timestamp = Time, Encoding = LinkProtocol.Encodings.Gzip, Size = 3, Signature = "c2ln", BaseHash = "abc", TargetSize = 1234 };
+        var encoded = LinkFraming.EncodeBinary(header, [1, 2, 3]);
+
+        const string json = """{"hash":"def","version":"v2","timestamp":"2026-01-02T03:04:05+00:00","encoding":"gzip","size":3,"signature":"c2ln","base_hash":"abc","target_size":1234,"type":"config_delta"}""";
+        Assert.Equal("000000AE", Convert.ToHexString(encoded, 0, 4));
+        Assert.Equal(0xAE, json.Length);
+        Assert.Equal(json, Encoding.UTF8.GetString(encoded, 4, json.Length));
+        Assert.Equal([1, 2, 3], encoded[(4 + json.Length)..]);
+        var (decoded, payload) = LinkFraming.DecodeBinary(new LinkFrame(WebSocketMessageType.Binary, encoded, encoded.Length));
+        Assert.Equal(("config_delta", "def", "abc", 1234L, "c2ln"), (decoded.Type, decoded.Hash, decoded.BaseHash, decoded.TargetSize, decoded.Signature));
+        Assert.Equal([1, 2, 3], payload.ToArray());
+    }
+
+    [Fact]
+    public void The_delta_names_are_those_of_the_protocol_document()
+    {
+        Assert.Equal(("config_delta", "config_request", "delta"), (LinkProtocol.Types.ConfigDelta, LinkProtocol.Types.ConfigRequest, LinkProtocol.Capabilities.Delta));
+        Assert.Equal(
+            ["base_mismatch", "patch_failed", "hash_mismatch", "too_large", "bad_compression"],
+            new[] { LinkProtocol.ConfigRequestReasons.BaseMismatch, LinkProtocol.ConfigRequestReasons.PatchFailed, LinkProtocol.ConfigRequestReasons.HashMismatch, LinkProtocol.ConfigRequestReasons.TooLarge, LinkProtocol.ConfigRequestReasons.BadCompression });
+    }
+
+    [Fact]
     public void Welcome() => AssertText(
         """{"protocol":1,"latest_hash":"def","heartbeat_interval_ms":30000,"type":"welcome"}""",
         new WelcomeMessage { Type = LinkProtocol.Types.Welcome, Protocol = LinkProtocol.Version, LatestHash = "def", HeartbeatIntervalMs = 30000 });

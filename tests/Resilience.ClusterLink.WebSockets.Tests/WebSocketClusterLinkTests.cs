@@ -182,7 +182,8 @@ public sealed class WebSocketClusterLinkTests : IAsyncDisposable
     [InlineData(2_000_000, "rejected", "TooLarge")]
     public async Task A_pushed_config_must_decompress_to_exactly_its_announced_size_within_the_limit(long announced, string outcome, string? reason)
     {
-        Start(jitter: 0.5, o => o.MaxDecompressedBytes = 1_000_000);
+        // The chain's limits, the one place they are set (Resilience:MaxDecompressedBytes), bound what the link decompresses.
+        Start(jitter: 0.5, limits: new ConfigLimits(64L * 1024 * 1024, 1_000_000));
         var cp = await _connector.NextAsync();
         await cp.ReceiveAsync(LinkProtocol.Types.Hello);
 
@@ -192,6 +193,70 @@ public sealed class WebSocketClusterLinkTests : IAsyncDisposable
         Assert.Equal(outcome, result.GetProperty("outcome").GetString());
         Assert.Equal(reason, result.TryGetProperty("reason", out var r) ? r.GetString() : null);
         Assert.Equal(outcome == "applied" ? 1 : 0, _context.Applied.Count);
+        Assert.Equal(1, _connector.Attempts);
+    }
+
+    [Fact]
+    public async Task Hello_announces_delta_and_a_delta_from_the_served_config_goes_through_the_chain_whole()
+    {
+        var served = ConfigPatchTests.RouteDocument(200, edited: -1, indented: true);
+        var target = ConfigPatchTests.RouteDocument(200, edited: 42, indented: true);
+        _context.Current = new ConfigSnapshot(served, ConfigHash.Compute(served), ConfigOrigin.Cache, _time.GetUtcNow());
+        Start(jitter: 0.5);
+        var cp = await _connector.NextAsync();
+        var hello = await cp.ReceiveAsync(LinkProtocol.Types.Hello);
+        Assert.Equal(["delta"], hello.GetProperty("capabilities").EnumerateArray().Select(c => c.GetString()));
+
+        var patch = ConfigPatchBuilder.Create(served, target, long.MaxValue)!;
+        await cp.PushDeltaAsync(ConfigHash.Compute(served), ConfigHash.Compute(target), target.Length, patch);
+        var result = await cp.ReceiveAsync(LinkProtocol.Types.ApplyResult);
+
+        Assert.Equal("applied", result.GetProperty("outcome").GetString());
+        Assert.Equal(ConfigHash.Compute(target), result.GetProperty("hash").GetString());
+        Assert.Equal(System.Text.Encoding.UTF8.GetString(target), Assert.Single(_context.Applied));
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Id == 5014);
+    }
+
+    public static TheoryData<string, string> BrokenDeltas => new()
+    {
+        { "base", "base_mismatch" },
+        { "patch", "patch_failed" },
+        { "hash", "hash_mismatch" },
+        { "size", "patch_failed" },
+        { "gzip", "bad_compression" },
+        { "huge", "too_large" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BrokenDeltas))]
+    public async Task A_delta_that_cannot_make_the_published_config_is_never_applied_and_the_node_asks_for_the_whole(string broken, string reason)
+    {
+        var served = """{"Routes":{"a":{"Path":"/a"}}}"""u8.ToArray();
+        var target = """{"Routes":{"a":{"Path":"/b"}}}"""u8.ToArray();
+        var servedHash = ConfigHash.Compute(served);
+        _context.Current = new ConfigSnapshot(served, servedHash, ConfigOrigin.Cache, _time.GetUtcNow());
+        Start(jitter: 0.5, limits: new ConfigLimits(64L * 1024 * 1024, 1_000_000));
+        var cp = await _connector.NextAsync();
+        await cp.ReceiveAsync(LinkProtocol.Types.Hello);
+
+        var patch = broken == "patch" ? """[{"op":"replace","path":"/Nope","value":1}]"""u8.ToArray() : ConfigPatchBuilder.Create(served, target, long.MaxValue)!;
+        await cp.PushDeltaAsync(
+            broken == "base" ? new string('0', 64) : servedHash,
+            broken == "hash" ? new string('f', 64) : ConfigHash.Compute(target),
+            broken switch { "size" => target.Length + 1, "huge" => 2_000_000, _ => target.Length },
+            patch,
+            damageGzip: broken == "gzip");
+        var request = await cp.ReceiveAsync(LinkProtocol.Types.ConfigRequest);
+
+        Assert.Equal(reason, request.GetProperty("reason").GetString());
+        Assert.Equal(servedHash, request.GetProperty("config_hash").GetString());
+        Assert.Empty(_context.Applied);
+        Assert.Equal(servedHash, _context.Current!.Hash);
+        Assert.Contains(_logger.Collector.GetSnapshot(), r => r.Id.Id == 5015);
+
+        // The whole configuration that answers the request goes through as usual.
+        await cp.PushAsync("""{"Routes":{"a":{"Path":"/b"}}}""");
+        Assert.Equal("applied", (await cp.ReceiveAsync(LinkProtocol.Types.ApplyResult)).GetProperty("outcome").GetString());
         Assert.Equal(1, _connector.Attempts);
     }
 
@@ -244,11 +309,11 @@ public sealed class WebSocketClusterLinkTests : IAsyncDisposable
     private Task AnsweredAsync(int count) =>
         Wait.UntilAsync(() => _logger.Collector.GetSnapshot().Count(r => r.Id.Id == 5013) >= count && _context.Last?.Status == ClusterLinkStatus.Connected, $"{count} answers taken in");
 
-    private void Start(double jitter, Action<ClusterLinkOptions>? configure = null)
+    private void Start(double jitter, Action<ClusterLinkOptions>? configure = null, ConfigLimits? limits = null)
     {
         var options = new ClusterLinkOptions { Endpoint = new Uri("wss://cp.test/v1/outlet") };
         configure?.Invoke(options);
-        var link = new WebSocketClusterLink(options, _connector, new FixedJitter(jitter), _time, _logger, new ClusterLinkMetrics(null));
+        var link = new WebSocketClusterLink(options, _connector, new FixedJitter(jitter), _time, _logger, new ClusterLinkMetrics(null), limits: limits);
         _running = Task.Run(() => link.RunAsync(_context, _stop.Token));
     }
 }

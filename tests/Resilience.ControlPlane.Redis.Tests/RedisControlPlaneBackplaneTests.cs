@@ -224,6 +224,30 @@ public sealed class RedisControlPlaneBackplaneTests
         Assert.IsType<RedisControlPlaneBackplane>(provider.GetRequiredService<IControlPlaneBackplane>());
     }
 
-    internal static RedisControlPlaneBackplane Backplane(RedisServer redis, string prefix) =>
-        new(Options.Create(new RedisBackplaneOptions { Configuration = redis.Configuration, KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(3) }), NullLogger<RedisControlPlaneBackplane>.Instance);
+    [Fact]
+    public async Task The_recent_configurations_are_kept_by_hash_up_to_their_count_and_the_older_ones_are_deleted()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var backplane = Backplane(redis, "p", recent: 2);
+        var configs = Enumerable.Range(1, 3).Select(i => TestConfigs.Make(0, $$"""{"v":{{i}}}""", $"v{i}")).ToArray();
+        foreach (var config in configs)
+        {
+            await backplane.PublishAsync(config, CancellationToken.None);
+        }
+
+        Assert.Null(await backplane.GetRecentAsync(configs[0].Hash, CancellationToken.None));
+        var second = await backplane.GetRecentAsync(configs[1].Hash, CancellationToken.None);
+        Assert.NotNull(second);
+        Assert.Equal((2L, configs[1].Hash, "v2", configs[1].Size), (second.Revision, second.Hash, second.Version, second.Size));
+        Assert.Equal(configs[1].Payload.ToArray(), second.Payload.ToArray());
+        Assert.Equal(configs[2].Hash, (await backplane.GetRecentAsync(configs[2].Hash, CancellationToken.None))?.Hash);
+
+        // Only the list and the kept ones: the oldest was deleted, not left to expire.
+        await using var client = await ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var keys = client.GetServers()[0].Keys(pattern: "{p}:recent:*").Select(k => k.ToString()).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(new[] { $"{{p}}:recent:{configs[1].Hash}", $"{{p}}:recent:{configs[2].Hash}" }.Order(StringComparer.Ordinal), keys);
+    }
+
+    internal static RedisControlPlaneBackplane Backplane(RedisServer redis, string prefix, int recent = 8) =>
+        new(Options.Create(new RedisBackplaneOptions { Configuration = redis.Configuration, KeyPrefix = prefix, OperationTimeout = TimeSpan.FromSeconds(3), RecentConfigs = recent }), NullLogger<RedisControlPlaneBackplane>.Instance);
 }

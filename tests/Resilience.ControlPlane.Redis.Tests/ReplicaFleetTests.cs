@@ -15,6 +15,36 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
     [Fact]
+    public async Task A_node_that_moves_to_a_replica_started_after_its_configuration_was_published_still_gets_a_delta()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        var prefix = Prefix();
+        await using var cp1 = await StartAsync(redis, prefix, "r1");
+        var first = await cp1.PublishAsync(Routes(300, edited: -1));
+        var data = Directory.CreateTempSubdirectory("resilience-dp-").FullName;
+        await using (var dp = await DataPlaneNode.StartAsync(Pki.Link(cp1.Endpoint), dataDirectory: data, nodeId: "mover"))
+        {
+            await Eventually.HoldsAsync(() => dp.Current?.Hash == first.Hash && File.Exists(Path.Combine(data, "config.json.gz")), "the node serves and cached the first configuration", Deadline);
+        }
+
+        var second = await cp1.PublishAsync(Routes(300, edited: 7));
+
+        // Replica 2 starts now: it adopts the latest only; the node's configuration is in Redis's recent ones.
+        await using var cp2 = await StartAsync(redis, prefix, "r2");
+        await Eventually.HoldsAsync(() => cp2.Publisher.Latest?.Hash == second.Hash, "replica 2 serves the latest", Deadline);
+        using var sent = new MetricCollector<long>(cp2.Services.GetRequiredService<IMeterFactory>(), "Resilience.ControlPlane", "resilience.control_plane.configs.sent");
+        await using var moved = await DataPlaneNode.StartAsync(Pki.Link(cp2.Endpoint), dataDirectory: data, nodeId: "mover");
+        Assert.Equal(first.Hash, moved.Current?.Hash);
+
+        await Eventually.HoldsAsync(() => moved.Current?.Hash == second.Hash, "the node serves the latest from replica 2", Deadline);
+        var measurement = Assert.Single(sent.GetMeasurementSnapshot());
+        Assert.Equal("delta", measurement.Tags["kind"]);
+    }
+
+    private static string Routes(int routes, int edited) =>
+        "{\n  \"Routes\": {\n" + string.Join(",\n", Enumerable.Range(0, routes).Select(i => $"    \"route-{i}\": {{ \"ClusterId\": \"c\", \"Match\": {{ \"Path\": \"/{(i == edited ? "edited" : "api")}/{i}\" }} }}")) + "\n  }\n}\n";
+
+    [Fact]
     public async Task Publish_on_one_replica_reaches_the_nodes_of_every_replica_and_the_registry_is_fleet_wide()
     {
         await using var redis = await RedisServer.StartAsync();

@@ -181,12 +181,18 @@ public sealed class LinkBehaviourTests
             }
         });
 
-        await using var dp = await DataPlaneNode.StartAsync(o =>
-        {
-            Pki.Link(cp.Endpoint)(o);
-            o.MaxFrameBytes = 64 * 1024;
-            o.MaxDecompressedBytes = 1024 * 1024;
-        });
+        // The chain's limits bound what the link decompresses (the one place sizes are set).
+        await using var dp = await DataPlaneNode.StartAsync(
+            o =>
+            {
+                Pki.Link(cp.Endpoint)(o);
+                o.MaxFrameBytes = 64 * 1024;
+            },
+            services: s => s.Configure<DataPlaneResilienceOptions>(o =>
+            {
+                o.MaxConfigBytes = 64 * 1024;
+                o.MaxDecompressedBytes = 1024 * 1024;
+            }));
         using var rejectedFrames = new MetricCollector<long>(dp.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), "Resilience.DataPlane", "resilience.link.frames_rejected");
 
         await Eventually.HoldsAsync(() => { lock (hellos) { return hellos.Count >= 4; } }, "the data plane reconnected three times");

@@ -1,15 +1,17 @@
 using System.Diagnostics;
 using System.Text;
+using Resilience.Tests.Azurite;
 using Resilience.Tests.S3rver;
 using Xunit.Abstractions;
 
 namespace Resilience.Election.Tests;
 
 /// <summary>
-/// Issue 11, defect 3, against real parts: three exporter processes share one s3rver; the leader is frozen
-/// with SIGSTOP for 8 s and resumed, the next leader is killed with SIGKILL, then the store itself is frozen
-/// for 8 s (an outage). Every change must be uploaded exactly once across the group, and the incumbent keeps
-/// the lead through the outage (s3rver ignores conditional writes: this is the election and the hash re-read alone).
+/// Issue 11, defect 3, against real parts: three exporter processes share one store (s3rver, or Azurite); the leader
+/// is frozen with SIGSTOP for 8 s and resumed, the next leader is killed with SIGKILL, then the store itself is frozen
+/// for 8 s (an outage). Every change must be uploaded exactly once across the group, and the incumbent keeps the lead
+/// through the outage. s3rver ignores conditional writes: there it is the election and the hash re-read alone; on
+/// Azurite the uploads are conditional on the ETag read too (<c>If-Match</c>/<c>If-None-Match</c>), as on Azure.
 /// </summary>
 public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDisposable
 {
@@ -21,14 +23,16 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
     private readonly string _dir = Directory.CreateTempSubdirectory("resilience-election-").FullName;
 
-    [Fact]
-    public async Task Three_exporter_processes_upload_each_change_once_through_a_freeze_a_kill_and_a_store_outage()
+    [Theory]
+    [InlineData("s3rver")]
+    [InlineData("azurite")]
+    public async Task Three_exporter_processes_upload_each_change_once_through_a_freeze_a_kill_and_a_store_outage(string server)
     {
-        using var s3 = S3rverServer.Start(Bucket);
-        var storage = $"s3://{Bucket}/run-{Guid.NewGuid():N}";
+        using var store = await StoreServer.StartAsync(server);
+        var storage = store.Storage;
         var configFile = Path.Combine(_dir, "config.json");
         var nodes = new[] { "node-1", "node-2", "node-3" }
-            .Select(id => ExporterProcess.Start(s3.Endpoint, storage, id, configFile, Interval, Grace))
+            .Select(id => ExporterProcess.Start(store.Endpoint, storage, id, configFile, Interval, Grace))
             .ToList();
         try
         {
@@ -58,12 +62,12 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             var fourth = await WaitForUploadAsync(nodes, v4, "a survivor takes over after the kill and uploads v4");
             await Task.Delay(Interval * 5);
 
-            // An 8 s store outage (s3rver frozen: every call hangs, then times out); a change arrives meanwhile.
+            // An 8 s store outage (the server frozen: every call hangs, then times out); a change arrives meanwhile.
             var incumbent = nodes.First(n => n.Uploads.Contains(v4));
-            ExporterProcess.Freeze(s3.ProcessId, frozen: true);
+            ExporterProcess.Freeze(store.ProcessId, frozen: true);
             var v5 = Change("v5");
             await Task.Delay(TimeSpan.FromSeconds(8));
-            ExporterProcess.Freeze(s3.ProcessId, frozen: false);
+            ExporterProcess.Freeze(store.ProcessId, frozen: false);
             var fifth = await WaitForUploadAsync(nodes, v5, "v5 is uploaded after the store outage");
             await Task.Delay(Interval * 5);
             output.WriteLine($"v4 uploaded by {incumbent.NodeId}, v5 (after the outage) by {nodes.First(n => n.Uploads.Contains(v5)).NodeId}, {fifth.TotalSeconds:F1} s after the store came back");
@@ -104,6 +108,31 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    /// <summary>The shared store's server: what a child process is given to reach it, the URI, and the process to freeze.</summary>
+    private sealed class StoreServer(IDisposable server, string endpoint, string storage, int processId) : IDisposable
+    {
+        public string Endpoint => endpoint;
+
+        public string Storage => storage;
+
+        public int ProcessId => processId;
+
+        public static async Task<StoreServer> StartAsync(string kind)
+        {
+            if (kind == "azurite")
+            {
+                var azurite = AzuriteServer.Start();
+                await azurite.CreateContainerAsync(Bucket);
+                return new StoreServer(azurite, azurite.ConnectionString, $"azure://{Bucket}/run-{Guid.NewGuid():N}", azurite.ProcessId);
+            }
+
+            var s3 = S3rverServer.Start(Bucket);
+            return new StoreServer(s3, s3.Endpoint, $"s3://{Bucket}/run-{Guid.NewGuid():N}", s3.ProcessId);
+        }
+
+        public void Dispose() => server.Dispose();
+    }
 
     private static async Task<TimeSpan> WaitForUploadAsync(IReadOnlyList<ExporterProcess> nodes, string hash, string what)
     {

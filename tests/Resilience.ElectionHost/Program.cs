@@ -5,12 +5,13 @@ using Resilience;
 using Resilience.ElectionHost;
 
 // One backup exporter in its own OS process, so a test can SIGSTOP, SIGCONT and SIGKILL it:
-//   Resilience.ElectionHost <s3 endpoint> <storage uri> <node id> <config file> <interval ms> <grace ms>
+//   Resilience.ElectionHost <store endpoint> <storage uri> <node id> <config file> <interval ms> <grace ms>
+// <store endpoint> is s3rver's URL for an s3:// URI, Azurite's connection string for an azure:// URI.
 // It offers the content of <config file> whenever it changes (a frozen process does not see changes, as a
 // frozen node receives no pushes) and prints "UPLOAD <hash> <node id>" for every upload of the config object.
 if (args.Length != 6)
 {
-    Console.Error.WriteLine("usage: Resilience.ElectionHost <s3 endpoint> <storage uri> <node id> <config file> <interval ms> <grace ms>");
+    Console.Error.WriteLine("usage: Resilience.ElectionHost <store endpoint> <storage uri> <node id> <config file> <interval ms> <grace ms>");
     return 2;
 }
 
@@ -18,22 +19,39 @@ var (endpoint, storage, nodeId, configFile) = (args[0], new Uri(args[1]), args[2
 var interval = TimeSpan.FromMilliseconds(int.Parse(args[4], CultureInfo.InvariantCulture));
 var grace = TimeSpan.FromMilliseconds(int.Parse(args[5], CultureInfo.InvariantCulture));
 
-var services = new ServiceCollection();
-services.AddLogging();
-new StoreRegistrations(services).UseS3FallbackStore(o =>
+// A retry budget inside the grace, as start-up requires.
+void Budget(FallbackStoreRetryOptions o)
 {
-    o.Endpoint = endpoint;
-    o.Region = "us-east-1";
-    o.Credentials = new BasicAWSCredentials("S3RVER", "S3RVER");
-
-    // A retry budget inside the grace, as start-up requires.
     o.MaxRetryAttempts = 2;
     o.RetryBaseDelay = TimeSpan.FromMilliseconds(50);
     o.AttemptTimeout = grace / 3;
     o.TotalTimeout = grace * 2 / 3;
-});
+}
+
+var services = new ServiceCollection();
+services.AddLogging();
+var registrations = new StoreRegistrations(services);
+if (storage.Scheme == "azure")
+{
+    registrations.UseAzureFallbackStore(o =>
+    {
+        o.ConnectionString = endpoint;
+        Budget(o);
+    });
+}
+else
+{
+    registrations.UseS3FallbackStore(o =>
+    {
+        o.Endpoint = endpoint;
+        o.Region = "us-east-1";
+        o.Credentials = new BasicAWSCredentials("S3RVER", "S3RVER");
+        Budget(o);
+    });
+}
+
 await using var provider = services.BuildServiceProvider();
-var store = new UploadReportingStore(provider.GetServices<IFallbackStoreFactory>().Last(f => f.Scheme == storage.Scheme).Create(storage), nodeId);
+var store = UploadReportingStore.Wrap(provider.GetServices<IFallbackStoreFactory>().Last(f => f.Scheme == storage.Scheme).Create(storage), nodeId);
 var options = new FallbackConfigExporterOptions
 {
     NodeId = nodeId,

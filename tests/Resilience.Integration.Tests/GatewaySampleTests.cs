@@ -22,7 +22,7 @@ public sealed class GatewaySampleTests : IDisposable
         await using var upstreamA = await UpstreamServer.StartAsync("upstream-a");
         await using var upstreamB = await UpstreamServer.StartAsync("upstream-b");
         var yaml = Path.Combine(_dir, "fallback.yaml");
-        await File.WriteAllTextAsync(yaml, $"routes:\n  - routeId: all\n    clusterId: c\n    match: {{ path: \"{{**rest}}\" }}\nclusters:\n  - clusterId: c\n    destinations:\n      d1: {{ address: \"{upstreamA.Url}\" }}\n");
+        await File.WriteAllTextAsync(yaml, $"Routes:\n  all:\n    ClusterId: c\n    Match: {{ Path: \"{{**rest}}\" }}\nClusters:\n  c:\n    Destinations:\n      d1: {{ Address: \"{upstreamA.Url}\" }}\n");
         var settings = new Dictionary<string, string>
         {
             ["Resilience:DataDirectory"] = Path.Combine(_dir, "data"),
@@ -90,7 +90,7 @@ public sealed class GatewaySampleTests : IDisposable
     {
         await using var upstream = await UpstreamServer.StartAsync("upstream-a");
         var yaml = Path.Combine(_dir, "fallback.yaml");
-        await File.WriteAllTextAsync(yaml, $"routes:\n  - routeId: all\n    clusterId: c\n    match: {{ path: \"{{**rest}}\" }}\nclusters:\n  - clusterId: c\n    destinations:\n      d1: {{ address: \"{upstream.Url}\" }}\n");
+        await File.WriteAllTextAsync(yaml, $"Routes:\n  all:\n    ClusterId: c\n    Match: {{ Path: \"{{**rest}}\" }}\nClusters:\n  c:\n    Destinations:\n      d1: {{ Address: \"{upstream.Url}\" }}\n");
         var settings = new Dictionary<string, string>
         {
             ["Resilience:DataDirectory"] = Path.Combine(_dir, "data"),
@@ -110,8 +110,9 @@ public sealed class GatewaySampleTests : IDisposable
 
     private static string RouteTo(string routeId, string address, string clusterId = "c") => JsonSerializer.Serialize(new
     {
-        routes = new[] { new { routeId, clusterId, match = new { path = "{**rest}" } } },
-        clusters = new[] { new { clusterId = "c", destinations = new Dictionary<string, object> { ["d1"] = new { address } } } },
+        // YARP's own shape: keyed by id.
+        Routes = new Dictionary<string, object> { [routeId] = new { ClusterId = clusterId, Match = new { Path = "{**rest}" } } },
+        Clusters = new Dictionary<string, object> { ["c"] = new { Destinations = new Dictionary<string, object> { ["d1"] = new { Address = address } } } },
     });
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");

@@ -8,15 +8,16 @@ internal sealed class DotnetProcess : IDisposable
 {
     private readonly Process _process;
     private readonly StringBuilder _output = new();
+    private readonly StringBuilder _standardOutput = new();
     private readonly TaskCompletionSource _stdoutClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _stderrClosed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private DotnetProcess(ProcessStartInfo start)
     {
-        CommandLine = "dotnet " + string.Join(' ', start.ArgumentList);
+        CommandLine = start.FileName + " " + string.Join(' ', start.ArgumentList);
         _process = new Process { StartInfo = start };
-        _process.OutputDataReceived += (_, e) => Append(e.Data, _stdoutClosed);
-        _process.ErrorDataReceived += (_, e) => Append(e.Data, _stderrClosed);
+        _process.OutputDataReceived += (_, e) => Append(e.Data, _stdoutClosed, _standardOutput);
+        _process.ErrorDataReceived += (_, e) => Append(e.Data, _stderrClosed, standardOutput: null);
         _process.Start();
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
@@ -25,6 +26,8 @@ internal sealed class DotnetProcess : IDisposable
     public string CommandLine { get; }
 
     public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
 
     public string Output
     {
@@ -37,9 +40,16 @@ internal sealed class DotnetProcess : IDisposable
         }
     }
 
-    public static DotnetProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
+    public static DotnetProcess Start(string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments) =>
+        Start("dotnet", workingDirectory, environment, arguments);
+
+    /// <summary>Runs one command line through bash, as a reader pastes it into a terminal.</summary>
+    public static DotnetProcess StartShell(string workingDirectory, IReadOnlyDictionary<string, string>? environment, string commandLine) =>
+        Start("bash", workingDirectory, environment, "-c", "set -o pipefail; " + commandLine);
+
+    private static DotnetProcess Start(string program, string workingDirectory, IReadOnlyDictionary<string, string>? environment, params string[] arguments)
     {
-        var start = new ProcessStartInfo("dotnet")
+        var start = new ProcessStartInfo(program)
         {
             UseShellExecute = false,
             RedirectStandardOutput = true,
@@ -69,23 +79,59 @@ internal sealed class DotnetProcess : IDisposable
     }
 
     /// <summary>Runs a command to completion; fails the test with its output when it exits non-zero or outlives the deadline.</summary>
-    public static async Task<string> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments)
+    public static Task<string> RunAsync(string workingDirectory, TimeSpan timeout, params string[] arguments) =>
+        WaitAsync(Start(workingDirectory, environment: null, arguments), timeout);
+
+    /// <summary>Runs a shell command line to completion, as <see cref="RunAsync"/> does a dotnet command.</summary>
+    public static Task<string> RunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine, IReadOnlyDictionary<string, string>? environment = null) =>
+        WaitAsync(StartShell(workingDirectory, environment, commandLine), timeout);
+
+    /// <summary>
+    /// Runs a shell command line to completion and returns its exit code, its standard output alone (curl writes its
+    /// progress meter to standard error when its output is not a terminal) and all of its output; kills it and
+    /// returns <see langword="null"/> past the deadline.
+    /// </summary>
+    public static async Task<(int ExitCode, string StandardOutput, string Output)?> TryRunShellAsync(string workingDirectory, TimeSpan timeout, string commandLine)
     {
-        using var process = Start(workingDirectory, environment: null, arguments);
-        var elapsed = Stopwatch.StartNew();
-        // A finite wait does not wait for the pipes: a compiler server started by the build may hold them open.
-        var exited = await Task.Run(() => process._process.WaitForExit(timeout));
-        if (!exited)
+        using var process = StartShell(workingDirectory, environment: null, commandLine);
+        if (!await process.WaitForExitAndOutputAsync(timeout))
         {
-            process.Kill();
+            return null;
+        }
+
+        lock (process._output)
+        {
+            return (process._process.ExitCode, process._standardOutput.ToString(), process._output.ToString());
+        }
+    }
+
+    private static async Task<string> WaitAsync(DotnetProcess started, TimeSpan timeout)
+    {
+        using var process = started;
+        var elapsed = Stopwatch.StartNew();
+        if (!await process.WaitForExitAndOutputAsync(timeout))
+        {
             Assert.Fail($"`{process.CommandLine}` did not finish within {timeout}; output:\n{process.Output}");
         }
 
-        await Task.WhenAny(Task.WhenAll(process._stdoutClosed.Task, process._stderrClosed.Task), Task.Delay(TimeSpan.FromSeconds(5)));
         Assert.True(
             process._process.ExitCode == 0,
             $"`{process.CommandLine}` exited with {process._process.ExitCode} after {elapsed.Elapsed.TotalSeconds:F0} s; output:\n{process.Output}");
         return process.Output;
+    }
+
+    /// <summary>Waits for the exit, then for the last output (a line without a newline arrives when its pipe closes).</summary>
+    private async Task<bool> WaitForExitAndOutputAsync(TimeSpan timeout)
+    {
+        // A finite wait does not wait for the pipes: a compiler server started by the build may hold them open.
+        if (!await Task.Run(() => _process.WaitForExit(timeout)))
+        {
+            Kill();
+            return false;
+        }
+
+        await Task.WhenAny(Task.WhenAll(_stdoutClosed.Task, _stderrClosed.Task), Task.Delay(TimeSpan.FromSeconds(5)));
+        return true;
     }
 
     public void Kill()
@@ -103,7 +149,7 @@ internal sealed class DotnetProcess : IDisposable
         _process.Dispose();
     }
 
-    private void Append(string? line, TaskCompletionSource closed)
+    private void Append(string? line, TaskCompletionSource closed, StringBuilder? standardOutput)
     {
         if (line is null)
         {
@@ -114,6 +160,7 @@ internal sealed class DotnetProcess : IDisposable
         lock (_output)
         {
             _output.AppendLine(line);
+            standardOutput?.AppendLine(line);
         }
     }
 }

@@ -30,6 +30,35 @@ internal static partial class ReadmeBlocks
         return blocks;
     }
 
+    /// <summary>
+    /// The blocks marked for a test by an HTML comment on the line before their fence (<c>&lt;!-- quickstart: NAME --&gt;</c>,
+    /// invisible when the Markdown is rendered), by name, in the order they appear.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Language, int Line, string Code)> Marked(string markdownPath, string marker)
+    {
+        var lines = File.ReadAllLines(markdownPath);
+        var blocks = new List<(string, string, int, string)>();
+        for (var i = 1; i < lines.Length; i++)
+        {
+            var open = Fence().Match(lines[i]);
+            if (!open.Success)
+            {
+                continue;
+            }
+
+            var end = SkipTo(lines, i, open.Groups["fence"].Value);
+            var comment = MarkerComment().Match(lines[i - 1]);
+            if (comment.Success && comment.Groups["marker"].Value == marker)
+            {
+                blocks.Add((comment.Groups["name"].Value, open.Groups["lang"].Value, i + 1, string.Join('\n', lines[(i + 1)..end]) + "\n"));
+            }
+
+            i = end;
+        }
+
+        return blocks;
+    }
+
     private static int SkipTo(string[] lines, int open, string fence)
     {
         for (var j = open + 1; j < lines.Length; j++)
@@ -45,4 +74,7 @@ internal static partial class ReadmeBlocks
 
     [GeneratedRegex(@"^\s{0,3}(?<fence>```+|~~~+)\s*(?<lang>[^\s`]*)")]
     private static partial Regex Fence();
+
+    [GeneratedRegex(@"^\s*<!--\s*(?<marker>[\w-]+):\s*(?<name>\S+)\s*-->\s*$")]
+    private static partial Regex MarkerComment();
 }

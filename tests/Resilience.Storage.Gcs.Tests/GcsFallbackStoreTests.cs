@@ -385,7 +385,7 @@ public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<Gc
         var token = await ((ITokenAccess)credential).GetAccessTokenForRequestAsync();
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var name = Uri.EscapeDataString(GcsStorageLocation.Parse(new Uri(storage)).ObjectKey(Key));
+        var name = Uri.EscapeDataString(StorageLocation.Parse(new Uri(storage), "bucket", "gcs").ObjectKey(Key));
 
         using var response = await http.GetAsync(new Uri($"{fixture.Server.Endpoint}/storage/v1/b/{GcsFixture.Bucket}/o/{name}?alt=media&ifGenerationMatch=1"));
 
@@ -398,12 +398,45 @@ public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<Gc
     [InlineData("gcs://bucket/a/b/", "bucket", "a/b")]
     [InlineData("gcs://bucket", "bucket", "")]
     [InlineData("gcs://my_bucket.example.com/p", "my_bucket.example.com", "p")]
+    [InlineData("gs://bucket/a/b/", "bucket", "a/b")]
+    [InlineData("GS://bucket", "bucket", "")]
     public void The_storage_uri_names_bucket_and_prefix(string uri, string bucket, string prefix)
     {
-        var location = GcsStorageLocation.Parse(new Uri(uri));
+        var location = StorageLocation.Parse(new Uri(uri), "bucket", "gcs", "gs");
 
-        Assert.Equal(bucket, location.Bucket);
+        Assert.Equal(bucket, location.Container);
         Assert.Equal(prefix, location.Prefix);
+    }
+
+    [Theory]
+    [InlineData("gcs://bucket/prefix?X-Goog-Signature=secret")]
+    [InlineData("gs:///prefix")]
+    [InlineData("s3://bucket/prefix")]
+    public void A_storage_uri_that_names_no_bucket_or_carries_a_query_is_refused_without_echoing_the_query(string uri)
+    {
+        var error = Assert.Throws<ArgumentException>(() => StorageLocation.Parse(new Uri(uri), "bucket", "gcs", "gs"));
+
+        Assert.DoesNotContain("secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_gs_uri_names_the_same_store_and_keys_as_gcs()
+    {
+        var prefix = $"run-{Guid.NewGuid():N}/fallback";
+        var services = new ServiceCollection().AddLogging();
+        services.AddDataPlaneResilience(o => o.DataDirectory = Path.GetTempPath()).UseGcsFallbackStore(o => fixture.Configure(o)).UseGcsFallbackStore();
+        services.Configure<FallbackStoreOptions>(o => o.Storage = $"gs://{GcsFixture.Bucket}/{prefix}");
+        using var provider = services.BuildServiceProvider();
+        Assert.Single(provider.GetServices<IFallbackStoreFactory>(), f => f.Scheme == "gs");
+        var validation = new FallbackStoreOptionsValidator(provider.GetServices<IFallbackStoreFactory>()).Validate(null, provider.GetRequiredService<IOptions<FallbackStoreOptions>>().Value);
+        Assert.True(validation.Succeeded, validation.FailureMessage);
+        var viaGs = provider.GetRequiredService<FallbackStoreResolver>().Store!;
+
+        await viaGs.PutAsync(Key, "{\"via\":\"gs\"}"u8.ToArray(), new Dictionary<string, string>(), CancellationToken.None);
+        var viaGcs = fixture.CreateStore($"gcs://{GcsFixture.Bucket}/{prefix}");
+
+        Assert.Equal("{\"via\":\"gs\"}"u8.ToArray(), (await viaGcs.GetAsync(Key, 1024, CancellationToken.None))!.Content.ToArray());
+        Assert.Equal($"gs://{GcsFixture.Bucket}/{prefix}", viaGs.Description);
     }
 
     [Fact]

@@ -1,21 +1,14 @@
-using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
+using Resilience.Tests.EnvironmentOnly;
 using Resilience.Tests.FallbackStore;
 using Resilience.Tests.S3rver;
 
 namespace Resilience.Storage.S3.Tests;
-
-/// <summary>Tests that set process environment variables: they run alone, after the parallel ones.</summary>
-[CollectionDefinition(Name, DisableParallelization = true)]
-public sealed class ProcessEnvironmentCollection
-{
-    public const string Name = "process environment";
-}
 
 /// <summary>
 /// A gateway set up as the reference sets one up: environment variables alone (storage URI, import on, export on,
@@ -25,9 +18,6 @@ public sealed class ProcessEnvironmentCollection
 [Collection(ProcessEnvironmentCollection.Name)]
 public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFixture<S3rverFixture>
 {
-    private const string Version = FallbackStoreBehaviourConstants.Version;
-    private static readonly byte[] Config = Encoding.UTF8.GetBytes("{\"routes\":[\"from-the-control-plane\"]}");
-
     [Fact]
     public async Task A_gateway_set_up_by_environment_variables_alone_exports_and_a_new_one_imports_from_a_directory()
     {
@@ -151,108 +141,8 @@ public sealed class EnvironmentOnlySetUpTests(S3rverFixture fixture) : IClassFix
         return provider.GetRequiredService<IOptions<FallbackStoreOptions>>().Value;
     }
 
-    /// <summary>
-    /// The gateway sample's set-up: the environment is the only input. <paramref name="controlPlane"/> stands in for the
-    /// sample's <c>UseWebSocketClusterLink()</c> (only configurations from the control plane are exported).
-    /// </summary>
-    private static IHost BuildGateway(out FakeLogCollector logs, IClusterLink? controlPlane = null)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddFakeLogging();
-        var resilience = builder.Services.AddDataPlaneResilience(builder.Configuration.GetSection("Resilience")).UseS3FallbackStore();
-        if (controlPlane is not null)
-        {
-            resilience.UseClusterLink(controlPlane);
-        }
+    private static IHost BuildGateway(out FakeLogCollector logs) => EnvironmentOnlyGateway.Build(b => b.UseS3FallbackStore(), out logs);
 
-        var host = builder.Build();
-        logs = host.Services.GetFakeLogCollector();
-        return host;
-    }
-
-    private static async Task ExportThenImportAsync(string storage, Dictionary<string, string?> storeVariables)
-    {
-        var root = Path.Combine(Path.GetTempPath(), "resilience-env-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(root);
-        try
-        {
-            string exportedHash;
-            using (new EnvironmentScope(new Dictionary<string, string?>(storeVariables)
-            {
-                ["Resilience__NodeId"] = "backup-1",
-                ["Resilience__NodeVersion"] = Version,
-                ["Resilience__DataDirectory"] = Path.Combine(root, "exporter"),
-                ["Resilience__FallbackStore__Storage"] = storage,
-                ["Resilience__FallbackStore__Export"] = "on",
-                ["Resilience__FallbackStore__ExportDelay"] = "00:00:00",
-                ["Resilience__FallbackStore__ElectionInterval"] = "00:00:00.500",
-                ["Resilience__FallbackStore__ElectionGrace"] = "00:00:03",
-                // The grace must cover the store's retry budget (checked at start).
-                ["Resilience__FallbackStore__S3__AttemptTimeout"] = "00:00:01",
-                ["Resilience__FallbackStore__S3__TotalTimeout"] = "00:00:02",
-            }))
-            {
-                var controlPlane = new ScriptedControlPlaneLink();
-                using var exporter = BuildGateway(out _, controlPlane);
-                await exporter.StartAsync();
-                var dataPlane = exporter.Services.GetRequiredService<IDataPlane>();
-                Assert.True((await controlPlane.PushAsync(Config)).IsServing);
-                exportedHash = dataPlane.Current!.Hash;
-                var store = exporter.Services.GetRequiredService<FallbackStoreResolver>().Store!;
-                await Eventually.HoldsAsync(
-                    async () => await store.GetAsync(FallbackStoreKeys.Config(Version), 1024 * 1024, CancellationToken.None) is not null,
-                    TimeSpan.FromSeconds(30),
-                    "the exporter uploads the configuration");
-                await exporter.StopAsync();
-            }
-
-            using (new EnvironmentScope(new Dictionary<string, string?>(storeVariables)
-            {
-                ["Resilience__NodeId"] = "new-node",
-                ["Resilience__NodeVersion"] = Version,
-                ["Resilience__DataDirectory"] = Path.Combine(root, "importer"),
-                ["Resilience__FallbackStore__Storage"] = storage,
-                ["Resilience__FallbackStore__Import"] = "on",
-            }))
-            {
-                using var importer = BuildGateway(out _, new UnreachableControlPlaneLink());
-                await importer.StartAsync();
-                var dataPlane = importer.Services.GetRequiredService<DataPlane>();
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-                await dataPlane.WaitForStateAsync(s => s.StartupCompleted, timeout.Token);
-
-                Assert.Equal(ConfigOrigin.FallbackStore, dataPlane.Current?.Origin);
-                Assert.Equal(exportedHash, dataPlane.Current!.Hash);
-                await importer.StopAsync();
-            }
-        }
-        finally
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-
-    /// <summary>Sets process environment variables and restores the previous values.</summary>
-    private sealed class EnvironmentScope : IDisposable
-    {
-        private readonly Dictionary<string, string?> _previous = new(StringComparer.Ordinal);
-
-        public EnvironmentScope(IReadOnlyDictionary<string, string?> variables)
-        {
-            foreach (var (name, value) in variables)
-            {
-                _previous[name] = Environment.GetEnvironmentVariable(name);
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
-
-        public void Dispose()
-        {
-            foreach (var (name, value) in _previous)
-            {
-                Environment.SetEnvironmentVariable(name, value);
-            }
-        }
-    }
+    private static Task ExportThenImportAsync(string storage, Dictionary<string, string?> storeVariables) =>
+        EnvironmentOnlyGateway.ExportThenImportAsync(storage, "S3", storeVariables, b => b.UseS3FallbackStore());
 }

@@ -205,11 +205,12 @@ public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<
     [Fact]
     public void A_download_failing_its_checksum_is_retried_but_a_configuration_error_is_not()
     {
-        Assert.True(S3FallbackStore.IsTransient(new AmazonClientException("Expected hash not equal to calculated hash")));
-        Assert.True(S3FallbackStore.IsTransient(new AmazonClientException("wrapped", new HttpRequestException("reset"))));
-        Assert.False(S3FallbackStore.IsTransient(new AmazonClientException("No RegionEndpoint or ServiceURL configured")));
-        Assert.False(S3FallbackStore.IsTransient(new Amazon.S3.AmazonS3Exception("denied") { StatusCode = HttpStatusCode.Forbidden, ErrorCode = "AccessDenied" }));
-        Assert.True(S3FallbackStore.IsTransient(new Amazon.S3.AmazonS3Exception("slow") { StatusCode = HttpStatusCode.ServiceUnavailable, ErrorCode = "SlowDown" }));
+        var errors = new S3StoreErrors(StorageLocation.Parse(new Uri("s3://bucket/prefix"), "bucket", "s3"));
+        Assert.True(errors.IsTransient(new AmazonClientException("Expected hash not equal to calculated hash")));
+        Assert.True(errors.IsTransient(new AmazonClientException("wrapped", new HttpRequestException("reset"))));
+        Assert.False(errors.IsTransient(new AmazonClientException("No RegionEndpoint or ServiceURL configured")));
+        Assert.False(errors.IsTransient(new Amazon.S3.AmazonS3Exception("denied") { StatusCode = HttpStatusCode.Forbidden, ErrorCode = "AccessDenied" }));
+        Assert.True(errors.IsTransient(new Amazon.S3.AmazonS3Exception("slow") { StatusCode = HttpStatusCode.ServiceUnavailable, ErrorCode = "SlowDown" }));
     }
 
     [Theory]
@@ -219,9 +220,9 @@ public sealed class S3FallbackStoreTests(S3rverFixture fixture) : IClassFixture<
     [InlineData("s3://My_Bucket.v2/p", "My_Bucket.v2", "p")]
     public void The_storage_uri_names_bucket_and_prefix(string uri, string bucket, string prefix)
     {
-        var location = S3StorageLocation.Parse(new Uri(uri));
+        var location = StorageLocation.Parse(new Uri(uri), "bucket", "s3");
 
-        Assert.Equal(bucket, location.Bucket);
+        Assert.Equal(bucket, location.Container);
         Assert.Equal(prefix, location.Prefix);
         Assert.Equal(prefix.Length == 0 ? "k" : prefix + "/k", location.ObjectKey("k"));
     }

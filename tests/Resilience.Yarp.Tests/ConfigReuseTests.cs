@@ -20,7 +20,7 @@ public sealed class ConfigReuseTests : IDisposable
     {
         var counter = new CountingRouteValidator();
         await using var services = new ServiceCollection().AddLogging().AddRouting().AddSingleton<IRouteValidator>(counter).AddReverseProxy().LoadFromDataPlane().Services.BuildServiceProvider();
-        var validator = services.GetRequiredService<IConfigValidator>();
+        var validator = services.GetRequiredService<IDataPlaneConfigValidator>();
         var reuse = services.GetRequiredService<ProxyConfigReuse>();
         var first = Encoding.UTF8.GetBytes(ProxyConfigs.Many(300, "http://127.0.0.1:1/"));
         var served = Valid(await validator.ValidateAsync(first, default));

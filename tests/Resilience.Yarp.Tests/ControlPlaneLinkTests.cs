@@ -43,6 +43,30 @@ public sealed class ControlPlaneLinkTests : IDisposable
     }
 
     [Fact]
+    public async Task A_section_with_comments_and_trailing_commas_is_published_served_and_routed_as_written()
+    {
+        await using var a = await Upstream.StartAsync("upstream-a");
+        await using var controlPlane = await ControlPlane.StartAsync();
+        await using var gateway = await Gateway.StartAsync(_dir.File("data"), resilience: controlPlane.Link);
+        var text = $$"""
+            {
+              // Routes tell the proxy which requests to forward (YARP's own sample appsettings are written so)
+              "Routes": { "all": { "ClusterId": "c", "Match": { "Path": "{**rest}", }, }, },
+              "Clusters": { "c": { "Destinations": { "d1": { "Address": "{{a.Url}}" }, }, }, }, /* trailing commas */
+            }
+            """;
+
+        var published = await controlPlane.PublishAsync(text);
+        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/commented") == "upstream-a", "YARP routing the commented config to A");
+
+        // The bytes published are the bytes served, cached and hashed: comments and all.
+        var bytes = System.Text.Encoding.UTF8.GetBytes(text);
+        Assert.Equal(ConfigHash.Compute(bytes), published.Hash);
+        Assert.Equal(published.Hash, gateway.DataPlane.Current!.Hash);
+        Assert.True(gateway.DataPlane.Current.Payload.Span.SequenceEqual(bytes));
+    }
+
+    [Fact]
     public async Task A_published_config_YARP_would_refuse_leaves_traffic_unchanged_under_load()
     {
         await using var a = await Upstream.StartAsync("upstream-a");

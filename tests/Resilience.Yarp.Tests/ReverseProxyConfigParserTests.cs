@@ -29,11 +29,11 @@ public sealed class ReverseProxyConfigParserTests
     }
 
     [Fact]
-    public void Names_in_any_case_arrays_of_routes_and_YARPs_list_forms_are_read()
+    public void Names_in_any_case_and_YARPs_list_forms_are_read()
     {
         var config = Parse("""
             {
-              "routes": [ { "routeId": "r1", "clusterId": "c1", "match": { "path": "/x", "queryParameters": [ { "name": "q", "mode": "contains", "values": [ "v" ] } ] } } ],
+              "routes": { "r1": { "clusterId": "c1", "match": { "path": "/x", "queryParameters": [ { "name": "q", "mode": "contains", "values": [ "v" ] } ] } } },
               "CLUSTERS": {
                 "c1": {
                   "httpClient": { "sslProtocols": [ "Tls12", "Tls13" ], "maxConnectionsPerServer": 10 },
@@ -48,6 +48,7 @@ public sealed class ReverseProxyConfigParserTests
         Assert.Equal(QueryParameterMatchMode.Contains, config.Routes[0].Match.QueryParameters!.Single().Mode);
         Assert.Equal(SslProtocols.Tls12 | SslProtocols.Tls13, config.Clusters.Single().HttpClient!.SslProtocols);
         Assert.Equal(new Version(2, 0), config.Clusters[0].HttpRequest!.Version);
+        Assert.Equal("https://example.invalid/", config.Clusters[0].Destinations!["D"].Address);
     }
 
     [Fact]
@@ -96,17 +97,56 @@ public sealed class ReverseProxyConfigParserTests
     }
 
     [Fact]
-    public void A_metadata_key_given_twice_in_any_case_keeps_its_last_value_and_large_maps_still_read()
+    public void A_metadata_key_given_twice_in_any_case_is_refused_as_the_binder_refuses_it_and_large_maps_still_read()
     {
+        Assert.False(ReverseProxyConfigParser.TryParse("""{ "Routes": { "r": { "Metadata": { "a": "1", "b": "2", "A": "3" } } } }"""u8, out _, out var error));
+        Assert.Contains("route 'r': the key 'A' appears twice", error, StringComparison.Ordinal);
+        Assert.EndsWith($"[rule: {StricterRules.DuplicateKey}]", error, StringComparison.Ordinal);
+
         var many = string.Join(",", Enumerable.Range(0, 12).Select(i => $"\"k{i}\":\"v{i}\""));
-        var config = Parse($$"""{ "Routes": { "r": { "ClusterId": "c", "Match": { "Path": "/" }, "Metadata": { "a": "1", "b": "2", "A": "3", "a": "4" }, "Transforms": [ { {{many}} } ] } } }""");
+        var config = Parse($$"""{ "Routes": { "r": { "ClusterId": "c", "Match": { "Path": "/" }, "Metadata": { "a": "1", "B": true, "c": 0.5, "d": null }, "Transforms": [ { {{many}} } ] } } }""");
 
         var metadata = config.Routes[0].Metadata!;
-        Assert.Equal(2, metadata.Count);
-        Assert.Equal("4", metadata["A"]);
-        Assert.Equal(["a", "b"], metadata.Keys);
+        Assert.Equal(["a", "B", "c", "d"], metadata.Keys);
+        Assert.Equal("True", metadata["b"]);
+        Assert.Equal("0.5", metadata["C"]);
+        Assert.Null(metadata["d"]);
         Assert.Equal(12, config.Routes[0].Transforms![0].Count);
         Assert.Equal("v11", config.Routes[0].Transforms![0]["K11"]);
+        Assert.False(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes($$"""{ "Routes": { "r": { "Transforms": [ { {{many}}, "K3": "again" } ] } } }"""), out _, out _));
+    }
+
+    [Fact]
+    public void In_an_appsettings_document_only_the_ReverseProxy_section_is_read_whatever_comes_before_it()
+    {
+        var config = Parse("""{ "Routes": "not YARP's", "Clusters": [ 1 ], "Logging": { "LogLevel": { "Default": "Warning" } }, "reverseProxy": { "Routes": { "r": { "ClusterId": "c" } } } }""");
+
+        Assert.Equal("r", config.Routes.Single().RouteId);
+        Assert.Empty(config.Clusters);
+        Assert.False(ReverseProxyConfigParser.TryParse("""{ "Routes": "not YARP's", "Other": { } }"""u8, out _, out var error));
+        Assert.Contains("[rule: shape]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Escaped_keys_are_the_keys_they_spell()
+    {
+        var config = Parse("""{ "Routes": { "r": { "Cluster\u0049d": "a", "Match": { "Path": "/" } } } }""");
+        Assert.Equal("a", config.Routes[0].ClusterId);
+
+        Assert.False(ReverseProxyConfigParser.TryParse("""{ "Routes": { "r": { "Cluster\u0049d": "a", "clusterid": "b" } } }"""u8, out _, out var error));
+        Assert.Contains("[rule: duplicate-key]", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Keys_of_parts_YARP_does_not_read_are_checked_as_the_binder_loads_them_too()
+    {
+        var keys = string.Join(",", Enumerable.Range(0, 20).Select(i => $"\"setting{i}\": {i}"));
+        Assert.True(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes($$"""{ "Custom": { {{keys}} }, "Routes": { "r": { "x-note": { {{keys}} } } } }"""), out _, out var error), error);
+
+        Assert.False(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes($$"""{ "Custom": { {{keys}}, "SETTING7": 0 }, "Routes": { } }"""), out _, out error));
+        Assert.Contains("the key 'SETTING7' appears twice", error, StringComparison.Ordinal);
+        Assert.False(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes($$"""{ "Routes": { "r": { "x-note": [ { "a:b": 1 } ] } } }"""), out _, out error));
+        Assert.Contains("[rule: key-delimiter]", error, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -121,22 +161,27 @@ public sealed class ReverseProxyConfigParserTests
     }
 
     [Fact]
-    public void The_key_is_the_id_as_in_YARPs_configuration_provider()
+    public void The_key_is_the_id_and_a_RouteId_field_is_refused_as_YARPs_loader_refuses_it()
     {
-        var config = Parse("""{ "Routes": { "by-key": { "RouteId": "ignored", "ClusterId": "c", "Match": { "Path": "/" } } } }""");
-
+        var config = Parse("""{ "Routes": { "by-key": { "RouteId": "", "ClusterId": "c", "Match": { "Path": "/" } } }, "Clusters": { "c": { "ClusterId": "ignored" } } }""");
         Assert.Equal("by-key", config.Routes.Single().RouteId);
-        Assert.Empty(config.Clusters);
+        Assert.Equal("c", config.Clusters.Single().ClusterId);
+
+        Assert.False(ReverseProxyConfigParser.TryParse("""{ "Routes": { "by-key": { "RouteId": "other" } } }"""u8, out _, out var error));
+        Assert.Contains("'RouteId' is set", error, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("""{ "Routes": { "r": { "Match": { "Headers": [ { "Name": "h", "Mode": "NotAMode" } ] } } } }""", "route 'r'")]
     [InlineData("""{ "Routes": { "r": { "Match": { "Path": "/" } }, "R": { "Match": { "Path": "/" } } } }""", "duplicate route id 'R'")]
-    [InlineData("""{ "Clusters": [ { "ClusterId": "c" }, { "ClusterId": "c" } ] }""", "duplicate cluster id 'c'")]
+    [InlineData("""{ "Clusters": [ { "ClusterId": "c" }, { "ClusterId": "c" } ] }""", "object keyed by id")]
     [InlineData("""{ "Routes": "all of them" }""", "object keyed by id")]
-    [InlineData("""{ "Logging": { } }""", "neither Routes nor Clusters")]
-    [InlineData("""{ "Clusters": { "c": { "HttpRequest": { "Version": "two" } } } }""", "'two' is not a version")]
-    [InlineData("""{ "Routes": { "r": null } }""", "route 'r' is null")]
+    [InlineData("""{ "Routes": { "r": { "Order": 1.5 } } }""", "'Order' must be a whole number (32 bits) as YARP reads it, not \"1.5\"")]
+    [InlineData("""{ "Clusters": { "c": { "HttpRequest": { "Version": "two" } } } }""", "'HttpRequest.Version' must be a version")]
+    [InlineData("""{ "Routes": { "r": "a route" } }""", "route 'r': 'route' must be an object, not a string")]
+    [InlineData("""{ "Routes": { "r": { "Match": { "Methods": "GET" } } } }""", "'Match.Methods' must be a list, not a string (YARP would ignore it or read it as empty) [rule: shape]")]
+    [InlineData("""{ "Routes": { "a:b": { } } }""", "[rule: key-delimiter]")]
+    [InlineData("""{ "Logging": { "A": 1, "a": 2 }, "Routes": { "r": { } } }""", "the key 'a' appears twice in one object")]
     public void A_document_YARP_could_not_read_is_refused_with_the_reason(string json, string expected)
     {
         Assert.False(ReverseProxyConfigParser.TryParse(Encoding.UTF8.GetBytes(json), out _, out var error));

@@ -10,7 +10,7 @@ public sealed class ReverseProxyConfigValidatorTests
     public async Task Every_error_YARP_would_raise_is_collected_and_the_model_is_kept_when_valid()
     {
         await using var services = new ServiceCollection().AddLogging().AddRouting().AddReverseProxy().LoadFromDataPlane().Services.BuildServiceProvider();
-        var validator = services.GetRequiredService<IConfigValidator>();
+        var validator = services.GetRequiredService<IDataPlaneConfigValidator>();
         Assert.IsType<ReverseProxyConfigValidator>(validator);
 
         var invalid = await validator.ValidateAsync(Encoding.UTF8.GetBytes("""
@@ -29,7 +29,7 @@ public sealed class ReverseProxyConfigValidatorTests
         Assert.False(invalid.IsValid);
         Assert.Contains(invalid.Errors, e => e.StartsWith("route 'bad-path':", StringComparison.Ordinal));
         Assert.Contains(invalid.Errors, e => e.StartsWith("route 'no-match':", StringComparison.Ordinal));
-        Assert.Contains("route 'lost': unknown cluster 'nope'", invalid.Errors);
+        Assert.Contains($"route 'lost': unknown cluster 'nope' [rule: {StricterRules.UnknownCluster}]", invalid.Errors);
         Assert.Contains(invalid.Errors, e => e.StartsWith("cluster 'c':", StringComparison.Ordinal) && e.Contains("NoSuchPolicy", StringComparison.Ordinal));
 
         var valid = await validator.ValidateAsync(Encoding.UTF8.GetBytes(ProxyConfigs.CatchAll("http://127.0.0.1:1/")), default);
@@ -41,7 +41,7 @@ public sealed class ReverseProxyConfigValidatorTests
     public async Task A_document_with_an_error_in_every_route_lists_a_bounded_number_of_them()
     {
         await using var services = new ServiceCollection().AddLogging().AddRouting().AddReverseProxy().LoadFromDataPlane().Services.BuildServiceProvider();
-        var validator = services.GetRequiredService<IConfigValidator>();
+        var validator = services.GetRequiredService<IDataPlaneConfigValidator>();
 
         var result = await validator.ValidateAsync(Encoding.UTF8.GetBytes(ProxyConfigs.Many(500, "http://127.0.0.1:1/").Replace("\"ClusterId\":\"c", "\"ClusterId\":\"x", StringComparison.Ordinal)), default);
 

@@ -72,7 +72,7 @@ internal static class YarpApplyProfile
         Console.WriteLine($"config: {RouteTable.Routes} routes, {json.Length / 1e6:F1} MB JSON, {gzip.Length / 1e3:F0} KB gzip");
 
         await using var services = new ServiceCollection().AddLogging().AddRouting().AddReverseProxy().LoadFromDataPlane().Services.BuildServiceProvider();
-        var validator = (ReverseProxyConfigValidator)services.GetRequiredService<IConfigValidator>();
+        var validator = (ReverseProxyConfigValidator)services.GetRequiredService<IDataPlaneConfigValidator>();
         var yarpValidator = services.GetRequiredService<global::Yarp.ReverseProxy.Configuration.IConfigValidator>();
 
         Report("gunzip", () => RouteTable.Gunzip(gzip));
@@ -320,27 +320,8 @@ internal static class YarpApplyProfile
         return [.. prefix, .. section, (byte)'}'];
     }
 
-    private static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            try
-            {
-                if (await condition())
-                {
-                    return true;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(10);
-        }
-
-        return false;
-    }
+    private static Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Processes.SampleProcessProfile.UntilAsync(condition, timeout, pauseMilliseconds: 10);
 
     private static long Rss(int pid)
     {

@@ -73,7 +73,8 @@ public static class WebSocketClusterLinkBuilderExtensions
             sp.GetRequiredService<ILogger<WebSocketClusterLink>>(),
             sp.GetRequiredService<ClusterLinkMetrics>(),
             sp.GetService<TelemetryFlusher>(),
-            sp.GetService<ILicenseReceiver>())));
+            sp.GetService<ILicenseReceiver>(),
+            ConfigLimits.From(sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value))));
         return builder;
     }
 

@@ -13,6 +13,7 @@ internal sealed class ClusterLinkMetrics : IDisposable
     private readonly Counter<long> _reconnects;
     private readonly Counter<long> _framesRejected;
     private readonly Histogram<double> _pushToApply;
+    private readonly Counter<long> _deltas;
     private string? _connectedEndpoint;
 
     public ClusterLinkMetrics(IMeterFactory? meterFactory)
@@ -21,7 +22,8 @@ internal sealed class ClusterLinkMetrics : IDisposable
         _connectAttempts = meter.CreateCounter<long>("resilience.link.connect_attempts", "{attempt}", "Connection attempts to the control plane, by outcome (success, failure).");
         _reconnects = meter.CreateCounter<long>("resilience.link.reconnects", "{reconnect}", "Established connections that ended and were followed by a reconnect.");
         _framesRejected = meter.CreateCounter<long>("resilience.link.frames_rejected", "{message}", "Messages from the control plane refused as too big or malformed, by reason; each ends its connection.");
-        _pushToApply = meter.CreateHistogram<double>("resilience.link.push_to_apply.duration", "s", "Time from the arrival of a pushed configuration to the end of its apply, by outcome.");
+        _pushToApply = DurationHistogram.Create(meter, "resilience.link.push_to_apply.duration", "Time from the arrival of a pushed configuration to the end of its apply, by outcome.");
+        _deltas = meter.CreateCounter<long>("resilience.link.config_deltas", "{message}", "Deltas received, by outcome: patched (the document was made and hash-checked) or the reason the whole configuration was asked for.");
         meter.CreateObservableGauge("resilience.link.connected_endpoint", ObserveConnected, "{connection}", "1 for the control-plane endpoint the link is connected to (endpoint tag); nothing while disconnected.");
     }
 
@@ -37,6 +39,8 @@ internal sealed class ClusterLinkMetrics : IDisposable
 
     public void RecordPushToApply(TimeSpan elapsed, ApplyOutcome outcome) =>
         _pushToApply.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("outcome", outcome.ToString()));
+
+    public void RecordDelta(string outcome) => _deltas.Add(1, new KeyValuePair<string, object?>("outcome", outcome));
 
     public void Dispose() => _ownedMeter?.Dispose();
 

@@ -11,12 +11,12 @@ namespace Resilience.ClusterLink.WebSockets;
 /// </summary>
 internal sealed class LinkSession : IDisposable
 {
-    private readonly WebSocketClusterLink _link;
+    private readonly LinkSessionServices _services;
     private readonly WebSocket _socket;
     private readonly Uri _endpoint;
     private readonly IClusterLinkContext _context;
     private readonly CancellationTokenSource _ending;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly TimedSendLock _sendLock;
     private readonly Channel<PendingConfig> _pending;
     private readonly Channel<RollbackMessage> _rollbacks;
     private readonly Channel<bool> _stateChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -25,9 +25,10 @@ internal sealed class LinkSession : IDisposable
     private long _lastInbound;
     private volatile bool _answered;
 
-    public LinkSession(WebSocketClusterLink link, WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken stopping)
+    public LinkSession(LinkSessionServices services, WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken stopping)
     {
-        _link = link;
+        _services = services;
+        _sendLock = new TimedSendLock(services.Options.WriteTimeout, services.Time);
         _socket = socket;
         _endpoint = endpoint;
         _context = context;
@@ -36,20 +37,22 @@ internal sealed class LinkSession : IDisposable
         // One slot: a newer push replaces the one waiting, so nothing older is applied after something newer.
         _pending = Channel.CreateBounded<PendingConfig>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
-            dropped => Log.LinkConfigDropped(_link.Logger, dropped.Header.Hash));
+            dropped => Log.LinkConfigDropped(services.Logger, dropped.Header.Hash));
 
         // Rollback requests are few and each is answered; a control plane that floods them loses the oldest.
         _rollbacks = Channel.CreateBounded<RollbackMessage>(
             new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
-            dropped => Log.LinkRollbackDropped(_link.Logger, dropped.Hash));
+            dropped => Log.LinkRollbackDropped(Logger, dropped.Hash));
     }
 
     /// <summary>Gets a value indicating whether anything arrived from the control plane on this connection.</summary>
     public bool Answered => _answered;
 
-    private TimeProvider Time => _link.Time;
+    private TimeProvider Time => _services.Time;
 
-    private ClusterLinkOptions Options => _link.Options;
+    private ClusterLinkOptions Options => _services.Options;
+
+    private ILogger Logger => _services.Logger;
 
     public async Task<string> RunAsync()
     {
@@ -69,21 +72,21 @@ internal sealed class LinkSession : IDisposable
                     Version = node.Version,
                     Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
                     ConfigHash = hash,
-                    Capabilities = _context.KeepsHistory ? [LinkProtocol.Capabilities.History] : null,
+                    Capabilities = _context.KeepsHistory ? [LinkProtocol.Capabilities.Delta, LinkProtocol.Capabilities.History] : [LinkProtocol.Capabilities.Delta],
                 },
                 token).ConfigureAwait(false);
 
             // The heartbeat loop starts its timer synchronously, before the state says Connected.
             var heartbeat = HeartbeatLoopAsync(token);
             _context.ReportState(new ClusterLinkState(ClusterLinkStatus.Connected, Time.GetUtcNow()) { Endpoint = _endpoint });
-            Log.LinkConnected(_link.Logger, _endpoint, hash);
+            Log.LinkConnected(Logger, _endpoint, hash);
             var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
             var apply = Task.Run(() => ApplyLoopAsync(token), CancellationToken.None);
             var rollbacks = Task.Run(() => RollbackLoopAsync(token), CancellationToken.None);
             var reports = Task.Run(() => ReportLoopAsync(token), CancellationToken.None);
 
             // Telemetry: what accumulated while disconnected goes first, then a batch every flush interval.
-            var telemetry = _link.Telemetry is { } flusher
+            var telemetry = _services.Telemetry is { } flusher
                 ? Task.Run(() => flusher.RunAsync(SendBinaryAsync, token), CancellationToken.None)
                 : Task.Delay(Timeout.Infinite, token);
 
@@ -127,12 +130,7 @@ internal sealed class LinkSession : IDisposable
 
     private async Task CloseAfterViolationAsync(LinkProtocolException violation)
     {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
-        try
-        {
-            await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
+        if (!await _sendLock.TryEnterAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
         {
             return;
         }
@@ -143,7 +141,7 @@ internal sealed class LinkSession : IDisposable
         }
         finally
         {
-            _sendLock.Release();
+            _sendLock.Exit();
         }
     }
 
@@ -174,15 +172,15 @@ internal sealed class LinkSession : IDisposable
                 {
                     // welcome and heartbeat_ack only prove liveness (already noted); unknown types are ignored (docs/protocol.md, versioning).
                     var (type, root) = LinkFraming.ParseControl(message);
-                    Log.LinkControlReceived(_link.Logger, type);
-                    if (type == LinkProtocol.Types.License && _link.License is { } license)
+                    Log.LinkControlReceived(Logger, type);
+                    if (type == LinkProtocol.Types.License && _services.License is { } license)
                     {
                         await OnLicenseAsync(license, LinkFraming.Deserialize<LicenseMessage>(root), token).ConfigureAwait(false);
                     }
                     else if (type == LinkProtocol.Types.Rollback)
                     {
                         var rollback = LinkFraming.Deserialize<RollbackMessage>(root);
-                        Log.LinkRollbackReceived(_link.Logger, rollback.Hash, rollback.Actor, rollback.Reason);
+                        Log.LinkRollbackReceived(Logger, rollback.Hash, rollback.Actor, rollback.Reason);
                         _rollbacks.Writer.TryWrite(rollback);
                     }
 
@@ -190,17 +188,17 @@ internal sealed class LinkSession : IDisposable
                 }
 
                 var (header, payload) = LinkFraming.DecodeBinary(message);
-                if (header.Type == LinkProtocol.Types.Config)
+                if (header.Type is LinkProtocol.Types.Config or LinkProtocol.Types.ConfigDelta)
                 {
-                    Log.LinkConfigReceived(_link.Logger, header.Hash, header.Version, payload.Length);
+                    Log.LinkConfigReceived(Logger, header.Hash, header.Version, payload.Length);
                     _pending.Writer.TryWrite(new PendingConfig(header, payload, Time.GetTimestamp()));
                 }
             }
         }
         catch (LinkProtocolException ex)
         {
-            _link.Metrics.RecordFrameRejected(ex.Reason);
-            Log.LinkProtocolViolation(_link.Logger, ex.Reason, ex.Message);
+            _services.Metrics.RecordFrameRejected(ex.Reason);
+            Log.LinkProtocolViolation(Logger, ex.Reason, ex.Message);
             throw;
         }
     }
@@ -231,10 +229,23 @@ internal sealed class LinkSession : IDisposable
     {
         await foreach (var pending in _pending.Reader.ReadAllAsync(token).ConfigureAwait(false))
         {
-            var result = await ApplyAsync(pending, token).ConfigureAwait(false);
+            ReadOnlyMemory<byte> patched = default;
+            if (pending.IsDelta && !TryDecodeDelta(pending, out patched, out var refusal))
+            {
+                // Nothing reaches the chain: the node keeps serving what it serves and asks for the whole configuration.
+                var served = _context.Current?.Hash;
+                _services.Metrics.RecordDelta(refusal.Reason);
+                Log.LinkDeltaRefused(Logger, pending.Header.Hash, refusal.Reason, refusal.Message, served);
+                await SendAsync(
+                    new ConfigRequestMessage { Type = LinkProtocol.Types.ConfigRequest, Hash = pending.Header.Hash, ConfigHash = served, Reason = refusal.Reason, Error = refusal.Message },
+                    token).ConfigureAwait(false);
+                continue;
+            }
+
+            var result = pending.IsDelta ? await ApplyDocumentAsync(pending, patched, token).ConfigureAwait(false) : await ApplyAsync(pending, token).ConfigureAwait(false);
             var elapsed = Time.GetElapsedTime(pending.ReceivedAt);
-            _link.Metrics.RecordPushToApply(elapsed, result.Outcome);
-            Log.LinkConfigHandled(_link.Logger, result.Hash ?? pending.Header.Hash, result.Outcome, elapsed);
+            _services.Metrics.RecordPushToApply(elapsed, result.Outcome);
+            Log.LinkConfigHandled(Logger, result.Hash ?? pending.Header.Hash, result.Outcome, elapsed);
             await SendAsync(
                 new ApplyResultMessage
                 {
@@ -263,7 +274,7 @@ internal sealed class LinkSession : IDisposable
         {
             var actor = string.IsNullOrWhiteSpace(request.Actor) ? "control-plane" : request.Actor;
             var result = await _context.RollbackAsync(request.Hash ?? string.Empty, request.Reason, actor, token).ConfigureAwait(false);
-            Log.LinkRollbackHandled(_link.Logger, request.Hash, result.Outcome, result.Errors.Count > 0 ? string.Join("; ", result.Errors) : null);
+            Log.LinkRollbackHandled(Logger, request.Hash, result.Outcome, result.Errors.Count > 0 ? string.Join("; ", result.Errors) : null);
             if (result.Outcome == ApplyOutcome.Applied && _context.Rollback is { } standing && standing.ToHash == result.Hash)
             {
                 // The answer is the report of the rollback it made (unless the report loop sent it first).
@@ -331,7 +342,7 @@ internal sealed class LinkSession : IDisposable
                 Actor = standing.Actor,
             },
             token).ConfigureAwait(false);
-        Log.LinkRollbackReported(_link.Logger, standing.Kind, standing.FromHash, standing.ToHash);
+        Log.LinkRollbackReported(Logger, standing.Kind, standing.FromHash, standing.ToHash);
     }
 
     private static string BakeState(ConfigBakeStatus status) => status switch
@@ -350,15 +361,22 @@ internal sealed class LinkSession : IDisposable
         ReadOnlyMemory<byte> content;
         try
         {
-            content = pending.DecodeContent(Options.MaxDecompressedBytes);
+            content = pending.DecodeContent(_services.Limits);
         }
         catch (GzipContentException ex)
         {
             // Refused before the chain sees it (the chain's own pipeline logs its rejections under the same event id).
-            Log.ConfigRejected(_link.Logger, ConfigOrigin.ControlPlane, _endpoint.ToString(), ex.Reason, ex.Message);
+            Log.ConfigRejected(Logger, ConfigOrigin.ControlPlane, _endpoint.ToString(), ex.Reason, ex.Message);
             return ApplyResult.Rejected(ConfigOrigin.ControlPlane, header.Hash, ex.Reason, [ex.Message], Time.GetUtcNow());
         }
 
+        return await ApplyDocumentAsync(pending, content, token).ConfigureAwait(false);
+    }
+
+    /// <summary>The chain's whole pipeline, for a pushed configuration and for one a delta made alike (limits, hash, signature, validator, swap, cache).</summary>
+    private ValueTask<ApplyResult> ApplyDocumentAsync(PendingConfig pending, ReadOnlyMemory<byte> content, CancellationToken token)
+    {
+        var header = pending.Header;
         var document = new ConfigDocument(content, ConfigFormat.Json, ConfigOrigin.ControlPlane)
         {
             Version = header.Version,
@@ -366,8 +384,33 @@ internal sealed class LinkSession : IDisposable
             ExpectedHash = header.Hash,
             Signature = header.Signature,
             Source = _endpoint.ToString(),
+            ReceivedBytes = pending.Payload.Length,
         };
-        return await _context.ApplyAsync(document, token).ConfigureAwait(false);
+        return _context.ApplyAsync(document, token);
+    }
+
+    private bool TryDecodeDelta(PendingConfig pending, out ReadOnlyMemory<byte> document, out ConfigDeltaException refusal)
+    {
+        try
+        {
+            document = ConfigDeltaDecoder.Decode(pending.Header, pending.Payload, _context.Current, _services.Limits);
+            _services.Metrics.RecordDelta("patched");
+            Log.LinkDeltaPatched(Logger, pending.Header.Hash, pending.Header.BaseHash, pending.Payload.Length, document.Length);
+            refusal = null!;
+            return true;
+        }
+        catch (ConfigDeltaException ex)
+        {
+            document = default;
+            refusal = ex;
+            return false;
+        }
+        catch (Exception ex) when (ex is OutOfMemoryException or InsufficientExecutionStackException)
+        {
+            document = default;
+            refusal = new ConfigDeltaException(LinkProtocol.ConfigRequestReasons.PatchFailed, $"applying the patch failed with {ex.GetType().Name}: {ex.Message}", ex);
+            return false;
+        }
     }
 
     /// <summary>
@@ -388,7 +431,7 @@ internal sealed class LinkSession : IDisposable
             var deadline = Volatile.Read(ref _lastInbound) + ToTicks(timeout);
             if (now >= deadline)
             {
-                Log.LinkHeartbeatTimeout(_link.Logger, timeout);
+                Log.LinkHeartbeatTimeout(Logger, timeout);
                 throw new TimeoutException($"no heartbeat answer from the control plane within {timeout}");
             }
 
@@ -412,7 +455,7 @@ internal sealed class LinkSession : IDisposable
                     },
                     token).ConfigureAwait(false);
                 (requests, failed) = (health.Requests, health.FailedRequests);
-                Log.LinkHeartbeatSent(_link.Logger, hash);
+                Log.LinkHeartbeatSent(Logger, hash);
                 nextHeartbeat = now + ToTicks(interval);
                 continue;
             }
@@ -422,44 +465,20 @@ internal sealed class LinkSession : IDisposable
         }
     }
 
-    private async ValueTask SendAsync<T>(T message, CancellationToken token)
-        where T : LinkMessage
-    {
-        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
-        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
-        try
-        {
-            await LinkFraming.SendControlAsync(_socket, message, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
-        {
-            throw new TimeoutException($"writing a '{message.Type}' message took longer than {Options.WriteTimeout}");
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    private ValueTask SendAsync<T>(T message, CancellationToken token)
+        where T : LinkMessage =>
+        _sendLock.SendAsync(
+            (Socket: _socket, Bytes: LinkFraming.EncodeControl(message)),
+            static (state, write) => state.Socket.SendAsync(state.Bytes.AsMemory(), WebSocketMessageType.Text, true, write.Token),
+            $"a '{message.Type}' message",
+            token);
 
-    private async ValueTask SendBinaryAsync(ReadOnlyMemory<byte> message, CancellationToken token)
-    {
-        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
-        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
-        try
-        {
-            await _socket.SendAsync(message, WebSocketMessageType.Binary, true, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
-        {
-            throw new TimeoutException($"writing a telemetry batch took longer than {Options.WriteTimeout}");
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    private ValueTask SendBinaryAsync(ReadOnlyMemory<byte> message, CancellationToken token) =>
+        _sendLock.SendAsync(
+            (Socket: _socket, Bytes: message),
+            static (state, write) => state.Socket.SendAsync(state.Bytes, WebSocketMessageType.Binary, true, write.Token),
+            "a telemetry batch",
+            token);
 
     private long ToTicks(TimeSpan span) => (long)(span.TotalSeconds * Time.TimestampFrequency);
 

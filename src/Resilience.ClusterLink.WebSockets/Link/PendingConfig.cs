@@ -2,16 +2,29 @@ using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ClusterLink.WebSockets;
 
-/// <summary>A pushed configuration waiting to be applied (one slot per connection: a newer push replaces it).</summary>
-/// <param name="Header">Its header: hash, version, encoding, announced size, signature.</param>
+/// <summary>A pushed configuration or delta waiting to be applied (one slot per connection: a newer push replaces it).</summary>
+/// <param name="Header">Its header: type (config or config_delta), hash, version, encoding, announced size, signature, base.</param>
 /// <param name="Payload">The payload as received.</param>
 /// <param name="ReceivedAt">When it arrived (a timestamp of the link's clock), for the push-to-apply duration.</param>
 internal sealed record PendingConfig(BinaryHeader Header, ReadOnlyMemory<byte> Payload, long ReceivedAt)
 {
-    /// <summary>Decodes the payload as the header says, under the link's own limit: a gzip bomb costs at most <paramref name="maxDecompressedBytes"/>.</summary>
+    /// <summary>Gets a value indicating whether this is a delta (<see cref="LinkProtocol.Types.ConfigDelta"/>).</summary>
+    public bool IsDelta => Header.Type == LinkProtocol.Types.ConfigDelta;
+
+    /// <summary>
+    /// Decodes a whole configuration's payload as the header says, under the chain's limits (the one place they are set):
+    /// the payload as received within <see cref="ConfigLimits.MaxConfigBytes"/>, a gzip bomb costs at most
+    /// <see cref="ConfigLimits.MaxDecompressedBytes"/>.
+    /// </summary>
     /// <exception cref="GzipContentException">Unknown encoding, too large, damaged, or not the announced size.</exception>
-    public ReadOnlyMemory<byte> DecodeContent(long maxDecompressedBytes)
+    public ReadOnlyMemory<byte> DecodeContent(ConfigLimits limits)
     {
+        if (Payload.Length > limits.MaxConfigBytes)
+        {
+            throw new GzipContentException(RejectionReason.TooLarge, $"content of {Payload.Length} bytes exceeds the limit of {limits.MaxConfigBytes} bytes");
+        }
+
+        var maxDecompressedBytes = limits.MaxDecompressedBytes;
         if (string.Equals(Header.Encoding, LinkProtocol.Encodings.Gzip, StringComparison.OrdinalIgnoreCase))
         {
             return Decompress(Payload, Header.Size, maxDecompressedBytes);

@@ -20,8 +20,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
     private readonly ILogger _logger;
     private readonly ClusterLinkMetrics _metrics;
     private readonly IReadOnlyList<Uri> _endpoints;
-    private readonly TelemetryFlusher? _telemetry;
-    private readonly ILicenseReceiver? _license;
+    private readonly LinkSessionServices _sessionServices;
 
     public WebSocketClusterLink(
         ClusterLinkOptions options,
@@ -31,10 +30,9 @@ internal sealed class WebSocketClusterLink : IClusterLink
         ILogger logger,
         ClusterLinkMetrics metrics,
         TelemetryFlusher? telemetry = null,
-        ILicenseReceiver? license = null)
+        ILicenseReceiver? license = null,
+        ConfigLimits? limits = null)
     {
-        _telemetry = telemetry;
-        _license = license;
         _options = options;
         _connector = connector;
         _jitter = jitter;
@@ -42,25 +40,12 @@ internal sealed class WebSocketClusterLink : IClusterLink
         _logger = logger;
         _metrics = metrics;
         _endpoints = options.ResolveEndpoints();
+        _sessionServices = new LinkSessionServices(options, limits ?? ConfigLimits.Default, timeProvider, logger, metrics, telemetry, license);
         if (_endpoints.Count == 0)
         {
             throw new InvalidOperationException("ClusterLink:Endpoints is empty and ClusterLink:Endpoint is not set");
         }
     }
-
-    internal ClusterLinkOptions Options => _options;
-
-    internal TimeProvider Time => _timeProvider;
-
-    internal ILogger Logger => _logger;
-
-    internal ClusterLinkMetrics Metrics => _metrics;
-
-    /// <summary>Gets the usage flusher a connection runs, if telemetry is on.</summary>
-    internal TelemetryFlusher? Telemetry => _telemetry;
-
-    /// <summary>Gets where licences from the control plane go, if anywhere.</summary>
-    internal ILicenseReceiver? License => _license;
 
     public async Task RunAsync(IClusterLinkContext context, CancellationToken cancellationToken)
     {
@@ -172,7 +157,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
     /// <summary>Runs one established connection until it ends; returns why it ended and whether the control plane sent anything on it.</summary>
     internal async Task<(string Reason, bool Answered)> RunConnectionAsync(WebSocket socket, Uri endpoint, IClusterLinkContext context, CancellationToken cancellationToken)
     {
-        using var session = new LinkSession(this, socket, endpoint, context, cancellationToken);
+        using var session = new LinkSession(_sessionServices, socket, endpoint, context, cancellationToken);
         var reason = await session.RunAsync().ConfigureAwait(false);
         return (reason, session.Answered);
     }

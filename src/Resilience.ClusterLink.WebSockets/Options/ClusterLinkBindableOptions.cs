@@ -66,7 +66,9 @@ internal sealed class ClusterLinkBindableOptions
         ConnectTimeout = options.ConnectTimeout,
         WriteTimeout = options.WriteTimeout,
         MaxFrameBytes = options.MaxFrameBytes,
+#pragma warning disable CS0618 // still bound, so existing configuration keeps binding
         MaxDecompressedBytes = options.MaxDecompressedBytes,
+#pragma warning restore CS0618
         UseProxy = options.UseProxy,
         ProxyUri = options.ProxyUri,
         ProxyTlsVerify = options.ProxyTlsVerify,
@@ -95,7 +97,9 @@ internal sealed class ClusterLinkBindableOptions
         options.ConnectTimeout = ConnectTimeout;
         options.WriteTimeout = WriteTimeout;
         options.MaxFrameBytes = MaxFrameBytes;
+#pragma warning disable CS0618 // still bound, so existing configuration keeps binding
         options.MaxDecompressedBytes = MaxDecompressedBytes;
+#pragma warning restore CS0618
         options.UseProxy = UseProxy;
         options.ProxyUri = ProxyUri;
         options.ProxyTlsVerify = ProxyTlsVerify;

@@ -89,8 +89,13 @@ public sealed class ClusterLinkOptions
     [Range(1024L, long.MaxValue)]
     public long MaxFrameBytes { get; set; } = ClusterLinkDefaults.MaxFrameBytes;
 
-    /// <summary>Gets or sets the largest pushed configuration after decompression; a larger one is rejected (gzip bomb). Default: 256 MiB.</summary>
-    [Range(1L, long.MaxValue)]
+    /// <summary>
+    /// Gets or sets nothing the link uses any more: a pushed configuration is bounded by the chain's limits, the one place
+    /// they are set (<see cref="DataPlaneResilienceOptions.MaxConfigBytes"/> as received, <see cref="DataPlaneResilienceOptions.MaxDecompressedBytes"/>
+    /// after decompression, <c>Resilience:MaxConfigBytes</c> and <c>Resilience:MaxDecompressedBytes</c>). Kept so that
+    /// existing configuration still binds.
+    /// </summary>
+    [Obsolete("The link applies the chain's limits: set Resilience:MaxConfigBytes and Resilience:MaxDecompressedBytes (DataPlaneResilienceOptions).")]
     public long MaxDecompressedBytes { get; set; } = ClusterLinkDefaults.MaxDecompressedBytes;
 
     /// <summary>Gets or sets a value indicating whether the link goes through <see cref="ProxyUri"/> (like <c>cluster_use_proxy</c>). Default: off.</summary>

@@ -48,11 +48,6 @@ internal sealed class ClusterLinkCrossFieldValidator : IValidateOptions<ClusterL
             }
         }
 
-        if (options.MaxDecompressedBytes < 1)
-        {
-            builder.AddError("must be positive", nameof(options.MaxDecompressedBytes));
-        }
-
         return builder.Build();
     }
 

@@ -28,4 +28,12 @@ public sealed class BinaryHeader : LinkMessage
     /// <summary>Gets or sets the control plane's signature of the configuration JSON (<see cref="ConfigSignature"/>), when it signs.</summary>
     [JsonPropertyName("signature")]
     public string? Signature { get; set; }
+
+    /// <summary>Gets or sets the hash of the configuration a <see cref="LinkProtocol.Types.ConfigDelta"/> patches (config_delta).</summary>
+    [JsonPropertyName("base_hash")]
+    public string? BaseHash { get; set; }
+
+    /// <summary>Gets or sets the size in bytes of the configuration a <see cref="LinkProtocol.Types.ConfigDelta"/> makes (config_delta).</summary>
+    [JsonPropertyName("target_size")]
+    public long? TargetSize { get; set; }
 }

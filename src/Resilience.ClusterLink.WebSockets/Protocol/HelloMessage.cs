@@ -29,7 +29,7 @@ public sealed class HelloMessage : LinkMessage
     [JsonPropertyName("config_hash")]
     public string? ConfigHash { get; set; }
 
-    /// <summary>Gets or sets what the node can do beyond the base of this version (<see cref="LinkProtocol.Capabilities"/>); absent from an older node.</summary>
+    /// <summary>Gets or sets what the node can do beyond the base protocol (<see cref="LinkProtocol.Capabilities"/>), or <see langword="null"/>.</summary>
     [JsonPropertyName("capabilities")]
     public List<string>? Capabilities { get; set; }
 }

@@ -48,15 +48,27 @@ public static class LinkProtocol
         public const string License = "license";
 
         /// <summary>
+        /// CP -> DP, binary, only to a node that announced <see cref="Capabilities.Delta"/>: the latest configuration as an
+        /// RFC 6902 patch of the one the node serves (<see cref="BinaryHeader.BaseHash"/>, <see cref="BinaryHeader.TargetSize"/>).
+        /// </summary>
+        public const string ConfigDelta = "config_delta";
+
+        /// <summary>DP -> CP, text: a node that could not use a <see cref="ConfigDelta"/> asks for the whole configuration (<see cref="ConfigRequestMessage"/>).</summary>
+        public const string ConfigRequest = "config_request";
+
+        /// <summary>
         /// CP -> DP, text: serve a configuration of the node's history again (<see cref="RollbackMessage"/>). Sent only to a
         /// node whose hello announced <see cref="Capabilities.History"/>; it answers with an <see cref="ApplyResult"/>.
         /// </summary>
         public const string Rollback = "rollback";
     }
 
-    /// <summary>What a node can do beyond the base of this version, announced in <see cref="HelloMessage.Capabilities"/>.</summary>
+    /// <summary>What a node can do beyond the base protocol, announced in <see cref="HelloMessage.Capabilities"/>.</summary>
     public static class Capabilities
     {
+        /// <summary>The node applies <see cref="Types.ConfigDelta"/> messages and asks with <see cref="Types.ConfigRequest"/> when one does not apply.</summary>
+        public const string Delta = "delta";
+
         /// <summary>The node keeps a configuration history: it executes <see cref="Types.Rollback"/> and reports <see cref="Outcomes.RolledBack"/> and <see cref="Outcomes.Reverted"/>.</summary>
         public const string History = "history";
     }
@@ -81,6 +93,25 @@ public static class LinkProtocol
 
         /// <summary>A signal failed but the node could not go back (nothing before it, the revert was refused, or it reverted this hash once); it keeps serving it.</summary>
         public const string Failed = "failed";
+    }
+
+    /// <summary>Why a node asks for the whole configuration (<see cref="ConfigRequestMessage.Reason"/>).</summary>
+    public static class ConfigRequestReasons
+    {
+        /// <summary>The delta's base is not the configuration the node serves.</summary>
+        public const string BaseMismatch = "base_mismatch";
+
+        /// <summary>The patch does not apply (malformed, a pointer that names nothing, over its budget, not the announced size).</summary>
+        public const string PatchFailed = "patch_failed";
+
+        /// <summary>The patched document does not hash to the delta's target.</summary>
+        public const string HashMismatch = "hash_mismatch";
+
+        /// <summary>The patch or the document it makes is over the node's size limits.</summary>
+        public const string TooLarge = "too_large";
+
+        /// <summary>The patch is not valid gzip or has an unknown encoding.</summary>
+        public const string BadCompression = "bad_compression";
     }
 
     /// <summary>Payload encodings (<see cref="BinaryHeader.Encoding"/>).</summary>

@@ -54,6 +54,7 @@ internal sealed partial class ConfigPublisher
             {
                 Volatile.Write(ref _latestShared, shared);
                 Volatile.Write(ref _latest, published);
+                Deltas?.Add(published);
             }
         }
 
@@ -121,7 +122,7 @@ internal sealed partial class ConfigPublisher
     }
 
     /// <summary>A configuration read from the backplane is what nodes will get: it must be what it says it is.</summary>
-    private static string? Verify(BackplaneConfig shared, out byte[]? json)
+    internal static string? Verify(BackplaneConfig shared, out byte[]? json)
     {
         json = null;
         if (shared.Revision <= 0 || shared.Size < 0 || shared.Hash.Length != 64)

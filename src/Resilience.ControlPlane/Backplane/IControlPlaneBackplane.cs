@@ -33,6 +33,17 @@ public interface IControlPlaneBackplane
     /// <exception cref="ControlPlaneBackplaneException">The backplane cannot be reached.</exception>
     ValueTask<bool> RestoreAsync(BackplaneConfig config, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Reads one of the configurations published recently, by hash, so that a replica can send a data plane that moved
+    /// to it from another replica a delta from the configuration it serves (docs/protocol.md, "Delta sync"). The
+    /// default implementation keeps none and returns <see langword="null"/>: such a node then gets the whole configuration.
+    /// </summary>
+    /// <param name="hash">The configuration's hash.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <returns>The configuration, or <see langword="null"/> when it is not kept.</returns>
+    /// <exception cref="ControlPlaneBackplaneException">The backplane cannot be reached.</exception>
+    ValueTask<BackplaneConfig?> GetRecentAsync(string hash, CancellationToken cancellationToken) => ValueTask.FromResult<BackplaneConfig?>(null);
+
     /// <summary>Reads the fleet's latest configuration.</summary>
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <returns>The stored configuration, or <see langword="null"/> when none is stored.</returns>

@@ -57,6 +57,7 @@ public static class DataPlaneHubServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneHubOptions>, DataPlaneHubCrossFieldValidator>());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<ConfigSigner>();
+        services.TryAddSingleton<ConfigDeltas>();
         services.TryAddSingleton<ConfigPublisher>();
         services.TryAddSingleton<IConfigPublisher>(sp => sp.GetRequiredService<ConfigPublisher>());
         services.TryAddSingleton<DataPlaneRegistry>();

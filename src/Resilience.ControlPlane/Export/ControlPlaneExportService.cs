@@ -105,7 +105,7 @@ internal sealed class ControlPlaneExportService : IHostedService, IDisposable
     {
         var factory = _factories.LastOrDefault(f => string.Equals(f.Scheme, storage.Scheme, StringComparison.OrdinalIgnoreCase))
             ?? throw new InvalidOperationException(
-                $"No fallback store handles '{storage.Scheme}://'. Add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs: Resilience.Storage.Gcs).");
+                $"No fallback store handles '{storage.Scheme}://'. Add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs or gs: Resilience.Storage.Gcs, azure: Resilience.Storage.Azure).");
         return factory.Create(storage);
     }
 

@@ -11,7 +11,7 @@ namespace Resilience.ControlPlane;
 /// Accepts data-plane connections on the mapped endpoint and keeps one session per node id
 /// (a reconnecting node replaces its old session). Every publish is offered to every session.
 /// </summary>
-internal sealed class DataPlaneHub : IDataPlaneHub
+internal sealed class DataPlaneHub : IDataPlaneSessions, IDataPlaneHub
 {
     private readonly ConcurrentDictionary<string, DataPlaneSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConfigPublisher _publisher;
@@ -66,7 +66,12 @@ internal sealed class DataPlaneHub : IDataPlaneHub
         };
         _publisher.ConnectedCount = () => _sessions.Count;
         metrics.ObserveDataPlanes(registry.GetAll);
+        SessionServices = new DataPlaneSessionServices(
+            _options, timeProvider, logger, metrics, registry, publisher, publisher.Deltas, ConfigSends, this, telemetryHandlers.ToArray(), _usageSinks, _stopping);
     }
+
+    /// <summary>Gets what every session works with (handed to it, not fetched from the hub).</summary>
+    internal DataPlaneSessionServices SessionServices { get; }
 
     internal int ConnectedCount => _sessions.Count;
 
@@ -86,6 +91,9 @@ internal sealed class DataPlaneHub : IDataPlaneHub
     internal DataPlaneRegistry Registry => _registry;
 
     internal IConfigPublisher Publisher => _publisher;
+
+    /// <summary>Gets the recent configurations and the deltas between them, when deltas are on.</summary>
+    internal ConfigDeltas? Deltas => _publisher.Deltas;
 
     internal IEnumerable<IDataPlaneTelemetryHandler> TelemetryHandlers => _telemetryHandlers;
 
@@ -129,12 +137,12 @@ internal sealed class DataPlaneHub : IDataPlaneHub
             SubProtocol = LinkProtocol.SubProtocol,
             KeepAliveInterval = TimeSpan.Zero,
         }).ConfigureAwait(false);
-        var session = new DataPlaneSession(this, socket, certificate!.Subject, remote);
+        var session = new DataPlaneSession(SessionServices, socket, certificate!.Subject, remote);
         await session.RunAsync(http.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>Registers a session that said hello; returns the one it replaces, if any.</summary>
-    internal DataPlaneSession? Attach(string nodeId, DataPlaneSession session)
+    /// <inheritdoc/>
+    public DataPlaneSession? Attach(string nodeId, DataPlaneSession session)
     {
         DataPlaneSession? replaced = null;
         _sessions.AddOrUpdate(nodeId, session, (_, old) =>
@@ -154,6 +162,7 @@ internal sealed class DataPlaneHub : IDataPlaneHub
             : Task.FromResult(new DataPlaneRollbackResult { Status = DataPlaneRollbackStatus.NotConnected, NodeId = nodeId, Hash = hash, Errors = ["the node is not connected to this control plane"] });
     }
 
-    internal bool Detach(string nodeId, DataPlaneSession session) =>
+    /// <inheritdoc/>
+    public bool Detach(string nodeId, DataPlaneSession session) =>
         _sessions.TryRemove(new KeyValuePair<string, DataPlaneSession>(nodeId, session));
 }

@@ -7,6 +7,8 @@ internal static class DataPlaneHubDefaults
     public const long MaxTelemetryDecompressedBytes = 64L * 1024 * 1024;
     public const string MeterName = ControlPlaneTelemetry.MeterName;
     public const int TelemetryQueueCapacity = 16;
+    public const int DeltaHistory = 8;
+    public const long DeltaHistoryMaxBytes = 256L * 1024 * 1024;
     public static readonly TimeSpan HelloTimeout = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DataPlaneTimeout = TimeSpan.FromSeconds(90);
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);

@@ -59,6 +59,21 @@ public sealed class DataPlaneHubOptions
     [Range(1, 100_000)]
     public int TelemetryQueueCapacity { get; set; } = DataPlaneHubDefaults.TelemetryQueueCapacity;
 
+    /// <summary>
+    /// Gets or sets how many earlier published configurations are kept as bases of deltas: a data plane that serves one of
+    /// them and announced the <c>delta</c> capability gets only a patch to the latest (docs/protocol.md, "Delta sync").
+    /// 0 turns deltas off. Default: 8.
+    /// </summary>
+    [Range(0, 1000)]
+    public int DeltaHistory { get; set; } = DataPlaneHubDefaults.DeltaHistory;
+
+    /// <summary>
+    /// Gets or sets how many bytes of JSON the kept configurations may take together (the oldest go first; the latest is
+    /// always kept). Default: 256 MiB.
+    /// </summary>
+    [Range(0L, long.MaxValue)]
+    public long DeltaHistoryMaxBytes { get; set; } = DataPlaneHubDefaults.DeltaHistoryMaxBytes;
+
     /// <summary>Gets or sets how long a disconnected data plane stays in the registry. Default: 1 h.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "30.00:00:00")]
     public TimeSpan RegistryRetention { get; set; } = DataPlaneHubDefaults.RegistryRetention;

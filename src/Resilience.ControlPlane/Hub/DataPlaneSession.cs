@@ -14,11 +14,11 @@ namespace Resilience.ControlPlane;
 /// </summary>
 internal sealed class DataPlaneSession
 {
-    private readonly DataPlaneHub _hub;
+    private readonly DataPlaneSessionServices _services;
     private readonly WebSocket _socket;
     private readonly string _subject;
     private readonly string? _remote;
-    private readonly SemaphoreSlim _sendLock = new(1, 1);
+    private readonly TimedSendLock _sendLock;
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly CancellationTokenSource _ending = new();
     private readonly TaskCompletionSource _replaced = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -33,23 +33,27 @@ internal sealed class DataPlaneSession
     private string? _rolledBackHash;
     private readonly ConcurrentDictionary<string, TaskCompletionSource<ApplyResultMessage>> _rollbackRequests = new(StringComparer.Ordinal);
     private IReadOnlyList<string> _capabilities = [];
+    private bool _acceptsDeltas;
+    private string? _nodeHash;
+    private string? _fullRequested;
     private int _closeCode;
     private string _nodeId = "(before hello)";
 
-    public DataPlaneSession(DataPlaneHub hub, WebSocket socket, string subject, string? remote)
+    public DataPlaneSession(DataPlaneSessionServices services, WebSocket socket, string subject, string? remote)
     {
-        _hub = hub;
+        _services = services;
+        _sendLock = new TimedSendLock(services.Options.WriteTimeout, services.Time);
         _socket = socket;
         _subject = subject;
         _remote = remote;
 
-        _telemetry = new DataPlaneTelemetryIntake(hub);
-        _watchdog = new DataPlaneWatchdog(hub.Time, hub.Options.DataPlaneTimeout);
+        _telemetry = new DataPlaneTelemetryIntake(services);
+        _watchdog = new DataPlaneWatchdog(services.Time, services.Options.DataPlaneTimeout);
     }
 
-    private TimeProvider Time => _hub.Time;
+    private TimeProvider Time => _services.Time;
 
-    private DataPlaneHubOptions Options => _hub.Options;
+    private DataPlaneHubOptions Options => _services.Options;
 
     /// <summary>Offers a configuration; it replaces an older one not yet sent. <paramref name="force"/> sends it even if it was sent before (stale-hash resend).</summary>
     public void Offer(PublishedConfig config, bool force = false)
@@ -91,19 +95,19 @@ internal sealed class DataPlaneSession
         // control plane must close with 1001 first (the stopping task below ends the session that way).
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, _ending.Token);
         var token = linked.Token;
-        using var onStopping = _hub.Stopping.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), _stopping);
+        using var onStopping = _services.Stopping.Register(static s => ((TaskCompletionSource)s!).TrySetResult(), _stopping);
         _watchdog.MarkInbound();
         HelloMessage hello;
         try
         {
-            using var helloWait = CancellationTokenSource.CreateLinkedTokenSource(token, _hub.Stopping);
+            using var helloWait = CancellationTokenSource.CreateLinkedTokenSource(token, _services.Stopping);
             hello = await DataPlaneHello.ReceiveAsync(_socket, Options.HelloTimeout, Time, helloWait.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is LinkProtocolException or TimeoutException or WebSocketException or OperationCanceledException)
         {
-            Log.ConnectionRefused(_hub.Logger, _remote, $"bad hello: {ex.Message}");
+            Log.ConnectionRefused(_services.Logger, _remote, $"bad hello: {ex.Message}");
             var code = ex is LinkProtocolException violation ? violation.CloseCode
-                : _hub.Stopping.IsCancellationRequested ? (int)WebSocketCloseStatus.EndpointUnavailable
+                : _services.Stopping.IsCancellationRequested ? (int)WebSocketCloseStatus.EndpointUnavailable
                 : LinkProtocol.CloseCodes.BadHello;
             await LinkFraming.CloseQuietlyAsync(_socket, code, "bad hello", TimeSpan.FromSeconds(1), Time).ConfigureAwait(false);
             return;
@@ -111,8 +115,10 @@ internal sealed class DataPlaneSession
 
         _nodeId = hello.NodeId!;
         _capabilities = hello.Capabilities is { } capabilities ? capabilities.Where(c => !string.IsNullOrEmpty(c)).Take(32).ToArray() : [];
+        _acceptsDeltas = hello.Capabilities?.Contains(LinkProtocol.Capabilities.Delta) == true;
+        _nodeHash = hello.ConfigHash;
         var now = Time.GetUtcNow();
-        _hub.Registry.Update(_nodeId, old => new DataPlaneInfo
+        _services.Registry.Update(_nodeId, old => new DataPlaneInfo
         {
             NodeId = _nodeId,
             Hostname = hello.Hostname,
@@ -135,18 +141,18 @@ internal sealed class DataPlaneSession
             TelemetryDropped = old?.TelemetryDropped ?? 0,
             LastTelemetryAt = old?.LastTelemetryAt,
         });
-        _rejectedHash = _hub.Registry.Find(_nodeId)?.RejectedHash;
-        _rolledBackHash = _hub.Registry.Find(_nodeId)?.RolledBackHash;
-        _hub.Attach(_nodeId, this)?.Replace();
-        Log.DataPlaneConnected(_hub.Logger, _nodeId, hello.Hostname, hello.Version, _remote, hello.ConfigHash);
+        _rejectedHash = _services.Registry.Find(_nodeId)?.RejectedHash;
+        _rolledBackHash = _services.Registry.Find(_nodeId)?.RolledBackHash;
+        _services.Sessions.Attach(_nodeId, this)?.Replace();
+        Log.DataPlaneConnected(_services.Logger, _nodeId, hello.Hostname, hello.Version, _remote, hello.ConfigHash);
 
         var why = "the connection ended";
         Task? deliveries = null;
         try
         {
-            var latest = _hub.Publisher.Latest;
+            var latest = _services.Publisher.Latest;
             await SendControlAsync(new WelcomeMessage { Type = LinkProtocol.Types.Welcome, Protocol = LinkProtocol.Version, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
-            if (_hub.Publisher.License is not null)
+            if (_services.Publisher.License is not null)
             {
                 OfferLicense();
             }
@@ -199,13 +205,13 @@ internal sealed class DataPlaneSession
                 await Task.WhenAny(deliveries, Task.Delay(TimeSpan.FromSeconds(1), Time)).ConfigureAwait(false);
             }
 
-            if (_hub.Detach(_nodeId, this))
+            if (_services.Sessions.Detach(_nodeId, this))
             {
                 var seen = Time.GetUtcNow();
-                _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { IsConnected = false, LastSeen = seen });
+                _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { IsConnected = false, LastSeen = seen });
             }
 
-            Log.DataPlaneDisconnected(_hub.Logger, _nodeId, why);
+            Log.DataPlaneDisconnected(_services.Logger, _nodeId, why);
             _ending.Dispose();
             _sendLock.Dispose();
         }
@@ -218,7 +224,11 @@ internal sealed class DataPlaneSession
             try
             {
                 using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(1), Time);
-                await _sendLock.WaitAsync(timeout.Token).ConfigureAwait(false);
+                if (!await _sendLock.TryEnterAsync(TimeSpan.FromSeconds(1)).ConfigureAwait(false))
+                {
+                    return;
+                }
+
                 try
                 {
                     if (_socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
@@ -228,7 +238,7 @@ internal sealed class DataPlaneSession
                 }
                 finally
                 {
-                    _sendLock.Release();
+                    _sendLock.Exit();
                 }
             }
             catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException or InvalidOperationException)
@@ -267,9 +277,12 @@ internal sealed class DataPlaneSession
                         case LinkProtocol.Types.ApplyResult:
                             OnApplyResult(LinkFraming.Deserialize<ApplyResultMessage>(root), seen);
                             break;
+                        case LinkProtocol.Types.ConfigRequest:
+                            OnConfigRequest(LinkFraming.Deserialize<ConfigRequestMessage>(root), seen);
+                            break;
                         default:
                             // Unknown types are ignored: a newer data plane may send more (docs/protocol.md, versioning).
-                            _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen });
+                            _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen });
                             break;
                     }
 
@@ -285,14 +298,14 @@ internal sealed class DataPlaneSession
         }
         catch (LinkProtocolException ex)
         {
-            Log.ProtocolViolation(_hub.Logger, _nodeId, ex.Reason, ex.Message);
+            Log.ProtocolViolation(_services.Logger, _nodeId, ex.Reason, ex.Message);
             throw;
         }
     }
 
     private async Task OnHeartbeatAsync(HeartbeatMessage heartbeat, DateTimeOffset seen, CancellationToken token)
     {
-        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
+        _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
         {
             LastSeen = seen,
             ConfigHash = heartbeat.ConfigHash,
@@ -300,10 +313,15 @@ internal sealed class DataPlaneSession
         });
         if (heartbeat.Health is { } reported)
         {
-            _hub.Metrics.RecordHealth(_nodeId, Math.Max(0, reported.Requests), Math.Max(0, reported.FailedRequests));
+            _services.Metrics.RecordHealth(_nodeId, Math.Max(0, reported.Requests), Math.Max(0, reported.FailedRequests));
         }
 
-        var latest = _hub.Publisher.Latest;
+        if (Volatile.Read(ref _inFlightHash) is null)
+        {
+            Volatile.Write(ref _nodeHash, heartbeat.ConfigHash);
+        }
+
+        var latest = _services.Publisher.Latest;
         await SendControlAsync(new HeartbeatMessage { Type = LinkProtocol.Types.HeartbeatAck, LatestHash = latest?.Hash }, token).ConfigureAwait(false);
         if (latest is not null
             && heartbeat.ConfigHash != latest.Hash
@@ -311,7 +329,7 @@ internal sealed class DataPlaneSession
             && Volatile.Read(ref _rolledBackHash) != latest.Hash
             && Volatile.Read(ref _inFlightHash) != latest.Hash)
         {
-            Log.StaleHashResend(_hub.Logger, _nodeId, heartbeat.ConfigHash, latest.Hash);
+            Log.StaleHashResend(_services.Logger, _nodeId, heartbeat.ConfigHash, latest.Hash);
             Offer(latest, force: true);
         }
     }
@@ -348,7 +366,7 @@ internal sealed class DataPlaneSession
         var waiting = _rollbackRequests.GetOrAdd(hash, answer);
         if (ReferenceEquals(waiting, answer))
         {
-            Log.RollbackRequested(_hub.Logger, _nodeId, hash, actor, reason);
+            Log.RollbackRequested(_services.Logger, _nodeId, hash, actor, reason);
             try
             {
                 await SendControlAsync(new RollbackMessage { Type = LinkProtocol.Types.Rollback, Hash = hash, Reason = reason, Actor = actor ?? "control-plane" }, _ending.Token).ConfigureAwait(false);
@@ -420,9 +438,15 @@ internal sealed class DataPlaneSession
         var kind = result.Outcome == LinkProtocol.Outcomes.Reverted ? DataPlaneRollbackKind.Reverted : DataPlaneRollbackKind.RolledBack;
         Volatile.Write(ref _rolledBackHash, from);
         Interlocked.CompareExchange(ref _inFlightHash, null, from);
-        _hub.Metrics.RecordRollback(kind);
-        Log.DataPlaneRolledBack(_hub.Logger, _nodeId, kind, from, result.ConfigHash, result.Actor, result.Reason);
-        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
+        if (result.ConfigHash is { } served)
+        {
+            // A delta's base is what the node serves now.
+            Volatile.Write(ref _nodeHash, served);
+        }
+
+        _services.Metrics.RecordRollback(kind);
+        Log.DataPlaneRolledBack(_services.Logger, _nodeId, kind, from, result.ConfigHash, result.Actor, result.Reason);
+        _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
         {
             LastSeen = seen,
             ConfigHash = result.ConfigHash ?? old?.ConfigHash,
@@ -435,7 +459,12 @@ internal sealed class DataPlaneSession
     {
         if (AnswersRollbackRequest(result))
         {
-            _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = result.ConfigHash ?? old?.ConfigHash });
+            if (result.ConfigHash is { } now)
+            {
+                Volatile.Write(ref _nodeHash, now);
+            }
+
+            _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = result.ConfigHash ?? old?.ConfigHash });
             return;
         }
 
@@ -446,13 +475,18 @@ internal sealed class DataPlaneSession
         }
 
         Interlocked.CompareExchange(ref _inFlightHash, null, result.Hash);
+        if (result.ConfigHash is { } served)
+        {
+            Volatile.Write(ref _nodeHash, served);
+        }
+
         var rejected = result.Outcome == LinkProtocol.Outcomes.Rejected;
         var serving = result.Outcome is LinkProtocol.Outcomes.Applied or LinkProtocol.Outcomes.Unchanged;
         var errors = result.Errors is { Count: > 0 } list ? string.Join("; ", list) : result.Reason ?? "rejected";
         if (rejected)
         {
             Volatile.Write(ref _rejectedHash, result.Hash);
-            Log.ConfigRejectedByDataPlane(_hub.Logger, _nodeId, result.Hash, result.Reason, errors);
+            Log.ConfigRejectedByDataPlane(_services.Logger, _nodeId, result.Hash, result.Reason, errors);
         }
 
         // Serving another configuration of ours ends the node's rollback: it takes the old hash again after that.
@@ -462,7 +496,7 @@ internal sealed class DataPlaneSession
             Volatile.Write(ref _rolledBackHash, null);
         }
 
-        _hub.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
+        _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
         {
             LastSeen = seen,
             ConfigHash = result.ConfigHash ?? (serving ? result.Hash : old?.ConfigHash),
@@ -472,17 +506,32 @@ internal sealed class DataPlaneSession
         });
     }
 
+    /// <summary>A node could not use a delta: it keeps serving what it serves; it gets the whole configuration, and no delta to that one again.</summary>
+    private void OnConfigRequest(ConfigRequestMessage request, DateTimeOffset seen)
+    {
+        Log.ConfigRequested(_services.Logger, _nodeId, request.Hash, request.Reason, request.Error, request.ConfigHash);
+        _services.Metrics.RecordConfigRequest(request.Reason);
+        Interlocked.CompareExchange(ref _inFlightHash, null, request.Hash);
+        Volatile.Write(ref _nodeHash, request.ConfigHash);
+        Volatile.Write(ref _fullRequested, request.Hash);
+        _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = request.ConfigHash });
+        if (_services.Publisher.Latest is { } latest)
+        {
+            Offer(latest, force: true);
+        }
+    }
+
     private async Task SendLoopAsync(CancellationToken token)
     {
         await foreach (var _ in _wake.Reader.ReadAllAsync(token).ConfigureAwait(false))
         {
             // The licence goes before the configuration it comes with.
-            if (Interlocked.Exchange(ref _licenseOffered, 0) == 1 && _hub.Publisher.License is { } license)
+            if (Interlocked.Exchange(ref _licenseOffered, 0) == 1 && _services.Publisher.License is { } license)
             {
                 await SendControlAsync(
                     new LicenseMessage { Type = LinkProtocol.Types.License, Payload = Convert.ToBase64String(license.Payload.Span), Signature = license.Signature },
                     token).ConfigureAwait(false);
-                Log.LicenseSent(_hub.Logger, license.Subject, _nodeId);
+                Log.LicenseSent(_services.Logger, license.Subject, _nodeId);
             }
 
             if (Interlocked.Exchange(ref _pending, null) is not { } offered)
@@ -491,7 +540,7 @@ internal sealed class DataPlaneSession
             }
 
             // Nothing old: if a newer configuration was published meanwhile, send that one.
-            var config = _hub.Publisher.Latest is { } latest && latest.Sequence > offered.Config.Sequence ? latest : offered.Config;
+            var config = _services.Publisher.Latest is { } latest && latest.Sequence > offered.Config.Sequence ? latest : offered.Config;
             if (config.Sequence <= Volatile.Read(ref _sentSequence) && !offered.Force)
             {
                 continue;
@@ -500,39 +549,58 @@ internal sealed class DataPlaneSession
             if (config.Hash == Volatile.Read(ref _rolledBackHash))
             {
                 // The node went back from exactly this one; it would refuse it. It gets the next other one.
-                Log.RolledBackNotSent(_hub.Logger, config.Hash, _nodeId);
+                Log.RolledBackNotSent(_services.Logger, config.Hash, _nodeId);
                 continue;
             }
 
             Volatile.Write(ref _inFlightHash, config.Hash);
-            await SendConfigAsync(config.Message, token).ConfigureAwait(false);
+            var (message, deltaBase) = await ChooseMessageAsync(config, token).ConfigureAwait(false);
+            await SendConfigAsync(message, token).ConfigureAwait(false);
+            _services.Metrics.RecordConfigSent(deltaBase is not null, message.Length);
+
+            // What the node will serve once it applies this (an apply result or a request for the whole says otherwise).
+            Volatile.Write(ref _nodeHash, config.Hash);
             Volatile.Write(ref _sentSequence, Math.Max(Volatile.Read(ref _sentSequence), config.Sequence));
-            Log.ConfigSent(_hub.Logger, config.Hash, _nodeId);
+            if (deltaBase is null)
+            {
+                Log.ConfigSent(_services.Logger, config.Hash, _nodeId);
+            }
+            else
+            {
+                Log.DeltaSent(_services.Logger, config.Hash, _nodeId, deltaBase, message.Length);
+            }
         }
+    }
+
+    /// <summary>
+    /// A delta from what the node serves when it can take one and one is worth sending (docs/protocol.md, "Delta sync"),
+    /// else the whole configuration; never a delta to a configuration the node asked to get whole.
+    /// </summary>
+    private async ValueTask<(ReadOnlyMemory<byte> Message, string? DeltaBase)> ChooseMessageAsync(PublishedConfig config, CancellationToken token)
+    {
+        if (_acceptsDeltas
+            && _services.Deltas is { } deltas
+            && Volatile.Read(ref _nodeHash) is { } served
+            && served != config.Hash
+            && Volatile.Read(ref _fullRequested) != config.Hash
+            && await deltas.GetAsync(served, config).WaitAsync(token).ConfigureAwait(false) is { } delta)
+        {
+            return (delta, served);
+        }
+
+        return (config.Message, null);
     }
 
     private ValueTask SendControlAsync<T>(T message, CancellationToken token)
         where T : LinkMessage =>
         SendAsync(LinkFraming.EncodeControl(message), WebSocketMessageType.Text, token);
 
-    private async ValueTask SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType kind, CancellationToken token)
-    {
-        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
-        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
-        try
-        {
-            await _socket.SendAsync(bytes, kind, true, linked.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
-        {
-            throw new TimeoutException($"writing to the data plane took longer than {Options.WriteTimeout}");
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
-    }
+    private ValueTask SendAsync(ReadOnlyMemory<byte> bytes, WebSocketMessageType kind, CancellationToken token) =>
+        _sendLock.SendAsync(
+            (Socket: _socket, Bytes: bytes, Kind: kind),
+            static (state, write) => state.Socket.SendAsync(state.Bytes, state.Kind, true, write.Token),
+            "a message to the data plane",
+            token);
 
     /// <summary>
     /// Writes a configuration message as fragments of at most <see cref="DataPlaneHubDefaults.ConfigFragmentBytes"/>
@@ -540,49 +608,38 @@ internal sealed class DataPlaneSession
     /// hub's turns (<see cref="ConfigSendSlots"/>). Both keep the socket's send buffers small and pooled: one
     /// message-sized buffer per data plane is what made a publish to 1,000 data planes allocate 130 MiB.
     /// </summary>
-    private async ValueTask SendConfigAsync(ReadOnlyMemory<byte> message, CancellationToken token)
+    private ValueTask SendConfigAsync(ReadOnlyMemory<byte> message, CancellationToken token) =>
+        _sendLock.SendAsync((Session: this, Message: message, Caller: token), static (state, write) => state.Session.WriteConfigAsync(state.Message, write, state.Caller), "a configuration to the data plane", token);
+
+    private async ValueTask WriteConfigAsync(ReadOnlyMemory<byte> message, TimedWrite write, CancellationToken token)
     {
-        using var timeout = new CancellationTokenSource(Options.WriteTimeout, Time);
-        using var linked = CancellationTokenSource.CreateLinkedTokenSource(token, timeout.Token);
-        await _sendLock.WaitAsync(linked.Token).ConfigureAwait(false);
-        try
+        // Waiting for a turn is the control plane's own queue, not the data plane's slowness: the write
+        // timeout starts once the turn is ours.
+        using var slot = await _services.ConfigSends.EnterAsync(token).ConfigureAwait(false);
+        write.Restart();
+        var rest = message;
+        do
         {
-            // Waiting for a turn is the control plane's own queue, not the data plane's slowness: the write
-            // timeout starts once the turn is ours.
-            using var slot = await _hub.ConfigSends.EnterAsync(token).ConfigureAwait(false);
-            timeout.CancelAfter(Options.WriteTimeout);
-            var rest = message;
-            do
+            var fragment = rest[..Math.Min(rest.Length, DataPlaneHubDefaults.ConfigFragmentBytes)];
+            rest = rest[fragment.Length..];
+            var send = _socket.SendAsync(fragment, WebSocketMessageType.Binary, rest.IsEmpty, write.Token);
+            if (send.IsCompleted || !slot.IsHeld)
             {
-                var fragment = rest[..Math.Min(rest.Length, DataPlaneHubDefaults.ConfigFragmentBytes)];
-                rest = rest[fragment.Length..];
-                var send = _socket.SendAsync(fragment, WebSocketMessageType.Binary, rest.IsEmpty, linked.Token);
-                if (send.IsCompleted || !slot.IsHeld)
-                {
-                    await send.ConfigureAwait(false);
-                    continue;
-                }
-
-                var pending = send.AsTask();
-                await pending.WaitAsync(DataPlaneHubDefaults.ConfigSendStall, Time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                if (!pending.IsCompleted)
-                {
-                    // The data plane is not reading (its window is full): let the others go meanwhile.
-                    slot.Release();
-                }
-
-                await pending.ConfigureAwait(false);
+                await send.ConfigureAwait(false);
+                continue;
             }
-            while (!rest.IsEmpty);
+
+            var pending = send.AsTask();
+            await pending.WaitAsync(DataPlaneHubDefaults.ConfigSendStall, Time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!pending.IsCompleted)
+            {
+                // The data plane is not reading (its window is full): let the others go meanwhile.
+                slot.Release();
+            }
+
+            await pending.ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !token.IsCancellationRequested)
-        {
-            throw new TimeoutException($"writing a configuration to the data plane took longer than {Options.WriteTimeout}");
-        }
-        finally
-        {
-            _sendLock.Release();
-        }
+        while (!rest.IsEmpty);
     }
 
     private sealed record Offered(PublishedConfig Config, bool Force);

@@ -10,15 +10,15 @@ namespace Resilience.ControlPlane;
 /// </summary>
 internal sealed class DataPlaneTelemetryIntake
 {
-    private readonly DataPlaneHub _hub;
+    private readonly DataPlaneSessionServices _services;
     private readonly Channel<TelemetryDelivery> _telemetry;
     private long _telemetryDropped;
     private bool _dropping;
 
-    public DataPlaneTelemetryIntake(DataPlaneHub hub)
+    public DataPlaneTelemetryIntake(DataPlaneSessionServices services)
     {
-        _hub = hub;
-        _telemetry = Channel.CreateBounded<TelemetryDelivery>(new BoundedChannelOptions(hub.Options.TelemetryQueueCapacity)
+        _services = services;
+        _telemetry = Channel.CreateBounded<TelemetryDelivery>(new BoundedChannelOptions(services.Options.TelemetryQueueCapacity)
         {
             FullMode = BoundedChannelFullMode.Wait,
             SingleReader = true,
@@ -41,7 +41,7 @@ internal sealed class DataPlaneTelemetryIntake
         {
             try
             {
-                batch = BoundedGzip.Decompress(payload, _hub.Options.MaxTelemetryDecompressedBytes);
+                batch = BoundedGzip.Decompress(payload, _services.Options.MaxTelemetryDecompressedBytes);
             }
             catch (GzipContentException ex)
             {
@@ -49,7 +49,7 @@ internal sealed class DataPlaneTelemetryIntake
             }
         }
 
-        var receivedAt = _hub.Time.GetUtcNow();
+        var receivedAt = _services.Time.GetUtcNow();
         List<UsageRecord>? records = null;
         long droppedTotal = 0;
         try
@@ -59,10 +59,10 @@ internal sealed class DataPlaneTelemetryIntake
         catch (FormatException ex)
         {
             // Raw handlers still get the bytes; counters and sinks need records. The connection stays.
-            Log.TelemetryMalformed(_hub.Logger, nodeId, ex.Message);
+            Log.TelemetryMalformed(_services.Logger, nodeId, ex.Message);
         }
 
-        _hub.Registry.Update(nodeId, old => (old ?? new DataPlaneInfo { NodeId = nodeId }) with
+        _services.Registry.Update(nodeId, old => (old ?? new DataPlaneInfo { NodeId = nodeId }) with
         {
             LastSeen = receivedAt,
             TelemetryBatches = (old?.TelemetryBatches ?? 0) + 1,
@@ -70,12 +70,12 @@ internal sealed class DataPlaneTelemetryIntake
             TelemetryDropped = records is null ? old?.TelemetryDropped ?? 0 : droppedTotal,
             LastTelemetryAt = receivedAt,
         });
-        if (!_hub.TelemetryHandlers.Any() && _hub.UsageSinks.Count == 0)
+        if (_services.TelemetryHandlers.Count == 0 && _services.UsageSinks.Count == 0)
         {
             return;
         }
 
-        var node = _hub.Registry.Find(nodeId) ?? new DataPlaneInfo { NodeId = nodeId };
+        var node = _services.Registry.Find(nodeId) ?? new DataPlaneInfo { NodeId = nodeId };
         var parsed = records is null ? null : new DataPlaneUsageBatch(node, records, droppedTotal, header.Timestamp, receivedAt);
         if (_telemetry.Writer.TryWrite(new TelemetryDelivery(node, batch, parsed)))
         {
@@ -84,12 +84,12 @@ internal sealed class DataPlaneTelemetryIntake
         }
 
         var dropped = ++_telemetryDropped;
-        _hub.Metrics.RecordTelemetryDropped();
+        _services.Metrics.RecordTelemetryDropped();
         if (!_dropping)
         {
             // One line when dropping starts (and again after the queue drained), not one per batch.
             _dropping = true;
-            Log.TelemetryQueueFull(_hub.Logger, nodeId, _hub.Options.TelemetryQueueCapacity, dropped);
+            Log.TelemetryQueueFull(_services.Logger, nodeId, _services.Options.TelemetryQueueCapacity, dropped);
         }
     }
 
@@ -98,7 +98,7 @@ internal sealed class DataPlaneTelemetryIntake
     {
         await foreach (var delivery in _telemetry.Reader.ReadAllAsync(token).ConfigureAwait(false))
         {
-            foreach (var handler in _hub.TelemetryHandlers)
+            foreach (var handler in _services.TelemetryHandlers)
             {
                 try
                 {
@@ -106,7 +106,7 @@ internal sealed class DataPlaneTelemetryIntake
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
                 {
-                    Log.TelemetryHandlerFailed(_hub.Logger, nodeId, ex);
+                    Log.TelemetryHandlerFailed(_services.Logger, nodeId, ex);
                 }
             }
 
@@ -115,7 +115,7 @@ internal sealed class DataPlaneTelemetryIntake
                 continue;
             }
 
-            foreach (var sink in _hub.UsageSinks)
+            foreach (var sink in _services.UsageSinks)
             {
                 try
                 {
@@ -123,7 +123,7 @@ internal sealed class DataPlaneTelemetryIntake
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
                 {
-                    Log.TelemetryHandlerFailed(_hub.Logger, nodeId, ex);
+                    Log.TelemetryHandlerFailed(_services.Logger, nodeId, ex);
                 }
             }
         }

@@ -15,8 +15,9 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
     private LicenseDocument? _license;
     private long _sequence;
 
-    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger, ConfigSigner signer, IControlPlaneBackplane? backplane = null, BackplaneMetrics? backplaneMetrics = null)
+    public ConfigPublisher(TimeProvider timeProvider, ILogger<ConfigPublisher> logger, ConfigSigner signer, IControlPlaneBackplane? backplane = null, BackplaneMetrics? backplaneMetrics = null, ConfigDeltas? deltas = null)
     {
+        Deltas = deltas;
         _timeProvider = timeProvider;
         _logger = logger;
         _signer = signer;
@@ -29,6 +30,9 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
 
     /// <summary>Raised after <see cref="PublishLicense"/>.</summary>
     public event Action? LicensePublished;
+
+    /// <summary>Gets the recent configurations and the deltas between them, when deltas are on.</summary>
+    internal ConfigDeltas? Deltas { get; }
 
     /// <summary>Gets or sets how many data planes the hub has connected, for the log line.</summary>
     internal Func<int> ConnectedCount { get; set; } = static () => 0;
@@ -84,6 +88,7 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
                 Signature = signature,
             };
             Volatile.Write(ref _latest, published);
+            Deltas?.Add(published);
         }
 
         Log.ConfigPublished(_logger, published.Hash, published.Version, published.Size, published.CompressedSize, ConnectedCount());
@@ -108,7 +113,8 @@ internal sealed partial class ConfigPublisher : IConfigPublisher
     {
         try
         {
-            var reader = new Utf8JsonReader(json);
+            // Comments and trailing commas as in appsettings files: nodes accept them too, and the bytes are published as given.
+            var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
                 throw new ArgumentException("a configuration must be a JSON object", nameof(json));

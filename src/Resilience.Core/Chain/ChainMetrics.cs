@@ -34,7 +34,7 @@ internal sealed class ChainMetrics : IDisposable
         _rejections = meter.CreateCounter<long>("resilience.config.rejections", "{config}", "Configurations rejected, by origin and reason.");
         _cacheWriteFailures = meter.CreateCounter<long>("resilience.cache.write_failures", "{write}", "Cache writes that failed.");
         _storeFailures = meter.CreateCounter<long>("resilience.fallback_store.failures", "{operation}", "Fallback store operations that failed, by operation.");
-        _applyDuration = meter.CreateHistogram<double>("resilience.config.apply.duration", "s", "Time from receipt to the end of the apply pipeline.");
+        _applyDuration = DurationHistogram.Create(meter, "resilience.config.apply.duration", "Time from receipt to the end of the apply pipeline.");
         _rollbacks = meter.CreateCounter<long>("resilience.config.rollbacks", "{rollback}", "Configurations served again from the history, by kind (rolled_back: asked for; reverted: a failed bake).");
         _historyWriteFailures = meter.CreateCounter<long>("resilience.history.write_failures", "{write}", "History writes that failed (the configuration is still served).");
         meter.CreateObservableGauge("resilience.config.serving_tier", () => (int)state().ServingTier, "{tier}",

@@ -12,7 +12,7 @@ internal static class ChainServiceCollectionExtensions
 {
     public static IServiceCollection AddChain(this IServiceCollection services)
     {
-        services.TryAddSingleton<IConfigValidator, JsonOnlyConfigValidator>();
+        services.TryAddSingleton<ConfigValidators>();
         services.TryAddSingleton<ConfigPreparer>();
         services.TryAddSingleton<CacheTier>();
         services.TryAddSingleton<LinkTier>();

@@ -30,9 +30,10 @@ internal sealed class ConfigPreparer
     public (ReadOnlyMemory<byte> Payload, string Hash) Prepare(ConfigDocument document)
     {
         var content = document.Content;
-        if (content.Length > _maxConfigBytes)
+        var received = document.ReceivedBytes ?? content.Length;
+        if (received > _maxConfigBytes)
         {
-            throw new ConfigRejectedException(RejectionReason.TooLarge, $"content of {content.Length} bytes exceeds the limit of {_maxConfigBytes} bytes");
+            throw new ConfigRejectedException(RejectionReason.TooLarge, $"content of {received} bytes exceeds the limit of {_maxConfigBytes} bytes");
         }
 
         // YAML is bounded by its own, smaller limit before it is parsed: the parser holds each scalar twice as
@@ -86,7 +87,9 @@ internal sealed class ConfigPreparer
 
     private static void CheckJson(ReadOnlySpan<byte> json)
     {
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 });
+        // As appsettings files are read (Microsoft.Extensions.Configuration.Json): comments and trailing commas are
+        // allowed, so a gateway's existing section passes as it is. The payload (and its hash) stays the bytes given.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 256 });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)

@@ -20,7 +20,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     internal const string SelfRevertActor = "self-revert";
 
     private readonly ConfigPreparer _preparer;
-    private readonly IConfigValidator _validator;
+    private readonly ConfigValidators _validators;
     private readonly ConfigSignatureCheck? _signatureCheck;
     private readonly IConfigCache? _cache;
     private readonly ConfigHistory _history;
@@ -48,7 +48,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     /// <summary>Created by the container: the cache comes guarded (<see cref="CacheTier"/>: a broken one is left out) and keeps the history when it can.</summary>
     public DataPlane(
         ConfigPreparer preparer,
-        IConfigValidator validator,
+        ConfigValidators validators,
         CacheTier tiers,
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
@@ -57,13 +57,29 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         IOptions<HistoryOptions> history,
         IRequestOutcomes? outcomes = null,
         IMeterFactory? meterFactory = null)
-        : this(preparer, validator, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, history.Value.Depth, outcomes)
+        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, history.Value.Depth, outcomes)
+    {
+    }
+
+    /// <summary>For tests: one validator, or several (<see cref="ConfigValidators"/>).</summary>
+    internal DataPlane(
+        ConfigPreparer preparer,
+        IDataPlaneConfigValidator validator,
+        IConfigCache? cache,
+        NodeIdentityProvider identity,
+        TimeProvider timeProvider,
+        ILogger<DataPlane> logger,
+        IMeterFactory? meterFactory,
+        ConfigSignatureCheck? signatureCheck = null,
+        int historyDepth = 0,
+        IRequestOutcomes? outcomes = null)
+        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck, historyDepth, outcomes)
     {
     }
 
     internal DataPlane(
         ConfigPreparer preparer,
-        IConfigValidator validator,
+        ConfigValidators validators,
         IConfigCache? cache,
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
@@ -75,7 +91,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     {
         _signatureCheck = signatureCheck;
         _preparer = preparer;
-        _validator = validator;
+        _validators = validators;
         _cache = cache;
         _identity = identity;
         _timeProvider = timeProvider;
@@ -347,14 +363,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     private async ValueTask<object?> ValidateAsync(ConfigDocument document, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
-        ConfigValidationResult verdict;
-        try
+        // Every registered validator runs; none replaces another (ConfigValidators).
+        var verdict = await _validators.ValidateAsync(payload, cancellationToken).ConfigureAwait(false);
+        if (verdict.Failure is { } failure)
         {
-            verdict = await _validator.ValidateAsync(payload, cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            throw new ConfigRejectedException(RejectionReason.ValidatorFailed, $"the validator threw {ex.GetType().Name}: {ex.Message}", ex);
+            throw new ConfigRejectedException(RejectionReason.ValidatorFailed, verdict.Errors, failure);
         }
 
         if (!verdict.IsValid)

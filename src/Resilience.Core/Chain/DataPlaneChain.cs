@@ -20,6 +20,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private readonly DataPlaneResilienceOptions _options;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly IHostApplicationLifetime? _lifetime;
     private readonly CancellationTokenSource _stopping = new();
     private Task? _linkTask;
     private Task? _startupTask;
@@ -28,6 +29,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     /// <summary>
     /// Created by the container, after the data plane: the cache and the link come guarded (<see cref="CacheTier"/>,
     /// <see cref="LinkTier"/>); the link may depend on the data plane (through the licence monitor), never the other way.
+    /// The host's lifetime, when there is one, tells when the host has started (see <see cref="StartAsync"/>).
     /// </summary>
     public DataPlaneChain(
         DataPlane dataPlane,
@@ -37,8 +39,10 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         IEnumerable<IConfigSource> sources,
         IOptions<DataPlaneResilienceOptions> options,
         TimeProvider timeProvider,
-        ILogger<DataPlaneChain> logger)
+        ILogger<DataPlaneChain> logger,
+        IHostApplicationLifetime? lifetime = null)
     {
+        _lifetime = lifetime;
         _dataPlane = dataPlane;
         _cache = cache.Cache;
         _link = link.Link;
@@ -73,7 +77,15 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         if (_link is not null)
         {
             _dataPlane.ReportState(new ClusterLinkState(ClusterLinkStatus.Connecting, _timeProvider.GetUtcNow()));
-            _linkTask = Task.Run(() => RunLinkAsync(_stopping.Token), CancellationToken.None);
+
+            // Serving from the cache, the node needs nothing from the control plane to answer: the link's first connect
+            // (loading the client certificate, building its chain, which reads the machine's CA store, TLS) waits until
+            // the host has started, so it does not take a core from the start-up and its first proxied request. The
+            // cache is served meanwhile, as it would be while the connect is under way. Without a cache the control
+            // plane is the start-up's source: the link starts at once. (A host that takes longer than the start-up timeout
+            // to start gets its link then.)
+            var hostStarted = servedFromCache && _lifetime is not null ? _lifetime.ApplicationStarted : CancellationToken.None;
+            _linkTask = Task.Run(() => RunLinkAsync(hostStarted, _stopping.Token), CancellationToken.None);
         }
 
         if (servedFromCache)
@@ -244,10 +256,34 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         }
     }
 
-    private async Task RunLinkAsync(CancellationToken stopping)
+    /// <summary>
+    /// Waits until the host has started (its lifetime's event), at most the start-up timeout: a host whose start hangs on
+    /// some other service still gets its link. Throws when <paramref name="stopping"/> comes first.
+    /// </summary>
+    private async Task WhenHostStartedAsync(CancellationToken hostStarted, CancellationToken stopping)
+    {
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (hostStarted.Register(static state => ((TaskCompletionSource)state!).TrySetResult(), fired))
+        {
+            try
+            {
+                await fired.Task.WaitAsync(_options.StartupTimeout, _timeProvider, stopping).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+    }
+
+    private async Task RunLinkAsync(CancellationToken hostStarted, CancellationToken stopping)
     {
         try
         {
+            if (hostStarted.CanBeCanceled)
+            {
+                await WhenHostStartedAsync(hostStarted, stopping).ConfigureAwait(false);
+            }
+
             await _link!.RunAsync(_dataPlane, stopping).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)

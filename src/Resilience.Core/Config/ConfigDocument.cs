@@ -43,6 +43,13 @@ public sealed class ConfigDocument
     /// <summary>Gets the control plane's signature of the JSON payload (base64, ECDSA P-256, SHA-256), when it signs configurations.</summary>
     public string? Signature { get; init; }
 
+    /// <summary>
+    /// Gets how many bytes the document took to receive when that is not <see cref="Content"/>'s length: a tier that
+    /// decompressed it or rebuilt it from a delta states what it received, and <see cref="DataPlaneResilienceOptions.MaxConfigBytes"/>
+    /// applies to that; <see cref="DataPlaneResilienceOptions.MaxDecompressedBytes"/> applies to the content.
+    /// </summary>
+    public long? ReceivedBytes { get; init; }
+
     /// <summary>Gets a short description of where the document was read (a path, a URI, a peer), for logs.</summary>
     public string? Source { get; init; }
 }

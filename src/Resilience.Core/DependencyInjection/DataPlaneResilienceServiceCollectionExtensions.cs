@@ -77,19 +77,27 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Uses a validator (and parser) for every configuration before it is served.</summary>
+    /// <summary>
+    /// Adds a validator (and parser) that every configuration must pass before it is served. Validators compose:
+    /// every one registered (by this method, by the delegate overload, or by a package such as
+    /// <c>LoadFromDataPlane()</c>) runs, in registration order; all must pass; the errors of all are reported; the
+    /// first that returns a model provides the snapshot's model. Registering the same type twice adds it once.
+    /// </summary>
     /// <typeparam name="TValidator">The validator type, resolved from the container.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
     public static IDataPlaneResilienceBuilder UseValidator<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TValidator>(this IDataPlaneResilienceBuilder builder)
-        where TValidator : class, IConfigValidator
+        where TValidator : class, IDataPlaneConfigValidator
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IConfigValidator, TValidator>());
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IDataPlaneConfigValidator, TValidator>());
         return builder;
     }
 
-    /// <summary>Uses a delegate to validate (and parse) every configuration before it is served.</summary>
+    /// <summary>
+    /// Adds a delegate that every configuration must pass before it is served; it runs beside every other registered
+    /// validator, in registration order (see <see cref="UseValidator{TValidator}(IDataPlaneResilienceBuilder)"/>).
+    /// </summary>
     /// <param name="builder">The builder.</param>
     /// <param name="validate">Returns valid (with an optional model) or the errors.</param>
     /// <returns>The builder.</returns>
@@ -97,7 +105,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(validate);
-        builder.Services.Replace(ServiceDescriptor.Singleton<IConfigValidator>(new DelegateConfigValidator(validate)));
+        builder.Services.AddSingleton<IDataPlaneConfigValidator>(new DelegateConfigValidator(validate));
         return builder;
     }
 

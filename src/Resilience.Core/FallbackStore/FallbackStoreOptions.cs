@@ -10,7 +10,7 @@ namespace Resilience;
 [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The [Range(typeof(TimeSpan), ...)]/[MaxLength] rules are read at compile time by the [OptionsValidator] source generator, whose validator uses its own trim-safe copies; nothing constructs these attributes by reflection unless the app calls ValidateDataAnnotations, which carries its own trimming warning.")]
 public sealed class FallbackStoreOptions
 {
-    /// <summary>Gets or sets the store: <c>s3://bucket/prefix</c>, <c>gcs://bucket/prefix</c> or <c>file:///dir</c>. Unset turns the tier off.</summary>
+    /// <summary>Gets or sets the store: <c>s3://bucket/prefix</c>, <c>gcs://bucket/prefix</c> (or <c>gs://</c>), <c>azure://container/prefix</c> or <c>file:///dir</c>. Unset turns the tier off.</summary>
     public string? Storage { get; set; }
 
     /// <summary>Gets or sets a value indicating whether a node with no usable cache imports from the store when the control plane cannot be reached.</summary>

@@ -13,7 +13,7 @@ internal sealed partial class FallbackStoreOptionsAttributeValidator : IValidate
 internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackStoreOptions>
 {
     private static readonly FallbackStoreOptionsAttributeValidator Attributes = new();
-    private readonly IFallbackStoreFactory[] _factories;
+    private readonly Func<IEnumerable<IFallbackStoreFactory>> _factories;
     private readonly bool _storeRegistered;
 
     /// <param name="factories">The registered store factories: their schemes are the storage URIs this node can use.</param>
@@ -23,8 +23,19 @@ internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackS
     /// </param>
     public FallbackStoreOptionsValidator(IEnumerable<IFallbackStoreFactory> factories, IServiceProviderIsService? services = null)
     {
-        _factories = factories.ToArray();
+        _factories = () => factories;
         _storeRegistered = services?.IsService(typeof(IFallbackStore)) == true;
+    }
+
+    /// <summary>
+    /// Created by the container: the factories are resolved only when a storage URI needs one. A node without a fallback
+    /// store then never creates them, and a store package it references but does not use (the S3 factory takes an
+    /// optional <c>IAmazonS3</c>) loads none of its SDK's assemblies at start-up.
+    /// </summary>
+    public FallbackStoreOptionsValidator(IServiceProvider services)
+    {
+        _factories = services.GetServices<IFallbackStoreFactory>;
+        _storeRegistered = services.GetService<IServiceProviderIsService>()?.IsService(typeof(IFallbackStore)) == true;
     }
 
     public ValidateOptionsResult Validate(string? name, FallbackStoreOptions options)
@@ -40,13 +51,13 @@ internal sealed class FallbackStoreOptionsValidator : IValidateOptions<FallbackS
         }
         else if (!Uri.TryCreate(options.Storage, UriKind.Absolute, out var uri))
         {
-            builder.AddError($"'{options.Storage}' is not a storage URI; use s3://bucket/prefix, gcs://bucket/prefix, file:///dir or the scheme of a registered store", nameof(options.Storage));
+            builder.AddError($"'{options.Storage}' is not a storage URI; use s3://bucket/prefix, gcs://bucket/prefix, azure://container/prefix, file:///dir or the scheme of a registered store", nameof(options.Storage));
         }
-        else if (!_storeRegistered && !_factories.Any(f => string.Equals(f.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)))
+        else if (!_storeRegistered && _factories().ToArray() is var factories && !factories.Any(f => string.Equals(f.Scheme, uri.Scheme, StringComparison.OrdinalIgnoreCase)))
         {
-            var known = string.Join(", ", _factories.Select(f => f.Scheme + "://").Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
+            var known = string.Join(", ", factories.Select(f => f.Scheme + "://").Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.Ordinal));
             builder.AddError(
-                $"no registered fallback store handles '{uri.Scheme}://' (registered: {known}); add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs: Resilience.Storage.Gcs) or AddFallbackStoreFactory<T>()",
+                $"no registered fallback store handles '{uri.Scheme}://' (registered: {known}); add its package and call its Use...FallbackStore() method (s3: Resilience.Storage.S3, gcs or gs: Resilience.Storage.Gcs, azure: Resilience.Storage.Azure) or AddFallbackStoreFactory<T>()",
                 nameof(options.Storage));
         }
 

@@ -29,7 +29,7 @@ internal static class FallbackStoreServiceCollectionExtensions
     /// <param name="sectionPath">The chain's section path, which the environment check (event 1200) names in its warning.</param>
     public static IServiceCollection AddFallbackStore(this IServiceCollection services, string? sectionPath)
     {
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FallbackStoreOptions>, FallbackStoreOptionsValidator>(static sp => new FallbackStoreOptionsValidator(sp)));
         services.AddSingleton<IPostConfigureOptions<FallbackStoreOptions>>(sp => new FallbackStoreOptionsEnvironmentCheck(sectionPath, sp.GetService<ILoggerFactory>()));
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, FileFallbackStoreFactory>());
         services.TryAddSingleton(FallbackStoreResolver.Resolve);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Resilience;
+using Resilience.Storage;
 using Resilience.Storage.Gcs;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -21,7 +21,7 @@ public static class GcsFallbackStoreBuilderExtensions
 
     /// <summary>
     /// Lets <c>FallbackStore:Storage</c> name a <c>gcs://bucket/prefix</c> store (Google Cloud Storage, or a
-    /// private endpoint). The options bind from <c>FallbackStore:Gcs</c> of the section given to
+    /// private endpoint); <c>gs://bucket/prefix</c> names the same store. The options bind from <c>FallbackStore:Gcs</c> of the section given to
     /// <c>AddDataPlaneResilience</c>, then <paramref name="configure"/> runs. A <see cref="Google.Cloud.Storage.V1.StorageClient"/>
     /// registered in the container is used instead of a client built from the options. Harmless when called twice;
     /// each call adds its <paramref name="configure"/>.
@@ -33,22 +33,10 @@ public static class GcsFallbackStoreBuilderExtensions
     public static TBuilder UseGcsFallbackStore<TBuilder>(this TBuilder builder, Action<GcsFallbackStoreOptions>? configure)
         where TBuilder : IFallbackStoreBuilder
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<GcsFallbackStoreOptions>();
-        if (builder.Configuration is { } section)
-        {
-            options.Bind(section.GetSection(SectionName));
-        }
+        CloudStoreRegistration.Use<TBuilder, GcsFallbackStoreOptions, GcsFallbackStoreOptionsValidator, GcsFallbackStoreFactory>(builder, SectionName, configure);
 
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<GcsFallbackStoreOptions>, GcsFallbackStoreOptionsValidator>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, GcsFallbackStoreFactory>());
+        // gs:// is another spelling of gcs://: the same store, the same keys.
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, GsFallbackStoreFactory>());
         return builder;
     }
 
@@ -60,9 +48,7 @@ public static class GcsFallbackStoreBuilderExtensions
     public static TBuilder UseGcsFallbackStore<TBuilder>(this TBuilder builder, IConfiguration section)
         where TBuilder : IFallbackStoreBuilder
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(section);
-        builder.Services.AddOptions<GcsFallbackStoreOptions>().Bind(section);
+        CloudStoreRegistration.BindSection<GcsFallbackStoreOptions>(builder, section);
         return builder.UseGcsFallbackStore(configure: null);
     }
 }

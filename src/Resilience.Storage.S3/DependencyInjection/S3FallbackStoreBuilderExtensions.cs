@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
 using Resilience;
+using Resilience.Storage;
 using Resilience.Storage.S3;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -33,25 +32,7 @@ public static class S3FallbackStoreBuilderExtensions
     /// <returns>The builder.</returns>
     public static TBuilder UseS3FallbackStore<TBuilder>(this TBuilder builder, Action<S3FallbackStoreOptions>? configure)
         where TBuilder : IFallbackStoreBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var options = builder.Services.AddOptions<S3FallbackStoreOptions>();
-        if (builder.Configuration is { } section)
-        {
-            options.Bind(section.GetSection(SectionName));
-        }
-
-        if (configure is not null)
-        {
-            options.Configure(configure);
-        }
-
-        options.ValidateOnStart();
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<S3FallbackStoreOptions>, S3FallbackStoreOptionsValidator>());
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IFallbackStoreFactory, S3FallbackStoreFactory>());
-        return builder;
-    }
+        => CloudStoreRegistration.Use<TBuilder, S3FallbackStoreOptions, S3FallbackStoreOptionsValidator, S3FallbackStoreFactory>(builder, SectionName, configure);
 
     /// <summary>As <see cref="UseS3FallbackStore{TBuilder}(TBuilder, Action{S3FallbackStoreOptions}?)"/>, binding the options from a section (for example <c>Resilience:FallbackStore:S3</c>).</summary>
     /// <typeparam name="TBuilder">The builder type: the data plane's or the control plane's export builder.</typeparam>
@@ -61,9 +42,7 @@ public static class S3FallbackStoreBuilderExtensions
     public static TBuilder UseS3FallbackStore<TBuilder>(this TBuilder builder, IConfiguration section)
         where TBuilder : IFallbackStoreBuilder
     {
-        ArgumentNullException.ThrowIfNull(builder);
-        ArgumentNullException.ThrowIfNull(section);
-        builder.Services.AddOptions<S3FallbackStoreOptions>().Bind(section);
+        CloudStoreRegistration.BindSection<S3FallbackStoreOptions>(builder, section);
         return builder.UseS3FallbackStore(configure: null);
     }
 }

@@ -13,27 +13,34 @@ namespace Microsoft.AspNetCore.Builder;
 public static class DataPlaneAdminEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>GET {pattern}/state</c> (<see cref="DataPlaneAdminState"/>), <c>POST {pattern}/apply</c> (a JSON or,
-    /// with a YAML content type, YAML configuration; optionally gzip) that goes through the data plane's pipeline
+    /// Maps <c>GET {pattern}/state</c> (<see cref="DataPlaneAdminState"/>), <c>POST {pattern}/apply</c> (a JSON or
+    /// YAML configuration, optionally gzip: a JSON or YAML content type decides, otherwise a body that starts with
+    /// <c>{</c> or <c>[</c> is JSON and anything else YAML) that goes through the data plane's pipeline
     /// and is served until the control plane next pushes, <c>GET {pattern}/history</c> (the configurations this node
     /// served, newest first: <see cref="DataPlaneAdminHistoryEntry"/>) and <c>POST {pattern}/rollback/{hash}</c>
     /// (optionally <c>?reason=...</c>) that serves one of them again through the same pipeline, also while the control
     /// plane is down (200 with the result; 404 when the history does not hold it; 422 when the pipeline refuses it).
     /// All require <paramref name="policyName"/>: an anonymous
     /// caller must not be able to replace the routing of a proxy it can send traffic to. The policy must exist
-    /// (<c>AddAuthorization(o =&gt; o.AddPolicy(DataPlaneAdminDefaults.PolicyName, ...))</c>), or mapping fails.
+    /// (<c>AddAuthorization(o =&gt; o.AddPolicy(DataPlaneAdminDefaults.PolicyName, ...))</c>) and an authentication
+    /// scheme must be able to authenticate for it (<c>AddAuthentication().AddJwtBearer()</c>, a client-certificate
+    /// scheme, ...), or mapping fails with a message that says what to add.
     /// </summary>
     /// <param name="endpoints">The endpoints.</param>
     /// <param name="pattern">The route prefix; default <c>/resilience</c>.</param>
     /// <param name="policyName">The authorization policy required; default <see cref="DataPlaneAdminDefaults.PolicyName"/>.</param>
     /// <returns>The group, for more conventions (a host filter, rate limiting, ...).</returns>
-    /// <exception cref="InvalidOperationException">No authorization policy of that name is registered.</exception>
+    /// <exception cref="InvalidOperationException">
+    /// No authorization policy of that name is registered, or no authentication scheme can authenticate a caller for it
+    /// (none registered, one the policy names is missing, or the policy names none and there is no default scheme).
+    /// </exception>
     public static RouteGroupBuilder MapDataPlaneAdmin(this IEndpointRouteBuilder endpoints, string pattern = DataPlaneAdminDefaults.Pattern, string policyName = DataPlaneAdminDefaults.PolicyName)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
         ArgumentException.ThrowIfNullOrEmpty(pattern);
         ArgumentException.ThrowIfNullOrEmpty(policyName);
-        RequirePolicy(endpoints.ServiceProvider, policyName);
+        var policy = RequirePolicy(endpoints.ServiceProvider, policyName);
+        DataPlaneAdminAuthenticationCheck.Require(endpoints.ServiceProvider, policyName, policy);
 
         var group = endpoints.MapGroup(pattern).RequireAuthorization(policyName);
         group.MapGet("/state", (IDataPlane dataPlane, AppliedProxyRevision proxy) => Results.Json(DataPlaneAdminState.From(dataPlane, proxy)));
@@ -64,10 +71,10 @@ public static class DataPlaneAdminEndpointRouteBuilderExtensions
             body.Write(buffer, 0, read);
         }
 
-        var format = context.Request.ContentType?.Contains("yaml", StringComparison.OrdinalIgnoreCase) == true ? ConfigFormat.Yaml : ConfigFormat.Json;
+        var (format, why) = ManualApplyFormat.Choose(context.Request.ContentType, body.GetBuffer(), (int)body.Length);
         var result = await dataPlane.ApplyManualAsync(body.GetBuffer().AsMemory(0, (int)body.Length), format, cancellationToken).ConfigureAwait(false);
         Log.ManualApply(loggers.CreateLogger(typeof(DataPlaneAdminEndpointRouteBuilderExtensions).FullName!), context.User.Identity?.Name ?? "an authorized caller", result.ToString());
-        return result.IsServing ? Results.Ok(result.ToString()) : Results.UnprocessableEntity(result.Errors);
+        return result.IsServing ? Results.Ok(result.ToString()) : Results.UnprocessableEntity(ManualApplyFormat.Explain(result, format, why));
     }
 
     private static async Task<IResult> RollbackAsync(string hash, string? reason, HttpContext context, IDataPlane dataPlane, ILoggerFactory loggers, CancellationToken cancellationToken)
@@ -82,7 +89,7 @@ public static class DataPlaneAdminEndpointRouteBuilderExtensions
             : Results.UnprocessableEntity(answer);
     }
 
-    private static void RequirePolicy(IServiceProvider services, string policyName)
+    private static AuthorizationPolicy? RequirePolicy(IServiceProvider services, string policyName)
     {
         var provider = services.GetService<IAuthorizationPolicyProvider>()
             ?? throw new InvalidOperationException($"MapDataPlaneAdmin requires authorization: call services.AddAuthorization(o => o.AddPolicy(\"{policyName}\", ...)).");
@@ -94,5 +101,7 @@ public static class DataPlaneAdminEndpointRouteBuilderExtensions
             throw new InvalidOperationException(
                 $"MapDataPlaneAdmin requires the authorization policy '{policyName}', which is not registered: add it with services.AddAuthorization(o => o.AddPolicy(\"{policyName}\", p => ...)) so that only operators can apply a configuration.");
         }
+
+        return lookup.IsCompletedSuccessfully ? lookup.Result : null;
     }
 }

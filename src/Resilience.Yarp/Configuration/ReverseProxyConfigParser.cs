@@ -1,17 +1,18 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
 using Yarp.ReverseProxy.Configuration;
 using static Resilience.Yarp.JsonValues;
 
 namespace Resilience.Yarp;
 
 /// <summary>
-/// Reads YARP's own configuration shape from UTF-8 JSON in one forward pass: the object an appsettings file holds
-/// under <c>"ReverseProxy"</c> (<c>Routes</c> and <c>Clusters</c> keyed by id, string enums such as
-/// <c>"Mode": "ExactHeader"</c>, names in any case), or a whole document with a <c>ReverseProxy</c> property.
-/// Arrays of routes and clusters that carry their own <c>RouteId</c>/<c>ClusterId</c> are read as well.
-/// Routes go straight into <see cref="RouteConfig"/> (<see cref="RouteConfigReader"/>); clusters, a few hundred at
-/// most, through System.Text.Json's converter for <see cref="ClusterConfig"/> on the same reader.
+/// Reads YARP's own configuration shape from UTF-8 JSON in one forward pass, into the routes and clusters YARP's own
+/// loader (<c>LoadFromConfig</c>) builds from the same document: the object an appsettings file holds under
+/// <c>"ReverseProxy"</c> (<c>Routes</c> and <c>Clusters</c> keyed by id), or a whole appsettings document with a
+/// <c>ReverseProxy</c> property (then only that section is read; the rest is checked as the binder would load it).
+/// Routes go straight into <see cref="RouteConfig"/> (<see cref="RouteConfigReader"/>), clusters into
+/// <see cref="ClusterConfig"/> (<see cref="ClusterConfigReader"/>). Where the binder would read a document differently
+/// from what it says (a key with <c>:</c>, a key given twice, a value of the wrong shape), the document is refused
+/// and the error names the rule (<see cref="StricterRules"/>).
 /// </summary>
 /// <remarks>
 /// Given the configuration YARP routes with now (<see cref="ProxyConfigBaseline"/>), a route or cluster whose bytes are
@@ -19,19 +20,20 @@ namespace Resilience.Yarp;
 /// routes and clusters with the served ones and rebuilds only what differs, and the validator skips instances that
 /// already passed YARP's validators, so an edit of one route of 20,000 costs one route's work past the scan.
 /// </remarks>
-internal static class ReverseProxyConfigParser
+internal static partial class ReverseProxyConfigParser
 {
-    private static readonly JsonSerializerOptions ClusterOptions = CreateClusterOptions();
-    private static readonly JsonConverter<ClusterConfig> ClusterConverter = (JsonConverter<ClusterConfig>)ClusterOptions.GetConverter(typeof(ClusterConfig));
-
     private static readonly JsonReaderOptions ReaderOptions = new()
     {
-        // As YARP's JSON configuration provider: comments and trailing commas allowed.
+        // As YARP's JSON configuration provider: comments and trailing commas allowed, 64 levels deep at most.
         CommentHandling = JsonCommentHandling.Skip,
         AllowTrailingCommas = true,
+        MaxDepth = 64,
     };
 
-    private delegate T ItemReader<T>(ref Utf8JsonReader reader, string? id, Utf8StringPool pool);
+    private static readonly PropertyNames DocumentNames = new("ReverseProxy", "Routes", "Clusters");
+    private static readonly PropertyNames SectionNames = new("Routes", "Clusters");
+
+    private delegate T ItemReader<T>(ref Utf8JsonReader reader, string id, Utf8StringPool pool);
 
     /// <summary>Parses a configuration.</summary>
     /// <param name="json">UTF-8 JSON, already known to be well-formed.</param>
@@ -58,15 +60,10 @@ internal static class ReverseProxyConfigParser
             }
 
             var context = new ParseContext(json, baseline);
-            var section = ReadSection(ref reader, ref context);
-            if (section.Routes is null && section.Clusters is null)
-            {
-                return Fail("neither Routes nor Clusters (nor a ReverseProxy section holding them) was found", out config, out error);
-            }
-
+            var section = ReadDocument(ref reader, ref context);
             config = new ReverseProxyConfig(section.Routes?.Items ?? [], section.Clusters?.Items ?? [])
             {
-                Sources = new ConfigSources(section.Routes?.Sources, section.Clusters?.Sources, context.ReusedRoutes, context.ReusedClusters),
+                Sources = new ConfigSources(section.Routes?.Sources, section.Clusters?.Sources, context.ReusedRoutes, context.ReusedClusters) { Compared = context.Compared },
             };
             error = null;
             return true;
@@ -77,7 +74,6 @@ internal static class ReverseProxyConfigParser
         }
         catch (Exception ex) when (ex is FormatException or OverflowException or ArgumentException or NotSupportedException or InvalidOperationException)
         {
-            // Converters of YARP's value types (TimeSpan, Version, Uri) report bad values with these.
             return Fail(ex.Message, out config, out error);
         }
     }
@@ -89,99 +85,141 @@ internal static class ReverseProxyConfigParser
         return false;
     }
 
-    /// <summary>The document: the section itself, or an appsettings-like document holding it under <c>ReverseProxy</c>.</summary>
-    private static Section ReadSection(ref Utf8JsonReader reader, ref ParseContext context)
+    /// <summary>
+    /// The document: the section itself, or an appsettings document holding it under <c>ReverseProxy</c> (any case).
+    /// Which one is known only once every top-level key was seen, so top-level <c>Routes</c> and <c>Clusters</c> are
+    /// read as they come; if they fail and the document turns out to hold a <c>ReverseProxy</c> section (which is all
+    /// YARP reads then), their error does not count.
+    /// </summary>
+    private static Section ReadDocument(ref Utf8JsonReader reader, ref ParseContext context)
     {
         Keyed<RouteConfig>? routes = null;
         Keyed<ClusterConfig>? clusters = null;
         Section? nested = null;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        JsonException? deferred = null;
+        var keys = default(ObjectKeys);
+        while (NextProperty(ref reader, DocumentNames, ref keys, out var index))
         {
-            var name = Name(ref reader);
-            reader.Read();
-            if (Is(name, "Routes"u8))
-            {
-                routes = ReadKeyed(ref reader, ref context, "route", context.Baseline?.Model.Routes, context.Baseline?.Model.Sources?.Routes, static (ref Utf8JsonReader r, string? id, Utf8StringPool pool) => RouteConfigReader.Read(ref r, id, pool), static route => route.RouteId);
-            }
-            else if (Is(name, "Clusters"u8))
-            {
-                clusters = ReadKeyed(ref reader, ref context, "cluster", context.Baseline?.Model.Clusters, context.Baseline?.Model.Sources?.Clusters, static (ref Utf8JsonReader r, string? id, Utf8StringPool _) => ReadCluster(ref r, id), static cluster => cluster.ClusterId);
-            }
-            else if (Is(name, "ReverseProxy"u8) && reader.TokenType == JsonTokenType.StartObject)
+            if (index == 0)
             {
                 nested = ReadSection(ref reader, ref context);
             }
+            else if (index > 0 && nested is null)
+            {
+                var start = reader;
+                try
+                {
+                    if (index == 1)
+                    {
+                        routes = ReadRoutes(ref reader, ref context);
+                    }
+                    else
+                    {
+                        clusters = ReadClusters(ref reader, ref context);
+                    }
+                }
+                catch (JsonException ex) when (ex is not KeyRuleException)
+                {
+                    deferred ??= ex;
+                    reader = start;
+                    ObjectKeys.Skip(ref reader);
+                }
+            }
             else
             {
-                reader.Skip();
+                ObjectKeys.Skip(ref reader);
             }
         }
 
-        return nested ?? new Section(routes, clusters);
+        if (nested is not null)
+        {
+            return nested;
+        }
+
+        return deferred is null ? new Section(routes, clusters) : throw deferred;
     }
 
+    /// <summary>The <c>ReverseProxy</c> section of an appsettings document; null, <c>{}</c> and <c>[]</c> are an empty one.</summary>
+    private static Section ReadSection(ref Utf8JsonReader reader, ref ParseContext context)
+    {
+        if (Container(ref reader, JsonTokenType.StartObject, "ReverseProxy", "an object") != ContainerValue.Open)
+        {
+            return new Section(null, null);
+        }
+
+        Keyed<RouteConfig>? routes = null;
+        Keyed<ClusterConfig>? clusters = null;
+        var keys = default(ObjectKeys);
+        while (NextProperty(ref reader, SectionNames, ref keys, out var index))
+        {
+            switch (index)
+            {
+                case 0:
+                    routes = ReadRoutes(ref reader, ref context);
+                    break;
+                case 1:
+                    clusters = ReadClusters(ref reader, ref context);
+                    break;
+                default:
+                    ObjectKeys.Skip(ref reader);
+                    break;
+            }
+        }
+
+        return new Section(routes, clusters);
+    }
+
+    private static Keyed<RouteConfig>? ReadRoutes(ref Utf8JsonReader reader, ref ParseContext context) =>
+        ReadKeyed(ref reader, ref context, "route", context.Baseline?.Model.Routes, context.Baseline?.Model.Sources?.Routes, static (ref Utf8JsonReader r, string id, Utf8StringPool pool) => RouteConfigReader.Read(ref r, id, pool));
+
+    private static Keyed<ClusterConfig>? ReadClusters(ref Utf8JsonReader reader, ref ParseContext context) =>
+        ReadKeyed(ref reader, ref context, "cluster", context.Baseline?.Model.Clusters, context.Baseline?.Model.Sources?.Clusters, static (ref Utf8JsonReader r, string id, Utf8StringPool pool) => ClusterConfigReader.Read(ref r, id, pool));
+
+    /// <summary>Routes or clusters: an object keyed by id (the id is the key, as in YARP's loader); null, <c>{}</c> and <c>[]</c> are none.</summary>
     private static Keyed<T>? ReadKeyed<T>(
         ref Utf8JsonReader reader,
         ref ParseContext context,
         string kind,
         IReadOnlyList<T>? baselineItems,
         IReadOnlyDictionary<string, SourceRange>? baselineSources,
-        ItemReader<T> read,
-        Func<T, string?> getId)
+        ItemReader<T> read)
         where T : class
     {
+        // The binder would number a list's entries and take "0", "1", ... as ids: refused, ids are names.
+        if (Container(ref reader, JsonTokenType.StartObject, $"{kind}s", "an object keyed by id") != ContainerValue.Open)
+        {
+            return null;
+        }
+
         var items = new List<T>();
         var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        switch (reader.TokenType)
+        var sources = new Dictionary<string, SourceRange>(StringComparer.Ordinal);
+        var runs = UnchangedRun<T>.Plan(ref context, baselineItems, baselineSources, kind);
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            case JsonTokenType.Null:
-                return null;
-            case JsonTokenType.StartObject:
-                var sources = new Dictionary<string, SourceRange>(StringComparer.Ordinal);
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var id = reader.GetString()!;
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        throw new JsonException($"{kind} '{id}' is null");
-                    }
+            var keyAt = context.Offset + (int)reader.TokenStartIndex;
+            var id = reader.GetString()!;
+            ObjectKeys.CheckDelimiter(id);
+            if (!ids.Add(id))
+            {
+                throw new KeyRuleException(StricterRules.Refusal($"duplicate {kind} id '{id}' (ids are compared ignoring case)", StricterRules.DuplicateKey));
+            }
 
-                    var start = (int)reader.TokenStartIndex;
-                    var item = Unchanged(ref reader, ref context, id, start, baselineItems, baselineSources) ?? ReadItem(ref reader, ref context, kind, id, read);
-                    if (!ids.Add(id))
-                    {
-                        throw new JsonException($"duplicate {kind} id '{id}' (ids are compared ignoring case)");
-                    }
+            reader.Read();
+            var start = context.Offset + (int)reader.TokenStartIndex;
+            if (runs?.TakeSuffix(ref reader, ref context, keyAt, id, start, items, sources, ids) == true)
+            {
+                continue;
+            }
 
-                    sources[id] = new SourceRange(start, (int)reader.BytesConsumed - start, items.Count);
-                    items.Add(item);
-                }
-
-                return new Keyed<T>(items, sources);
-            case JsonTokenType.StartArray:
-                while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                {
-                    if (reader.TokenType == JsonTokenType.Null)
-                    {
-                        throw new JsonException($"{kind} #{items.Count} is null");
-                    }
-
-                    var item = ReadItem(ref reader, ref context, kind, null, read);
-
-                    // A missing id is left to YARP's validator, which names it; only duplicates are caught here.
-                    if (getId(item) is { Length: > 0 } id && !ids.Add(id))
-                    {
-                        throw new JsonException($"duplicate {kind} id '{id}' (ids are compared ignoring case)");
-                    }
-
-                    items.Add(item);
-                }
-
-                return new Keyed<T>(items, null);
-            default:
-                throw new JsonException($"the {kind}s must be an object keyed by id (or an array), not {reader.TokenType}");
+            var item = Unchanged(ref reader, ref context, id, start, baselineItems, baselineSources) ?? ReadItem(ref reader, ref context, kind, id, read);
+            var length = context.Offset + (int)reader.BytesConsumed - start;
+            sources[id] = new SourceRange(start, length, items.Count);
+            items.Add(item);
+            runs?.TakePrefix(ref reader, ref context, id, start, length, items, sources, ids);
         }
+
+        return new Keyed<T>(items, sources);
     }
 
     /// <summary>
@@ -203,8 +241,9 @@ internal static class ReverseProxyConfigParser
         }
 
         var atStart = reader;
+        context.Compared++;
         reader.Skip();
-        var length = (int)reader.BytesConsumed - start;
+        var length = context.Offset + (int)reader.BytesConsumed - start;
         if (length == range.Length && context.Json.Slice(start, length).SequenceEqual(baselineBytes.Slice(range.Start, range.Length)))
         {
             context.Reused<T>();
@@ -215,43 +254,20 @@ internal static class ReverseProxyConfigParser
         return null;
     }
 
-    private static T ReadItem<T>(ref Utf8JsonReader reader, ref ParseContext context, string kind, string? id, ItemReader<T> read)
+    private static T ReadItem<T>(ref Utf8JsonReader reader, ref ParseContext context, string kind, string id, ItemReader<T> read)
     {
         try
         {
             return read(ref reader, id, context.Pool);
         }
+        catch (KeyRuleException ex)
+        {
+            throw new KeyRuleException($"{kind} '{id}': {ex.Message}");
+        }
         catch (JsonException ex)
         {
-            throw new JsonException($"{kind} '{id ?? "#?"}': {ex.Message}", ex);
+            throw new JsonException($"{kind} '{id}': {ex.Message}", ex);
         }
-    }
-
-    private static ClusterConfig ReadCluster(ref Utf8JsonReader reader, string? id)
-    {
-        // The converter itself, not JsonSerializer.Deserialize(ref reader): that one first skips over the value to
-        // find its end and then reads it again.
-        var cluster = ClusterConverter.Read(ref reader, typeof(ClusterConfig), ClusterOptions) ?? throw new JsonException("a cluster must be an object");
-        return id is null ? cluster : cluster with { ClusterId = id };
-    }
-
-    private static JsonSerializerOptions CreateClusterOptions()
-    {
-        var options = new JsonSerializerOptions
-        {
-            // As YARP's configuration binder: names in any case, enums by name (or number), comments allowed.
-            PropertyNameCaseInsensitive = true,
-            ReadCommentHandling = JsonCommentHandling.Skip,
-            AllowTrailingCommas = true,
-            NumberHandling = JsonNumberHandling.AllowReadingFromString,
-        };
-
-        // Before the enum converter, which would otherwise claim SslProtocols too.
-        options.Converters.Add(new SslProtocolsConverter());
-        options.Converters.Add(new JsonStringEnumConverter());
-        options.Converters.Add(new LenientVersionConverter());
-        options.MakeReadOnly(populateMissingResolver: true);
-        return options;
     }
 
     private sealed record Keyed<T>(List<T> Items, Dictionary<string, SourceRange>? Sources);
@@ -259,13 +275,42 @@ internal static class ReverseProxyConfigParser
     private sealed record Section(Keyed<RouteConfig>? Routes, Keyed<ClusterConfig>? Clusters);
 
     /// <summary>One parse: the bytes, the baseline, the strings, and how much was taken from the baseline.</summary>
-    private ref struct ParseContext(ReadOnlySpan<byte> json, ProxyConfigBaseline? baseline)
+    private ref struct ParseContext
     {
-        public readonly ReadOnlySpan<byte> Json = json;
-        public readonly ProxyConfigBaseline? Baseline = baseline;
+        public readonly ReadOnlySpan<byte> Json;
+        public readonly ProxyConfigBaseline? Baseline;
         public readonly Utf8StringPool Pool = new();
         public int ReusedRoutes;
         public int ReusedClusters;
+        public int Compared;
+
+        /// <summary>Where the reader's span starts in <see cref="Json"/> (not 0 once it jumped over members that did not change).</summary>
+        public int Offset;
+
+        /// <summary>The document's bytes before this offset are the baseline's.</summary>
+        public readonly int PrefixEnd;
+
+        /// <summary>The document's bytes from this offset on are the baseline's from <c>SuffixStart - Shift</c> on.</summary>
+        public readonly int SuffixStart;
+
+        /// <summary>This document's length less the baseline's.</summary>
+        public readonly int Shift;
+
+        public ParseContext(ReadOnlySpan<byte> json, ProxyConfigBaseline? baseline)
+        {
+            Json = json;
+            Baseline = baseline;
+            SuffixStart = json.Length;
+            if (baseline is not null)
+            {
+                // One vectorised comparison of the whole document: what lies before the first and after the last
+                // changed byte is the baseline's, so the routes there are taken without being read or compared.
+                var previous = baseline.Payload.Span;
+                PrefixEnd = json.CommonPrefixLength(previous);
+                SuffixStart = json.Length - CommonBytes.SuffixLength(json[PrefixEnd..], previous[PrefixEnd..]);
+                Shift = json.Length - previous.Length;
+            }
+        }
 
         public void Reused<T>()
         {

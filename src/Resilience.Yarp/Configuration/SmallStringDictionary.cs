@@ -5,7 +5,7 @@ namespace Resilience.Yarp;
 
 /// <summary>
 /// A read-only string map for the few entries of one route's metadata or one transform, keys compared ignoring case
-/// (as YARP's configuration provider builds them). One array instead of a dictionary's three objects: a 20,000-route
+/// (as YARP's configuration provider builds them; a value may be null, as there). One array instead of a dictionary's three objects: a 20,000-route
 /// configuration has about 80,000 of these, and YARP keeps them all for as long as it routes with them.
 /// </summary>
 internal sealed class SmallStringDictionary : IReadOnlyDictionary<string, string>
@@ -22,18 +22,17 @@ internal sealed class SmallStringDictionary : IReadOnlyDictionary<string, string
 
     public string this[string key] => TryGetValue(key, out var value) ? value : throw new KeyNotFoundException($"'{key}' is not in the map");
 
-    /// <summary>Builds the map from entries in document order; a key repeated (in any case) keeps its last value, as YARP's binder does.</summary>
+    /// <summary>Builds the map from entries in document order.</summary>
+    /// <exception cref="KeyRuleException">A key appears twice (in any case): the binder refuses two values under one key.</exception>
     public static SmallStringDictionary Create(List<KeyValuePair<string, string>> entries)
     {
-        for (var i = entries.Count - 1; i > 0; i--)
+        for (var i = 1; i < entries.Count; i++)
         {
-            for (var j = i - 1; j >= 0; j--)
+            for (var j = 0; j < i; j++)
             {
                 if (string.Equals(entries[i].Key, entries[j].Key, StringComparison.OrdinalIgnoreCase))
                 {
-                    entries[j] = entries[i];
-                    entries.RemoveAt(i);
-                    break;
+                    throw KeyRuleException.Duplicate(entries[i].Key);
                 }
             }
         }

@@ -14,7 +14,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 7002, Level = LogLevel.Error, Message = "YARP refused to apply configuration {Revision}; it keeps routing with the previous one")]
     public static partial void ProxyConfigApplyingFailed(ILogger logger, string? revision, Exception exception);
 
-    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "The served configuration {Hash} carries no YARP routes (its validator is not the one LoadFromDataPlane registers); YARP routes with none")]
+    [LoggerMessage(EventId = 7003, Level = LogLevel.Warning, Message = "The served configuration {Hash} carries no YARP routes: another validator, registered before LoadFromDataPlane(), returned its model first (the first model wins); YARP routes with none and readiness fails")]
     public static partial void SnapshotWithoutProxyModel(ILogger logger, string hash);
 
     [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Manual apply through the admin endpoint by {User}: {Result}")]

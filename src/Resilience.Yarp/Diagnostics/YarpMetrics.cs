@@ -14,7 +14,7 @@ internal sealed class YarpMetrics : IDisposable
     public YarpMetrics(IMeterFactory? meterFactory)
     {
         _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _routingLag = _meter.CreateHistogram<double>("resilience.yarp.routing.lag", "s", "Time from the data plane serving a configuration (its swap) to YARP routing with it.");
+        _routingLag = DurationHistogram.Create(_meter, "resilience.yarp.routing.lag", "Time from the data plane serving a configuration (its swap) to YARP routing with it.");
         _failures = _meter.CreateCounter<long>("resilience.yarp.apply.failures", "{failure}", "Served configurations YARP failed to load or apply (it keeps the previous routes).");
     }
 

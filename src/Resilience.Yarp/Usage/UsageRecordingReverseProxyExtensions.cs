@@ -24,13 +24,15 @@ public static class UsageRecordingReverseProxyExtensions
 
     /// <summary>
     /// Maps YARP's proxy with its default pipeline (session affinity, load balancing, passive health checks) and
-    /// usage recording in front of it: one <see cref="Resilience.UsageRecord"/> per proxied request.
+    /// usage recording in front of it: one <see cref="Resilience.UsageRecord"/> per proxied request. While the data
+    /// plane serves nothing, requests get 503 with <c>Retry-After</c> instead of 404 (<see cref="DataPlaneUnavailableEndpointRouteBuilderExtensions.MapDataPlaneUnavailable"/>).
     /// </summary>
     /// <param name="endpoints">The endpoints.</param>
     /// <returns>The proxy endpoints' convention builder.</returns>
     public static ReverseProxyConventionBuilder MapReverseProxyWithUsageRecording(this IEndpointRouteBuilder endpoints)
     {
         ArgumentNullException.ThrowIfNull(endpoints);
+        endpoints.MapDataPlaneUnavailable();
         return endpoints.MapReverseProxy(proxy =>
         {
             proxy.UseUsageRecording();

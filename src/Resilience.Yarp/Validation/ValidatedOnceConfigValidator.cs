@@ -1,5 +1,4 @@
 using Yarp.ReverseProxy.Configuration;
-using YarpConfigValidator = Yarp.ReverseProxy.Configuration.IConfigValidator;
 
 namespace Resilience.Yarp;
 
@@ -9,10 +8,10 @@ namespace Resilience.Yarp;
 /// passed YARP's validators in our pipeline (<see cref="ProxyConfigReuse"/>) has no errors; any other instance, such
 /// as one a YARP config filter rewrote, goes to YARP's validator as before.
 /// </summary>
-internal sealed class ValidatedOnceConfigValidator(YarpConfigValidator inner, ProxyConfigReuse reuse) : YarpConfigValidator
+internal sealed class ValidatedOnceConfigValidator(IConfigValidator inner, ProxyConfigReuse reuse) : IConfigValidator
 {
     /// <summary>Gets YARP's validator itself.</summary>
-    public YarpConfigValidator Inner => inner;
+    public IConfigValidator Inner => inner;
 
     public ValueTask<IList<Exception>> ValidateRouteAsync(RouteConfig route) =>
         route is not null && reuse.IsValidated(route) ? new(new List<Exception>()) : inner.ValidateRouteAsync(route!);

@@ -260,7 +260,7 @@ public sealed class BoundedInputTests(ITestOutputHelper output) : IDisposable
     private void Report(string what, long allocated) =>
         output.WriteLine($"{what}: allocated {allocated / (double)OneMiB:F2} MiB");
 
-    private DataPlane Create(IConfigValidator? validator = null, long maxDecompressedBytes = 256L * 1024 * 1024, DeclarativeConfigOptions? yamlLimits = null)
+    private DataPlane Create(IDataPlaneConfigValidator? validator = null, long maxDecompressedBytes = 256L * 1024 * 1024, DeclarativeConfigOptions? yamlLimits = null)
     {
         var options = Options.Create(new DataPlaneResilienceOptions { NodeId = "test-node", NodeVersion = "1.0.0" });
         var plane = new DataPlane(
@@ -275,7 +275,7 @@ public sealed class BoundedInputTests(ITestOutputHelper output) : IDisposable
         return plane;
     }
 
-    private sealed class NameValidatorThatNeverRuns : IConfigValidator
+    private sealed class NameValidatorThatNeverRuns : IDataPlaneConfigValidator
     {
         public ValueTask<ConfigValidationResult> ValidateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
             throw new InvalidOperationException("the validator must not be reached");

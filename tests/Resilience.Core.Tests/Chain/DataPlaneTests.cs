@@ -313,6 +313,20 @@ public sealed class DataPlaneTests : IDisposable
     }
 
     [Fact]
+    public async Task Comments_and_trailing_commas_pass_as_appsettings_files_have_them_and_the_bytes_are_kept()
+    {
+        var plane = Create();
+        var bytes = Encoding.UTF8.GetBytes("{ // YARP's own samples carry comments\n  \"name\": \"commented\", /* and */ \"routes\": [ { \"path\": \"/x\" }, ],\n}\n// the end");
+
+        var result = await plane.ApplyAsync(new ConfigDocument(bytes, ConfigFormat.Json, ConfigOrigin.ControlPlane), default);
+
+        Assert.Equal(ApplyOutcome.Applied, result.Outcome);
+        Assert.Equal(ConfigHash.Compute(bytes), result.Hash);
+        Assert.True(plane.Current!.Payload.Span.SequenceEqual(bytes));
+        Assert.Equal(RejectionReason.InvalidJson, (await plane.ApplyAsync(new ConfigDocument(Encoding.UTF8.GetBytes("{ /* unterminated "), ConfigFormat.Json, ConfigOrigin.ControlPlane), default)).Reason);
+    }
+
+    [Fact]
     public async Task Claimed_hash_that_does_not_match_is_rejected()
     {
         var plane = Create();
@@ -388,7 +402,7 @@ public sealed class DataPlaneTests : IDisposable
         return output.ToArray();
     }
 
-    private DataPlane Create(IConfigValidator? validator = null, long maxConfigBytes = 1 << 20, long maxDecompressedBytes = 1 << 24)
+    private DataPlane Create(IDataPlaneConfigValidator? validator = null, long maxConfigBytes = 1 << 20, long maxDecompressedBytes = 1 << 24)
     {
         var options = Options.Create(new DataPlaneResilienceOptions { NodeId = "test-node", NodeVersion = "1.0.0" });
         var plane = new DataPlane(
@@ -403,7 +417,7 @@ public sealed class DataPlaneTests : IDisposable
         return plane;
     }
 
-    private sealed class NameValidator(string reject) : IConfigValidator
+    private sealed class NameValidator(string reject) : IDataPlaneConfigValidator
     {
         public ValueTask<ConfigValidationResult> ValidateAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
         {

@@ -14,7 +14,7 @@ internal static class HistoryPlanes
         IConfigCache? cache,
         int depth = 5,
         TimeProvider? time = null,
-        IConfigValidator? validator = null,
+        IDataPlaneConfigValidator? validator = null,
         ConfigSignatureCheck? signing = null,
         ILogger<DataPlane>? logger = null) => new(
         new ConfigPreparer(1 << 24, 1 << 24, new DeclarativeConfigOptions()),
@@ -27,7 +27,7 @@ internal static class HistoryPlanes
         signatureCheck: signing,
         historyDepth: depth);
 
-    public static DataPlane Plane(TempDirectory dir, int depth = 5, TimeProvider? time = null, CacheEncryption? encryption = null, IConfigValidator? validator = null, ConfigSignatureCheck? signing = null) =>
+    public static DataPlane Plane(TempDirectory dir, int depth = 5, TimeProvider? time = null, CacheEncryption? encryption = null, IDataPlaneConfigValidator? validator = null, ConfigSignatureCheck? signing = null) =>
         Plane(FileCache(dir, encryption), depth, time, validator, signing);
 
     public static ConfigDocument Push(string name) => new(Configs.Json(name), ConfigFormat.Json, ConfigOrigin.ControlPlane) { Source = "test push", Version = name };

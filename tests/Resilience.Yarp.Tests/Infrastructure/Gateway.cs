@@ -35,7 +35,7 @@ internal sealed class Gateway : IAsyncDisposable
     /// <summary>A client the test scheme authenticates as an operator.</summary>
     public HttpClient Operator { get; }
 
-    public static async Task<Gateway> StartAsync(string dataDirectory, string? yamlPath = null, bool withAdminPolicy = true, Action<IServiceCollection>? configureServices = null, Action<IDataPlaneResilienceBuilder>? resilience = null)
+    public static async Task<Gateway> StartAsync(string dataDirectory, string? yamlPath = null, bool withAdminPolicy = true, Action<IServiceCollection>? configureServices = null, Action<IDataPlaneResilienceBuilder>? resilience = null, Action<IReverseProxyBuilder>? proxy = null, Action<WebApplication>? configureApp = null, bool mapProxy = true)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Logging.ClearProviders();
@@ -52,7 +52,8 @@ internal sealed class Gateway : IAsyncDisposable
             builder.Services.Configure<DeclarativeConfigOptions>(o => o.Path = yamlPath);
         }
 
-        builder.Services.AddReverseProxy().LoadFromDataPlane();
+        var reverseProxy = builder.Services.AddReverseProxy().LoadFromDataPlane();
+        proxy?.Invoke(reverseProxy);
         builder.Services.AddHealthChecks().AddDataPlaneCheck(tags: ["ready"]).AddDataPlaneRoutingCheck();
         builder.Services.AddAuthentication(TestOperatorAuthentication.SchemeName).AddScheme<AuthenticationSchemeOptions, TestOperatorAuthentication>(TestOperatorAuthentication.SchemeName, null);
         builder.Services.AddAuthorization(o =>
@@ -67,7 +68,16 @@ internal sealed class Gateway : IAsyncDisposable
         var app = builder.Build();
         app.MapDataPlaneHealthChecks();
         app.MapDataPlaneAdmin();
-        app.MapReverseProxyWithUsageRecording();
+        if (mapProxy)
+        {
+            app.MapReverseProxyWithUsageRecording();
+        }
+        else
+        {
+            app.MapReverseProxy(); // YARP's own: no 503 unless the host maps it (configureApp)
+        }
+
+        configureApp?.Invoke(app);
         await app.StartAsync();
         return new Gateway(app);
     }

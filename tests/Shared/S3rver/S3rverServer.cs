@@ -1,6 +1,6 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using System.Globalization;
+using Resilience.Tests.Servers;
 
 namespace Resilience.Tests.S3rver;
 
@@ -34,121 +34,22 @@ public sealed class S3rverServer : IDisposable
 
     public static S3rverServer Start(string bucket)
     {
-        var root = FindRepositoryRoot();
-        var executable = Path.Combine(root, "tools", "s3rver", "node_modules", ".bin", "s3rver");
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException($"s3rver is not installed ({executable} is missing). Run 'bash scripts/setup.sh' in {root} once.");
-        }
-
         var directory = Path.Combine(Path.GetTempPath(), "resilience-s3rver-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(directory);
-        for (var attempt = 1; ; attempt++)
-        {
-            var port = FreePort();
-            var info = new ProcessStartInfo(executable)
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                UseShellExecute = false,
-            };
-            foreach (var argument in new[] { "--directory", directory, "--address", "127.0.0.1", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--silent", "--configure-bucket", bucket })
-            {
-                info.ArgumentList.Add(argument);
-            }
-
-            var process = Process.Start(info) ?? throw new InvalidOperationException($"could not start {executable}");
-            process.OutputDataReceived += (_, _) => { };
-            process.ErrorDataReceived += (_, _) => { };
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            if (WaitUntilAnswering(port, process, TimeSpan.FromSeconds(30)))
-            {
-                return new S3rverServer(process, directory, port, bucket);
-            }
-
-            Kill(process);
-            if (attempt == 3)
-            {
-                throw new InvalidOperationException($"s3rver did not answer on 127.0.0.1:{port} within 30 s (exit code {(process.HasExited ? process.ExitCode : -1)}).");
-            }
-        }
+        var (process, port) = LoopbackServerProcess.Start(
+            "s3rver",
+            "s3rver",
+            port => ["--directory", directory, "--address", "127.0.0.1", "--port", port.ToString(CultureInfo.InvariantCulture), "--silent", "--configure-bucket", bucket],
+            TimeSpan.FromSeconds(30));
+        return new S3rverServer(process, directory, port, bucket);
     }
 
     public void Dispose()
     {
-        Kill(_process);
-        try
-        {
-            Directory.Delete(_directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        LoopbackServerProcess.Kill(_process);
+        LoopbackServerProcess.DeleteDirectory(_directory);
     }
 
     /// <summary>The directory holding Resilience.sln, found by walking up from the test binaries.</summary>
-    public static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Resilience.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"Resilience.sln not found above {AppContext.BaseDirectory}");
-    }
-
-    private static void Kill(Process process)
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(5000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-
-        process.Dispose();
-    }
-
-    private static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
-
-    /// <summary>Polls an HTTP request until s3rver answers (any status), the process exits, or the deadline passes.</summary>
-    private static bool WaitUntilAnswering(int port, Process process, TimeSpan deadline)
-    {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var watch = Stopwatch.StartNew();
-        while (watch.Elapsed < deadline && !process.HasExited)
-        {
-            try
-            {
-                using var response = client.GetAsync(new Uri($"http://127.0.0.1:{port}/")).GetAwaiter().GetResult();
-                return true;
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            process.WaitForExit(50);
-        }
-
-        return false;
-    }
+    public static string FindRepositoryRoot() => LoopbackServerProcess.FindRepositoryRoot();
 }

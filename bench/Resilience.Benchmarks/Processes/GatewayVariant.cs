@@ -1,0 +1,34 @@
+namespace Resilience.Benchmarks.Processes;
+
+/// <summary>
+/// One way of running the Gateway sample: a build (<c>dll</c>, e.g. a ReadyToRun publish) and runtime settings
+/// (<c>DOTNET_TieredPGO=0</c>, ...). Given as <c>--variant name:KEY=VALUE,KEY=VALUE</c> (the key <c>dll</c> names
+/// the build); the scenarios alternate the variants run by run, so their figures share the machine's load.
+/// </summary>
+internal sealed record GatewayVariant(string Name, string Dll, IReadOnlyDictionary<string, string> Environment)
+{
+    public static GatewayVariant Parse(string spec, string defaultDll)
+    {
+        var colon = spec.IndexOf(':', StringComparison.Ordinal);
+        var name = colon < 0 ? spec : spec[..colon];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        var dll = defaultDll;
+        foreach (var pair in colon < 0 ? [] : spec[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (key, value) = pair.Split('=', 2) is [var k, var v] ? (k, v) : throw new ArgumentException($"'{pair}' in --variant {spec} is not KEY=VALUE");
+            if (key == "dll")
+            {
+                dll = Path.GetFullPath(value);
+            }
+            else
+            {
+                environment[key] = value;
+            }
+        }
+
+        return new GatewayVariant(name, dll, environment);
+    }
+
+    public override string ToString() =>
+        $"{Name} ({Dll}{(Environment.Count > 0 ? "; " + string.Join(' ', Environment.Select(e => $"{e.Key}={e.Value}")) : "")})";
+}
