@@ -35,11 +35,12 @@ public sealed class RollbackTests
         Assert.Equal(DataPlaneSyncStatus.RolledBack, info.SyncStatus);
         Assert.Equal(good.Hash, info.ConfigHash);
 
-        // Several heartbeats report the old hash: the control plane does not send the latest (config 2) again.
-        var validated = dp.Validated.Count;
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Several heartbeats report the old hash: the control plane does not send the latest (config 2) again (the node
+        // would refuse it, and its rejection would show in the registry).
+        var seen = cp.Registry.Find("dp-1")!.LastSeen;
+        await Eventually.HoldsAsync(() => cp.Registry.Find("dp-1")!.LastSeen > seen + TimeSpan.FromSeconds(1), "more heartbeats");
         Assert.Equal(good.Hash, dp.Current?.Hash);
-        Assert.Equal(validated, dp.Validated.Count);
+        Assert.Null(cp.Registry.Find("dp-1")!.LastApplyError);
 
         // Another configuration goes out as usual and ends the rollback on both sides.
         var fixedConfig = await cp.PublishAsync(Config(3));
@@ -108,9 +109,11 @@ public sealed class RollbackTests
         await Eventually.HoldsAsync(() => back.Registry.Find("dp-1")?.LastRollback is not null, "the node reported its rollback");
         var info = back.Registry.Find("dp-1")!;
         Assert.Equal((bad.Hash, "admin:oncall", "paged at 3 a.m."), (info.LastRollback!.FromHash, info.LastRollback.Actor, info.LastRollback.Reason));
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        var seen = back.Registry.Find("dp-1")!.LastSeen;
+        await Eventually.HoldsAsync(() => back.Registry.Find("dp-1")!.LastSeen > seen + TimeSpan.FromSeconds(1), "more heartbeats");
         Assert.Equal(good.Hash, dp.Current?.Hash);
         Assert.Equal(DataPlaneSyncStatus.RolledBack, back.Registry.Find("dp-1")!.SyncStatus);
+        Assert.Null(back.Registry.Find("dp-1")!.LastApplyError);
     }
 
     [Fact]

@@ -24,6 +24,7 @@ internal sealed class ControlPlane : IAsyncDisposable
     private static readonly X509Certificate2 ClientCertificate = ClientPki.IssueClient("gateway");
 
     private readonly WebApplication _app;
+    private int _disposed;
 
     private ControlPlane(WebApplication app, Uri endpoint)
     {
@@ -75,6 +76,12 @@ internal sealed class ControlPlane : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test stops a control plane in the middle (an outage) and its using statement disposes it again.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();
