@@ -138,8 +138,10 @@ internal sealed partial class FileConfigCache : IConfigHistoryStore
             var temp = $"{target}.tmp-{Guid.NewGuid():N}";
             if (HardLink.TryCreate(_path, temp))
             {
+                // No directory fsync of its own: the index written next fsyncs this directory after its rename, which makes
+                // the link durable too; a crash before that leaves an index that does not name it (or, on a file system
+                // that reorders, an entry without its payload: dropped on read, never served).
                 File.Move(temp, target, overwrite: true);
-                DirectorySync.Flush(HistoryDirectory);
                 return;
             }
         }
