@@ -246,24 +246,9 @@ internal sealed class LinkSession : IDisposable
             var elapsed = Time.GetElapsedTime(pending.ReceivedAt);
             _services.Metrics.RecordPushToApply(elapsed, result.Outcome);
             Log.LinkConfigHandled(Logger, result.Hash ?? pending.Header.Hash, result.Outcome, elapsed);
-            await SendAsync(
-                new ApplyResultMessage
-                {
-                    Type = LinkProtocol.Types.ApplyResult,
-                    Hash = result.Hash ?? pending.Header.Hash,
-                    Version = pending.Header.Version,
-                    Outcome = result.Outcome switch
-                    {
-                        ApplyOutcome.Applied => LinkProtocol.Outcomes.Applied,
-                        ApplyOutcome.Unchanged => LinkProtocol.Outcomes.Unchanged,
-                        ApplyOutcome.Superseded => LinkProtocol.Outcomes.Superseded,
-                        _ => LinkProtocol.Outcomes.Rejected,
-                    },
-                    Reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null,
-                    Errors = result.Errors.Count > 0 ? [.. result.Errors] : null,
-                    ConfigHash = _context.Current?.Hash,
-                },
-                token).ConfigureAwait(false);
+            var answer = Answer(result, result.Hash ?? pending.Header.Hash);
+            answer.Version = pending.Header.Version;
+            await SendAsync(answer, token).ConfigureAwait(false);
         }
     }
 
@@ -282,26 +267,28 @@ internal sealed class LinkSession : IDisposable
                 continue;
             }
 
-            await SendAsync(
-                new ApplyResultMessage
-                {
-                    Type = LinkProtocol.Types.ApplyResult,
-                    Hash = request.Hash,
-                    Outcome = result.Outcome switch
-                    {
-                        ApplyOutcome.Unchanged => LinkProtocol.Outcomes.Unchanged,
-                        ApplyOutcome.Superseded => LinkProtocol.Outcomes.Superseded,
-                        ApplyOutcome.Applied => LinkProtocol.Outcomes.Applied,
-                        _ => LinkProtocol.Outcomes.Rejected,
-                    },
-                    Reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null,
-                    Errors = result.Errors.Count > 0 ? [.. result.Errors] : null,
-                    ConfigHash = _context.Current?.Hash,
-                    Actor = actor,
-                },
-                token).ConfigureAwait(false);
+            var answer = Answer(result, request.Hash);
+            answer.Actor = actor;
+            await SendAsync(answer, token).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The <c>apply_result</c> of an apply or a rollback request: its outcome, why when rejected, and what is served now.</summary>
+    private ApplyResultMessage Answer(ApplyResult result, string? hash) => new()
+    {
+        Type = LinkProtocol.Types.ApplyResult,
+        Hash = hash,
+        Outcome = result.Outcome switch
+        {
+            ApplyOutcome.Applied => LinkProtocol.Outcomes.Applied,
+            ApplyOutcome.Unchanged => LinkProtocol.Outcomes.Unchanged,
+            ApplyOutcome.Superseded => LinkProtocol.Outcomes.Superseded,
+            _ => LinkProtocol.Outcomes.Rejected,
+        },
+        Reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null,
+        Errors = result.Errors.Count > 0 ? [.. result.Errors] : null,
+        ConfigHash = _context.Current?.Hash,
+    };
 
     /// <summary>Reports the standing rollback or revert on connect and whenever the node makes a new one.</summary>
     private async Task ReportLoopAsync(CancellationToken token)
