@@ -53,6 +53,22 @@ public sealed class UnchangedRunTests
         }
     }
 
+    [Theory]
+    [InlineData("R10")] // the same id as a route the parser takes from before the edit, in another case
+    [InlineData("r900")] // ... and from after it
+    public void An_edit_that_renames_a_route_to_an_id_it_jumps_over_is_refused_as_a_fresh_parse_would(string id)
+    {
+        var first = Encoding.UTF8.GetBytes(ProxyConfigs.Many(1_000, "http://127.0.0.1:1/"));
+        Assert.True(ReverseProxyConfigParser.TryParse(first, out var served, out _));
+        var edited = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(first).Replace("\"r500\":", $"\"{id}\":", StringComparison.Ordinal));
+
+        Assert.False(ReverseProxyConfigParser.TryParse(edited, out _, out var freshError));
+        Assert.False(ReverseProxyConfigParser.TryParse(edited, new ProxyConfigBaseline(first, served), out _, out var error));
+
+        Assert.Contains("[rule: duplicate-key]", freshError, StringComparison.Ordinal);
+        Assert.Contains("[rule: duplicate-key]", error, StringComparison.Ordinal);
+    }
+
     private static void AssertSameAsAFreshParse(byte[] json, ReverseProxyConfig parsed)
     {
         Assert.True(ReverseProxyConfigParser.TryParse(json, out var fresh, out _));

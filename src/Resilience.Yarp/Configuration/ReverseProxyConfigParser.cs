@@ -200,16 +200,16 @@ internal static partial class ReverseProxyConfigParser
             var keyAt = context.Offset + (int)reader.TokenStartIndex;
             var id = reader.GetString()!;
             ObjectKeys.CheckDelimiter(id);
-            if (!ids.Add(id))
-            {
-                throw new KeyRuleException(StricterRules.Refusal($"duplicate {kind} id '{id}' (ids are compared ignoring case)", StricterRules.DuplicateKey));
-            }
-
             reader.Read();
             var start = context.Offset + (int)reader.TokenStartIndex;
             if (runs?.TakeSuffix(ref reader, ref context, keyAt, id, start, items, sources, ids) == true)
             {
                 continue;
+            }
+
+            if (!ids.Add(id))
+            {
+                throw new KeyRuleException(StricterRules.Refusal($"duplicate {kind} id '{id}' (ids are compared ignoring case)", StricterRules.DuplicateKey));
             }
 
             var item = Unchanged(ref reader, ref context, id, start, baselineItems, baselineSources) ?? ReadItem(ref reader, ref context, kind, id, read);
