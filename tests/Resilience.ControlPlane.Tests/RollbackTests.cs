@@ -9,6 +9,10 @@ namespace Resilience.ControlPlane.Tests;
 /// </summary>
 public sealed class RollbackTests
 {
+    /// <summary>The configurations this control plane writes to data planes from now on (its own meter, not another test's).</summary>
+    private static MetricCollector<long> ConfigsSent(IServiceProvider services) =>
+        new(services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), ControlPlaneTelemetry.MeterName, "resilience.control_plane.configs.sent");
+
     private static string Config(int version) => $$"""{"version":{{version}},"routes":[{"path":"/v{{version}}"}]}""";
 
     [Fact]
@@ -37,14 +41,17 @@ public sealed class RollbackTests
 
         // Several heartbeats report the old hash: the control plane does not send the latest (config 2) again (the node
         // would refuse it, and its rejection would show in the registry).
+        using var sent = ConfigsSent(cp.Services);
         var seen = cp.Registry.Find("dp-1")!.LastSeen;
         await Eventually.HoldsAsync(() => cp.Registry.Find("dp-1")!.LastSeen > seen + TimeSpan.FromSeconds(1), "more heartbeats");
         Assert.Equal(good.Hash, dp.Current?.Hash);
+        Assert.Empty(sent.GetMeasurementSnapshot());
         Assert.Null(cp.Registry.Find("dp-1")!.LastApplyError);
 
         // Another configuration goes out as usual and ends the rollback on both sides.
         var fixedConfig = await cp.PublishAsync(Config(3));
         await Eventually.HoldsAsync(() => dp.Current?.Hash == fixedConfig.Hash, "the node serves config 3");
+        Assert.NotEmpty(sent.GetMeasurementSnapshot());
         Assert.Null(dp.State.Rollback);
         await Eventually.HoldsAsync(() => cp.Registry.Find("dp-1")?.SyncStatus == DataPlaneSyncStatus.InSync, "the registry shows it in sync");
     }
@@ -110,7 +117,11 @@ public sealed class RollbackTests
         var info = back.Registry.Find("dp-1")!;
         Assert.Equal((bad.Hash, "admin:oncall", "paged at 3 a.m."), (info.LastRollback!.FromHash, info.LastRollback.Actor, info.LastRollback.Reason));
         var seen = back.Registry.Find("dp-1")!.LastSeen;
+        await Eventually.HoldsAsync(() => back.Registry.Find("dp-1")!.LastSeen > seen + TimeSpan.FromSeconds(0.5), "a heartbeat after the report (a push that crossed it is answered by then)");
+        using var sent = ConfigsSent(back.Services);
+        seen = back.Registry.Find("dp-1")!.LastSeen;
         await Eventually.HoldsAsync(() => back.Registry.Find("dp-1")!.LastSeen > seen + TimeSpan.FromSeconds(1), "more heartbeats");
+        Assert.Empty(sent.GetMeasurementSnapshot());
         Assert.Equal(good.Hash, dp.Current?.Hash);
         Assert.Equal(DataPlaneSyncStatus.RolledBack, back.Registry.Find("dp-1")!.SyncStatus);
         Assert.Null(back.Registry.Find("dp-1")!.LastApplyError);

@@ -71,8 +71,14 @@ public sealed class AdminRollbackTests : IDisposable
             Assert.Equal(yesterday, restarted.DataPlane.Current!.Hash);
             await Gateway.EventuallyAsync(() => Task.FromResult(second.Registry.Find("gw")?.LastRollback is { Kind: DataPlaneRollbackKind.RolledBack, Actor: "admin:ops" } r && r.FromHash == today), "the control plane hearing of the rollback");
             Assert.Equal(DataPlaneSyncStatus.RolledBack, second.Registry.Find("gw")!.SyncStatus);
+            // Once it has heard, the control plane does not push today's again: the node applies nothing more (a push that
+            // crossed the node's report on connect is refused by the node and is not an apply error on the control plane).
             var heardAt = second.Registry.Find("gw")!.LastSeen;
+            await Gateway.EventuallyAsync(() => Task.FromResult(second.Registry.Find("gw")!.LastSeen > heardAt + TimeSpan.FromSeconds(0.5)), "a heartbeat after the report (a push that crossed it is answered by then)");
+            using var sent = second.CountConfigsSent();
+            heardAt = second.Registry.Find("gw")!.LastSeen;
             await Gateway.EventuallyAsync(() => Task.FromResult(second.Registry.Find("gw")!.LastSeen > heardAt + TimeSpan.FromSeconds(2)), "more heartbeats");
+            Assert.Empty(sent.GetMeasurementSnapshot());
             Assert.Equal("upstream-a", await restarted.GetAsync("/x"));
             Assert.Equal(yesterday, second.Registry.Find("gw")!.ConfigHash);
             Assert.Null(second.Registry.Find("gw")!.LastApplyError);

@@ -60,7 +60,9 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(DataPlaneSyncStatus.Reverted, reverted.SyncStatus);
         Assert.True(reverted.Health!.TotalFailedRequests > 0, "the heartbeats carried the failed requests");
         var heardAt = reverted.Health.ReportedAt;
+        using var sent = controlPlane.CountConfigsSent();
         await Gateway.EventuallyAsync(() => Task.FromResult(Node(controlPlane, "baking")!.Health!.ReportedAt > heardAt + TimeSpan.FromSeconds(2)), "more heartbeats after the revert");
+        Assert.Empty(sent.GetMeasurementSnapshot());
         Assert.Equal(good.Hash, baking.DataPlane.Current!.Hash);
         Assert.Equal(good.Hash, Node(controlPlane, "baking")!.ConfigHash);
         Assert.Equal("reverted", Node(controlPlane, "baking")!.Health!.Bake);

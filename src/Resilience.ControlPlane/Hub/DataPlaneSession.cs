@@ -480,6 +480,17 @@ internal sealed class DataPlaneSession
             Volatile.Write(ref _nodeHash, served);
         }
 
+        // A refusal because the node went back from exactly that configuration is the rollback, not an apply error: a push
+        // that crossed the node's report (a control plane that had not heard of it yet). It is not pushed again.
+        var refusedAsRolledBack = result.Outcome == LinkProtocol.Outcomes.Rejected && result.Reason == nameof(RejectionReason.RolledBack) && result.Hash is { Length: > 0 };
+        if (refusedAsRolledBack)
+        {
+            Volatile.Write(ref _rolledBackHash, result.Hash);
+            Log.RolledBackNotSent(_services.Logger, result.Hash!, _nodeId);
+            _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, RolledBackHash = result.Hash });
+            return;
+        }
+
         var rejected = result.Outcome == LinkProtocol.Outcomes.Rejected;
         var serving = result.Outcome is LinkProtocol.Outcomes.Applied or LinkProtocol.Outcomes.Unchanged;
         var errors = result.Errors is { Count: > 0 } list ? string.Join("; ", list) : result.Reason ?? "rejected";

@@ -36,6 +36,10 @@ internal sealed class ControlPlane : IAsyncDisposable
 
     public IDataPlaneRegistry Registry => _app.Services.GetRequiredService<IDataPlaneRegistry>();
 
+    /// <summary>Counts the configurations this control plane writes to data planes from now on (its own meter only).</summary>
+    public Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long> CountConfigsSent() =>
+        new(_app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), ControlPlaneTelemetry.MeterName, "resilience.control_plane.configs.sent");
+
     public static async Task<ControlPlane> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
