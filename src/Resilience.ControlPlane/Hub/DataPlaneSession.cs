@@ -437,7 +437,7 @@ internal sealed class DataPlaneSession
 
         var kind = result.Outcome == LinkProtocol.Outcomes.Reverted ? DataPlaneRollbackKind.Reverted : DataPlaneRollbackKind.RolledBack;
         Volatile.Write(ref _rolledBackHash, from);
-        Interlocked.CompareExchange(ref _inFlightHash, null, from);
+        ClearInFlight(from);
         if (result.ConfigHash is { } served)
         {
             // A delta's base is what the node serves now.
@@ -474,7 +474,7 @@ internal sealed class DataPlaneSession
             return;
         }
 
-        Interlocked.CompareExchange(ref _inFlightHash, null, result.Hash);
+        ClearInFlight(result.Hash);
         if (result.ConfigHash is { } served)
         {
             Volatile.Write(ref _nodeHash, served);
@@ -522,13 +522,25 @@ internal sealed class DataPlaneSession
     {
         Log.ConfigRequested(_services.Logger, _nodeId, request.Hash, request.Reason, request.Error, request.ConfigHash);
         _services.Metrics.RecordConfigRequest(request.Reason);
-        Interlocked.CompareExchange(ref _inFlightHash, null, request.Hash);
+        ClearInFlight(request.Hash);
         Volatile.Write(ref _nodeHash, request.ConfigHash);
         Volatile.Write(ref _fullRequested, request.Hash);
         _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = request.ConfigHash });
         if (_services.Publisher.Latest is { } latest)
         {
             Offer(latest, force: true);
+        }
+    }
+
+    /// <summary>
+    /// The node answered about <paramref name="hash"/>: it is no longer in flight. By value: the answer's hash is another
+    /// string instance than the one sent, and <see cref="Interlocked.CompareExchange{T}(ref T, T, T)"/> compares references.
+    /// </summary>
+    private void ClearInFlight(string? hash)
+    {
+        if (Volatile.Read(ref _inFlightHash) is { } inFlight && string.Equals(inFlight, hash, StringComparison.Ordinal))
+        {
+            Interlocked.CompareExchange(ref _inFlightHash, null, inFlight);
         }
     }
 
