@@ -11,6 +11,17 @@ var resilience = builder.Services
     .UseS3FallbackStore() // serves s3:// storage URIs; file:// is built in; unused when no store is configured
     .UseAzureFallbackStore(); // serves azure://container/prefix (AZURE_STORAGE_CONNECTION_STRING, AZURE_STORAGE_ACCOUNT, or Resilience:FallbackStore:Azure)
 
+// Tier 2 in an LMDB directory (dbless.lmdb) instead of config.json.gz when Gateway:Cache says so; switching kinds
+// keeps the configuration: the node reads what the other kind left, serves it and writes its own.
+if (string.Equals(builder.Configuration["Gateway:Cache"], "Lmdb", StringComparison.OrdinalIgnoreCase))
+{
+    resilience.UseLmdbCache();
+}
+else
+{
+    resilience.MigrateFromLmdbCache(); // a node moved back from LMDB reads the dbless.lmdb it left
+}
+
 // Tier 1, the live control plane, only when an endpoint is configured: without one the gateway runs on its
 // cache, the fallback store and the declarative YAML.
 if (!string.IsNullOrWhiteSpace(builder.Configuration["Resilience:ClusterLink:Endpoint"]))

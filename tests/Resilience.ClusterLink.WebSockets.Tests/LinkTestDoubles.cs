@@ -25,6 +25,9 @@ internal sealed class LoopbackConnector : IClusterLinkConnector
     /// <summary>Gets or sets an error the next attempts throw (null: connect).</summary>
     public string? FailWith { get; set; }
 
+    /// <summary>Gets or sets a busy answer (status, Retry-After) the next attempts get, as a control plane's admission control gives it before the upgrade.</summary>
+    public (int Status, TimeSpan? RetryAfter)? Busy { get; set; }
+
     /// <summary>Gets the endpoints whose attempts fail (with "refused &lt;endpoint&gt;"), whatever <see cref="FailWith"/> says.</summary>
     public ConcurrentDictionary<Uri, bool> Down { get; } = new();
 
@@ -35,6 +38,11 @@ internal sealed class LoopbackConnector : IClusterLinkConnector
         if (FailWith is { } error)
         {
             throw new HttpRequestException(error);
+        }
+
+        if (Busy is { } busy)
+        {
+            throw new ControlPlaneBusyException(busy.Status, busy.RetryAfter, new WebSocketException($"The server returned status code '{busy.Status}' when status code '101' was expected."));
         }
 
         if (Down.ContainsKey(endpoint))
@@ -171,21 +179,10 @@ internal sealed class FixedJitter(double value) : IClusterLinkJitter
 
 internal static class Wait
 {
-    /// <summary>Polls a condition (the link runs on the thread pool) until it holds or 10 s of real time pass.</summary>
     /// <summary>Gets or sets what to print when a wait times out (the link's log).</summary>
     public static AsyncLocal<Func<string>?> Diagnostics { get; } = new();
 
-    public static async Task UntilAsync(Func<bool> condition, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                Assert.Fail($"timed out waiting until {what}; {Diagnostics.Value?.Invoke()}");
-            }
-
-            await Task.Delay(5);
-        }
-    }
+    /// <summary>Polls a condition with the tests' one polling helper, printing the link's log on a timeout.</summary>
+    public static Task UntilAsync(Func<bool> condition, string what) =>
+        Eventually.HoldsAsync(() => Task.FromResult(condition()), what, TimeSpan.FromSeconds(10), detail: () => Diagnostics.Value?.Invoke() ?? string.Empty);
 }

@@ -110,6 +110,46 @@ public sealed class WebSocketClusterLinkTests : IAsyncDisposable
         Assert.Null(_context.Last.LastError);
     }
 
+    [Theory]
+    [InlineData(503, 30, 0.0, 30.0)]      // as asked
+    [InlineData(429, 30, 0.999, 34.995)]  // 429 the same, plus the usual 5 s spread
+    [InlineData(503, 1, 0.0, 5.0)]        // never below the reconnect minimum (the reference's 5 s)
+    [InlineData(503, 3600, 0.0, 300.0)]   // never above MaxRetryAfter (5 min)
+    public async Task Busy_control_plane_is_retried_when_it_asks_never_sooner_than_the_minimum_and_never_later_than_the_cap(int status, int askedSeconds, double jitter, double expectedSeconds)
+    {
+        _connector.Busy = (status, TimeSpan.FromSeconds(askedSeconds));
+        Start(jitter);
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected, Attempts: 1 }, "the busy answer");
+        var expected = TimeSpan.FromSeconds(expectedSeconds);
+        Assert.Equal(expected, _context.Last!.RetryAfter);
+        Assert.Contains($"busy ({status}", _context.Last.LastError, StringComparison.Ordinal);
+        Assert.Contains($"Retry-After {TimeSpan.FromSeconds(askedSeconds)}", Assert.Single(_logger.Collector.GetSnapshot(), r => r.Id.Id == 5016).Message, StringComparison.Ordinal);
+
+        _time.Advance(expected - TimeSpan.FromMilliseconds(10));
+        Assert.Equal(1, _connector.Attempts);
+
+        // Not forever: the next attempt comes when asked; without a busy answer the usual delay applies again.
+        _connector.Busy = null;
+        _connector.FailWith = "Connection refused (cp:8005)";
+        _time.Advance(TimeSpan.FromMilliseconds(11));
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected, Attempts: 2 }, "the second attempt");
+        Assert.Null(_context.Last!.RetryAfter);
+    }
+
+    [Fact]
+    public async Task Busy_answer_without_Retry_After_is_retried_after_the_usual_random_delay()
+    {
+        _connector.Busy = (503, null);
+        Start(jitter: 0.5);
+        await Wait.UntilAsync(() => _context.Last is { Status: ClusterLinkStatus.Disconnected, Attempts: 1 }, "the busy answer");
+
+        Assert.Null(_context.Last!.RetryAfter);
+        _time.Advance(TimeSpan.FromSeconds(7.5) - TimeSpan.FromMilliseconds(10));
+        Assert.Equal(1, _connector.Attempts);
+        _time.Advance(TimeSpan.FromMilliseconds(11));
+        await Wait.UntilAsync(() => _connector.Attempts == 2, "the second attempt");
+    }
+
     [Fact]
     public async Task Warnings_say_what_is_served_and_down_since_is_the_start_of_the_outage_across_attempts()
     {

@@ -112,7 +112,9 @@ public sealed class BackplaneReplicaTests
         var backplane = new InMemoryBackplane { Hang = hang.Task };
         await using var replica = Replica(backplane, time, o => o.StartupTimeout = TimeSpan.FromSeconds(10));
         var start = replica.StartAsync();
-        await Task.Delay(50);
+
+        // Once start-up's round waits on the hanging backplane, only the hang or the fake clock can end it.
+        await Eventually.HoldsAsync(() => backplane.Calls > 0, "start-up's round reaches the backplane");
         Assert.False(start.IsCompleted);
         time.Advance(TimeSpan.FromSeconds(10));
         await start.WaitAsync(TimeSpan.FromSeconds(30));
@@ -138,12 +140,15 @@ public sealed class BackplaneReplicaTests
         // Announced: served without any time passing.
         backplane.Stored = TestConfigs.Make(1, """{"v":1}""");
         backplane.Notify(1);
-        await WaitUntilAsync(() => replica.Publisher.Latest?.Sequence == 1);
+        await Eventually.HoldsAsync(() => replica.Publisher.Latest?.Sequence == 1, "the replica serves the announced one");
 
         // Stored without an announcement (lost in transit): found on the next reconcile round.
+        // At 29 s the registry round runs (due every 5 s) and the reconcile is not yet due: the loop has woken and
+        // looked at the reconcile timer once the registry report lands, so the stored one is not found yet.
         backplane.Stored = TestConfigs.Make(2, """{"v":2}""");
+        var reports = backplane.Reports;
         time.Advance(TimeSpan.FromSeconds(29));
-        await Task.Delay(100);
+        await Eventually.HoldsAsync(() => backplane.Reports > reports, "the registry round at 29 s");
         Assert.Equal(1, replica.Publisher.Latest?.Sequence);
         await AdvanceUntilAsync(time, () => replica.Publisher.Latest?.Sequence == 2);
     }
@@ -159,14 +164,14 @@ public sealed class BackplaneReplicaTests
 
         backplane.Stored = null;     // Redis restarted empty
         backplane.Notify(0);         // ... and the connection came back
-        await WaitUntilAsync(() => backplane.Stored is not null);
+        await Eventually.HoldsAsync(() => backplane.Stored is not null, "the replica writes its configuration back");
         Assert.Equal(served, backplane.Stored);
         Assert.Equal(1, backplane.Restores);
 
         // A newer one from another replica is not overwritten.
         backplane.Stored = TestConfigs.Make(13, """{"v":13}""");
         backplane.Notify(13);
-        await WaitUntilAsync(() => replica.Publisher.Latest?.Sequence == 13);
+        await Eventually.HoldsAsync(() => replica.Publisher.Latest?.Sequence == 13, "the replica serves the newer one");
         Assert.Equal(1, backplane.Restores);
     }
 
@@ -282,16 +287,6 @@ public sealed class BackplaneReplicaTests
             .AddSingleton<IControlPlaneBackplane>(backplane)
             .AddDataPlaneHubBackplane<InMemoryBackplane>(configure);
         return new TestReplica(services.BuildServiceProvider());
-    }
-
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "timed out");
-            await Task.Delay(10);
-        }
     }
 
     /// <summary>Moves fake time on in small steps until the loop did what it should (its awaits run on real threads).</summary>

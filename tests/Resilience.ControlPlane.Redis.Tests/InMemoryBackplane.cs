@@ -9,6 +9,7 @@ internal sealed class InMemoryBackplane : IControlPlaneBackplane
     private readonly object _gate = new();
     private readonly List<Action<long>> _subscribers = [];
     private readonly Dictionary<string, IReadOnlyList<DataPlaneInfo>> _reports = new(StringComparer.Ordinal);
+    private int _calls;
 
     public BackplaneConfig? Stored { get; set; }
 
@@ -22,6 +23,12 @@ internal sealed class InMemoryBackplane : IControlPlaneBackplane
     public Action<long>? AfterPublish { get; set; }
 
     public int Reads { get; private set; }
+
+    /// <summary>Gets how many calls reached the backplane (before any hang).</summary>
+    public int Calls => Volatile.Read(ref _calls);
+
+    /// <summary>Gets how many registry reports were stored.</summary>
+    public int Reports { get; private set; }
 
     public int Restores { get; private set; }
 
@@ -91,6 +98,7 @@ internal sealed class InMemoryBackplane : IControlPlaneBackplane
         lock (_gate)
         {
             _reports[replicaId] = dataPlanes;
+            Reports++;
         }
     }
 
@@ -131,6 +139,7 @@ internal sealed class InMemoryBackplane : IControlPlaneBackplane
 
     private async Task EnterAsync(CancellationToken cancellationToken)
     {
+        Interlocked.Increment(ref _calls);
         if (Hang is { } hang)
         {
             await hang.WaitAsync(cancellationToken);

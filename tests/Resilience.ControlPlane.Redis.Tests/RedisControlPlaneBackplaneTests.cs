@@ -81,10 +81,19 @@ public sealed class RedisControlPlaneBackplaneTests
             Assert.Equal([1L, 7L], heard.ToArray());
         }
 
-        await publisher.PublishAsync(TestConfigs.Make(0, """{"v":8}"""), CancellationToken.None);
-        await Task.Delay(300);
-        Assert.Equal(2, heard.Count);
-        Assert.Empty(unrelated);
+        // After unsubscribing: a second subscription on the same connection hears the next publish, and the first
+        // would have been called for it before the second (its handler came first); the other control plane's channel
+        // hears only its own marker, which Redis delivers after anything published before it.
+        var probe = new System.Collections.Concurrent.ConcurrentQueue<long>();
+        await using (await listener.SubscribeAsync(probe.Enqueue, CancellationToken.None))
+        await using (await other.SubscribeAsync(unrelated.Enqueue, CancellationToken.None))
+        {
+            var eight = await publisher.PublishAsync(TestConfigs.Make(0, """{"v":8}"""), CancellationToken.None);
+            var marker = await other.PublishAsync(TestConfigs.Make(0, """{"marker":1}"""), CancellationToken.None);
+            await Eventually.HoldsAsync(() => probe.Contains(eight) && unrelated.Contains(marker), "the probe hears the publish and the other channel its marker");
+            Assert.Equal(2, heard.Count);
+            Assert.Equal([marker], unrelated.ToArray());
+        }
     }
 
     [Fact]

@@ -142,7 +142,6 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
         // Nothing changed anywhere: the replica that took the publish serves what it served, as does every node.
         Assert.Equal(v1.Hash, cp1.Publisher.Latest?.Hash);
         Assert.Equal(v1.Hash, cp2.Publisher.Latest?.Hash);
-        await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.Equal(v1.Hash, dp1.Current?.Hash);
         Assert.Equal(v1.Hash, dp2.Current?.Hash);
         Assert.Equal(1, publishes.GetMeasurementSnapshot().Count(m => Equals(m.Tags["outcome"], "unavailable")));
@@ -151,6 +150,9 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
         await redis.StartAgainAsync();
         var v2 = await Retry(() => cp1.PublishAsync(Config("v2")));
         await Eventually.HoldsAsync(() => dp1.Current?.Hash == v2.Hash && dp2.Current?.Hash == v2.Hash, "both nodes serve the publish made after Redis came back", Deadline);
+
+        // Each node's session sends in order: had the lost publish gone out, the nodes would have validated it before v2.
+        Assert.DoesNotContain(dp1.Validated, json => json.Contains("lost", StringComparison.Ordinal));
         Assert.DoesNotContain(dp2.Validated, json => json.Contains("lost", StringComparison.Ordinal));
     }
 
@@ -209,6 +211,7 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
         await using var dp2 = await NodeAsync("dp-2", null, cp2);
         await using var dp3 = await NodeAsync("dp-3", null, cp3);
         var nodes = new[] { dp1, dp2, dp3 };
+        var lastWinner = string.Empty;
 
         for (var round = 0; round < 5; round++)
         {
@@ -219,6 +222,7 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
             var results = await Task.WhenAll(left, right);
             var winner = results.MaxBy(r => long.Parse(r.Version, System.Globalization.CultureInfo.InvariantCulture))!;
             Assert.NotEqual(results[0].Version, results[1].Version);
+            lastWinner = Config(winner == results[0] ? $"left-{round}" : $"right-{round}");
 
             await Eventually.HoldsAsync(
                 () => nodes.All(n => n.Current?.Hash == winner.Hash) && new[] { cp1, cp2, cp3 }.All(cp => cp.Publisher.Latest?.Hash == winner.Hash),
@@ -227,9 +231,14 @@ public sealed class ReplicaFleetTests(ITestOutputHelper output)
             output.WriteLine($"round {round}: revisions {results[0].Version} and {results[1].Version}; all on {winner.Version}");
         }
 
-        // And it stays so: no replica flips back to the loser on a later reconcile.
-        await Task.Delay(TimeSpan.FromSeconds(3));
-        Assert.Single(nodes.Select(n => n.Current?.Hash).Distinct());
+        // And it stays so: a last publish, with a higher revision than every round's, reaches every node after any
+        // late announcement of the rounds; no node validated anything between the last winner and it.
+        var last = await cp3.PublishAsync(Config("last"));
+        await Eventually.HoldsAsync(() => nodes.All(n => n.Current?.Hash == last.Hash), "every node serves the last publish", Deadline);
+        foreach (var node in nodes)
+        {
+            Assert.Equal([lastWinner, Config("last")], node.Validated.SkipWhile(json => json != lastWinner).ToArray());
+        }
     }
 
     [Fact]

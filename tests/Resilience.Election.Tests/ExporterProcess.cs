@@ -42,6 +42,12 @@ internal sealed class ExporterProcess : IDisposable
     /// <summary>The hashes this process uploaded, in order.</summary>
     public IReadOnlyList<string> Uploads => Lines.Where(l => l.StartsWith("UPLOAD ", StringComparison.Ordinal)).Select(l => l.Split(' ')[1]).ToList();
 
+    /// <summary>Gets how many election rounds this process has finished (event 3105), for waits of "N more rounds".</summary>
+    public int Rounds => Lines.Count(l => l.StartsWith("LOG 3105 ", StringComparison.Ordinal));
+
+    /// <summary>Gets how many election rounds failed against the store (events 3104 and 3113).</summary>
+    public int FailedRounds => Lines.Count(l => l.StartsWith("LOG 3104 ", StringComparison.Ordinal) || l.StartsWith("LOG 3113 ", StringComparison.Ordinal));
+
     public bool IsLeader => Lines.LastOrDefault(l => l.StartsWith("LOG 3100 ", StringComparison.Ordinal) || l.StartsWith("LOG 3101 ", StringComparison.Ordinal) || l.StartsWith("LOG 3118 ", StringComparison.Ordinal))
         ?.StartsWith("LOG 3100 ", StringComparison.Ordinal) == true;
 

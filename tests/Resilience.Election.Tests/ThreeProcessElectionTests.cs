@@ -8,16 +8,17 @@ namespace Resilience.Election.Tests;
 
 /// <summary>
 /// Issue 11, defect 3, against real parts: three exporter processes share one store (s3rver, or Azurite); the leader
-/// is frozen with SIGSTOP for 8 s and resumed, the next leader is killed with SIGKILL, then the store itself is frozen
-/// for 8 s (an outage). Every change must be uploaded exactly once across the group, and the incumbent keeps the lead
-/// through the outage. s3rver ignores conditional writes: there it is the election and the hash re-read alone; on
-/// Azurite the uploads are conditional on the ETag read too (<c>If-Match</c>/<c>If-None-Match</c>), as on Azure.
+/// is frozen with SIGSTOP until another has led for three rounds and resumed, the next leader is killed with SIGKILL,
+/// then the store itself is frozen until every survivor has met the outage twice. Every change must be uploaded exactly
+/// once across the group, and the incumbent keeps the lead through the outage. s3rver ignores conditional writes: there
+/// it is the election and the hash re-read alone; on Azurite the uploads are conditional on the ETag read too
+/// (<c>If-Match</c>/<c>If-None-Match</c>), as on Azure.
 /// </summary>
 public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDisposable
 {
     private const string Bucket = "resilience-election";
-    // Long enough for s3rver on a loaded 2-core machine (the store calls get a third of the grace each);
-    // a takeover (interval + 2 x grace) still fits in the 8 s freeze, and the freeze lasts until it happened.
+    // Long enough for s3rver on a loaded 2-core machine (the store calls get a third of the grace each); every wait
+    // is for something to happen (an upload, N more election rounds), never for time to pass.
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(120);
@@ -39,37 +40,43 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
             var v1 = Change("v1");
             var first = await WaitForUploadAsync(nodes, v1, "the first leader uploads v1");
 
-            // SIGSTOP the leader for 8 s; the control plane goes on pushing to the others.
+            // SIGSTOP the leader; the control plane goes on pushing to the others. It stays frozen until another node
+            // has taken over (uploaded v2) and led for three rounds: its registration is stale when it wakes.
             var frozen = nodes.Single(n => n.Uploads.Contains(v1));
             await WaitAsync(() => nodes.Count(n => n.IsLeader) == 1, "one leader");
             frozen.Freeze();
-            var frozenAt = Stopwatch.StartNew();
+            var others = nodes.Where(n => n != frozen).ToList();
             var v2 = Change("v2");
             var second = await WaitForUploadAsync(nodes, v2, "another node takes over and uploads v2");
-            await Task.Delay(TimeSpan.FromSeconds(8) - frozenAt.Elapsed is { Ticks: > 0 } rest ? rest : TimeSpan.Zero);
+            await MoreRoundsAsync(others, 3, "the new leader leads for three rounds while the old one is frozen", nodes);
             frozen.Resume();
-            await Task.Delay(Interval * 5);
+            await MoreRoundsAsync([frozen], 2, "the resumed node runs two rounds and sees the new leader", nodes);
 
             var v3 = Change("v3");
             await WaitForUploadAsync(nodes, v3, "v3 is uploaded after the resume");
-            await Task.Delay(Interval * 4);
+            await MoreRoundsAsync(nodes, 2, "every node runs two rounds after v3's upload", nodes);
             var successor = nodes.First(n => n.Uploads.Contains(v3));
 
             // SIGKILL the leader: no resignation, its registration goes stale.
             output.WriteLine($"frozen {frozen.NodeId}, v3 uploaded by {successor.NodeId}; killing it");
             successor.Kill();
+            var survivors = nodes.Where(n => n != successor).ToList();
             var v4 = Change("v4");
             var fourth = await WaitForUploadAsync(nodes, v4, "a survivor takes over after the kill and uploads v4");
-            await Task.Delay(Interval * 5);
+            await MoreRoundsAsync(survivors, 3, "the survivors run three rounds after v4's upload", nodes);
 
-            // An 8 s store outage (the server frozen: every call hangs, then times out); a change arrives meanwhile.
+            // A store outage (the server frozen: every call hangs, then times out) that every survivor meets twice; a change
+            // arrives meanwhile.
             var incumbent = nodes.First(n => n.Uploads.Contains(v4));
+            var failedBefore = survivors.Select(n => n.FailedRounds).ToArray();
             ExporterProcess.Freeze(store.ProcessId, frozen: true);
             var v5 = Change("v5");
-            await Task.Delay(TimeSpan.FromSeconds(8));
+            await WaitAsync(() => survivors.Select((n, i) => n.FailedRounds >= failedBefore[i] + 2).All(b => b), "every survivor meets the store outage in two rounds", nodes);
             ExporterProcess.Freeze(store.ProcessId, frozen: false);
             var fifth = await WaitForUploadAsync(nodes, v5, "v5 is uploaded after the store outage");
-            await Task.Delay(Interval * 5);
+
+            // Nobody uploads v5 again: every survivor runs three more rounds (each re-reads the stored hash).
+            await MoreRoundsAsync(survivors, 3, "the survivors run three rounds after v5's upload", nodes);
             output.WriteLine($"v4 uploaded by {incumbent.NodeId}, v5 (after the outage) by {nodes.First(n => n.Uploads.Contains(v5)).NodeId}, {fifth.TotalSeconds:F1} s after the store came back");
 
             foreach (var node in nodes)
@@ -141,14 +148,14 @@ public sealed class ThreeProcessElectionTests(ITestOutputHelper output) : IDispo
         return watch.Elapsed;
     }
 
-    private static async Task WaitAsync(Func<bool> condition, string what, IReadOnlyList<ExporterProcess>? nodes = null)
+    private static Task WaitAsync(Func<bool> condition, string what, IReadOnlyList<ExporterProcess>? nodes = null) =>
+        Eventually.HoldsAsync(() => Task.FromResult(condition()), what, Deadline, detail: () => nodes is null ? string.Empty : Describe(nodes));
+
+    /// <summary>Waits until each of the processes has finished <paramref name="rounds"/> more election rounds than now.</summary>
+    private static Task MoreRoundsAsync(IReadOnlyList<ExporterProcess> processes, int rounds, string what, IReadOnlyList<ExporterProcess> nodes)
     {
-        var watch = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(watch.Elapsed < Deadline, $"not within {Deadline}: {what}\n{(nodes is null ? string.Empty : Describe(nodes))}");
-            await Task.Delay(50);
-        }
+        var before = processes.Select(p => p.Rounds).ToArray();
+        return WaitAsync(() => processes.Select((p, i) => p.Rounds >= before[i] + rounds).All(b => b), what, nodes);
     }
 
     private static string Describe(IReadOnlyList<ExporterProcess> nodes) =>

@@ -27,6 +27,9 @@ internal sealed class ControlPlaneProcess : IDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Gets the process id (its peak working set and CPU time are read from /proc).</summary>
+    public int ProcessId => _process.Id;
+
     public string Output
     {
         get
@@ -38,7 +41,12 @@ internal sealed class ControlPlaneProcess : IDisposable
         }
     }
 
-    public static async Task<ControlPlaneProcess> StartAsync(ControlPlanePki pki, string configPath, HttpClient client)
+    /// <summary>Starts the sample control plane and waits until it serves its configuration.</summary>
+    /// <param name="pki">Its certificates and the CA it trusts.</param>
+    /// <param name="configPath">The configuration file it publishes.</param>
+    /// <param name="client">The client that polls it.</param>
+    /// <param name="settings">More configuration (for example <c>DataPlaneHub:Admission:*</c>), passed as environment variables.</param>
+    public static async Task<ControlPlaneProcess> StartAsync(ControlPlanePki pki, string configPath, HttpClient client, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = RepositoryPaths.SampleDll("ControlPlane");
         Assert.True(File.Exists(dll), $"{dll} is missing; build the solution first");
@@ -46,7 +54,7 @@ internal sealed class ControlPlaneProcess : IDisposable
         var adminPort = FreePort.Next();
         var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
         start.ArgumentList.Add(dll);
-        var settings = new Dictionary<string, string>
+        var environment = new Dictionary<string, string>(settings ?? new Dictionary<string, string>())
         {
             ["ControlPlane:HubPort"] = hubPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["ControlPlane:AdminPort"] = adminPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -56,7 +64,7 @@ internal sealed class ControlPlaneProcess : IDisposable
             ["DataPlaneHub:AuthenticationMode"] = "Pki",
             ["DataPlaneHub:TrustedCaPath"] = pki.CaPath,
         };
-        foreach (var (key, value) in settings)
+        foreach (var (key, value) in environment)
         {
             start.Environment[key.Replace(":", "__", StringComparison.Ordinal)] = value;
         }
@@ -66,28 +74,15 @@ internal sealed class ControlPlaneProcess : IDisposable
         return controlPlane;
     }
 
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            Assert.False(_process.HasExited, "the control plane exited:\n" + Output);
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or SocketException)
-            {
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"condition not met within {timeout}; control plane output:\n{Output}");
-    }
+    /// <summary>Polls a condition until it holds; fails at once if the process exits.</summary>
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Eventually.HoldsAsync(
+            condition,
+            "the control plane's condition",
+            timeout,
+            failIf: () => _process.HasExited ? "the control plane exited:\n" + Output : null,
+            retryOn: ex => ex is HttpRequestException or SocketException or TaskCanceledException,
+            detail: () => "control plane output:\n" + Output);
 
     /// <summary>SIGTERM, as an orchestrator stopping the control plane; returns how long the process took to exit.</summary>
     public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)

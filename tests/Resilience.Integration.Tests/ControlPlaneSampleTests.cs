@@ -61,11 +61,7 @@ public sealed class ControlPlaneSampleTests : IDisposable
         var stopped = await cp.TerminateAsync(TimeSpan.FromSeconds(60));
         _output.WriteLine($"sample control plane exited {stopped.TotalMilliseconds:F0} ms after SIGTERM with one node connected");
 
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (dataPlane.State.Link.Status == ClusterLinkStatus.Connected && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await Eventually.HoldsAsync(() => dataPlane.State.Link.Status != ClusterLinkStatus.Connected, "the node sees the connection end", TimeSpan.FromSeconds(20));
 
         Assert.Contains("1001", dataPlane.State.Link.LastError, StringComparison.Ordinal);
         Assert.NotNull(dataPlane.Current);
@@ -84,20 +80,15 @@ public sealed class ControlPlaneSampleTests : IDisposable
         }
     }
 
-    private static async Task WaitAsync(ControlPlaneProcess cp, Func<bool> condition, IHost node, string what)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
-        while (!condition())
-        {
-            if (DateTime.UtcNow > deadline)
+    private static Task WaitAsync(ControlPlaneProcess cp, Func<bool> condition, IHost node, string what) =>
+        Eventually.HoldsAsync(
+            () => Task.FromResult(condition()),
+            what,
+            detail: () =>
             {
                 var link = node.Services.GetRequiredService<IDataPlane>().State.Link;
-                Assert.Fail($"timed out waiting until {what}; link {link.Status}, last error: {link.LastError}\ncontrol plane output:\n{cp.Output}");
-            }
-
-            await Task.Delay(20);
-        }
-    }
+                return $"link {link.Status}, last error: {link.LastError}\ncontrol plane output:\n{cp.Output}";
+            });
 
     private async Task<IHost> StartNodeAsync(Uri endpoint, TimeSpan? reconnectDelay = null)
     {

@@ -38,12 +38,32 @@ internal sealed class GatewayProcess : IDisposable
         }
     }
 
-    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings, HttpClient client)
+    /// <summary>Starts the sample gateway and waits until it answers <c>/healthz</c>.</summary>
+    /// <param name="settings">Configuration, passed as environment variables.</param>
+    /// <param name="client">The client that polls it.</param>
+    /// <param name="runAsUserId">
+    /// Another user to run it as (through <c>setpriv</c>, from root): permission bits then apply, which root ignores.
+    /// Null runs it as this process's user.
+    /// </param>
+    public static async Task<GatewayProcess> StartAsync(IReadOnlyDictionary<string, string> settings, HttpClient client, int? runAsUserId = null)
     {
         var dll = RepositoryPaths.SampleDll("Gateway");
         Assert.True(File.Exists(dll), $"{dll} is missing; build the solution first");
         var url = $"http://127.0.0.1:{FreePort.Next()}";
-        var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        var start = new ProcessStartInfo(runAsUserId is null ? "dotnet" : "setpriv") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Path.GetDirectoryName(dll)! };
+        if (runAsUserId is { } user)
+        {
+            var id = user.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            foreach (var argument in new[] { $"--reuid={id}", $"--regid={id}", "--clear-groups", "--", "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            // The runtime and ASP.NET Core look for a home directory; the user's may not exist.
+            start.Environment["HOME"] = Path.GetTempPath();
+            start.Environment["DOTNET_CLI_HOME"] = Path.GetTempPath();
+        }
+
         start.ArgumentList.Add(dll);
         start.ArgumentList.Add("--urls");
         start.ArgumentList.Add(url);
@@ -58,29 +78,15 @@ internal sealed class GatewayProcess : IDisposable
         return gateway;
     }
 
-    /// <summary>Polls a condition until it holds or the deadline passes.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            Assert.False(_process.HasExited, "the gateway exited:\n" + Output);
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-
-            await Task.Delay(50);
-        }
-
-        Assert.Fail($"condition not met within {timeout}; gateway output:\n{Output}");
-    }
+    /// <summary>Polls a condition until it holds or the deadline passes; fails at once if the process exits.</summary>
+    public Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout) =>
+        Eventually.HoldsAsync(
+            condition,
+            "the gateway's condition",
+            timeout,
+            failIf: () => _process.HasExited ? "the gateway exited:\n" + Output : null,
+            retryOn: ex => ex is HttpRequestException or TaskCanceledException,
+            detail: () => "gateway output:\n" + Output);
 
     /// <summary>SIGKILL: no graceful shutdown, as a crash or an OOM kill.</summary>
     public void Kill()

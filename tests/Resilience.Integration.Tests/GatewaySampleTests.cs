@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Resilience.Integration.Tests;
 
 /// <summary>The YARP sample gateway as a real process, real Kestrel upstreams, real HTTP traffic.</summary>
+[Collection(GatewayProcessCollection.Name)]
 public sealed class GatewaySampleTests : IDisposable
 {
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "resilience-it", Guid.NewGuid().ToString("N"));

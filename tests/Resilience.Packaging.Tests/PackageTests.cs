@@ -204,32 +204,19 @@ public sealed class PackageTests(PackedLibraries packed, ITestOutputHelper outpu
     /// <summary>Polls until the gateway has left start-up (serving something, or start-up finished) or the deadline passes.</summary>
     private static async Task<JsonElement> PollStateAsync(DotnetProcess gateway, HttpClient client, string url, TimeSpan timeout)
     {
-        var deadline = Stopwatch.StartNew();
         string? last = null;
-        while (deadline.Elapsed < timeout)
-        {
-            Assert.False(gateway.HasExited, "the gateway exited:\n" + gateway.Output);
-            try
+        return await Eventually.ReturnsAsync<JsonElement>(
+            async () =>
             {
                 last = await client.GetStringAsync(url);
                 var state = JsonDocument.Parse(last).RootElement.Clone();
-                if (state.GetProperty("servingTier").GetString() != "None" || state.GetProperty("startupCompleted").GetBoolean())
-                {
-                    return state;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"{url} did not report a served configuration within {timeout} (last answer: {last ?? "none"}); gateway output:\n{gateway.Output}");
-        throw new UnreachableException();
+                return state.GetProperty("servingTier").GetString() != "None" || state.GetProperty("startupCompleted").GetBoolean() ? state : null;
+            },
+            $"{url} reports a served configuration",
+            timeout,
+            failIf: () => gateway.HasExited ? "the gateway exited:\n" + gateway.Output : null,
+            retryOn: ex => ex is HttpRequestException or TaskCanceledException,
+            detail: () => $"last answer: {last ?? "none"}; gateway output:\n{gateway.Output}");
     }
 
     private async Task WriteGatewayProjectAsync(string project, string routeId)

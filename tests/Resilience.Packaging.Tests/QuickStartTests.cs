@@ -204,35 +204,15 @@ public sealed partial class QuickStartTests(PackedLibraries packed, ITestOutputH
     private static Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan timeout, IReadOnlyList<DotnetProcess> running) =>
         EventuallyAsync(condition, () => what, timeout, running);
 
-    private static async Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan timeout, IReadOnlyList<DotnetProcess> running)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < timeout)
-        {
-            foreach (var process in running.Where(p => p.HasExited))
-            {
-                Assert.Fail($"`{process.CommandLine}` exited while waiting for {what()}:\n{Tail(process.Output)}");
-            }
-
-            try
-            {
-                if (await condition())
-                {
-                    return;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(250);
-        }
-
-        Assert.Fail($"not within {timeout}: {what()}\n" + string.Join("\n", running.Select(p => $"--- {p.CommandLine}\n{Tail(p.Output)}")));
-    }
+    // The tests' one polling helper; a process that exits fails the wait at once, with its output.
+    private static Task EventuallyAsync(Func<Task<bool>> condition, Func<string> what, TimeSpan timeout, IReadOnlyList<DotnetProcess> running) =>
+        Eventually.HoldsAsync(
+            condition,
+            what(),
+            timeout,
+            failIf: () => running.FirstOrDefault(p => p.HasExited) is { } exited ? $"`{exited.CommandLine}` exited while waiting for {what()}:\n{Tail(exited.Output)}" : null,
+            retryOn: ex => ex is HttpRequestException or TaskCanceledException,
+            detail: () => what() + "\n" + string.Join("\n", running.Select(p => $"--- {p.CommandLine}\n{Tail(p.Output)}")));
 
     /// <summary>`dotnet user-jwts` keeps its signing key in the user's secrets store, outside the test's folder: remove it.</summary>
     private static void DeleteUserSecrets(string project)

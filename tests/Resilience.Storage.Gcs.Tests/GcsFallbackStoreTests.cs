@@ -134,8 +134,8 @@ public sealed class GcsFallbackStoreTests(GcsFixture fixture) : IClassFixture<Gc
 
                     return get.IsCompleted;
                 },
-                TimeSpan.FromSeconds(20),
-                "the operation gives up");
+                "the operation gives up",
+                TimeSpan.FromSeconds(20));
 
             var error = await Assert.ThrowsAsync<FallbackStoreException>(() => get);
             Assert.True(error.IsTransient);

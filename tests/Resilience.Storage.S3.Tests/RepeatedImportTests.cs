@@ -31,8 +31,8 @@ public sealed class RepeatedImportTests(S3rverFixture fixture) : IClassFixture<S
             var result = await link.PushAsync(Encoding.UTF8.GetBytes($"{{\"revision\":{revision}}}"));
             await Eventually.HoldsAsync(
                 async () => await ExportedHashAsync(store, configKey) == result.Hash,
-                TimeSpan.FromSeconds(20),
-                $"revision {revision} is exported");
+                $"revision {revision} is exported",
+                TimeSpan.FromSeconds(20));
 
             await using var node = await TestNode.StartAsync(new TestNodeSettings
             {

@@ -24,9 +24,9 @@ public sealed class AdminRollbackTests : IDisposable
         {
             await using var gateway = await StartGatewayAsync(data, first);
             yesterday = (await first.PublishAsync(ProxyConfigs.CatchAll(a.Url))).Hash;
-            await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "the first config routing to A");
+            await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "the first config routing to A");
             today = (await first.PublishAsync(ProxyConfigs.CatchAll(b.Url))).Hash;
-            await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-b", "the second config routing to B");
+            await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-b", "the second config routing to B");
 
             // 3 a.m.: the control plane is down and today's config is wrong.
             await first.DisposeAsync();
@@ -54,7 +54,7 @@ public sealed class AdminRollbackTests : IDisposable
 
             using var rollback = await gateway.Operator.PostAsync(gateway.Url + $"/resilience/rollback/{yesterday}?reason=paged", null);
             Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
-            await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "the rollback routing to A again");
+            await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "the rollback routing to A again");
             Assert.Equal((ConfigOrigin.Rollback, yesterday), (gateway.DataPlane.Current!.Origin, gateway.DataPlane.Current.Hash));
             Assert.Equal((today, "admin:ops", "paged"), (gateway.DataPlane.State.Rollback!.FromHash, gateway.DataPlane.State.Rollback.Actor, gateway.DataPlane.State.Rollback.Reason));
             using var state = JsonDocument.Parse(await gateway.Operator.GetStringAsync(gateway.Url + "/resilience/state"));
@@ -69,15 +69,15 @@ public sealed class AdminRollbackTests : IDisposable
         {
             Assert.Equal("upstream-a", await restarted.GetAsync("/x"));
             Assert.Equal(yesterday, restarted.DataPlane.Current!.Hash);
-            await Gateway.EventuallyAsync(() => Task.FromResult(second.Registry.Find("gw")?.LastRollback is { Kind: DataPlaneRollbackKind.RolledBack, Actor: "admin:ops" } r && r.FromHash == today), "the control plane hearing of the rollback");
+            await Eventually.HoldsAsync(() => Task.FromResult(second.Registry.Find("gw")?.LastRollback is { Kind: DataPlaneRollbackKind.RolledBack, Actor: "admin:ops" } r && r.FromHash == today), "the control plane hearing of the rollback");
             Assert.Equal(DataPlaneSyncStatus.RolledBack, second.Registry.Find("gw")!.SyncStatus);
             // Once it has heard, the control plane does not push today's again: the node applies nothing more (a push that
             // crossed the node's report on connect is refused by the node and is not an apply error on the control plane).
             var heardAt = second.Registry.Find("gw")!.LastSeen;
-            await Gateway.EventuallyAsync(() => Task.FromResult(second.Registry.Find("gw")!.LastSeen > heardAt + TimeSpan.FromSeconds(0.5)), "a heartbeat after the report (a push that crossed it is answered by then)");
+            await Eventually.HoldsAsync(() => Task.FromResult(second.Registry.Find("gw")!.LastSeen > heardAt + TimeSpan.FromSeconds(0.5)), "a heartbeat after the report (a push that crossed it is answered by then)");
             using var sent = second.CountConfigsSent();
             heardAt = second.Registry.Find("gw")!.LastSeen;
-            await Gateway.EventuallyAsync(() => Task.FromResult(second.Registry.Find("gw")!.LastSeen > heardAt + TimeSpan.FromSeconds(2)), "more heartbeats");
+            await Eventually.HoldsAsync(() => Task.FromResult(second.Registry.Find("gw")!.LastSeen > heardAt + TimeSpan.FromSeconds(2)), "more heartbeats");
             Assert.Empty(sent.GetMeasurementSnapshot());
             Assert.Equal("upstream-a", await restarted.GetAsync("/x"));
             Assert.Equal(yesterday, second.Registry.Find("gw")!.ConfigHash);
@@ -85,10 +85,10 @@ public sealed class AdminRollbackTests : IDisposable
 
             // The control plane's next configuration ends the rollback.
             var fixedConfig = await second.PublishAsync(ProxyConfigs.CatchAll(b.Url, routeId: "fixed"));
-            await Gateway.EventuallyAsync(() => Task.FromResult(restarted.DataPlane.Current?.Hash == fixedConfig.Hash), "the next push served");
+            await Eventually.HoldsAsync(() => Task.FromResult(restarted.DataPlane.Current?.Hash == fixedConfig.Hash), "the next push served");
             Assert.Equal("upstream-b", await restarted.GetAsync("/x"));
             Assert.Null(restarted.DataPlane.State.Rollback);
-            await Gateway.EventuallyAsync(() => Task.FromResult(second.Registry.Find("gw")!.SyncStatus == DataPlaneSyncStatus.InSync), "the registry in sync");
+            await Eventually.HoldsAsync(() => Task.FromResult(second.Registry.Find("gw")!.SyncStatus == DataPlaneSyncStatus.InSync), "the registry in sync");
         }
     }
 

@@ -30,8 +30,8 @@ public sealed class ComposedValidationTests : IDisposable
 
         // Served and routed: both validators passed it, and YARP's provides the routes.
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(a.Url))).StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing to A");
-        await Gateway.EventuallyAsync(async () => (await gateway.Client.GetAsync(gateway.Url + "/healthz/ready")).StatusCode == HttpStatusCode.OK, "ready");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing to A");
+        await Eventually.HoldsAsync(async () => (await gateway.Client.GetAsync(gateway.Url + "/healthz/ready")).StatusCode == HttpStatusCode.OK, "ready");
         var served = gateway.DataPlane.Current!.Hash;
 
         // Both refuse one document, and both errors are reported.
@@ -60,7 +60,7 @@ public sealed class ComposedValidationTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(a.Url))).StatusCode);
         var served = gateway.DataPlane.Current!.Hash;
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.Services.GetRequiredService<AppliedProxyRevision>().Current == served), "YARP taking the served snapshot");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.Services.GetRequiredService<AppliedProxyRevision>().Current == served), "YARP taking the served snapshot");
 
         Assert.Equal("404", await gateway.GetAsync("/x"));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, (await gateway.Client.GetAsync(gateway.Url + "/healthz/ready")).StatusCode);
@@ -96,7 +96,7 @@ public sealed class ComposedValidationTests : IDisposable
             proxy: proxy => proxy.AddConfigFilter<AddressFromBookFilter>());
 
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(document)).StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/filtered") == "upstream-a", "YARP routing to the address the filter filled in");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/filtered") == "upstream-a", "YARP routing to the address the filter filled in");
 
         // The snapshot keeps the document as written: YARP's reload runs the filter itself.
         var model = gateway.DataPlane.Current!.GetModel<ReverseProxyConfig>();

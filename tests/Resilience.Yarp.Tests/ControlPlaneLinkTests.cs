@@ -20,24 +20,24 @@ public sealed class ControlPlaneLinkTests : IDisposable
         var applied = gateway.Services.GetRequiredService<AppliedProxyRevision>();
 
         var first = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(a.Url));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/one") == "upstream-a", "YARP routing the first published config to A");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/one") == "upstream-a", "YARP routing the first published config to A");
         Assert.Equal(first.Hash, gateway.DataPlane.Current!.Hash);
         Assert.Equal(ConfigOrigin.ControlPlane, gateway.DataPlane.Current.Origin);
 
         // YARP routes with new endpoints before it tells its listeners the config is applied: the revision follows.
-        await Gateway.EventuallyAsync(() => Task.FromResult(applied.Current == first.Hash), "the applied revision following YARP to the first config");
+        await Eventually.HoldsAsync(() => Task.FromResult(applied.Current == first.Hash), "the applied revision following YARP to the first config");
 
         // The second publish is swapped in under load: requests without the header go to A before and after it.
         await using var load = Load.Start(gateway, workers: 3, expected: "upstream-a");
         await load.UntilAsync(30);
         var second = await controlPlane.PublishAsync(ProxyConfigs.HeaderRouted(a.Url, b.Url));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/two", header: "b") == "upstream-b", "YARP routing the second published config's header route to B");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/two", header: "b") == "upstream-b", "YARP routing the second published config's header route to B");
         await load.UntilAsync(load.Ok + 30);
         var (ok, failures) = await load.StopAsync();
         Assert.True(failures.Count == 0, $"{failures.Count} of {ok + failures.Count} requests failed during the swap (first: {failures.FirstOrDefault()})");
         Assert.Equal("upstream-a", await gateway.GetAsync("/two"));
-        await Gateway.EventuallyAsync(() => Task.FromResult(applied.Current == second.Hash), "the applied revision following YARP to the second config");
-        await Gateway.EventuallyAsync(
+        await Eventually.HoldsAsync(() => Task.FromResult(applied.Current == second.Hash), "the applied revision following YARP to the second config");
+        await Eventually.HoldsAsync(
             () => Task.FromResult(controlPlane.Registry.GetAll().SingleOrDefault() is { ConfigHash: var hash } && hash == second.Hash),
             "the control plane hearing that the gateway applied the second config");
     }
@@ -57,7 +57,7 @@ public sealed class ControlPlaneLinkTests : IDisposable
             """;
 
         var published = await controlPlane.PublishAsync(text);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/commented") == "upstream-a", "YARP routing the commented config to A");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/commented") == "upstream-a", "YARP routing the commented config to A");
 
         // The bytes published are the bytes served, cached and hashed: comments and all.
         var bytes = System.Text.Encoding.UTF8.GetBytes(text);
@@ -74,7 +74,7 @@ public sealed class ControlPlaneLinkTests : IDisposable
         await using var controlPlane = await ControlPlane.StartAsync();
         await using var gateway = await Gateway.StartAsync(_dir.File("data"), resilience: controlPlane.Link);
         var good = await controlPlane.PublishAsync(ProxyConfigs.Many(200, a.Url).Replace("{\"Routes\":{", "{\"Routes\":{\"all\":{\"ClusterId\":\"c0\",\"Order\":1000,\"Match\":{\"Path\":\"{**rest}\"}},", StringComparison.Ordinal));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/r199/x") == "upstream-a", "routing the good config");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/r199/x") == "upstream-a", "routing the good config");
 
         await using var load = Load.Start(gateway, workers: 3, expected: "upstream-a");
         await load.UntilAsync(50);
@@ -85,12 +85,12 @@ public sealed class ControlPlaneLinkTests : IDisposable
             .Replace("{\"Routes\":{", "{\"Routes\":{\"all\":{\"ClusterId\":\"c0\",\"Order\":1000,\"Match\":{\"Path\":\"{**rest}\"}},", StringComparison.Ordinal)
             .Replace("\"Path\":\"/r17/{**rest}\"", "\"Path\":\"/r17/{oops\"", StringComparison.Ordinal);
         var refused = await controlPlane.PublishAsync(bad);
-        await Gateway.EventuallyAsync(
+        await Eventually.HoldsAsync(
             () => Task.FromResult(gateway.DataPlane.State.LastApplyResult is { Outcome: ApplyOutcome.Rejected, Origin: ConfigOrigin.ControlPlane } result && result.Hash == refused.Hash),
             "the gateway refusing the published config");
         var rejection = gateway.DataPlane.State.LastApplyResult!;
         Assert.Contains(rejection.Errors, e => e.StartsWith("route 'r17':", StringComparison.Ordinal));
-        await Gateway.EventuallyAsync(
+        await Eventually.HoldsAsync(
             () => Task.FromResult(controlPlane.Registry.GetAll().SingleOrDefault()?.LastApplyError is { Length: > 0 }),
             "the control plane hearing of the refusal");
 
@@ -139,7 +139,7 @@ public sealed class ControlPlaneLinkTests : IDisposable
             return load;
         }
 
-        public Task UntilAsync(int ok) => Gateway.EventuallyAsync(() => Task.FromResult(Ok >= ok), $"{ok} requests answered");
+        public Task UntilAsync(int ok) => Eventually.HoldsAsync(() => Task.FromResult(Ok >= ok), $"{ok} requests answered");
 
         public async Task<(int Ok, List<string> Failures)> StopAsync()
         {

@@ -21,7 +21,7 @@ public sealed class GatewayTests : IDisposable
 
         var applied = await gateway.ApplyAsync(ProxyConfigs.CatchAll(a.Url));
         Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/hello") == "upstream-a", "routing to A");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/hello") == "upstream-a", "routing to A");
         var served = gateway.DataPlane.Current!.Hash;
 
         // YARP's own validator refuses the path; our check refuses the unknown cluster. Both errors come back.
@@ -52,7 +52,7 @@ public sealed class GatewayTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.HeaderRouted(a.Url, b.Url))).StatusCode);
 
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x", header: "b") == "upstream-b", "the ExactHeader route to B");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x", header: "b") == "upstream-b", "the ExactHeader route to B");
         Assert.Equal("upstream-b", await gateway.GetAsync("/y", header: "B")); // IsCaseSensitive: false
         Assert.Equal("upstream-a", await gateway.GetAsync("/y", header: "c"));
         Assert.Equal("upstream-a", await gateway.GetAsync("/y"));
@@ -69,7 +69,7 @@ public sealed class GatewayTests : IDisposable
         // Nothing anywhere: start-up walks the chain and ends serving nothing. Alive, not ready.
         await using (var empty = await Gateway.StartAsync(_dir.File("empty")))
         {
-            await Gateway.EventuallyAsync(() => Task.FromResult(empty.DataPlane.State.StartupCompleted), "start-up to finish");
+            await Eventually.HoldsAsync(() => Task.FromResult(empty.DataPlane.State.StartupCompleted), "start-up to finish");
             Assert.Equal(ConfigOrigin.None, empty.DataPlane.State.ServingTier);
             Assert.Equal(HttpStatusCode.OK, (await empty.Client.GetAsync(empty.Url + "/healthz")).StatusCode);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, (await empty.Client.GetAsync(empty.Url + "/healthz/ready")).StatusCode);
@@ -80,12 +80,12 @@ public sealed class GatewayTests : IDisposable
         await File.WriteAllTextAsync(yaml, $"Routes:\n  all:\n    ClusterId: c\n    Match: {{ Path: \"{{**rest}}\" }}\nClusters:\n  c:\n    Destinations:\n      d1: {{ Address: \"{a.Url}\" }}\n");
         await using (var gateway = await Gateway.StartAsync(data, yaml))
         {
-            await Gateway.EventuallyAsync(async () => (await gateway.Client.GetAsync(gateway.Url + "/healthz/ready")).IsSuccessStatusCode, "ready on the YAML");
+            await Eventually.HoldsAsync(async () => (await gateway.Client.GetAsync(gateway.Url + "/healthz/ready")).IsSuccessStatusCode, "ready on the YAML");
             Assert.Equal(ConfigOrigin.Declarative, gateway.DataPlane.State.ServingTier);
             Assert.Equal("upstream-a", await gateway.GetAsync("/from-yaml"));
 
             Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(b.Url))).StatusCode);
-            await Gateway.EventuallyAsync(async () => (await gateway.Client.GetAsync(gateway.Url + "/healthz/ready")).IsSuccessStatusCode && await gateway.GetAsync("/manual") == "upstream-b", "ready on the manual config");
+            await Eventually.HoldsAsync(async () => (await gateway.Client.GetAsync(gateway.Url + "/healthz/ready")).IsSuccessStatusCode && await gateway.GetAsync("/manual") == "upstream-b", "ready on the manual config");
             Assert.Equal(ConfigOrigin.Manual, gateway.DataPlane.State.ServingTier);
             Assert.Equal(HttpStatusCode.OK, (await gateway.Client.GetAsync(gateway.Url + "/healthz")).StatusCode);
         }
@@ -93,7 +93,7 @@ public sealed class GatewayTests : IDisposable
         // Restart on the same data directory: serving from the cache, ready, routing to B.
         await using (var restarted = await Gateway.StartAsync(data, yaml))
         {
-            await Gateway.EventuallyAsync(async () => (await restarted.Client.GetAsync(restarted.Url + "/healthz/ready")).IsSuccessStatusCode, "ready on the cache");
+            await Eventually.HoldsAsync(async () => (await restarted.Client.GetAsync(restarted.Url + "/healthz/ready")).IsSuccessStatusCode, "ready on the cache");
             Assert.Equal(ConfigOrigin.Cache, restarted.DataPlane.State.ServingTier);
             Assert.Equal("upstream-b", await restarted.GetAsync("/from-cache"));
             Assert.Equal(HttpStatusCode.OK, (await restarted.Client.GetAsync(restarted.Url + "/healthz")).StatusCode);
@@ -112,7 +112,7 @@ public sealed class GatewayTests : IDisposable
         };
 
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(a.Url))).StatusCode);
-        await Gateway.EventuallyAsync(async () => (await check.CheckHealthAsync(context)).Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, "healthy");
+        await Eventually.HoldsAsync(async () => (await check.CheckHealthAsync(context)).Status == Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Healthy, "healthy");
 
         // The revision YARP last applied no longer matches what is served (as in the moment after a swap): not ready.
         gateway.Services.GetRequiredService<AppliedProxyRevision>().Set("some-older-hash");
@@ -126,7 +126,7 @@ public sealed class GatewayTests : IDisposable
         await using var b = await Upstream.StartAsync("upstream-b");
         await using var gateway = await Gateway.StartAsync(_dir.File("data"));
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(a.Url))).StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing to A");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing to A");
         var served = gateway.DataPlane.Current!.Hash;
 
         var anonymousApply = await gateway.ApplyAsync(ProxyConfigs.CatchAll(b.Url), gateway.Client);
@@ -136,7 +136,7 @@ public sealed class GatewayTests : IDisposable
         Assert.Equal("upstream-a", await gateway.GetAsync("/x"));
 
         // YARP routes with new endpoints before it tells its listeners the config is applied: the revision follows.
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.Services.GetRequiredService<AppliedProxyRevision>().Current == served), "the applied revision following YARP");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.Services.GetRequiredService<AppliedProxyRevision>().Current == served), "the applied revision following YARP");
         var state = JsonDocument.Parse(await gateway.Operator.GetStringAsync(gateway.Url + "/resilience/state")).RootElement;
         Assert.Equal(served, state.GetProperty("hash").GetString());
         Assert.Equal(served, state.GetProperty("proxyRevision").GetString());
@@ -158,11 +158,11 @@ public sealed class GatewayTests : IDisposable
         await using var a = await Upstream.StartAsync("upstream-a");
         await using var gateway = await Gateway.StartAsync(_dir.File("data"), configureServices: s => s.AddSingleton<IUsageRecorder>(recorder));
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(a.Url, routeId: "counted"))).StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/warm-up") == "upstream-a", "routing to A");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/warm-up") == "upstream-a", "routing to A");
 
         // A request is recorded when the proxy pipeline returns, which can be just after the client has the whole
         // response: wait for the warm-up's record before clearing, and for the ten before counting them.
-        await Gateway.EventuallyAsync(() => Task.FromResult(recorder.Snapshot().Length == 1), "the warm-up request recorded");
+        await Eventually.HoldsAsync(() => Task.FromResult(recorder.Snapshot().Length == 1), "the warm-up request recorded");
         recorder.Clear();
 
         for (var i = 0; i < 10; i++)
@@ -171,7 +171,7 @@ public sealed class GatewayTests : IDisposable
         }
 
         await gateway.Client.GetAsync(gateway.Url + "/healthz"); // not proxied: not recorded
-        await Gateway.EventuallyAsync(() => Task.FromResult(recorder.Snapshot().Length >= 10), "the ten proxied requests recorded");
+        await Eventually.HoldsAsync(() => Task.FromResult(recorder.Snapshot().Length >= 10), "the ten proxied requests recorded");
         var records = recorder.Snapshot();
         Assert.Equal(10, records.Length);
         Assert.All(records, r =>

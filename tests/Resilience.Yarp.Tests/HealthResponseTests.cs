@@ -16,7 +16,7 @@ public sealed class HealthResponseTests : IDisposable
     {
         await using var upstream = await Upstream.StartAsync("upstream-a");
         await using var gateway = await Gateway.StartAsync(_dir.File("data"));
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.DataPlane.State.StartupCompleted), "start-up to finish");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.DataPlane.State.StartupCompleted), "start-up to finish");
 
         var (status, live) = await GetAsync(gateway, "/healthz");
         Assert.Equal(HttpStatusCode.OK, status);
@@ -36,7 +36,7 @@ public sealed class HealthResponseTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(upstream.Url))).StatusCode);
         var served = gateway.DataPlane.Current!.Hash;
-        await Gateway.EventuallyAsync(async () => (await GetAsync(gateway, "/healthz/ready")).Status == HttpStatusCode.OK, "ready on the manual config");
+        await Eventually.HoldsAsync(async () => (await GetAsync(gateway, "/healthz/ready")).Status == HttpStatusCode.OK, "ready on the manual config");
         var (_, ready) = await GetAsync(gateway, "/healthz/ready");
         Assert.Equal("Healthy", ready.GetProperty("status").GetString());
         Assert.Equal("Manual", ready.GetProperty("serving_tier").GetString());
@@ -68,7 +68,7 @@ public sealed class HealthResponseTests : IDisposable
         await using var controlPlane = await ControlPlane.StartAsync();
         await using var gateway = await Gateway.StartAsync(_dir.File("data"), resilience: controlPlane.Link);
         var published = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url));
-        await Gateway.EventuallyAsync(async () => (await GetAsync(gateway, "/healthz/ready")).Status == HttpStatusCode.OK, "ready on the pushed config");
+        await Eventually.HoldsAsync(async () => (await GetAsync(gateway, "/healthz/ready")).Status == HttpStatusCode.OK, "ready on the pushed config");
 
         var (_, health) = await GetAsync(gateway, "/healthz/ready");
         Assert.Equal("ControlPlane", health.GetProperty("serving_tier").GetString());

@@ -30,8 +30,8 @@ public sealed class HistogramBucketTests : IDisposable
                 .AddInMemoryExporter(exported)));
 
         var published = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing the pushed configuration");
-        await Gateway.EventuallyAsync(
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing the pushed configuration");
+        await Eventually.HoldsAsync(
             () => Task.FromResult(gateway.Services.GetRequiredService<AppliedProxyRevision>().Current == published.Hash),
             "YARP reporting the pushed configuration applied (the routing lag is recorded then)");
 
@@ -70,7 +70,7 @@ public sealed class HistogramBucketTests : IDisposable
         await using var controlPlane = await ControlPlane.StartAsync();
         await using var gateway = await Gateway.StartAsync(_dir.File("data"), resilience: controlPlane.Link);
         await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing the pushed configuration");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing the pushed configuration");
 
         // A listener hears of every instrument already created (the gateway's and the in-process control plane's).
         var histograms = new List<Instrument>();

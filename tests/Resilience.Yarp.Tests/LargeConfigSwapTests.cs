@@ -15,7 +15,7 @@ public sealed class LargeConfigSwapTests : IDisposable
         await using var upstream = await Upstream.StartAsync("upstream");
         await using var gateway = await Gateway.StartAsync(_dir.File("data"));
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(ProxyConfigs.CatchAll(upstream.Url))).StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/warm") == "upstream", "routing with the small config");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/warm") == "upstream", "routing with the small config");
 
         // The big one keeps the catch-all, so every request of the loop has a route before, during and after the swap.
         var big = ProxyConfigs.Many(20_000, upstream.Url).Replace("{\"Routes\":{", "{\"Routes\":{\"all\":{\"ClusterId\":\"c0\",\"Order\":1000,\"Match\":{\"Path\":\"{**rest}\"}},", StringComparison.Ordinal);
@@ -41,12 +41,12 @@ public sealed class LargeConfigSwapTests : IDisposable
             }
         })).ToArray();
 
-        await Gateway.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref ok) > 20), "traffic to flow");
+        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref ok) > 20), "traffic to flow");
         var elapsed = Stopwatch.StartNew();
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(big)).StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/r19999/x") == "upstream" && gateway.Services.GetRequiredService<AppliedProxyRevision>().IsRouting(gateway.DataPlane), "routing with 20,000 routes", TimeSpan.FromMinutes(2));
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/r19999/x") == "upstream" && gateway.Services.GetRequiredService<AppliedProxyRevision>().IsRouting(gateway.DataPlane), "routing with 20,000 routes", TimeSpan.FromMinutes(2));
         var okAtSwap = Volatile.Read(ref ok);
-        await Gateway.EventuallyAsync(() => Task.FromResult(Volatile.Read(ref ok) > okAtSwap + 20), "traffic after the swap");
+        await Eventually.HoldsAsync(() => Task.FromResult(Volatile.Read(ref ok) > okAtSwap + 20), "traffic after the swap");
         stop.Cancel();
         await Task.WhenAll(traffic);
 

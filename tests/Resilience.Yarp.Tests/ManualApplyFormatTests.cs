@@ -23,7 +23,7 @@ public sealed class ManualApplyFormatTests : IDisposable
         // curl --data-binary @config.yaml: Content-Type application/x-www-form-urlencoded.
         var response = await PostAsync(gateway, Yaml(upstream.Url), "application/x-www-form-urlencoded");
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing the YAML");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/x") == "upstream-a", "routing the YAML");
 
         // No Content-Type at all, gzip: still YAML.
         var gzipped = await PostAsync(gateway, Gzip(Yaml(upstream.Url, routeId: "gzipped")), contentType: null);

@@ -14,7 +14,7 @@ public sealed class NothingServedTests : IDisposable
     {
         await using var upstream = await Upstream.StartAsync("upstream-a");
         await using var gateway = await Gateway.StartAsync(_dir.File("data"));
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.DataPlane.State.StartupCompleted), "start-up to finish");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.DataPlane.State.StartupCompleted), "start-up to finish");
         Assert.Null(gateway.DataPlane.Current);
 
         foreach (var method in new[] { HttpMethod.Get, HttpMethod.Post, HttpMethod.Delete })
@@ -33,7 +33,7 @@ public sealed class NothingServedTests : IDisposable
         // A configuration with one route: it routes, and a path it does not match is a missing route again (404).
         var config = ProxyConfigs.CatchAll(upstream.Url).Replace("{**rest}", "/orders/{**rest}", StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await gateway.ApplyAsync(config)).StatusCode);
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/orders/42") == "upstream-a", "routing /orders");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/orders/42") == "upstream-a", "routing /orders");
         using var unmatched = await gateway.Client.GetAsync(gateway.Url + "/other");
         Assert.Equal(HttpStatusCode.NotFound, unmatched.StatusCode);
         Assert.Null(unmatched.Headers.RetryAfter);
@@ -43,7 +43,7 @@ public sealed class NothingServedTests : IDisposable
     public async Task A_host_that_maps_YARPs_own_proxy_adds_the_503_with_its_own_Retry_After()
     {
         await using var gateway = await Gateway.StartAsync(_dir.File("data"), configureApp: app => app.MapDataPlaneUnavailable(TimeSpan.FromSeconds(2.5)), mapProxy: false);
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.DataPlane.State.StartupCompleted), "start-up to finish");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.DataPlane.State.StartupCompleted), "start-up to finish");
 
         using var response = await gateway.Client.GetAsync(gateway.Url + "/anything");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);

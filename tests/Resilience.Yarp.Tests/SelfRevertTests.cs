@@ -28,7 +28,7 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
         await using var baking = await StartGatewayAsync("baking", controlPlane, Bake(duration: TimeSpan.FromMinutes(2)));
         await using var plain = await StartGatewayAsync("plain", controlPlane, bake: null);
         var good = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url));
-        await Gateway.EventuallyAsync(async () => await baking.GetAsync("/warm") == "upstream" && await plain.GetAsync("/warm") == "upstream", "both gateways routing the good config");
+        await Eventually.HoldsAsync(async () => await baking.GetAsync("/warm") == "upstream" && await plain.GetAsync("/warm") == "upstream", "both gateways routing the good config");
 
         await using var bakingLoad = Traffic.Start(baking, workers: 2);
         await using var plainLoad = Traffic.Start(plain, workers: 2);
@@ -36,17 +36,17 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
         var bad = await controlPlane.PublishAsync(ProxyConfigs.CatchAll($"http://127.0.0.1:{ClosedPort()}/", routeId: "closed"));
 
         // Reverted by the failed share of a detection window, long before the two-minute bake ends.
-        await Gateway.EventuallyAsync(() => Task.FromResult(baking.DataPlane.State.Bake is { Status: ConfigBakeStatus.Reverted } b && b.Hash == bad.Hash), "the baking gateway reverting the bad config");
-        await Gateway.EventuallyAsync(() => Task.FromResult(bakingLoad.RecoveredAt is not null), "requests through the baking gateway succeeding again");
+        await Eventually.HoldsAsync(() => Task.FromResult(baking.DataPlane.State.Bake is { Status: ConfigBakeStatus.Reverted } b && b.Hash == bad.Hash), "the baking gateway reverting the bad config");
+        await Eventually.HoldsAsync(() => Task.FromResult(bakingLoad.RecoveredAt is not null), "requests through the baking gateway succeeding again");
         Assert.Equal(good.Hash, baking.DataPlane.Current!.Hash);
         Assert.Equal(ConfigOrigin.Rollback, baking.DataPlane.Current.Origin);
         Assert.Equal((ConfigRollbackKind.Reverted, bad.Hash, good.Hash, "self-revert"), (baking.DataPlane.State.Rollback!.Kind, baking.DataPlane.State.Rollback.FromHash, baking.DataPlane.State.Rollback.ToHash, baking.DataPlane.State.Rollback.Actor));
         Assert.Contains(baking.DataPlane.History, e => e.Hash == bad.Hash && e.End == ConfigHistoryEnd.Reverted);
 
         // Keep both under load for ten detection windows after the plain gateway's first failure: the same span for both.
-        await Gateway.EventuallyAsync(() => Task.FromResult(plainLoad.FirstFailureAt is not null), "the plain gateway serving the bad config");
+        await Eventually.HoldsAsync(() => Task.FromResult(plainLoad.FirstFailureAt is not null), "the plain gateway serving the bad config");
         var observed = Stopwatch.GetTimestamp();
-        await Gateway.EventuallyAsync(() => Task.FromResult(Stopwatch.GetElapsedTime(plainLoad.FirstFailureAt!.Value) >= DetectionWindow * 10), "ten detection windows of load", TimeSpan.FromMinutes(1));
+        await Eventually.HoldsAsync(() => Task.FromResult(Stopwatch.GetElapsedTime(plainLoad.FirstFailureAt!.Value) >= DetectionWindow * 10), "ten detection windows of load", TimeSpan.FromMinutes(1));
         var withRevert = await bakingLoad.StopAsync();
         var without = await plainLoad.StopAsync();
         var detectToServe = Stopwatch.GetElapsedTime(bakingLoad.FirstFailureAt!.Value, bakingLoad.RecoveredAt!.Value);
@@ -55,13 +55,13 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
         Assert.True(withRevert.Failed * 2 < without.Failed, $"with self-revert {withRevert.Failed} failed requests, without {without.Failed}");
 
         // The control plane hears of it, shows it, and does not push the bad config to that node again (heartbeats go on).
-        await Gateway.EventuallyAsync(() => Task.FromResult(Node(controlPlane, "baking")?.LastRollback is { Kind: DataPlaneRollbackKind.Reverted, Actor: "self-revert" } r && r.FromHash == bad.Hash), "the registry showing the revert");
+        await Eventually.HoldsAsync(() => Task.FromResult(Node(controlPlane, "baking")?.LastRollback is { Kind: DataPlaneRollbackKind.Reverted, Actor: "self-revert" } r && r.FromHash == bad.Hash), "the registry showing the revert");
         var reverted = Node(controlPlane, "baking")!;
         Assert.Equal(DataPlaneSyncStatus.Reverted, reverted.SyncStatus);
         Assert.True(reverted.Health!.TotalFailedRequests > 0, "the heartbeats carried the failed requests");
         var heardAt = reverted.Health.ReportedAt;
         using var sent = controlPlane.CountConfigsSent();
-        await Gateway.EventuallyAsync(() => Task.FromResult(Node(controlPlane, "baking")!.Health!.ReportedAt > heardAt + TimeSpan.FromSeconds(2)), "more heartbeats after the revert");
+        await Eventually.HoldsAsync(() => Task.FromResult(Node(controlPlane, "baking")!.Health!.ReportedAt > heardAt + TimeSpan.FromSeconds(2)), "more heartbeats after the revert");
         Assert.Empty(sent.GetMeasurementSnapshot());
         Assert.Equal(good.Hash, baking.DataPlane.Current!.Hash);
         Assert.Equal(good.Hash, Node(controlPlane, "baking")!.ConfigHash);
@@ -76,11 +76,11 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
         await using var controlPlane = await ControlPlane.StartAsync();
         await using var gateway = await StartGatewayAsync("gw", controlPlane, Bake(duration: TimeSpan.FromSeconds(4)));
         var first = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/warm") == "upstream", "the first config routing");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/warm") == "upstream", "the first config routing");
         await using var load = Traffic.Start(gateway, workers: 2);
         var second = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url, routeId: "second"));
 
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.DataPlane.State.Bake is { Status: ConfigBakeStatus.Passed } b && b.Hash == second.Hash), "the second config passing its bake");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.DataPlane.State.Bake is { Status: ConfigBakeStatus.Passed } b && b.Hash == second.Hash), "the second config passing its bake");
         var (ok, failed) = await load.StopAsync();
         Assert.Equal(second.Hash, gateway.DataPlane.Current!.Hash);
         Assert.Equal(ConfigOrigin.ControlPlane, gateway.DataPlane.Current.Origin);
@@ -96,9 +96,9 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
         await using var controlPlane = await ControlPlane.StartAsync();
         await using var gateway = await StartGatewayAsync("gw", controlPlane, Bake(duration: TimeSpan.FromSeconds(3)));
         var good = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/warm") == "upstream", "the good config routing");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/warm") == "upstream", "the good config routing");
         var bad = await controlPlane.PublishAsync(ProxyConfigs.CatchAll($"http://127.0.0.1:{ClosedPort()}/", routeId: "closed"));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/few") == "502", "the bad config served");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/few") == "502", "the bad config served");
 
         // A handful of failed requests, far fewer than the bake's minimum: no verdict, the new config stays.
         for (var i = 0; i < 5; i++)
@@ -106,7 +106,7 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
             Assert.Equal("502", await gateway.GetAsync($"/few/{i}"));
         }
 
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.DataPlane.State.Bake.Status is not ConfigBakeStatus.Baking), "the bake ending");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.DataPlane.State.Bake.Status is not ConfigBakeStatus.Baking), "the bake ending");
         Assert.Equal((ConfigBakeStatus.Undecided, bad.Hash), (gateway.DataPlane.State.Bake.Status, gateway.DataPlane.State.Bake.Hash));
         Assert.Contains("fewer than the 20 needed", gateway.DataPlane.State.Bake.Reason);
         Assert.Equal(bad.Hash, gateway.DataPlane.Current!.Hash);
@@ -124,13 +124,13 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
         await using var gateway = await StartGatewayAsync("gw", controlPlane, Bake(duration: TimeSpan.FromMinutes(2)), services => services.AddHealthChecks()
             .Add(new HealthCheckRegistration("no-broken-route", sp => new NoBrokenRouteCheck(sp.GetRequiredService<IDataPlane>()), HealthStatus.Unhealthy, ["bake"])));
         var good = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url));
-        await Gateway.EventuallyAsync(async () => await gateway.GetAsync("/warm") == "upstream", "the good config routing");
+        await Eventually.HoldsAsync(async () => await gateway.GetAsync("/warm") == "upstream", "the good config routing");
         var broken = await controlPlane.PublishAsync(ProxyConfigs.CatchAll(upstream.Url, routeId: "broken"));
 
-        await Gateway.EventuallyAsync(() => Task.FromResult(gateway.DataPlane.State.Bake is { Status: ConfigBakeStatus.Reverted } b && b.Hash == broken.Hash), "the config failing readiness being reverted");
+        await Eventually.HoldsAsync(() => Task.FromResult(gateway.DataPlane.State.Bake is { Status: ConfigBakeStatus.Reverted } b && b.Hash == broken.Hash), "the config failing readiness being reverted");
         Assert.Equal(good.Hash, gateway.DataPlane.Current!.Hash);
         Assert.Contains("no-broken-route", gateway.DataPlane.State.Bake.Reason);
-        await Gateway.EventuallyAsync(() => Task.FromResult(controlPlane.Registry.GetAll().SingleOrDefault()?.LastRollback?.Kind == DataPlaneRollbackKind.Reverted), "the registry showing the revert");
+        await Eventually.HoldsAsync(() => Task.FromResult(controlPlane.Registry.GetAll().SingleOrDefault()?.LastRollback?.Kind == DataPlaneRollbackKind.Reverted), "the registry showing the revert");
     }
 
     public void Dispose() => _dir.Dispose();

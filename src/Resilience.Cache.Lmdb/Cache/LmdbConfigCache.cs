@@ -18,6 +18,10 @@ namespace Resilience;
 /// <see cref="ConfigDocument.ExpectedHash"/> and the apply pipeline, which hashes every document,
 /// rejects a mismatch (reason <c>HashMismatch</c>), so an altered payload is never served and the
 /// chain moves on to the next tier.</para>
+/// <para>A directory that cannot be written (a file system remounted read-only after I/O errors, a read-only root, no
+/// permission) is opened read-only without a lock file (<c>MDB_RDONLY | MDB_NOLOCK</c>: nothing else can write it):
+/// its configuration is served, saves fail with a clear error, and <see cref="LocalWriteStatus"/> says the cache is not
+/// written (event 2109). A save first checks whether the directory has become writable again and then reopens it.</para>
 /// <para>LMDB commits are atomic and durable (copy-on-write pages, fsync at commit): a crash at any point
 /// leaves the old or the new configuration.</para>
 /// <para>The environment is opened once, on first use, and kept open. The format tag is checked then;
@@ -43,24 +47,30 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
     private readonly CacheEncryption? _encryption;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly LocalWriteStatus? _writes;
     private readonly object _openGate = new();
     private readonly ReaderWriterLockSlim _lifetime = new(LockRecursionPolicy.NoRecursion);
     private LightningEnvironment? _environment;
+    private bool _readOnly;
+    private readonly bool _readerOnly;
     private bool _disposed;
 
-    public LmdbConfigCache(IOptions<DataPlaneResilienceOptions> chainOptions, IOptions<LmdbConfigCacheOptions> options, TimeProvider timeProvider, ILogger<LmdbConfigCache> logger)
+    public LmdbConfigCache(IOptions<DataPlaneResilienceOptions> chainOptions, IOptions<LmdbConfigCacheOptions> options, TimeProvider timeProvider, ILogger<LmdbConfigCache> logger, LocalWriteStatus? writes = null)
         : this(
             options.Value.Path ?? Path.Combine(chainOptions.Value.DataDirectory, LmdbConfigCacheDefaults.DirectoryName),
             options.Value,
             chainOptions.Value.MaxDecompressedBytes,
             CacheEncryption.Create(options.Value.Encryption),
             timeProvider,
-            logger)
+            logger,
+            writes)
     {
     }
 
-    internal LmdbConfigCache(string path, LmdbConfigCacheOptions options, long maxPayloadBytes, CacheEncryption? encryption, TimeProvider timeProvider, ILogger logger)
+    internal LmdbConfigCache(string path, LmdbConfigCacheOptions options, long maxPayloadBytes, CacheEncryption? encryption, TimeProvider timeProvider, ILogger logger, LocalWriteStatus? writes = null, bool readerOnly = false)
     {
+        _writes = writes;
+        _readerOnly = readerOnly;
         _path = Path.GetFullPath(path);
         var pageSize = Environment.SystemPageSize;
         _mapSize = (Math.Max(options.MapSize, LmdbConfigCacheDefaults.MinMapSize) + pageSize - 1) / pageSize * pageSize;
@@ -79,6 +89,23 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
     /// <summary>Gets the effective map size (rounded up to the page size).</summary>
     internal long MapSize => _mapSize;
 
+    /// <summary>
+    /// The directory read as a previous cache (a node that moved back to another kind): opened read-only without a lock
+    /// file, never written, moved or truncated, whatever it holds.
+    /// </summary>
+    internal static LmdbConfigCache Reader(DataPlaneResilienceOptions chainOptions, LmdbConfigCacheOptions options, TimeProvider timeProvider, ILogger logger) =>
+        new(
+            options.Path ?? Path.Combine(chainOptions.DataDirectory, LmdbConfigCacheDefaults.DirectoryName),
+            options,
+            chainOptions.MaxDecompressedBytes,
+            CacheEncryption.Create(options.Encryption),
+            timeProvider,
+            logger,
+            readerOnly: true);
+
+    /// <summary>Gets a value indicating whether the environment is open read-only (the directory cannot be written).</summary>
+    internal bool IsReadOnly => Volatile.Read(ref _readOnly);
+
     public ValueTask<ConfigDocument?> LoadAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -95,6 +122,7 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
             value = _encryption.Seal(value);
         }
 
+        ReopenIfWritableAgain();
         Write(tx =>
         {
             var db = tx.OpenDatabase();
@@ -109,6 +137,7 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
     {
         cancellationToken.ThrowIfCancellationRequested();
         Volatile.Write(ref _savedHash, null);
+        ReopenIfWritableAgain();
         Write(tx =>
         {
             var db = tx.OpenDatabase();
@@ -147,7 +176,7 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
         {
             // The payload hash travels as ExpectedHash: the apply pipeline recomputes the hash of every
             // document anyway and rejects a mismatch, so it is not computed twice on the start-up path.
-            return CacheEnvelope.Decode(Open(stored), _path, verifyHash: false);
+            return CacheEnvelope.Decode(Open(stored, out var migratedFrom), _path, verifyHash: false, migratedFrom);
         }
         catch (InvalidDataException ex)
         {
@@ -167,7 +196,12 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
         _lifetime.EnterReadLock();
         try
         {
-            var environment = GetEnvironment();
+            if (GetEnvironment() is not { } environment)
+            {
+                LmdbLog.Absent(_logger, _path);
+                return null;
+            }
+
             using var tx = environment.BeginTransaction(TransactionBeginFlags.ReadOnly);
             var db = tx.OpenDatabase();
             var (code, _, value) = tx.Get(db, key);
@@ -226,11 +260,15 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
 
     /// <summary>Opens a stored value: authenticated and decrypted when the cache encrypts; refused when it is sealed and no key is set.</summary>
     /// <exception cref="InvalidDataException">Why the value cannot be opened.</exception>
-    private byte[] Open(byte[] stored)
+    private byte[] Open(byte[] stored) => Open(stored, out _);
+
+    /// <summary>As <see cref="Open(byte[])"/>; <paramref name="migratedFrom"/> says which earlier key or form it was stored in (key migration).</summary>
+    private byte[] Open(byte[] stored, out string? migratedFrom)
     {
+        migratedFrom = null;
         if (_encryption is not null)
         {
-            return _encryption.Open(stored);
+            return _encryption.OpenStored(stored, out migratedFrom);
         }
 
         return CacheEncryption.IsSealed(stored)
@@ -244,7 +282,10 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
         _lifetime.EnterReadLock();
         try
         {
-            var environment = GetEnvironment();
+            if (GetEnvironment() is not { } environment || Volatile.Read(ref _readOnly))
+            {
+                throw new LmdbUnavailableException($"LMDB cache {_path} cannot be written (read-only or unwritable directory); the configuration is served but not cached");
+            }
 
             // A write transaction holds LMDB's writer mutex and stays on this thread: no await inside.
             using var tx = environment.BeginTransaction();
@@ -293,8 +334,11 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
         }
     }
 
-    /// <summary>Opens the environment on first use; replaces a corrupt one with a new one.</summary>
-    private LightningEnvironment GetEnvironment()
+    /// <summary>
+    /// Opens the environment on first use; replaces a corrupt one with a new one. A directory that cannot be written is
+    /// opened read-only; null when there is nothing to read and the directory cannot be created.
+    /// </summary>
+    private LightningEnvironment? GetEnvironment()
     {
         lock (_openGate)
         {
@@ -305,7 +349,17 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
             }
 
             LmdbNativeLibraryResolver.Register(_nativeLibrary);
-            CreateDirectory();
+            if (_readerOnly)
+            {
+                return OpenAsReader();
+            }
+
+            if (!TryCreateDirectory(out var unwritable))
+            {
+                // Nothing to read, and nothing can be written: the chain moves on, and the state says why.
+                ReportNotWritable(unwritable!);
+                return null;
+            }
 
             // The pre-check knows the LMDB 0.9 file layout only (the system library on Debian 12); LMDB 1.x files have
             // another page header, and an LMDB 1.x library checks its own meta pages more closely.
@@ -329,15 +383,115 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
                 CreateDirectory();
                 environment = OpenOrExplain();
             }
+            catch (LightningException ex) when (LmdbFailure.IsUnwritable(ex))
+            {
+                // A read-only or unwritable directory: what it holds is still served.
+                var why = LmdbFailure.Describe(ex);
+                if (OpenReadOnly(why) is not { } readOnly)
+                {
+                    return null;
+                }
+
+                _environment = readOnly;
+                return readOnly;
+            }
             catch (LightningException ex)
             {
-                // Not about the files (permissions, read-only or full disk, I/O, address space): they are kept as they are.
+                // Not about the files (read-only or full disk, I/O, address space): they are kept as they are.
                 throw new LmdbUnavailableException($"LMDB cannot open {_path}: {LmdbFailure.Describe(ex)}", ex);
             }
 
             LmdbLog.Opened(_logger, _path, $"{LmdbNativeLibraryResolver.Loaded ?? "resolved by the host"}, LMDB {version.Major}.{version.Minor}.{version.Patch}", _mapSize);
             _environment = environment;
             return environment;
+        }
+    }
+
+    /// <summary>
+    /// The configured cache on a directory that cannot be written: what it holds is served (event 2109), and the state
+    /// says the cache is not written. Null when there is no data file.
+    /// </summary>
+    private LightningEnvironment? OpenReadOnly(string why)
+    {
+        ReportNotWritable(why);
+        var environment = OpenWithoutLock("on a directory that cannot be written");
+        if (environment is not null)
+        {
+            LmdbLog.OpenedReadOnly(_logger, _path, why);
+        }
+
+        return environment;
+    }
+
+    /// <summary>As a previous cache: read, never written.</summary>
+    private LightningEnvironment? OpenAsReader() => _environment = OpenWithoutLock("as a previous cache");
+
+    /// <summary>
+    /// Opens the directory read-only without a lock file (<c>MDB_RDONLY | MDB_NOLOCK</c>): LMDB's lock file must be
+    /// writable, and on a directory nobody writes there is no writer to coordinate with. A damaged directory (the
+    /// pre-check) or another layout is reported and left as it is: it cannot, or must not, be moved aside. Null when
+    /// there is no data file.
+    /// </summary>
+    private LightningEnvironment? OpenWithoutLock(string role)
+    {
+        if (!File.Exists(Path.Combine(_path, LmdbDataFile.DataFileName)))
+        {
+            return null;
+        }
+
+        if (LibraryVersion().Major == 0 && LmdbDataFile.Check(_path) is { } problem)
+        {
+            throw new LmdbCorruptException($"LMDB cache {_path} is damaged ({problem}); {role} it is left as it is");
+        }
+
+        var environment = new LightningEnvironment(_path, new EnvironmentConfiguration { MapSize = _mapSize, MaxReaders = _maxReaders });
+        try
+        {
+            environment.Open(EnvironmentOpenFlags.ReadOnly | EnvironmentOpenFlags.NoLock | EnvironmentOpenFlags.NoThreadLocalStorage);
+            if (!HasExpectedFormat(environment, out var found))
+            {
+                throw new LmdbCorruptException($"LMDB cache {_path} has format tag '{found}', this library reads '{FormatTag}'; {role} it is left as it is");
+            }
+        }
+        catch (LightningException ex)
+        {
+            environment.Dispose();
+            throw new LmdbUnavailableException($"LMDB cannot open {_path} read-only: {LmdbFailure.Describe(ex)}", ex);
+        }
+        catch
+        {
+            environment.Dispose();
+            throw;
+        }
+
+        Volatile.Write(ref _readOnly, true);
+        return environment;
+    }
+
+    private void ReportNotWritable(string why) =>
+        _writes?.MarkNotWritten(LocalWriteStatus.Cache, _path, $"{why}; the LMDB cache is read (read-only, no lock file) but not written, so a restart would not find a configuration applied from now on");
+
+    /// <summary>Before a write: an environment opened read-only is reopened once its directory can be written again.</summary>
+    private void ReopenIfWritableAgain()
+    {
+        if (_readerOnly || !Volatile.Read(ref _readOnly) || LocalWriteStatus.ProbeDirectory(_path) is not null)
+        {
+            return;
+        }
+
+        _lifetime.EnterWriteLock();
+        try
+        {
+            lock (_openGate)
+            {
+                _environment?.Dispose();
+                _environment = null;
+                Volatile.Write(ref _readOnly, false);
+            }
+        }
+        finally
+        {
+            _lifetime.ExitWriteLock();
         }
     }
 
@@ -389,22 +543,9 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
     /// <summary>Discards a cache written in another layout instead of loading it.</summary>
     private void CheckFormat(LightningEnvironment environment)
     {
-        string? found;
-        using (var tx = environment.BeginTransaction(TransactionBeginFlags.ReadOnly))
+        if (HasExpectedFormat(environment, out var found))
         {
-            var db = tx.OpenDatabase();
-            var (formatCode, _, format) = tx.Get(db, FormatKey);
-            var (configCode, _, _) = tx.Get(db, ConfigKey);
-            if (formatCode == MDBResultCode.NotFound && configCode == MDBResultCode.NotFound)
-            {
-                return;
-            }
-
-            found = formatCode == MDBResultCode.Success ? Encoding.UTF8.GetString(format.AsSpan()) : "(none)";
-            if (found == FormatTag)
-            {
-                return;
-            }
+            return;
         }
 
         LmdbLog.FormatMismatch(_logger, _path, found, FormatTag);
@@ -412,6 +553,23 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
         var main = write.OpenDatabase();
         write.TruncateDatabase(main).ThrowOnError();
         write.Commit().ThrowOnError();
+    }
+
+    /// <summary>Whether the environment is empty or holds this layout's format tag; <paramref name="found"/> is the tag it holds.</summary>
+    private static bool HasExpectedFormat(LightningEnvironment environment, out string found)
+    {
+        using var tx = environment.BeginTransaction(TransactionBeginFlags.ReadOnly);
+        var db = tx.OpenDatabase();
+        var (formatCode, _, format) = tx.Get(db, FormatKey);
+        var (configCode, _, _) = tx.Get(db, ConfigKey);
+        if (formatCode == MDBResultCode.NotFound && configCode == MDBResultCode.NotFound)
+        {
+            found = string.Empty;
+            return true;
+        }
+
+        found = formatCode == MDBResultCode.Success ? Encoding.UTF8.GetString(format.AsSpan()) : "(none)";
+        return found == FormatTag;
     }
 
     /// <summary>Closes the environment and moves its directory aside, for a corruption found after opening.</summary>
@@ -424,7 +582,7 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
             {
                 _environment?.Dispose();
                 _environment = null;
-                if (!_disposed)
+                if (!_disposed && !_readerOnly)
                 {
                     MoveAside(why);
                 }
@@ -471,6 +629,22 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
         else
         {
             Directory.CreateDirectory(_path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>Creates the directory unless it exists; false (with why) when it does not exist and cannot be created.</summary>
+    private bool TryCreateDirectory(out string? unwritable)
+    {
+        unwritable = null;
+        try
+        {
+            CreateDirectory();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException && LocalWriteStatus.IsUnwritable(ex))
+        {
+            unwritable = ex.Message;
+            return false;
         }
     }
 

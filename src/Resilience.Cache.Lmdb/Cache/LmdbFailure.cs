@@ -20,6 +20,14 @@ internal static class LmdbFailure
     public static bool IsDamagedFiles(Exception exception) =>
         Code(exception) is MDBResultCode.Invalid or MDBResultCode.VersionMismatch or MDBResultCode.Corrupted or MDBResultCode.PageNotFound or MDBResultCode.Panic;
 
+    /// <summary>Whether the error says the directory cannot be written (read-only file system, permission denied), not that it is damaged.</summary>
+    public static bool IsUnwritable(Exception exception) =>
+        (int?)Code(exception) is ReadOnlyFileSystem or PermissionDenied or NotPermitted || LocalWriteStatus.IsUnwritable(exception);
+
+    private const int NotPermitted = 1;      // EPERM
+    private const int PermissionDenied = 13; // EACCES
+    private const int ReadOnlyFileSystem = 30; // EROFS
+
     /// <summary>LMDB's code of the innermost LightningDB exception that carries one, or <see langword="null"/>.</summary>
     public static MDBResultCode? Code(Exception exception)
     {

@@ -29,6 +29,9 @@ internal static partial class LmdbLog
     [LoggerMessage(2107, LogLevel.Information, "LMDB cache {Path}: cleared {Count} reader slots left by dead processes.")]
     public static partial void StaleReadersCleared(ILogger logger, string path, int count);
 
+    [LoggerMessage(2109, LogLevel.Warning, "LMDB cache {Path} cannot be written ({Why}); it is opened read-only without a lock file: its configuration is served, but one applied from now on does not reach it, so a restart would not find it.")]
+    public static partial void OpenedReadOnly(ILogger logger, string path, string why);
+
     [LoggerMessage(2108, LogLevel.Error, "LMDB cache {Path} cannot be opened and is left as it is (not a damaged file: permissions, disk or memory): {Why}")]
     public static partial void CannotOpen(ILogger logger, string path, string why);
 }

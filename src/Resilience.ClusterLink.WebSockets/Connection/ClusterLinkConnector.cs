@@ -82,6 +82,9 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         socket.Options.HttpVersion = HttpVersion.Version11;
         socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
 
+        // A refused upgrade's status and headers: a busy control plane (503, 429) says when to come back.
+        socket.Options.CollectHttpResponseDetails = true;
+
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         try
@@ -96,8 +99,15 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         }
         catch (Exception ex)
         {
+            var status = (int)socket.HttpStatusCode;
+            var headers = socket.HttpResponseHeaders;
             socket.Dispose();
             invoker.Dispose();
+            if (ex is WebSocketException && status is StatusCodes.ServiceUnavailable or StatusCodes.TooManyRequests)
+            {
+                throw new ControlPlaneBusyException(status, ControlPlaneBusyException.ParseRetryAfter(headers, _timeProvider.GetUtcNow()), ex);
+            }
+
             if (ex is OperationCanceledException && timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 throw new TimeoutException($"connecting took longer than {_options.ConnectTimeout}", ex);
@@ -120,6 +130,12 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
 
             throw;
         }
+    }
+
+    private static class StatusCodes
+    {
+        public const int TooManyRequests = 429;
+        public const int ServiceUnavailable = 503;
     }
 
     private bool ValidateServer(X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, string serverName, X509Certificate2Collection? trust, ConnectionAttempt attempt)

@@ -50,19 +50,22 @@ internal static partial class Log
     [LoggerMessage(5015, LogLevel.Warning, "Could not use the delta to configuration {Hash} ({Reason}): {Error}. Asking the control plane for the whole configuration; still serving {Served}.")]
     public static partial void LinkDeltaRefused(ILogger logger, string? hash, string reason, string error, string? served);
 
+    [LoggerMessage(5016, LogLevel.Warning, "The control plane {Endpoint} is busy (attempt {Attempt}): {Error}. {Serving}; retrying in {Delay} as it asked (Retry-After {RetryAfter}, never below the reconnect minimum, capped, with jitter).")]
+    public static partial void LinkControlPlaneBusy(ILogger logger, Uri endpoint, int attempt, string error, TimeSpan retryAfter, string serving, TimeSpan delay);
+
     [LoggerMessage(5100, LogLevel.Warning, "Connecting to the control plane {Endpoint} failed (attempt {Attempt}): {Error}. Trying the next endpoint {Next} at once.")]
     public static partial void LinkEndpointFailed(ILogger logger, Uri endpoint, int attempt, string error, Uri next);
 
-    [LoggerMessage(5016, LogLevel.Information, "The control plane asks to roll back to {Hash} ({Actor}: {Reason}).")]
+    [LoggerMessage(5017, LogLevel.Information, "The control plane asks to roll back to {Hash} ({Actor}: {Reason}).")]
     public static partial void LinkRollbackReceived(ILogger logger, string? hash, string? actor, string? reason);
 
-    [LoggerMessage(5017, LogLevel.Information, "The control plane's rollback to {Hash}: {Outcome} {Errors}.")]
+    [LoggerMessage(5018, LogLevel.Information, "The control plane's rollback to {Hash}: {Outcome} {Errors}.")]
     public static partial void LinkRollbackHandled(ILogger logger, string? hash, ApplyOutcome outcome, string? errors);
 
-    [LoggerMessage(5018, LogLevel.Information, "Told the control plane: {Kind} from {From} to {To}.")]
+    [LoggerMessage(5019, LogLevel.Information, "Told the control plane: {Kind} from {From} to {To}.")]
     public static partial void LinkRollbackReported(ILogger logger, ConfigRollbackKind kind, string from, string to);
 
-    [LoggerMessage(5019, LogLevel.Warning, "The control plane's rollback to {Hash} was dropped unanswered: it sent more than 8 before the node handled them.")]
+    [LoggerMessage(5020, LogLevel.Warning, "The control plane's rollback to {Hash} was dropped unanswered: it sent more than 8 before the node handled them.")]
     public static partial void LinkRollbackDropped(ILogger logger, string? hash);
 
     [LoggerMessage(5012, LogLevel.Information, "The control plane link stopped.")]

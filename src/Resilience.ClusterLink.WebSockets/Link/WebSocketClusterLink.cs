@@ -70,6 +70,7 @@ internal sealed class WebSocketClusterLink : IClusterLink
                 // One round: every endpoint once, in list order from `first`, wrapping around; no delay inside it.
                 LinkConnection? connection = null;
                 var index = first;
+                TimeSpan? askedToWait = null; // the longest Retry-After a busy control plane of this round asked for
                 for (var tried = 0; tried < _endpoints.Count && connection is null; tried++)
                 {
                     index = (first + tried) % _endpoints.Count;
@@ -93,17 +94,32 @@ internal sealed class WebSocketClusterLink : IClusterLink
                         activity.Failed(ex);
                         activity?.Dispose(); // the span is the attempt, not the back-off that may follow
                         lastError = Describe(ex);
+                        if (ex is ControlPlaneBusyException { RetryAfter: { } asked })
+                        {
+                            askedToWait = askedToWait > asked ? askedToWait : asked;
+                        }
+
                         if (tried + 1 < _endpoints.Count)
                         {
                             Log.LinkEndpointFailed(_logger, endpoint, attempts, lastError, _endpoints[(index + 1) % _endpoints.Count]);
                             continue;
                         }
 
-                        // The round is over: wait the random delay, measured from this last failure.
+                        // The round is over: wait the random delay (or what a busy control plane asked for), measured
+                        // from this last failure.
                         var failedAt = _timeProvider.GetTimestamp();
-                        var delay = NextDelay();
-                        Log.LinkConnectFailed(_logger, endpoint, attempts, lastError, ServingNote(context), delay);
-                        await WaitThenAsync(failedAt, delay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, attempts, lastError) { Endpoint = endpoint }, context, cancellationToken).ConfigureAwait(false);
+                        var retryAfter = askedToWait is { } wanted ? BusyDelay(wanted) : (TimeSpan?)null;
+                        var delay = retryAfter ?? NextDelay();
+                        if (retryAfter is not null)
+                        {
+                            Log.LinkControlPlaneBusy(_logger, endpoint, attempts, lastError, askedToWait!.Value, ServingNote(context), delay);
+                        }
+                        else
+                        {
+                            Log.LinkConnectFailed(_logger, endpoint, attempts, lastError, ServingNote(context), delay);
+                        }
+
+                        await WaitThenAsync(failedAt, delay, new ClusterLinkState(ClusterLinkStatus.Disconnected, downSince.Value, attempts, lastError) { Endpoint = endpoint, RetryAfter = retryAfter }, context, cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -169,6 +185,20 @@ internal sealed class WebSocketClusterLink : IClusterLink
         // readers see nothing while an expired licence stops serving, and the warning must say so.
         var served = context is IDataPlane dataPlane ? dataPlane.Current : context.Current;
         return served is null ? "No configuration is served" : $"Still serving configuration {served.Hash}";
+    }
+
+    /// <summary>
+    /// The wait a busy control plane asked for (<c>Retry-After</c> on 503 or 429), as every node of a fleet should take it:
+    /// never below <see cref="ClusterLinkOptions.ReconnectDelayMin"/> (the reference's 5 s), never above
+    /// <see cref="ClusterLinkOptions.MaxRetryAfter"/>, plus the usual random spread so a fleet told the same does not
+    /// come back in the same second.
+    /// </summary>
+    private TimeSpan BusyDelay(TimeSpan asked)
+    {
+        var floor = asked > _options.ReconnectDelayMin ? asked : _options.ReconnectDelayMin;
+        var capped = floor < _options.MaxRetryAfter ? floor : _options.MaxRetryAfter;
+        var spread = _options.ReconnectDelayMax - _options.ReconnectDelayMin;
+        return capped + (spread * Math.Clamp(_jitter.NextDouble(), 0, 1));
     }
 
     private TimeSpan NextDelay()

@@ -33,6 +33,8 @@ internal sealed class ClusterLinkBindableOptions
 
     public TimeSpan ReconnectDelayMax { get; set; }
 
+    public TimeSpan MaxRetryAfter { get; set; }
+
     public TimeSpan ConnectTimeout { get; set; }
 
     public TimeSpan WriteTimeout { get; set; }
@@ -63,6 +65,7 @@ internal sealed class ClusterLinkBindableOptions
         HeartbeatTimeout = options.HeartbeatTimeout,
         ReconnectDelayMin = options.ReconnectDelayMin,
         ReconnectDelayMax = options.ReconnectDelayMax,
+        MaxRetryAfter = options.MaxRetryAfter,
         ConnectTimeout = options.ConnectTimeout,
         WriteTimeout = options.WriteTimeout,
         MaxFrameBytes = options.MaxFrameBytes,
@@ -94,6 +97,7 @@ internal sealed class ClusterLinkBindableOptions
         options.HeartbeatTimeout = HeartbeatTimeout;
         options.ReconnectDelayMin = ReconnectDelayMin;
         options.ReconnectDelayMax = ReconnectDelayMax;
+        options.MaxRetryAfter = MaxRetryAfter;
         options.ConnectTimeout = ConnectTimeout;
         options.WriteTimeout = WriteTimeout;
         options.MaxFrameBytes = MaxFrameBytes;

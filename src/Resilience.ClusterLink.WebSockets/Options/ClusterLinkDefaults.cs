@@ -12,4 +12,5 @@ internal static class ClusterLinkDefaults
     public static readonly TimeSpan ReconnectDelayMax = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
     public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan MaxRetryAfter = TimeSpan.FromMinutes(5);
 }

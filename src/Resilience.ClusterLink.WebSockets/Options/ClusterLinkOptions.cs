@@ -77,6 +77,14 @@ public sealed class ClusterLinkOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan ReconnectDelayMax { get; set; } = ClusterLinkDefaults.ReconnectDelayMax;
 
+    /// <summary>
+    /// Gets or sets the longest wait the link accepts when a control plane answers busy (<c>503</c> or <c>429</c>) with
+    /// <c>Retry-After</c>: the link waits what it is told, never less than <see cref="ReconnectDelayMin"/>, never more
+    /// than this, plus the usual random spread. Default: 5 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan MaxRetryAfter { get; set; } = ClusterLinkDefaults.MaxRetryAfter;
+
     /// <summary>Gets or sets the time allowed for one connection attempt: TCP, proxy tunnel, TLS and the WebSocket upgrade. Default: 15 s.</summary>
     [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
     public TimeSpan ConnectTimeout { get; set; } = ClusterLinkDefaults.ConnectTimeout;

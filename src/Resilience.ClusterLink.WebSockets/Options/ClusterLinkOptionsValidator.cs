@@ -24,6 +24,11 @@ internal sealed class ClusterLinkCrossFieldValidator : IValidateOptions<ClusterL
             builder.AddError("must not be longer than ReconnectDelayMax", nameof(options.ReconnectDelayMin));
         }
 
+        if (options.MaxRetryAfter < options.ReconnectDelayMin)
+        {
+            builder.AddError("must not be shorter than ReconnectDelayMin: a busy control plane's Retry-After is never waited less than that", nameof(options.MaxRetryAfter));
+        }
+
         ValidateEndpoints(options, builder);
 
         if (options.ClientCertificate is null && string.IsNullOrWhiteSpace(options.ClientCertificatePath))

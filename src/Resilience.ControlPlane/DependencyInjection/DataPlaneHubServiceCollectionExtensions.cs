@@ -64,6 +64,11 @@ public static class DataPlaneHubServiceCollectionExtensions
         services.TryAddSingleton<IDataPlaneRegistry>(sp => sp.GetRequiredService<DataPlaneRegistry>());
         services.TryAddSingleton<DataPlaneCertificateValidator>();
         services.TryAddSingleton(sp => new ControlPlaneMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
+        services.TryAddSingleton(sp => new DataPlaneAdmission(
+            sp.GetRequiredService<IOptions<DataPlaneHubOptions>>().Value.Admission,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DataPlaneAdmission>>(),
+            sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DataPlaneHub>();
         services.TryAddSingleton<IDataPlaneHub>(sp => sp.GetRequiredService<DataPlaneHub>());
         return services;

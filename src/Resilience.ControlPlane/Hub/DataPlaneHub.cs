@@ -23,6 +23,7 @@ internal sealed class DataPlaneHub : IDataPlaneSessions, IDataPlaneHub
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly CancellationToken _stopping;
+    private readonly DataPlaneAdmission? _admission;
 
     public DataPlaneHub(
         ConfigPublisher publisher,
@@ -34,9 +35,11 @@ internal sealed class DataPlaneHub : IDataPlaneSessions, IDataPlaneHub
         TimeProvider timeProvider,
         ILogger<DataPlaneHub> logger,
         ControlPlaneMetrics metrics,
-        IHostApplicationLifetime? lifetime = null)
+        IHostApplicationLifetime? lifetime = null,
+        DataPlaneAdmission? admission = null)
     {
         Metrics = metrics;
+        _admission = options.Value.Admission.Enabled ? admission : null;
 
         // Sessions end on application stopping, not only on their request's abort, so a stopping control
         // plane closes every connection with 1001 at once instead of waiting for the host's shutdown timeout.
@@ -132,13 +135,34 @@ internal sealed class DataPlaneHub : IDataPlaneSessions, IDataPlaneHub
             return;
         }
 
-        using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+        // Admission before the upgrade: a refused node has cost a TLS handshake, not an upgrade, a hello and a full
+        // configuration; it comes back when told.
+        IDisposable? admission = null;
+        if (_admission is not null)
         {
-            SubProtocol = LinkProtocol.SubProtocol,
-            KeepAliveInterval = TimeSpan.Zero,
-        }).ConfigureAwait(false);
-        var session = new DataPlaneSession(SessionServices, socket, certificate!.Subject, remote);
-        await session.RunAsync(http.RequestAborted).ConfigureAwait(false);
+            (admission, var retryAfter) = await _admission.AdmitAsync(http.RequestAborted).ConfigureAwait(false);
+            if (admission is null)
+            {
+                http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                http.Response.Headers.RetryAfter = ((long)retryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                return;
+            }
+        }
+
+        try
+        {
+            using var socket = await http.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext
+            {
+                SubProtocol = LinkProtocol.SubProtocol,
+                KeepAliveInterval = TimeSpan.Zero,
+            }).ConfigureAwait(false);
+            var session = new DataPlaneSession(SessionServices, socket, certificate!.Subject, remote, admission);
+            await session.RunAsync(http.RequestAborted).ConfigureAwait(false);
+        }
+        finally
+        {
+            admission?.Dispose();
+        }
     }
 
     /// <inheritdoc/>

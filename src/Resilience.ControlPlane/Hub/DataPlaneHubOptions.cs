@@ -84,4 +84,12 @@ public sealed class DataPlaneHubOptions
     /// (<c>Resilience:Signing</c>) refuse unsigned or altered ones, from the link, their cache and the fallback store.
     /// </summary>
     public string? SigningKeyPath { get; set; }
+
+    /// <summary>
+    /// Gets the admission control of new sessions (<c>DataPlaneHub:Admission</c>): bounded rate and concurrency from the
+    /// upgrade to the first configuration sent, a short queue, and 503 with <c>Retry-After</c> for the excess, before
+    /// the upgrade. On by default, sized from the processor count.
+    /// </summary>
+    [Microsoft.Extensions.Options.ValidateObjectMembers]
+    public DataPlaneAdmissionOptions Admission { get; } = new();
 }

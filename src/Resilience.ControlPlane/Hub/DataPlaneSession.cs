@@ -38,9 +38,12 @@ internal sealed class DataPlaneSession
     private string? _fullRequested;
     private int _closeCode;
     private string _nodeId = "(before hello)";
+    private IDisposable? _admission;
 
-    public DataPlaneSession(DataPlaneSessionServices services, WebSocket socket, string subject, string? remote)
+    // admission: the admission lease (DataPlaneAdmission), given back once the first configuration is sent, or null.
+    public DataPlaneSession(DataPlaneSessionServices services, WebSocket socket, string subject, string? remote, IDisposable? admission = null)
     {
+        _admission = admission;
         _services = services;
         _sendLock = new TimedSendLock(services.Options.WriteTimeout, services.Time);
         _socket = socket;
@@ -161,6 +164,10 @@ internal sealed class DataPlaneSession
             {
                 Offer(latest);
             }
+            else
+            {
+                ReleaseAdmission(); // nothing to send: the admitted work is done
+            }
 
             var watchdog = _watchdog.RunAsync(token);
             var send = Task.Run(() => SendLoopAsync(token), CancellationToken.None);
@@ -198,6 +205,7 @@ internal sealed class DataPlaneSession
                 pending.TrySetCanceled();
             }
 
+            ReleaseAdmission();
             _telemetry.Complete();
             if (deliveries is not null)
             {
@@ -216,6 +224,9 @@ internal sealed class DataPlaneSession
             _sendLock.Dispose();
         }
     }
+
+    /// <summary>Gives the admission turn back (first configuration sent, nothing to send, or the session ended); once.</summary>
+    private void ReleaseAdmission() => Interlocked.Exchange(ref _admission, null)?.Dispose();
 
     private async Task CloseOutputAsync(int code, string why, bool receivePending)
     {
@@ -579,6 +590,7 @@ internal sealed class DataPlaneSession
             Volatile.Write(ref _inFlightHash, config.Hash);
             var (message, deltaBase) = await ChooseMessageAsync(config, token).ConfigureAwait(false);
             await SendConfigAsync(message, token).ConfigureAwait(false);
+            ReleaseAdmission();
             _services.Metrics.RecordConfigSent(deltaBase is not null, message.Length);
 
             // What the node will serve once it applies this (an apply result or a request for the whole says otherwise).

@@ -52,9 +52,10 @@ public static class CacheEnvelope
     /// recomputes it anyway and rejects a document whose <see cref="ConfigDocument.ExpectedHash"/>
     /// differs (SHA-256 of 10 MB takes longer than reading it).
     /// </param>
+    /// <param name="migratedFrom">What the entry was read from when the cache does not write it in this form (<see cref="CacheEncryption.OpenStored"/>), else <see langword="null"/>.</param>
     /// <returns>The document, with <see cref="ConfigDocument.ExpectedHash"/> set from the header.</returns>
     /// <exception cref="InvalidDataException">Why the bytes are not a whole, compatible cache entry.</exception>
-    public static ConfigDocument Decode(ReadOnlyMemory<byte> content, string source, bool verifyHash = true)
+    public static ConfigDocument Decode(ReadOnlyMemory<byte> content, string source, bool verifyHash = true, string? migratedFrom = null)
     {
         var newline = content.Span.IndexOf((byte)'\n');
         if (newline <= 0)
@@ -105,6 +106,7 @@ public static class CacheEnvelope
             Timestamp = header.Timestamp,
             Signature = header.Signature,
             Source = source,
+            MigratedFrom = migratedFrom,
         };
     }
 }

@@ -20,9 +20,11 @@ internal static class CacheFile
     public static ConfigDocument Decode(byte[] stored, CacheEncryption? encryption, long maxDecompressedBytes, string source)
     {
         var compressed = stored;
+        string? migratedFrom = null;
         if (encryption is not null)
         {
-            compressed = encryption.Open(compressed);
+            // An entry sealed with an earlier key, or stored before encryption was on, is opened and says so (key migration).
+            compressed = encryption.OpenStored(compressed, out migratedFrom);
         }
         else if (CacheEncryption.IsSealed(compressed))
         {
@@ -50,7 +52,7 @@ internal static class CacheFile
             throw new InvalidDataException("gzip trailer is missing or wrong (truncated?)");
         }
 
-        return CacheEnvelope.Decode(content, source);
+        return CacheEnvelope.Decode(content, source, migratedFrom: migratedFrom);
     }
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

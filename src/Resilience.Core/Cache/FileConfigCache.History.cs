@@ -51,7 +51,7 @@ internal sealed partial class FileConfigCache : IConfigHistoryStore
         {
             if (_encryption is not null)
             {
-                return _encryption.Open(stored);
+                return _encryption.OpenStored(stored, out _);
             }
 
             return CacheEncryption.IsSealed(stored)

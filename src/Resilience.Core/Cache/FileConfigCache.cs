@@ -18,15 +18,18 @@ internal sealed partial class FileConfigCache : IConfigCache
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly CacheEncryption? _encryption;
+    private readonly LocalWriteStatus? _writes;
 
-    public FileConfigCache(IOptions<DataPlaneResilienceOptions> chainOptions, IOptions<FileConfigCacheOptions> options, TimeProvider timeProvider, ILogger<FileConfigCache> logger)
-        : this(options.Value.Path ?? Path.Combine(chainOptions.Value.DataDirectory, DefaultFileName), chainOptions.Value.MaxConfigBytes, chainOptions.Value.MaxDecompressedBytes, timeProvider, logger, CacheEncryption.Create(options.Value.Encryption))
+    public FileConfigCache(IOptions<DataPlaneResilienceOptions> chainOptions, IOptions<FileConfigCacheOptions> options, TimeProvider timeProvider, ILogger<FileConfigCache> logger, LocalWriteStatus? writes = null)
+        : this(options.Value.Path ?? Path.Combine(chainOptions.Value.DataDirectory, DefaultFileName), chainOptions.Value.MaxConfigBytes, chainOptions.Value.MaxDecompressedBytes, timeProvider, logger, CacheEncryption.Create(options.Value.Encryption), writes)
     {
     }
 
-    internal FileConfigCache(string path, long maxFileBytes, long maxDecompressedBytes, TimeProvider timeProvider, ILogger logger, CacheEncryption? encryption = null)
+    // writes: where a directory that cannot be written is reported (at load); null for a cache that is only read.
+    internal FileConfigCache(string path, long maxFileBytes, long maxDecompressedBytes, TimeProvider timeProvider, ILogger logger, CacheEncryption? encryption = null, LocalWriteStatus? writes = null)
     {
         _encryption = encryption;
+        _writes = writes;
         _path = Path.GetFullPath(path);
         _maxFileBytes = maxFileBytes;
         _maxDecompressedBytes = maxDecompressedBytes;
@@ -36,13 +39,19 @@ internal sealed partial class FileConfigCache : IConfigCache
 
     public string Description => _path;
 
+    /// <summary>The file the options name, read only (no directory probe), as a previous cache of a node now on another kind.</summary>
+    internal static FileConfigCache Reader(DataPlaneResilienceOptions chainOptions, FileConfigCacheOptions options, TimeProvider timeProvider, ILogger logger) =>
+        new(options.Path ?? Path.Combine(chainOptions.DataDirectory, DefaultFileName), chainOptions.MaxConfigBytes, chainOptions.MaxDecompressedBytes, timeProvider, logger, CacheEncryption.Create(options.Encryption));
+
     public async ValueTask<ConfigDocument?> LoadAsync(CancellationToken cancellationToken)
     {
         byte[] compressed;
         try
         {
-            // Loading happens at start-up, before this node writes: a good time to sweep what a crash left.
+            // Loading happens at start-up, before this node writes: a good time to sweep what a crash left, and to find
+            // out whether the directory can be written at all (a disk remounted read-only after I/O errors).
             AtomicFile.DeleteLeftovers(_path);
+            ReportIfNotWritable();
             var info = new FileInfo(_path);
             if (!info.Exists)
             {
@@ -82,6 +91,15 @@ internal sealed partial class FileConfigCache : IConfigCache
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         await AtomicFile.WriteAsync(_path, content, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _savedHash, snapshot.Hash);
+    }
+
+    private void ReportIfNotWritable()
+    {
+        if (_writes is not null && LocalWriteStatus.ProbeDirectory(Path.GetDirectoryName(_path)!) is { } why)
+        {
+            Log.CacheNotWritable(_logger, _path, why);
+            _writes.MarkNotWritten(LocalWriteStatus.Cache, _path, $"{why}; the cache is read but not written, so a restart would not find a configuration applied from now on");
+        }
     }
 
     public ValueTask ClearAsync(CancellationToken cancellationToken)

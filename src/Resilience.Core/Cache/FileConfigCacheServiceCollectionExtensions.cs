@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Resilience;
@@ -24,10 +25,19 @@ internal static class FileConfigCacheServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// The file cache, and the same file as a previous cache: a node switched to another kind (LMDB) reads the
+    /// <c>config.json.gz</c> it left (the chain skips it while the file cache is the configured one).
+    /// </summary>
     public static IServiceCollection AddFileConfigCache(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<FileConfigCacheOptions>, FileConfigCacheOptionsValidator>());
         services.TryAddSingleton<IConfigCache, FileConfigCache>();
+        services.AddSingleton(sp => new PreviousConfigCache(FileConfigCache.Reader(
+            sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value,
+            sp.GetRequiredService<IOptions<FileConfigCacheOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<FileConfigCache>>())));
         return services;
     }
 }

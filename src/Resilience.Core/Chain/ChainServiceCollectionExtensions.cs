@@ -16,6 +16,7 @@ internal static class ChainServiceCollectionExtensions
         services.TryAddSingleton<ConfigPreparer>();
         services.TryAddSingleton<CacheTier>();
         services.TryAddSingleton<LinkTier>();
+        services.TryAddSingleton<PreviousCacheTier>();
         services.TryAddSingleton<DataPlane>();
         services.TryAddSingleton<IDataPlane>(sp => sp.GetRequiredService<DataPlane>());
         services.TryAddSingleton<FallbackImporter>();

@@ -33,6 +33,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly NodeIdentityProvider _identity;
     private volatile bool _historyLoaded;
+    private readonly LocalWriteStatus? _writes;
 
     private ConfigSnapshot? _current;
     private ServedView _published = new(null);
@@ -56,8 +57,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         ConfigSignatureCheck signatureCheck,
         IOptions<HistoryOptions> history,
         IRequestOutcomes? outcomes = null,
-        IMeterFactory? meterFactory = null)
-        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, history.Value.Depth, outcomes)
+        IMeterFactory? meterFactory = null,
+        LocalWriteStatus? writes = null)
+        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, history.Value.Depth, outcomes, writes)
     {
     }
 
@@ -72,8 +74,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         IMeterFactory? meterFactory,
         ConfigSignatureCheck? signatureCheck = null,
         int historyDepth = 0,
-        IRequestOutcomes? outcomes = null)
-        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck, historyDepth, outcomes)
+        IRequestOutcomes? outcomes = null,
+        LocalWriteStatus? writes = null)
+        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck, historyDepth, outcomes, writes)
     {
     }
 
@@ -87,9 +90,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         IMeterFactory? meterFactory,
         ConfigSignatureCheck? signatureCheck = null,
         int historyDepth = 0,
-        IRequestOutcomes? outcomes = null)
+        IRequestOutcomes? outcomes = null,
+        LocalWriteStatus? writes = null)
     {
         _signatureCheck = signatureCheck;
+        _writes = writes;
         _preparer = preparer;
         _validators = validators;
         _cache = cache;
@@ -99,6 +104,12 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         _outcomes = outcomes;
         Metrics = new ChainMetrics(meterFactory, () => State, () => Current, timeProvider, () => History.Count);
         _history = CreateHistory(cache, historyDepth, timeProvider, logger, Metrics.RecordHistoryWriteFailure);
+        if (writes is not null)
+        {
+            // What cannot be written (cache, node id, licence, ...) is part of the state operators read.
+            writes.Changed += OnWritesChanged;
+            _state = _state with { UnwrittenFiles = writes.Current };
+        }
     }
 
     /// <summary>Gets what readers see: the served snapshot, or null while serving is stopped (an expired licence).</summary>
@@ -279,6 +290,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     public void Dispose()
     {
+        if (_writes is not null)
+        {
+            _writes.Changed -= OnWritesChanged;
+        }
+
         Metrics.Dispose();
         _writeGate.Dispose();
     }
@@ -311,7 +327,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                 if (EndsRollbacks(document.Origin) && State.Rollback is not null)
                 {
                     EndRollbacks(Served);
-                    await PersistAsync(null, null, CancellationToken.None).ConfigureAwait(false);
+                    await PersistAsync(null, null, false, CancellationToken.None).ConfigureAwait(false);
                 }
             }
             else
@@ -331,8 +347,12 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                     ShowRollback(snapshot, rollback?.State);
 
                     // Not the caller's token: a served configuration must reach the cache and the history even when the
-                    // caller (a link being stopped, say) gives up, or a restart would not find it.
-                    await PersistAsync(snapshot, rollback, CancellationToken.None).ConfigureAwait(false);
+                    // caller (a link being stopped, say) gives up, or a restart would not find it. A cached entry read
+                    // from another form (kind, key) is written in the configured cache's own form.
+                    if (await PersistAsync(snapshot, rollback, document.MigratedFrom is not null, CancellationToken.None).ConfigureAwait(false) && document.MigratedFrom is { } from)
+                    {
+                        Log.CacheMigrated(_logger, hash, from, document.Source, _cache!.Description);
+                    }
                 }
             }
         }
@@ -504,9 +524,11 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     /// <summary>
     /// Writes what was just served to the cache (when its tier is cached) and to the history, or (no snapshot) only ends
-    /// the standing rollbacks. Only the newest snapshot is worth writing; a newer apply writes its own.
+    /// the standing rollbacks. Only the newest snapshot is worth writing; a newer apply writes its own. A cached entry read
+    /// from another form (<paramref name="migrated"/>: another cache kind or key) is written to the configured cache too.
     /// </summary>
-    private async ValueTask PersistAsync(ConfigSnapshot? snapshot, RollbackIntent? rollback, CancellationToken cancellationToken)
+    /// <returns>Whether the snapshot was written to the cache.</returns>
+    private async ValueTask<bool> PersistAsync(ConfigSnapshot? snapshot, RollbackIntent? rollback, bool migrated, CancellationToken cancellationToken)
     {
         await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -514,20 +536,18 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
             if (snapshot is null)
             {
                 await _history.EndRollbacksAsync(cancellationToken).ConfigureAwait(false);
-                return;
+                return false;
             }
 
             if (!ReferenceEquals(Served, snapshot))
             {
-                return;
+                return false;
             }
 
-            if (_cache is not null && TierRules.IsCached(snapshot.Origin))
-            {
-                await WriteCacheAsync(_cache, snapshot, cancellationToken).ConfigureAwait(false);
-            }
-
+            var cached = _cache is not null && (TierRules.IsCached(snapshot.Origin) || migrated)
+                && await WriteCacheAsync(_cache, snapshot, cancellationToken).ConfigureAwait(false);
             await _history.RecordAsync(snapshot, rollback?.End ?? ConfigHistoryEnd.Replaced, rollback?.State, EndsRollbacks(snapshot.Origin), cancellationToken).ConfigureAwait(false);
+            return cached;
         }
         finally
         {
@@ -561,19 +581,26 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         }
     }
 
-    private async ValueTask WriteCacheAsync(IConfigCache cache, ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    /// <returns>Whether the snapshot is in the cache now.</returns>
+    private async ValueTask<bool> WriteCacheAsync(IConfigCache cache, ConfigSnapshot snapshot, CancellationToken cancellationToken)
     {
         try
         {
             await cache.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
+            _writes?.MarkWritten(LocalWriteStatus.Cache);
+            return true;
         }
         catch (Exception ex)
         {
             // The write runs on no caller's token: even a cancellation here is the cache's own failure.
             Metrics.RecordCacheWriteFailure();
             Log.CacheWriteFailed(_logger, cache.Description, ex);
+            _writes?.MarkNotWritten(LocalWriteStatus.Cache, cache.Description, $"{ex.Message}; the served configuration is not in the cache, so a restart would not find it");
+            return false;
         }
     }
+
+    private void OnWritesChanged() => UpdateState(s => s with { UnwrittenFiles = _writes!.Current });
 
     /// <summary>
     /// Serves a history entry again through the pipeline: its payload is read from the history and applied as a

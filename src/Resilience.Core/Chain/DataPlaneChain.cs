@@ -14,6 +14,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
 {
     private readonly DataPlane _dataPlane;
     private readonly IConfigCache? _cache;
+    private readonly IReadOnlyList<PreviousConfigCache> _previousCaches;
     private readonly IClusterLink? _link;
     private readonly FallbackImporter? _importer;
     private readonly IReadOnlyList<IConfigSource> _sources;
@@ -21,6 +22,8 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly IHostApplicationLifetime? _lifetime;
+    /// <summary>The LMDB cache's directory name (<c>Resilience.Cache.Lmdb</c>), only to point at a leftover this node does not read.</summary>
+    private const string LmdbDirectoryName = "dbless.lmdb";
     private readonly CancellationTokenSource _stopping = new();
     private Task? _linkTask;
     private Task? _startupTask;
@@ -29,12 +32,14 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     /// <summary>
     /// Created by the container, after the data plane: the cache and the link come guarded (<see cref="CacheTier"/>,
     /// <see cref="LinkTier"/>); the link may depend on the data plane (through the licence monitor), never the other way.
+    /// The caches of other kinds (<see cref="PreviousCacheTier"/>) are read when the configured one holds nothing usable.
     /// The host's lifetime, when there is one, tells when the host has started (see <see cref="StartAsync"/>).
     /// </summary>
     public DataPlaneChain(
         DataPlane dataPlane,
         CacheTier cache,
         LinkTier link,
+        PreviousCacheTier previous,
         FallbackImporter importer,
         IEnumerable<IConfigSource> sources,
         IOptions<DataPlaneResilienceOptions> options,
@@ -46,6 +51,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         _dataPlane = dataPlane;
         _cache = cache.Cache;
         _link = link.Link;
+        _previousCaches = previous.Caches;
         _importer = importer.IsEnabled ? importer : null;
         _sources = sources.ToArray();
         _options = options.Value;
@@ -65,13 +71,16 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         await _dataPlane.LoadHistoryAsync().ConfigureAwait(false);
 
         var servedFromCache = false;
-        if (await LoadCacheAsync(cancellationToken).ConfigureAwait(false) is { } cached)
+        if (_cache is not null && await LoadCacheAsync(_cache, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             servedFromCache = (await _dataPlane.ApplyAsync(cached, cancellationToken).ConfigureAwait(false)).IsServing;
-            if (servedFromCache)
-            {
-                Log.StartupFromCache(_logger);
-            }
+        }
+
+        // The configured cache has nothing usable: what another kind of cache (or key) left is served and rewritten.
+        servedFromCache = servedFromCache || await MigratePreviousCacheAsync(cancellationToken).ConfigureAwait(false);
+        if (servedFromCache)
+        {
+            Log.StartupFromCache(_logger);
         }
 
         if (_link is not null)
@@ -198,22 +207,77 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         return false;
     }
 
-    /// <summary>Loads the cache; a cache that throws or hangs (past the start-up timeout) is logged and skipped, never a failed host start.</summary>
-    private async Task<ConfigDocument?> LoadCacheAsync(CancellationToken cancellationToken)
+    /// <summary>Loads a cache; a cache that throws or hangs (past the start-up timeout) is logged and skipped, never a failed host start.</summary>
+    private async Task<ConfigDocument?> LoadCacheAsync(IConfigCache cache, CancellationToken cancellationToken)
     {
-        if (_cache is null)
-        {
-            return null;
-        }
-
         try
         {
-            return await _cache.LoadAsync(cancellationToken).AsTask().WaitAsync(_options.StartupTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
+            return await cache.LoadAsync(cancellationToken).AsTask().WaitAsync(_options.StartupTimeout, _timeProvider, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            Log.CacheLoadFailed(_logger, Describe(() => _cache.Description), ex);
+            Log.CacheLoadFailed(_logger, Describe(() => cache.Description), ex);
             return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads the previous caches in turn (never the configured one again) and applies the first usable entry, marked as
+    /// migrated so the data plane writes it to the configured cache. The readers are released afterwards.
+    /// </summary>
+    private async Task<bool> MigratePreviousCacheAsync(CancellationToken cancellationToken)
+    {
+        var configured = _cache is null ? null : Describe(() => _cache.Description);
+        var served = false;
+        foreach (var previous in _previousCaches)
+        {
+            try
+            {
+                var description = Describe(() => previous.Reader.Description);
+                if (served || string.Equals(description, configured, StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                if (await LoadCacheAsync(previous.Reader, cancellationToken).ConfigureAwait(false) is { } document)
+                {
+                    served = (await _dataPlane.ApplyAsync(MigratedFrom(document, description), cancellationToken).ConfigureAwait(false)).IsServing;
+                }
+            }
+            finally
+            {
+                previous.Dispose();
+            }
+        }
+
+        if (!served)
+        {
+            ReportLeftovers(configured);
+        }
+
+        return served;
+    }
+
+    /// <summary>The same entry, saying where it came from (and in what form, when its cache said so).</summary>
+    private static ConfigDocument MigratedFrom(ConfigDocument document, string reader) =>
+        new(document.Content, document.Format, document.Origin)
+        {
+            Version = document.Version,
+            Timestamp = document.Timestamp,
+            ExpectedHash = document.ExpectedHash,
+            Signature = document.Signature,
+            Source = document.Source ?? reader,
+            MigratedFrom = document.MigratedFrom is { } form ? $"{reader} ({form})" : reader,
+        };
+
+    /// <summary>An LMDB directory left in the data directory that no reader covers: say how to read it, once.</summary>
+    private void ReportLeftovers(string? configured)
+    {
+        var leftover = Path.GetFullPath(Path.Combine(_options.DataDirectory, LmdbDirectoryName));
+        if (File.Exists(Path.Combine(leftover, "data.mdb")) && !string.Equals(leftover, configured, StringComparison.Ordinal)
+            && !_previousCaches.Any(p => string.Equals(Describe(() => p.Reader.Description), leftover, StringComparison.Ordinal)))
+        {
+            Log.CacheLeftoverNotRead(_logger, leftover, "add .MigrateFromLmdbCache() from Resilience.Cache.Lmdb to read it and move its configuration to the configured cache");
         }
     }
 

@@ -30,4 +30,11 @@ public sealed record DataPlaneState
 
     /// <summary>Gets the bake of the served configuration (<c>Resilience:Bake</c>); <see cref="ConfigBakeStatus.None"/> when it is not baked.</summary>
     public ConfigBakeState Bake { get; init; } = ConfigBakeState.NotBaking;
+
+    /// <summary>
+    /// Gets the local files this node cannot write now (a read-only or unwritable data directory, a full disk): the cache
+    /// (a restart would not find the served configuration), the node id (held in memory: it changes on restart), the
+    /// licence. Empty when every write succeeds. What is served is not affected.
+    /// </summary>
+    public IReadOnlyList<UnwrittenFile> UnwrittenFiles { get; init; } = [];
 }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 
 namespace Resilience;
 
-/// <summary>The chain's and the apply pipeline's log lines (1xxx), with the chain's cache writes and loads (2001, 2003), start-up imports (3000-3003) and declarative sources (4xxx). Every folder keeps its own lines in a partial <c>Log</c> beside its code.</summary>
+/// <summary>The chain's and the apply pipeline's log lines (1xxx), with the chain's cache writes, loads and migrations (2001, 2003, 2010, 2011), start-up imports (3000-3003) and declarative sources (4xxx). Every folder keeps its own lines in a partial <c>Log</c> beside its code.</summary>
 internal static partial class Log
 {
     [LoggerMessage(1000, LogLevel.Information, "Serving configuration {Hash} from {Origin}.")]
@@ -49,6 +49,12 @@ internal static partial class Log
 
     [LoggerMessage(2001, LogLevel.Error, "Writing the cache {Path} failed; the configuration is served but a restart would not find it.")]
     public static partial void CacheWriteFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(2010, LogLevel.Information, "Migrated the cached configuration {Hash} from {From} ({Source}) to the cache {Cache}; the old one is left for the operator to remove.")]
+    public static partial void CacheMigrated(ILogger logger, string hash, string from, string? source, string cache);
+
+    [LoggerMessage(2011, LogLevel.Warning, "The configured cache holds nothing usable, and {Leftover} was left by another kind of cache this node does not read ({Hint}).")]
+    public static partial void CacheLeftoverNotRead(ILogger logger, string leftover, string hint);
 
     [LoggerMessage(2003, LogLevel.Error, "Loading the cache {Path} failed; it is ignored and the chain moves to the next tier.")]
     public static partial void CacheLoadFailed(ILogger logger, string path, Exception exception);

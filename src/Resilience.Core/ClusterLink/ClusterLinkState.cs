@@ -19,4 +19,11 @@ public sealed record ClusterLinkState(ClusterLinkStatus Status, DateTimeOffset S
     /// <see langword="null"/> when no link is configured.
     /// </summary>
     public Uri? Endpoint { get; init; }
+
+    /// <summary>
+    /// Gets how long the link waits before its next attempt because the control plane answered busy (<c>503</c> or
+    /// <c>429</c> with <c>Retry-After</c>, a recovering control plane's admission control): its delay, never below the
+    /// reconnect minimum, capped, with jitter. <see langword="null"/> when the control plane did not ask.
+    /// </summary>
+    public TimeSpan? RetryAfter { get; init; }
 }

@@ -52,4 +52,13 @@ public sealed class ConfigDocument
 
     /// <summary>Gets a short description of where the document was read (a path, a URI, a peer), for logs.</summary>
     public string? Source { get; init; }
+
+    /// <summary>
+    /// Gets what a cache read this entry from when it is not in the form the configured cache writes: another kind of
+    /// cache (<c>config.json.gz</c> read by a node now on LMDB, or back), an unencrypted entry (encryption just turned
+    /// on), an entry sealed with a previous key. The chain serves it after the usual checks (hash, signature,
+    /// validator), writes it to the configured cache in its own form, leaves the old one for the operator and logs the
+    /// migration (event 2010). <see langword="null"/> for an entry already in the configured form.
+    /// </summary>
+    public string? MigratedFrom { get; init; }
 }

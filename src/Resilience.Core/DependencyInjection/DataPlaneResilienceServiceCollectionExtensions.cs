@@ -139,6 +139,24 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         return builder;
     }
 
+    /// <summary>
+    /// Adds a cache this node may have used before its set-up changed (another kind, another place), read at start-up
+    /// when the configured cache holds nothing usable: what it holds is served after the usual checks (hash,
+    /// signature, validator) and written to the configured cache (event 2010); the old one is never written or
+    /// deleted. Core reads the <c>config.json.gz</c> file this way already; cache packages add theirs
+    /// (<c>MigrateFromLmdbCache()</c>). Readers are tried in registration order and released after start-up.
+    /// </summary>
+    /// <param name="builder">The builder.</param>
+    /// <param name="createReader">Creates the reader (only its <see cref="IConfigCache.LoadAsync"/> and <see cref="IConfigCache.Description"/> are used; disposed after start-up when disposable).</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder AddPreviousCache(this IDataPlaneResilienceBuilder builder, Func<IServiceProvider, IConfigCache> createReader)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(createReader);
+        builder.Services.AddSingleton(sp => new PreviousConfigCache(createReader(sp)));
+        return builder;
+    }
+
     /// <summary>Adds a declarative source after the YAML file (tier 4); sources are tried in registration order.</summary>
     /// <param name="builder">The builder.</param>
     /// <param name="source">The source.</param>

@@ -5,7 +5,8 @@ namespace Resilience;
 
 /// <summary>
 /// Ready when a configuration is served; degraded when the link has been down longer than a
-/// threshold or the configuration is older than one; unhealthy when nothing is served or the licence expired.
+/// threshold, the configuration is older than one, or a local file cannot be written (the cache: a restart would not find
+/// the served configuration; the node id: it changes on restart); unhealthy when nothing is served or the licence expired.
 /// </summary>
 internal sealed class DataPlaneHealthCheck : IHealthCheck
 {
@@ -37,6 +38,17 @@ internal sealed class DataPlaneHealthCheck : IHealthCheck
             data["link_endpoint"] = ClusterLinkEndpoint.Display(endpoint);
         }
 
+        if (state.Link.RetryAfter is { } retryAfter)
+        {
+            // The control plane answered busy (admission control): the node waits what it was told before its next attempt.
+            data["link_retry_after_seconds"] = retryAfter.TotalSeconds;
+        }
+
+        if (state.UnwrittenFiles.Count > 0)
+        {
+            data["unwritten_files"] = string.Join(", ", state.UnwrittenFiles.Select(f => f.Name));
+        }
+
         if (state.License is { IsExpired: true } license)
         {
             data["license_expires_at"] = license.ExpiresAt.ToString("O", System.Globalization.CultureInfo.InvariantCulture);
@@ -66,6 +78,11 @@ internal sealed class DataPlaneHealthCheck : IHealthCheck
         if (options.ConfigAgeThreshold is { } maxAge && age > maxAge)
         {
             problems.Add($"configuration is {age.TotalMinutes:F0} min old");
+        }
+
+        foreach (var file in state.UnwrittenFiles)
+        {
+            problems.Add($"{file.Name} is not being written to {file.Path} since {file.Since:O} ({file.Reason})");
         }
 
         return Task.FromResult(problems.Count == 0

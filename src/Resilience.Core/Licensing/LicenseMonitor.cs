@@ -25,12 +25,14 @@ internal sealed class LicenseMonitor : ILicenseReceiver, IHostedLifecycleService
     private readonly object _gate = new();
     private readonly Meter? _ownedMeter;
     private readonly Counter<long> _refused;
+    private readonly LocalWriteStatus? _writes;
     private LicenseDocument? _license;
     private ITimer? _timer;
     private bool _expiredLogged;
 
-    public LicenseMonitor(ILicensedServing serving, ConfigSignatureCheck signatureCheck, string dataDirectory, bool stopServingOnExpiry, TimeProvider timeProvider, ILogger<LicenseMonitor> logger, IMeterFactory? meterFactory)
+    public LicenseMonitor(ILicensedServing serving, ConfigSignatureCheck signatureCheck, string dataDirectory, bool stopServingOnExpiry, TimeProvider timeProvider, ILogger<LicenseMonitor> logger, IMeterFactory? meterFactory, LocalWriteStatus? writes = null)
     {
+        _writes = writes;
         _serving = serving;
         _signatureCheck = signatureCheck;
         _path = Path.Combine(dataDirectory, LicenseFile.FileName);
@@ -101,11 +103,13 @@ internal sealed class LicenseMonitor : ILicenseReceiver, IHostedLifecycleService
         {
             System.IO.Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
             await AtomicFile.WriteAsync(_path, LicenseFile.Encode(license), cancellationToken).ConfigureAwait(false);
+            _writes?.MarkWritten(LocalWriteStatus.License);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Still applied: the licence is valid; only a restart would not find it.
             Log.LicenseWriteFailed(_logger, _path, ex);
+            _writes?.MarkNotWritten(LocalWriteStatus.License, _path, $"{ex.Message}; the licence is held, but a restart would not find it");
         }
 
         Apply(license, source);

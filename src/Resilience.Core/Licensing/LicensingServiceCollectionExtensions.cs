@@ -23,7 +23,8 @@ internal static class LicensingServiceCollectionExtensions
             sp.GetRequiredService<IOptions<DataPlaneResilienceOptions>>().Value.StopServingOnLicenseExpiry,
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<LicenseMonitor>>(),
-            sp.GetService<IMeterFactory>()));
+            sp.GetService<IMeterFactory>(),
+            sp.GetService<LocalWriteStatus>()));
         services.TryAddSingleton<ILicenseReceiver>(sp => sp.GetRequiredService<LicenseMonitor>());
         services.AddHostedService(sp => sp.GetRequiredService<LicenseMonitor>());
         return services;

@@ -21,12 +21,13 @@ internal static class NodeServiceCollectionExtensions
         return services;
     }
 
-    /// <summary>Adds the options' validators, <see cref="TimeProvider.System"/> (unless the host gave one) and the identity.</summary>
+    /// <summary>Adds the options' validators, <see cref="TimeProvider.System"/> (unless the host gave one), the status of the node's local writes and the identity.</summary>
     public static IServiceCollection AddNode(this IServiceCollection services)
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<DataPlaneResilienceOptions>, DataPlaneResilienceCrossFieldValidator>());
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<LocalWriteStatus>();
         services.TryAddSingleton<NodeIdentityProvider>();
         return services;
     }

@@ -28,6 +28,17 @@ public sealed record DataPlaneAdminState(
 
     /// <summary>Gets the bake of the served configuration: <c>None</c>, <c>Baking</c>, <c>Passed</c>, <c>Undecided</c>, <c>Reverted</c> or <c>Failed</c>.</summary>
     public string Bake { get; init; } = nameof(ConfigBakeStatus.None);
+    /// <summary>
+    /// Gets the local files the node cannot write (a read-only or unwritable data directory): the cache (a restart would
+    /// not find the served configuration), the node id (held in memory: it changes on restart), the licence.
+    /// </summary>
+    public IReadOnlyList<UnwrittenFile> UnwrittenFiles { get; init; } = [];
+
+    /// <summary>
+    /// Gets how long the link waits before its next attempt because the control plane answered busy (503 or 429 with
+    /// <c>Retry-After</c>), or <see langword="null"/> (<see cref="ClusterLinkState.RetryAfter"/>).
+    /// </summary>
+    public TimeSpan? LinkRetryAfter { get; init; }
 
     internal static DataPlaneAdminState From(IDataPlane dataPlane, AppliedProxyRevision proxy)
     {
@@ -47,6 +58,8 @@ public sealed record DataPlaneAdminState(
         {
             RolledBackFrom = state.Rollback?.FromHash,
             Bake = state.Bake.Status.ToString(),
+            UnwrittenFiles = state.UnwrittenFiles,
+            LinkRetryAfter = state.Link.RetryAfter,
         };
     }
 }

@@ -82,18 +82,42 @@ public sealed class LmdbEncryptionTests : IDisposable
     }
 
     [Fact]
-    public async Task Unencrypted_cache_is_not_trusted_once_a_key_is_configured()
+    public async Task Unencrypted_cache_is_read_as_a_migration_once_a_key_is_configured_unless_encryption_is_required()
     {
+        var payload = TestConfigs.Json("plain");
         using (var cache = TestConfigs.Cache(CachePath))
         {
-            await cache.SaveAsync(TestConfigs.Snapshot(TestConfigs.Json("plain")), default);
+            await cache.SaveAsync(TestConfigs.Snapshot(payload), default);
+        }
+
+        using (var migrating = TestConfigs.Cache(CachePath, encryption: new CacheEncryption(RandomNumberGenerator.GetBytes(32))))
+        {
+            var loaded = await migrating.LoadAsync(default);
+            Assert.Equal(payload, loaded?.Content.ToArray());
+            Assert.Contains("unencrypted", loaded?.MigratedFrom);
         }
 
         var logger = new FakeLogger();
-        using var reopened = TestConfigs.Cache(CachePath, logger, encryption: new CacheEncryption(RandomNumberGenerator.GetBytes(32)));
-
-        Assert.Null(await reopened.LoadAsync(default));
+        using var strict = TestConfigs.Cache(CachePath, logger, encryption: new CacheEncryption(RandomNumberGenerator.GetBytes(32), [], requireEncrypted: true));
+        Assert.Null(await strict.LoadAsync(default));
         Assert.Contains("not encrypted", Assert.Single(logger.Events(2102)).Message);
+    }
+
+    [Fact]
+    public async Task Cache_sealed_with_a_previous_key_is_read_as_a_migration()
+    {
+        var old = RandomNumberGenerator.GetBytes(32);
+        var payload = TestConfigs.Json("rotated");
+        using (var cache = TestConfigs.Cache(CachePath, encryption: new CacheEncryption(old)))
+        {
+            await cache.SaveAsync(TestConfigs.Snapshot(payload), default);
+        }
+
+        using var rotated = TestConfigs.Cache(CachePath, encryption: new CacheEncryption(RandomNumberGenerator.GetBytes(32), [old]));
+        var loaded = await rotated.LoadAsync(default);
+
+        Assert.Equal(payload, loaded?.Content.ToArray());
+        Assert.Contains("previous key", loaded?.MigratedFrom);
     }
 
     [Fact]

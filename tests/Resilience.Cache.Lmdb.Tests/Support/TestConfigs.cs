@@ -22,11 +22,11 @@ internal static class TestConfigs
     public static ConfigSnapshot Snapshot(byte[] payload, string? version = null) =>
         new(payload, ConfigHash.Compute(payload), ConfigOrigin.ControlPlane, DateTimeOffset.UtcNow) { Version = version };
 
-    public static LmdbConfigCache Cache(string path, ILogger? logger = null, Action<LmdbConfigCacheOptions>? configure = null, CacheEncryption? encryption = null)
+    public static LmdbConfigCache Cache(string path, ILogger? logger = null, Action<LmdbConfigCacheOptions>? configure = null, CacheEncryption? encryption = null, LocalWriteStatus? writes = null)
     {
         var options = new LmdbConfigCacheOptions();
         configure?.Invoke(options);
-        return new LmdbConfigCache(path, options, 256L * 1024 * 1024, encryption, TimeProvider.System, logger ?? new FakeLogger());
+        return new LmdbConfigCache(path, options, 256L * 1024 * 1024, encryption, TimeProvider.System, logger ?? new FakeLogger(), writes);
     }
 
     public static IReadOnlyList<FakeLogRecord> Events(this FakeLogger logger, int eventId) =>

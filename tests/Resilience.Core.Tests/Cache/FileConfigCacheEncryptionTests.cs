@@ -98,13 +98,42 @@ public sealed class FileConfigCacheEncryptionTests : IDisposable
     }
 
     [Fact]
-    public async Task Unencrypted_file_is_not_trusted_once_a_key_is_configured()
+    public async Task Unencrypted_file_is_read_as_a_migration_once_a_key_is_configured()
+    {
+        var payload = Json("plain");
+        await Cache(null).SaveAsync(Snapshot(payload), default);
+
+        var loaded = await Cache(new CacheEncryption(RandomNumberGenerator.GetBytes(32))).LoadAsync(default);
+
+        Assert.Equal(payload, loaded?.Content.ToArray());
+        Assert.Contains("unencrypted", loaded?.MigratedFrom);
+    }
+
+    [Fact]
+    public async Task Unencrypted_file_is_refused_when_encryption_is_required()
     {
         await Cache(null).SaveAsync(Snapshot(Json("plain")), default);
         var logger = new FakeLogger();
 
-        Assert.Null(await Cache(new CacheEncryption(RandomNumberGenerator.GetBytes(32)), logger).LoadAsync(default));
+        Assert.Null(await Cache(new CacheEncryption(RandomNumberGenerator.GetBytes(32), [], requireEncrypted: true), logger).LoadAsync(default));
         Assert.Contains("not encrypted", Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 2000).Message);
+    }
+
+    [Fact]
+    public async Task File_sealed_with_a_previous_key_is_read_as_a_migration_and_one_with_an_unknown_key_names_the_option()
+    {
+        var old = RandomNumberGenerator.GetBytes(32);
+        var payload = Json("rotated");
+        await Cache(new CacheEncryption(old)).SaveAsync(Snapshot(payload), default);
+
+        var loaded = await Cache(new CacheEncryption(RandomNumberGenerator.GetBytes(32), [old])).LoadAsync(default);
+        Assert.Equal(payload, loaded?.Content.ToArray());
+        Assert.Contains("previous key", loaded?.MigratedFrom);
+        Assert.Null((await Cache(new CacheEncryption(old)).LoadAsync(default))?.MigratedFrom);
+
+        var logger = new FakeLogger();
+        Assert.Null(await Cache(new CacheEncryption(RandomNumberGenerator.GetBytes(32)), logger).LoadAsync(default));
+        Assert.Contains("PreviousKeys", Assert.Single(logger.Collector.GetSnapshot(), r => r.Id.Id == 2000).Message);
     }
 
     [Fact]

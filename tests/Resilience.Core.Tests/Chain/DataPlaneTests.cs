@@ -216,7 +216,7 @@ public sealed class DataPlaneTests : IDisposable
 
             await Task.WhenAll(applies[start..(start + Batch)]).WaitAsync(TimeSpan.FromSeconds(30));
             var newest = start + Batch - 1;
-            await Eventually.HoldsAsync(() => { lock (swaps) { return swaps.Contains(newest); } }, TimeSpan.FromSeconds(30), $"the watcher sees {newest}");
+            await Eventually.HoldsAsync(() => { lock (swaps) { return swaps.Contains(newest); } }, $"the watcher sees {newest}", TimeSpan.FromSeconds(30));
         }
 
         var results = await Task.WhenAll(applies).WaitAsync(TimeSpan.FromSeconds(30));

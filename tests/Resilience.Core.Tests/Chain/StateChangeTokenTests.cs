@@ -33,23 +33,14 @@ public sealed class StateChangeTokenTests : IDisposable
         using var subscription = ChangeToken.OnChange(node.DataPlane.GetStateChangeToken, () => seen.Enqueue(node.DataPlane.State.LastApplyResult?.Hash));
 
         var first = await node.DataPlane.ApplyManualAsync(Configs.Json("one"), ConfigFormat.Json, default);
-        await WaitUntil(() => seen.Contains(first.Hash));
+        await Eventually.HoldsAsync(() => seen.Contains(first.Hash), "the first apply's state change is observed", Deadline);
         var rejected = await node.DataPlane.ApplyManualAsync("{ not json"u8.ToArray(), ConfigFormat.Json, default);
         var second = await node.DataPlane.ApplyManualAsync(Configs.Json("two"), ConfigFormat.Json, default);
 
         Assert.Equal(ApplyOutcome.Rejected, rejected.Outcome);
-        await WaitUntil(() => seen.Contains(second.Hash));
+        await Eventually.HoldsAsync(() => seen.Contains(second.Hash), "the second apply's state change is observed", Deadline);
     }
 
     public void Dispose() => _dir.Dispose();
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        var deadline = DateTime.UtcNow + Deadline;
-        while (!condition())
-        {
-            Assert.True(DateTime.UtcNow < deadline, "the state change was not observed in time");
-            await Task.Delay(10);
-        }
-    }
 }

@@ -38,14 +38,14 @@ public sealed class ConfigExportServiceTests
             });
             await node.WaitForStartupAsync();
             Assert.Equal(ConfigOrigin.Declarative, node.DataPlane.Current?.Origin);
-            await Eventually.HoldsAsync(() => node.IsExporterLeader, TimeSpan.FromSeconds(20), "the backup node leads the export");
+            await Eventually.HoldsAsync(() => node.IsExporterLeader, "the backup node leads the export", TimeSpan.FromSeconds(20));
             var rounds = store.PutCount(registration);
-            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 2, TimeSpan.FromSeconds(20), "two more rounds as the leader");
+            await Eventually.HoldsAsync(() => store.PutCount(registration) >= rounds + 2, "two more rounds as the leader", TimeSpan.FromSeconds(20));
             Assert.Null(await store.GetAsync(key, 1024, CancellationToken.None));
 
             var pushed = Encoding.UTF8.GetBytes("{\"routes\":[\"from-cp\"]}");
             await link.PushAsync(pushed);
-            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, TimeSpan.FromSeconds(20), "the pushed config is exported");
+            await Eventually.HoldsAsync(() => store.PutCount(key) == 1, "the pushed config is exported", TimeSpan.FromSeconds(20));
 
             var stored = await store.GetAsync(key, 1024, CancellationToken.None);
             Assert.Equal(pushed, stored!.Content.ToArray());

@@ -98,23 +98,6 @@ internal sealed class Gateway : IAsyncDisposable
         return response.IsSuccessStatusCode ? await response.Content.ReadAsStringAsync() : ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Polls a condition until it holds or a generous deadline passes (the machine is shared).</summary>
-    public static async Task EventuallyAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < (timeout ?? TimeSpan.FromSeconds(30)))
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(25);
-        }
-
-        Assert.Fail($"not within {timeout ?? TimeSpan.FromSeconds(30)}: {what}");
-    }
-
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

@@ -49,7 +49,7 @@ internal sealed class Traffic : IAsyncDisposable
         return traffic;
     }
 
-    public Task UntilAsync(int ok) => Gateway.EventuallyAsync(() => Task.FromResult(Ok >= ok), $"{ok} requests answered");
+    public Task UntilAsync(int ok) => Eventually.HoldsAsync(() => Task.FromResult(Ok >= ok), $"{ok} requests answered");
 
     public async Task<(int Ok, int Failed)> StopAsync()
     {

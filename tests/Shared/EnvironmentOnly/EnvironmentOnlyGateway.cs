@@ -70,8 +70,8 @@ public static class EnvironmentOnlyGateway
                 var store = exporter.Services.GetRequiredService<FallbackStoreResolver>().Store!;
                 await Eventually.HoldsAsync(
                     async () => await ExportedHashAsync(store) == exportedHash,
-                    TimeSpan.FromSeconds(30),
-                    "the exporter uploads the configuration with its config-hash metadata");
+                    "the exporter uploads the configuration with its config-hash metadata",
+                    TimeSpan.FromSeconds(30));
                 await exporter.StopAsync();
             }
 

@@ -29,20 +29,35 @@ public sealed class CacheEncryption
     private static ReadOnlySpan<byte> Magic => "RCE"u8;
 
     private readonly byte[] _key;
+    private readonly Dictionary<uint, byte[]> _previousKeys = [];
+    private readonly bool _requireEncrypted;
 
     /// <summary>Creates the sealing for a raw AES key.</summary>
     /// <param name="key">16, 24 or 32 bytes (AES-128, AES-192, AES-256).</param>
     /// <exception cref="ArgumentException">The key has another length.</exception>
     public CacheEncryption(byte[] key)
+        : this(key, [])
+    {
+    }
+
+    /// <summary>Creates the sealing for a raw AES key that also reads entries sealed with keys used before a rotation.</summary>
+    /// <param name="key">16, 24 or 32 bytes (AES-128, AES-192, AES-256): seals every entry.</param>
+    /// <param name="previousKeys">Keys used before: entries sealed with them are opened by <see cref="OpenStored"/>, never sealed.</param>
+    /// <param name="requireEncrypted">Whether <see cref="OpenStored"/> refuses an unencrypted entry instead of migrating it.</param>
+    /// <exception cref="ArgumentException">A key has another length.</exception>
+    public CacheEncryption(byte[] key, IEnumerable<byte[]> previousKeys, bool requireEncrypted = false)
     {
         ArgumentNullException.ThrowIfNull(key);
-        if (key.Length is not (16 or 24 or 32))
-        {
-            throw new ArgumentException($"an AES key is 16, 24 or 32 bytes, not {key.Length}", nameof(key));
-        }
-
+        ArgumentNullException.ThrowIfNull(previousKeys);
+        CheckLength(key, nameof(key));
         _key = key;
         KeyId = ComputeKeyId(key);
+        _requireEncrypted = requireEncrypted;
+        foreach (var previous in previousKeys)
+        {
+            CheckLength(previous, nameof(previousKeys));
+            _previousKeys.TryAdd(ComputeKeyId(previous), previous);
+        }
     }
 
     /// <summary>Gets the key id stored in every sealed entry.</summary>
@@ -73,7 +88,23 @@ public sealed class CacheEncryption
             throw new InvalidOperationException($"The cache encryption key from {origin} {error}.");
         }
 
-        return new CacheEncryption(bytes);
+        var previous = new List<byte[]>();
+        for (var i = 0; i < options.PreviousKeys.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(options.PreviousKeys[i]))
+            {
+                continue; // an empty entry (a configuration placeholder) names no key
+            }
+
+            if (!TryParseKey(options.PreviousKeys[i], out var old, out var oldError))
+            {
+                throw new InvalidOperationException($"The previous cache encryption key Encryption:PreviousKeys:{i} {oldError}.");
+            }
+
+            previous.Add(old);
+        }
+
+        return new CacheEncryption(bytes, previous, options.RequireEncrypted);
     }
 
     /// <summary>Checks the key the options name, if any; for start-up validation.</summary>
@@ -90,7 +121,20 @@ public sealed class CacheEncryption
         }
 
         var (key, origin) = FindKey(options, getEnvironmentVariable ?? Environment.GetEnvironmentVariable);
-        return key is null || TryParseKey(key, out _, out var error) ? null : $"the key from {origin} {error}";
+        if (key is not null && !TryParseKey(key, out _, out var error))
+        {
+            return $"the key from {origin} {error}";
+        }
+
+        for (var i = 0; i < options.PreviousKeys.Count; i++)
+        {
+            if (!string.IsNullOrWhiteSpace(options.PreviousKeys[i]) && !TryParseKey(options.PreviousKeys[i], out _, out var previousError))
+            {
+                return $"the previous key Encryption:PreviousKeys:{i} {previousError}";
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Whether the bytes start like a sealed entry (of any version).</summary>
@@ -138,7 +182,7 @@ public sealed class CacheEncryption
         var keyId = BinaryPrimitives.ReadUInt32BigEndian(sealedContent.Slice(4, 4));
         if (keyId != KeyId)
         {
-            throw new InvalidDataException($"the cache was encrypted with another key (key id {keyId:x8}, the configured key is {KeyId:x8})");
+            throw new InvalidDataException($"the cache was encrypted with another key (key id {keyId:x8}, the configured key is {KeyId:x8}; list the old key in Encryption:PreviousKeys to migrate it)");
         }
 
         var plaintext = new byte[sealedContent.Length - Overhead];
@@ -158,6 +202,50 @@ public sealed class CacheEncryption
         }
 
         return plaintext;
+    }
+
+    /// <summary>
+    /// Opens a stored entry for reading, whatever form an earlier set-up of this node left it in: sealed with the current
+    /// key, sealed with one of the previous keys (a rotation), or not sealed at all (encryption just turned on; refused
+    /// when the options require encryption). A cache hands <paramref name="migratedFrom"/> on as
+    /// <see cref="ConfigDocument.MigratedFrom"/>, so the chain writes the entry again, sealed with the current key.
+    /// </summary>
+    /// <param name="stored">The stored bytes.</param>
+    /// <param name="migratedFrom">Set when the entry is not in the form this key writes: what it was.</param>
+    /// <returns>The plaintext.</returns>
+    /// <exception cref="InvalidDataException">Why the entry cannot be opened.</exception>
+    public byte[] OpenStored(ReadOnlySpan<byte> stored, out string? migratedFrom)
+    {
+        migratedFrom = null;
+        if (!IsSealed(stored))
+        {
+            if (_requireEncrypted)
+            {
+                return Open(stored);
+            }
+
+            migratedFrom = "an unencrypted entry (encryption was turned on)";
+            return stored.ToArray();
+        }
+
+        if (stored.Length >= HeaderSize && stored[3] == FormatVersion
+            && BinaryPrimitives.ReadUInt32BigEndian(stored.Slice(4, 4)) is var keyId && keyId != KeyId
+            && _previousKeys.TryGetValue(keyId, out var previousKey))
+        {
+            migratedFrom = $"an entry sealed with a previous key (key id {keyId:x8})";
+            return new CacheEncryption(previousKey).Open(stored);
+        }
+
+        return Open(stored);
+    }
+
+    private static void CheckLength(byte[] key, string parameter)
+    {
+        ArgumentNullException.ThrowIfNull(key, parameter);
+        if (key.Length is not (16 or 24 or 32))
+        {
+            throw new ArgumentException($"an AES key is 16, 24 or 32 bytes, not {key.Length}", parameter);
+        }
     }
 
     private static (string? Key, string Origin) FindKey(CacheEncryptionOptions options, Func<string, string?> getEnvironmentVariable)
