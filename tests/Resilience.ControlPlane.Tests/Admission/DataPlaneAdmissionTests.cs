@@ -73,6 +73,21 @@ public sealed class DataPlaneAdmissionTests : IDisposable
         Assert.Equal([1, 2, 3, 4, 5, 5, 5, 5], told.Select(t => (int)t.TotalSeconds).ToArray());
     }
 
+    [Fact]
+    public void Admission_options_out_of_range_fail_the_hub_options_at_start_up()
+    {
+        var options = new DataPlaneHubOptions();
+        options.Admission.MaxConcurrent = 0;
+        options.Admission.QueueTimeout = TimeSpan.FromMinutes(5);
+
+        var result = new DataPlaneHubOptionsValidator().Validate(null, options);
+
+        Assert.True(result.Failed);
+        Assert.Contains("MaxConcurrent", result.FailureMessage, StringComparison.Ordinal);
+        Assert.Contains("QueueTimeout", result.FailureMessage, StringComparison.Ordinal);
+        Assert.True(new DataPlaneHubOptionsValidator().Validate(null, new DataPlaneHubOptions()).Succeeded);
+    }
+
     public void Dispose() => _admission?.Dispose();
 
     private DataPlaneAdmission Create(Action<DataPlaneAdmissionOptions> configure)
