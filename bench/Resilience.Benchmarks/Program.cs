@@ -21,6 +21,12 @@ if (args is [SampleProcessProfile.Command, ..])
     return await SampleProcessProfile.RunAsync(args);
 }
 
+if (args is ["history-apply", ..])
+{
+    // The cost of the history on a 10 MB apply, in alternating rounds (HistoryApplyBenchmarks.RunAlternating).
+    return HistoryApplyBenchmarks.RunAlternating(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40);
+}
+
 if (args.Length > 0 && args[0] == "yarp-profile")
 {
     // One-shot figures (breakdown, gateway process under load, RSS, plain YARP file reload); see YarpApplyProfile.

@@ -58,9 +58,8 @@ public sealed class ClusterLinkRegistrationTests
     [Fact]
     public void The_chain_gets_the_registered_link_although_the_link_depends_on_the_data_plane()
     {
-        // WebSocketClusterLink needs the licence monitor, which needs the data plane, which needs the cache: the
-        // guarded tier resolution must not resolve the link while the data plane is being built (a cycle, which
-        // .NET 10 reports and .NET 8 hung on).
+        // WebSocketClusterLink needs the licence monitor, which needs the data plane, which needs the cache: only the
+        // chain, built after the data plane, takes the link (a cycle would be one .NET 10 reports and .NET 8 hangs on).
         var services = new ServiceCollection().AddLogging().AddFakeLogging();
         services.AddDataPlaneResilience(o => o.DataDirectory = Path.Combine(Path.GetTempPath(), "resilience-link-" + Guid.NewGuid().ToString("N")))
             .UseWebSocketClusterLink(o =>
@@ -73,7 +72,7 @@ public sealed class ClusterLinkRegistrationTests
 
         _ = provider.GetRequiredService<DataPlaneChain>();
 
-        var link = provider.GetRequiredService<ChainTiers>().Link;
+        var link = provider.GetRequiredService<LinkTier>().Link;
         Assert.True(link is WebSocketClusterLink, string.Join("\n", provider.GetFakeLogCollector().GetSnapshot().Select(r => $"{r.Id.Id} {r.Message} {r.Exception}")));
         Assert.DoesNotContain(provider.GetFakeLogCollector().GetSnapshot(), r => r.Id.Id == 1031);
     }

@@ -78,6 +78,24 @@ public sealed class ProtocolWireFormatTests
         new ApplyResultMessage { Type = LinkProtocol.Types.ApplyResult, Hash = "def", Version = "v2", Outcome = LinkProtocol.Outcomes.Rejected, Reason = "ValidatorRejected", Errors = ["routes: required"], ConfigHash = "abc" });
 
     [Fact]
+    public void History_additions_of_version_1()
+    {
+        AssertText(
+            """{"protocol":1,"node_id":"node-1","config_hash":"abc","capabilities":["history"],"type":"hello"}""",
+            new HelloMessage { Type = LinkProtocol.Types.Hello, Protocol = LinkProtocol.Version, NodeId = "node-1", ConfigHash = "abc", Capabilities = [LinkProtocol.Capabilities.History] });
+        AssertText(
+            """{"config_hash":"abc","health":{"ready":true,"requests":120,"failed_requests":3,"bake":"baking","bake_hash":"abc"},"type":"heartbeat"}""",
+            new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat, ConfigHash = "abc", Health = new HeartbeatHealth { Ready = true, Requests = 120, FailedRequests = 3, Bake = LinkProtocol.BakeStates.Baking, BakeHash = "abc" } });
+        AssertText(
+            """{"hash":"def","outcome":"reverted","reason":"40 of 50 requests failed","config_hash":"abc","actor":"self-revert","type":"apply_result"}""",
+            new ApplyResultMessage { Type = LinkProtocol.Types.ApplyResult, Hash = "def", Outcome = LinkProtocol.Outcomes.Reverted, Reason = "40 of 50 requests failed", ConfigHash = "abc", Actor = "self-revert" });
+        AssertText(
+            """{"hash":"abc","reason":"wave 1 failed","actor":"control-plane:rollout-7","type":"rollback"}""",
+            new RollbackMessage { Type = LinkProtocol.Types.Rollback, Hash = "abc", Reason = "wave 1 failed", Actor = "control-plane:rollout-7" });
+        Assert.Equal(("rolled_back", "reverted", "rollback", "history"), (LinkProtocol.Outcomes.RolledBack, LinkProtocol.Outcomes.Reverted, LinkProtocol.Types.Rollback, LinkProtocol.Capabilities.History));
+    }
+
+    [Fact]
     public void License() => AssertText(
         """{"payload":"eyJ9","signature":"c2ln","type":"license"}""",
         new LicenseMessage { Type = LinkProtocol.Types.License, Payload = "eyJ9", Signature = "c2ln" });

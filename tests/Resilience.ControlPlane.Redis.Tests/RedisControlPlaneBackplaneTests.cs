@@ -121,8 +121,9 @@ public sealed class RedisControlPlaneBackplaneTests
         var fleet = await backplane.GetDataPlanesAsync(CancellationToken.None);
         Assert.Equal([("dp-1", "r1"), ("dp-2", "r2")], fleet.Select(i => (i.NodeId, i.ReplicaId)).Order());
         var read = fleet.Single(i => i.NodeId == "dp-1");
-        Assert.Equal(node with { ReplicaId = "r1", Labels = read.Labels }, read);
+        Assert.Equal(node with { ReplicaId = "r1", Labels = read.Labels, Capabilities = read.Capabilities }, read);
         Assert.Equal("eu", read.Labels["region"]);
+        Assert.Empty(read.Capabilities);
 
         await Eventually.HoldsAsync(() => backplane.GetDataPlanesAsync(CancellationToken.None).AsTask().Result.Count == 1, "the second replica's report expired");
     }

@@ -7,8 +7,13 @@ using Resilience;
 //   Resilience.CrashWriter lmdb-fuzz <base data.mdb> <work-dir> <first-seed> <count>
 //                                                       opens damaged copies of a data file, one seed after another
 //   Resilience.CrashWriter lmdb-open <cache-directory>  opens one cache directory as a node does (load, save, load)
+//   Resilience.CrashWriter history <cache-file | cache-directory> [lmdb]
+//                                                       applies three configurations in turn through a data plane with a
+//                                                       history of depth 3 (cache write + history write each), until killed
 switch (args)
 {
+    case ["history", var path, .. var rest]:
+        return await HistoryWriter.RunAsync(path, rest is ["lmdb"]);
     case ["lmdb-fuzz", var baseFile, var work, var first, var count]:
         return await LmdbFuzzRunner.RunAsync(baseFile, work, int.Parse(first, System.Globalization.CultureInfo.InvariantCulture), int.Parse(count, System.Globalization.CultureInfo.InvariantCulture));
     case ["lmdb-open", var directory]:

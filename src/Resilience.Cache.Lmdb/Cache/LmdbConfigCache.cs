@@ -9,7 +9,8 @@ namespace Resilience;
 /// The LMDB cache: a <c>dbless.lmdb</c> directory (<c>data.mdb</c> + <c>lock.mdb</c>) holding two keys,
 /// written together in one write transaction: <c>format</c> (this layout's tag and version) and
 /// <c>config</c> (the <see cref="CacheEnvelope"/> bytes: a header with format, hash, length and
-/// metadata, then the payload; sealed with AES-GCM when encryption is on).
+/// metadata, then the payload; sealed with AES-GCM when encryption is on). The node's history has keys of its own
+/// beside them (<c>LmdbConfigCache.History.cs</c>).
 /// </summary>
 /// <remarks>
 /// <para>Load checks the format tag, the header and the payload length, and authenticates an encrypted
@@ -29,7 +30,7 @@ namespace Resilience;
 /// for a missing, unreadable, incompatible, truncated or undecryptable cache, and the chain moves on. Read transactions run without thread-local
 /// reader slots (<c>MDB_NOTLS</c>) and are always released.</para>
 /// </remarks>
-internal sealed class LmdbConfigCache : IConfigCache, IDisposable
+internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
 {
     /// <summary>The tag this layout writes under <see cref="FormatKey"/>; any other value discards the cache.</summary>
     public const string FormatTag = "resilience-lmdb-cache/1";
@@ -128,12 +129,14 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
             Check(tx.Put(db, FormatKey, FormatTagBytes), value.Length);
             Check(tx.Put(db, ConfigKey, value), value.Length);
         }, value.Length);
+        Volatile.Write(ref _savedHash, snapshot.Hash);
         return ValueTask.CompletedTask;
     }
 
     public ValueTask ClearAsync(CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Volatile.Write(ref _savedHash, null);
         ReopenIfWritableAgain();
         Write(tx =>
         {
@@ -164,6 +167,30 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
 
     private ConfigDocument? Load()
     {
+        if (ReadValue(ConfigKey, _maxEntryBytes, logAbsent: true) is not { } stored)
+        {
+            return null;
+        }
+
+        try
+        {
+            // The payload hash travels as ExpectedHash: the apply pipeline recomputes the hash of every
+            // document anyway and rejects a mismatch, so it is not computed twice on the start-up path.
+            return CacheEnvelope.Decode(Open(stored, out var migratedFrom), _path, verifyHash: false, migratedFrom);
+        }
+        catch (InvalidDataException ex)
+        {
+            LmdbLog.Unusable(_logger, _path, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Reads one value in a read transaction that is always released. <see langword="null"/> when the key is absent, the
+    /// value is over <paramref name="limit"/> or LMDB cannot be used (logged), or the files are damaged (moved aside).
+    /// </summary>
+    private byte[]? ReadValue(byte[] key, long limit, bool logAbsent)
+    {
         byte[]? stored;
         string? corruption = null;
         _lifetime.EnterReadLock();
@@ -177,18 +204,22 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
 
             using var tx = environment.BeginTransaction(TransactionBeginFlags.ReadOnly);
             var db = tx.OpenDatabase();
-            var (code, _, value) = tx.Get(db, ConfigKey);
+            var (code, _, value) = tx.Get(db, key);
             if (code == MDBResultCode.NotFound)
             {
-                LmdbLog.Absent(_logger, _path);
+                if (logAbsent)
+                {
+                    LmdbLog.Absent(_logger, _path);
+                }
+
                 return null;
             }
 
             code.ThrowOnError();
             var length = value.AsSpan().Length;
-            if (length > _maxEntryBytes)
+            if (length > limit)
             {
-                LmdbLog.Unusable(_logger, _path, $"the entry is {length} bytes, over the limit of {_maxEntryBytes}");
+                LmdbLog.Unusable(_logger, _path, $"the entry is {length} bytes, over the limit of {limit}");
                 return null;
             }
 
@@ -224,28 +255,25 @@ internal sealed class LmdbConfigCache : IConfigCache, IDisposable
             return null;
         }
 
-        try
-        {
-            var content = (ReadOnlyMemory<byte>)stored;
-            string? migratedFrom = null;
-            if (_encryption is not null)
-            {
-                content = _encryption.OpenStored(stored, out migratedFrom);
-            }
-            else if (CacheEncryption.IsSealed(stored))
-            {
-                throw new InvalidDataException($"the cache is encrypted and no key is configured (Cache:Lmdb:Encryption:Key or the {CacheEncryption.DefaultKeyEnvironmentVariable} environment variable)");
-            }
+        return stored;
+    }
 
-            // The payload hash travels as ExpectedHash: the apply pipeline recomputes the hash of every
-            // document anyway and rejects a mismatch, so it is not computed twice on the start-up path.
-            return CacheEnvelope.Decode(content, _path, verifyHash: false, migratedFrom);
-        }
-        catch (InvalidDataException ex)
+    /// <summary>Opens a stored value: authenticated and decrypted when the cache encrypts; refused when it is sealed and no key is set.</summary>
+    /// <exception cref="InvalidDataException">Why the value cannot be opened.</exception>
+    private byte[] Open(byte[] stored) => Open(stored, out _);
+
+    /// <summary>As <see cref="Open(byte[])"/>; <paramref name="migratedFrom"/> says which earlier key or form it was stored in (key migration).</summary>
+    private byte[] Open(byte[] stored, out string? migratedFrom)
+    {
+        migratedFrom = null;
+        if (_encryption is not null)
         {
-            LmdbLog.Unusable(_logger, _path, ex.Message);
-            return null;
+            return _encryption.OpenStored(stored, out migratedFrom);
         }
+
+        return CacheEncryption.IsSealed(stored)
+            ? throw new InvalidDataException($"the cache is encrypted and no key is configured (Cache:Lmdb:Encryption:Key or the {CacheEncryption.DefaultKeyEnvironmentVariable} environment variable)")
+            : stored;
     }
 
     private void Write(Action<LightningTransaction> change, long valueBytes)

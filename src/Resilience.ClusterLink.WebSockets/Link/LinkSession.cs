@@ -5,7 +5,10 @@ using Resilience.ClusterLink.WebSockets.Protocol;
 
 namespace Resilience.ClusterLink.WebSockets;
 
-/// <summary>One connection: a receive loop, an apply loop and a heartbeat loop sharing a send lock.</summary>
+/// <summary>
+/// One connection: a receive loop, an apply loop, a heartbeat loop (with the node's health), a rollback loop (the
+/// control plane's <c>rollback</c> requests) and a report loop (the node's rollbacks and reverts), sharing a send lock.
+/// </summary>
 internal sealed class LinkSession : IDisposable
 {
     private readonly LinkSessionServices _services;
@@ -15,6 +18,10 @@ internal sealed class LinkSession : IDisposable
     private readonly CancellationTokenSource _ending;
     private readonly TimedSendLock _sendLock;
     private readonly Channel<PendingConfig> _pending;
+    private readonly Channel<RollbackMessage> _rollbacks;
+    private readonly Channel<bool> _stateChanged = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
+    private readonly object _reportGate = new();
+    private ConfigRollbackState? _reported;
     private long _lastInbound;
     private volatile bool _answered;
 
@@ -31,6 +38,11 @@ internal sealed class LinkSession : IDisposable
         _pending = Channel.CreateBounded<PendingConfig>(
             new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
             dropped => Log.LinkConfigDropped(services.Logger, dropped.Header.Hash));
+
+        // Rollback requests are few and each is answered; a control plane that floods them loses the oldest.
+        _rollbacks = Channel.CreateBounded<RollbackMessage>(
+            new BoundedChannelOptions(8) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true, SingleWriter = true },
+            dropped => Log.LinkRollbackDropped(Logger, dropped.Hash));
     }
 
     /// <summary>Gets a value indicating whether anything arrived from the control plane on this connection.</summary>
@@ -61,7 +73,7 @@ internal sealed class LinkSession : IDisposable
                     Labels = new Dictionary<string, string>(node.Labels, StringComparer.Ordinal),
                     ConfigHash = hash,
                     Tier = Tier(),
-                    Capabilities = [LinkProtocol.Capabilities.Delta],
+                    Capabilities = _context.KeepsHistory ? [LinkProtocol.Capabilities.Delta, LinkProtocol.Capabilities.History] : [LinkProtocol.Capabilities.Delta],
                 },
                 token).ConfigureAwait(false);
 
@@ -71,13 +83,15 @@ internal sealed class LinkSession : IDisposable
             Log.LinkConnected(Logger, _endpoint, hash);
             var receive = Task.Run(() => ReceiveLoopAsync(token), CancellationToken.None);
             var apply = Task.Run(() => ApplyLoopAsync(token), CancellationToken.None);
+            var rollbacks = Task.Run(() => RollbackLoopAsync(token), CancellationToken.None);
+            var reports = Task.Run(() => ReportLoopAsync(token), CancellationToken.None);
 
             // Telemetry: what accumulated while disconnected goes first, then a batch every flush interval.
             var telemetry = _services.Telemetry is { } flusher
                 ? Task.Run(() => flusher.RunAsync(SendBinaryAsync, token), CancellationToken.None)
                 : Task.Delay(Timeout.Infinite, token);
 
-            var first = await Task.WhenAny(heartbeat, receive, apply, telemetry).ConfigureAwait(false);
+            var first = await Task.WhenAny(heartbeat, receive, apply, telemetry, rollbacks, reports).ConfigureAwait(false);
             var reason = Reason(first);
             if (first.Exception?.InnerException is LinkProtocolException violation)
             {
@@ -92,7 +106,9 @@ internal sealed class LinkSession : IDisposable
                 heartbeat.ContinueWith(_ => { }, TaskScheduler.Default),
                 receive.ContinueWith(_ => { }, TaskScheduler.Default),
                 apply.ContinueWith(_ => { }, TaskScheduler.Default),
-                telemetry.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
+                telemetry.ContinueWith(_ => { }, TaskScheduler.Default),
+                rollbacks.ContinueWith(_ => { }, TaskScheduler.Default),
+                reports.ContinueWith(_ => { }, TaskScheduler.Default)).ConfigureAwait(false);
             return reason;
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !_ending.IsCancellationRequested)
@@ -171,6 +187,12 @@ internal sealed class LinkSession : IDisposable
                         // The fleet's stable configuration: a rollout's candidate this node serves may be exported once named here.
                         _context.ReportStableConfig(LinkFraming.Deserialize<HeartbeatMessage>(root).StableHash);
                     }
+                    else if (type == LinkProtocol.Types.Rollback)
+                    {
+                        var rollback = LinkFraming.Deserialize<RollbackMessage>(root);
+                        Log.LinkRollbackReceived(Logger, rollback.Hash, rollback.Actor, rollback.Reason);
+                        _rollbacks.Writer.TryWrite(rollback);
+                    }
 
                     continue;
                 }
@@ -234,26 +256,101 @@ internal sealed class LinkSession : IDisposable
             var elapsed = Time.GetElapsedTime(pending.ReceivedAt);
             _services.Metrics.RecordPushToApply(elapsed, result.Outcome);
             Log.LinkConfigHandled(Logger, result.Hash ?? pending.Header.Hash, result.Outcome, elapsed);
-            await SendAsync(
-                new ApplyResultMessage
-                {
-                    Type = LinkProtocol.Types.ApplyResult,
-                    Hash = result.Hash ?? pending.Header.Hash,
-                    Version = pending.Header.Version,
-                    Outcome = result.Outcome switch
-                    {
-                        ApplyOutcome.Applied => LinkProtocol.Outcomes.Applied,
-                        ApplyOutcome.Unchanged => LinkProtocol.Outcomes.Unchanged,
-                        ApplyOutcome.Superseded => LinkProtocol.Outcomes.Superseded,
-                        _ => LinkProtocol.Outcomes.Rejected,
-                    },
-                    Reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null,
-                    Errors = result.Errors.Count > 0 ? [.. result.Errors] : null,
-                    ConfigHash = _context.Current?.Hash,
-                },
-                token).ConfigureAwait(false);
+            var answer = Answer(result, result.Hash ?? pending.Header.Hash);
+            answer.Version = pending.Header.Version;
+            await SendAsync(answer, token).ConfigureAwait(false);
         }
     }
+
+    /// <summary>Executes the control plane's rollback requests one at a time and answers each with an <c>apply_result</c>.</summary>
+    private async Task RollbackLoopAsync(CancellationToken token)
+    {
+        await foreach (var request in _rollbacks.Reader.ReadAllAsync(token).ConfigureAwait(false))
+        {
+            var actor = string.IsNullOrWhiteSpace(request.Actor) ? "control-plane" : request.Actor;
+            var result = await _context.RollbackAsync(request.Hash ?? string.Empty, request.Reason, actor, token).ConfigureAwait(false);
+            Log.LinkRollbackHandled(Logger, request.Hash, result.Outcome, result.Errors.Count > 0 ? string.Join("; ", result.Errors) : null);
+            if (result.Outcome == ApplyOutcome.Applied && _context.Rollback is { } standing && standing.ToHash == result.Hash)
+            {
+                // The answer is the report of the rollback it made (unless the report loop sent it first).
+                await ReportAsync(standing, token).ConfigureAwait(false);
+                continue;
+            }
+
+            var answer = Answer(result, request.Hash);
+            answer.Actor = actor;
+            await SendAsync(answer, token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The <c>apply_result</c> of an apply or a rollback request: its outcome, why when rejected, and what is served now.</summary>
+    private ApplyResultMessage Answer(ApplyResult result, string? hash) => new()
+    {
+        Type = LinkProtocol.Types.ApplyResult,
+        Hash = hash,
+        Outcome = result.Outcome switch
+        {
+            ApplyOutcome.Applied => LinkProtocol.Outcomes.Applied,
+            ApplyOutcome.Unchanged => LinkProtocol.Outcomes.Unchanged,
+            ApplyOutcome.Superseded => LinkProtocol.Outcomes.Superseded,
+            _ => LinkProtocol.Outcomes.Rejected,
+        },
+        Reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null,
+        Errors = result.Errors.Count > 0 ? [.. result.Errors] : null,
+        ConfigHash = _context.Current?.Hash,
+    };
+
+    /// <summary>Reports the standing rollback or revert on connect and whenever the node makes a new one.</summary>
+    private async Task ReportLoopAsync(CancellationToken token)
+    {
+        using var watch = Microsoft.Extensions.Primitives.ChangeToken.OnChange(_context.GetStateChangeToken, () => _stateChanged.Writer.TryWrite(true));
+        while (true)
+        {
+            if (_context.Rollback is { } standing)
+            {
+                await ReportAsync(standing, token).ConfigureAwait(false);
+            }
+
+            await _stateChanged.Reader.ReadAsync(token).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends a rollback or revert once per connection, whichever loop gets to it first.</summary>
+    private async ValueTask ReportAsync(ConfigRollbackState standing, CancellationToken token)
+    {
+        lock (_reportGate)
+        {
+            if (ReferenceEquals(_reported, standing))
+            {
+                return;
+            }
+
+            _reported = standing;
+        }
+
+        await SendAsync(
+            new ApplyResultMessage
+            {
+                Type = LinkProtocol.Types.ApplyResult,
+                Hash = standing.FromHash,
+                Outcome = standing.Kind == ConfigRollbackKind.Reverted ? LinkProtocol.Outcomes.Reverted : LinkProtocol.Outcomes.RolledBack,
+                Reason = standing.Reason,
+                ConfigHash = standing.ToHash,
+                Actor = standing.Actor,
+            },
+            token).ConfigureAwait(false);
+        Log.LinkRollbackReported(Logger, standing.Kind, standing.FromHash, standing.ToHash);
+    }
+
+    private static string BakeState(ConfigBakeStatus status) => status switch
+    {
+        ConfigBakeStatus.Baking => LinkProtocol.BakeStates.Baking,
+        ConfigBakeStatus.Passed => LinkProtocol.BakeStates.Passed,
+        ConfigBakeStatus.Undecided => LinkProtocol.BakeStates.Undecided,
+        ConfigBakeStatus.Reverted => LinkProtocol.BakeStates.Reverted,
+        ConfigBakeStatus.Failed => LinkProtocol.BakeStates.Failed,
+        _ => LinkProtocol.BakeStates.None,
+    };
 
     private async ValueTask<ApplyResult> ApplyAsync(PendingConfig pending, CancellationToken token)
     {
@@ -323,6 +420,9 @@ internal sealed class LinkSession : IDisposable
         var interval = Options.HeartbeatInterval;
         var timeout = Options.HeartbeatTimeout;
         var nextHeartbeat = Time.GetTimestamp() + ToTicks(interval);
+
+        // The request counters are running totals; each heartbeat carries what happened since the previous one.
+        var (requests, failed) = (_context.Health.Requests, _context.Health.FailedRequests);
         while (true)
         {
             var now = Time.GetTimestamp();
@@ -336,7 +436,24 @@ internal sealed class LinkSession : IDisposable
             if (now >= nextHeartbeat)
             {
                 var hash = _context.Current?.Hash;
-                await SendAsync(new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat, ConfigHash = hash, Tier = Tier() }, token).ConfigureAwait(false);
+                var health = _context.Health;
+                await SendAsync(
+                    new HeartbeatMessage
+                    {
+                        Type = LinkProtocol.Types.Heartbeat,
+                        ConfigHash = hash,
+                        Tier = Tier(),
+                        Health = new HeartbeatHealth
+                        {
+                            Ready = health.Ready,
+                            Requests = Math.Max(0, health.Requests - requests),
+                            FailedRequests = Math.Max(0, health.FailedRequests - failed),
+                            Bake = BakeState(health.Bake),
+                            BakeHash = health.BakeHash,
+                        },
+                    },
+                    token).ConfigureAwait(false);
+                (requests, failed) = (health.Requests, health.FailedRequests);
                 Log.LinkHeartbeatSent(Logger, hash);
                 nextHeartbeat = now + ToTicks(interval);
                 continue;

@@ -56,6 +56,18 @@ internal static partial class Log
     [LoggerMessage(5100, LogLevel.Warning, "Connecting to the control plane {Endpoint} failed (attempt {Attempt}): {Error}. Trying the next endpoint {Next} at once.")]
     public static partial void LinkEndpointFailed(ILogger logger, Uri endpoint, int attempt, string error, Uri next);
 
+    [LoggerMessage(5017, LogLevel.Information, "The control plane asks to roll back to {Hash} ({Actor}: {Reason}).")]
+    public static partial void LinkRollbackReceived(ILogger logger, string? hash, string? actor, string? reason);
+
+    [LoggerMessage(5018, LogLevel.Information, "The control plane's rollback to {Hash}: {Outcome} {Errors}.")]
+    public static partial void LinkRollbackHandled(ILogger logger, string? hash, ApplyOutcome outcome, string? errors);
+
+    [LoggerMessage(5019, LogLevel.Information, "Told the control plane: {Kind} from {From} to {To}.")]
+    public static partial void LinkRollbackReported(ILogger logger, ConfigRollbackKind kind, string from, string to);
+
+    [LoggerMessage(5020, LogLevel.Warning, "The control plane's rollback to {Hash} was dropped unanswered: it sent more than 8 before the node handled them.")]
+    public static partial void LinkRollbackDropped(ILogger logger, string? hash);
+
     [LoggerMessage(5012, LogLevel.Information, "The control plane link stopped.")]
     public static partial void LinkStopped(ILogger logger);
 

@@ -20,4 +20,8 @@ public sealed class HeartbeatMessage : LinkMessage
     /// <summary>Gets or sets the hash of the fleet's stable configuration (heartbeat_ack): the one a staged rollout's candidate becomes when it completes. Absent from control planes that do not stage rollouts.</summary>
     [JsonPropertyName("stable_hash")]
     public string? StableHash { get; set; }
+
+    /// <summary>Gets or sets the node's health summary (heartbeat); absent from an older node.</summary>
+    [JsonPropertyName("health")]
+    public HeartbeatHealth? Health { get; set; }
 }

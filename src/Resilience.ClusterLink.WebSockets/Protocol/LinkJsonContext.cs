@@ -14,6 +14,7 @@ namespace Resilience.ClusterLink.WebSockets.Protocol;
 [JsonSerializable(typeof(ApplyResultMessage))]
 [JsonSerializable(typeof(BinaryHeader))]
 [JsonSerializable(typeof(LicenseMessage))]
+[JsonSerializable(typeof(RollbackMessage))]
 [JsonSerializable(typeof(ConfigRequestMessage))]
 internal sealed partial class LinkJsonContext : JsonSerializerContext
 {

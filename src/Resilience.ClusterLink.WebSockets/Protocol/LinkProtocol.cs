@@ -55,6 +55,12 @@ public static class LinkProtocol
 
         /// <summary>DP -> CP, text: a node that could not use a <see cref="ConfigDelta"/> asks for the whole configuration (<see cref="ConfigRequestMessage"/>).</summary>
         public const string ConfigRequest = "config_request";
+
+        /// <summary>
+        /// CP -> DP, text: serve a configuration of the node's history again (<see cref="RollbackMessage"/>). Sent only to a
+        /// node whose hello announced <see cref="Capabilities.History"/>; it answers with an <see cref="ApplyResult"/>.
+        /// </summary>
+        public const string Rollback = "rollback";
     }
 
     /// <summary>What a node can do beyond the base protocol, announced in <see cref="HelloMessage.Capabilities"/>.</summary>
@@ -62,6 +68,31 @@ public static class LinkProtocol
     {
         /// <summary>The node applies <see cref="Types.ConfigDelta"/> messages and asks with <see cref="Types.ConfigRequest"/> when one does not apply.</summary>
         public const string Delta = "delta";
+
+        /// <summary>The node keeps a configuration history: it executes <see cref="Types.Rollback"/> and reports <see cref="Outcomes.RolledBack"/> and <see cref="Outcomes.Reverted"/>.</summary>
+        public const string History = "history";
+    }
+
+    /// <summary>Where the bake of the served configuration stands (<see cref="HeartbeatHealth.Bake"/>).</summary>
+    public static class BakeStates
+    {
+        /// <summary>Not baked (the bake is off, or the configuration did not come from the control plane).</summary>
+        public const string None = "none";
+
+        /// <summary>Within the bake window.</summary>
+        public const string Baking = "baking";
+
+        /// <summary>The window ended with enough traffic and every signal healthy.</summary>
+        public const string Passed = "passed";
+
+        /// <summary>The window ended with too little traffic to judge; the configuration is kept.</summary>
+        public const string Undecided = "undecided";
+
+        /// <summary>A signal failed and the node went back (<see cref="HeartbeatHealth.BakeHash"/> is the configuration reverted).</summary>
+        public const string Reverted = "reverted";
+
+        /// <summary>A signal failed but the node could not go back (nothing before it, the revert was refused, or it reverted this hash once); it keeps serving it.</summary>
+        public const string Failed = "failed";
     }
 
     /// <summary>Why a node asks for the whole configuration (<see cref="ConfigRequestMessage.Reason"/>).</summary>
@@ -107,6 +138,15 @@ public static class LinkProtocol
 
         /// <summary>A pipeline step refused it; the node serves what it served before.</summary>
         public const string Rejected = "rejected";
+
+        /// <summary>
+        /// The node went back from <see cref="ApplyResultMessage.Hash"/> to <see cref="ApplyResultMessage.ConfigHash"/> because
+        /// an operator or the control plane asked (<see cref="ApplyResultMessage.Actor"/>); it refuses that hash until it gets another configuration.
+        /// </summary>
+        public const string RolledBack = "rolled_back";
+
+        /// <summary>The node's bake of <see cref="ApplyResultMessage.Hash"/> failed and it went back to <see cref="ApplyResultMessage.ConfigHash"/> by itself.</summary>
+        public const string Reverted = "reverted";
     }
 
     /// <summary>Close codes the peers use (RFC 6455 plus the private range 4000-4999).</summary>

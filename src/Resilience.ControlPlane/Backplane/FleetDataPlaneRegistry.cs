@@ -80,7 +80,7 @@ internal sealed class FleetDataPlaneRegistry : IDataPlaneRegistry
         var latest = _targets.For(info.NodeId, info.Labels);
         var status = latest is null ? DataPlaneSyncStatus.Unknown
             : info.ConfigHash == latest.Hash ? DataPlaneSyncStatus.InSync
-            : info.SyncStatus == DataPlaneSyncStatus.Rejected ? DataPlaneSyncStatus.Rejected
+            : info.SyncStatus is DataPlaneSyncStatus.Rejected or DataPlaneSyncStatus.RolledBack or DataPlaneSyncStatus.Reverted ? info.SyncStatus
             : DataPlaneSyncStatus.OutOfSync;
         return info with { SyncStatus = status };
     }

@@ -34,8 +34,8 @@ public static class DataPlaneHubServiceCollectionExtensions
 
     /// <summary>
     /// Adds the hub: <see cref="IConfigPublisher"/>, <see cref="IConfigRollouts"/> (staged rollouts, <see cref="RolloutOptions"/>),
-    /// <see cref="IDataPlaneRegistry"/> and the client-certificate rules used by <c>RequireDataPlaneClientCertificate</c>.
-    /// Map the endpoint with <c>MapDataPlaneHub</c>. Harmless when called twice.
+    /// <see cref="IDataPlaneRegistry"/>, <see cref="IDataPlaneHub"/> (commands to one node) and the client-certificate rules used by
+    /// <c>RequireDataPlaneClientCertificate</c>. Map the endpoint with <c>MapDataPlaneHub</c>. Harmless when called twice.
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets the options, or <see langword="null"/>.</param>
@@ -83,6 +83,7 @@ public static class DataPlaneHubServiceCollectionExtensions
             sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<DataPlaneAdmission>>(),
             sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
         services.TryAddSingleton<DataPlaneHub>();
+        services.TryAddSingleton<IDataPlaneHub>(sp => sp.GetRequiredService<DataPlaneHub>());
         return services;
     }
 

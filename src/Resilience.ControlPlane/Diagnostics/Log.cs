@@ -44,6 +44,15 @@ internal static partial class Log
     [LoggerMessage(6012, LogLevel.Debug, "Sent the licence for {Subject} to data plane {NodeId}.")]
     public static partial void LicenseSent(ILogger logger, string subject, string nodeId);
 
+    [LoggerMessage(6016, LogLevel.Warning, "Data plane {NodeId} {Kind} from {From} to {To} ({Actor}: {Reason}); {From} is not pushed to it again until it applies another configuration.")]
+    public static partial void DataPlaneRolledBack(ILogger logger, string nodeId, DataPlaneRollbackKind kind, string from, string? to, string? actor, string? reason);
+
+    [LoggerMessage(6017, LogLevel.Information, "Asking data plane {NodeId} to roll back to {Hash} ({Actor}: {Reason}).")]
+    public static partial void RollbackRequested(ILogger logger, string nodeId, string hash, string? actor, string? reason);
+
+    [LoggerMessage(6018, LogLevel.Debug, "Not sending configuration {Hash} to data plane {NodeId}: it went back from it.")]
+    public static partial void RolledBackNotSent(ILogger logger, string hash, string nodeId);
+
     [LoggerMessage(6013, LogLevel.Warning, "The telemetry queue of data plane {NodeId} is full ({Capacity} batches waiting for slow handlers or sinks): dropping new batches; {Dropped} dropped on this connection so far.")]
     public static partial void TelemetryQueueFull(ILogger logger, string nodeId, int capacity, long dropped);
 

@@ -11,7 +11,7 @@ namespace Resilience.ControlPlane;
 /// Accepts data-plane connections on the mapped endpoint and keeps one session per node id
 /// (a reconnecting node replaces its old session). Every publish is offered to every session.
 /// </summary>
-internal sealed class DataPlaneHub : IDataPlaneSessions
+internal sealed class DataPlaneHub : IDataPlaneSessions, IDataPlaneHub
 {
     private readonly ConcurrentDictionary<string, DataPlaneSession> _sessions = new(StringComparer.Ordinal);
     private readonly ConfigPublisher _publisher;
@@ -68,6 +68,7 @@ internal sealed class DataPlaneHub : IDataPlaneSessions
             }
         };
         _publisher.ConnectedCount = () => _sessions.Count;
+        metrics.ObserveDataPlanes(registry.GetAll);
         SessionServices = new DataPlaneSessionServices(
             _options, timeProvider, logger, metrics, registry, publisher, publisher.Deltas, ConfigSends, this, telemetryHandlers.ToArray(), _usageSinks, targets, rollouts, _stopping);
     }
@@ -188,6 +189,15 @@ internal sealed class DataPlaneHub : IDataPlaneSessions
         {
             session.OfferTarget();
         }
+    }
+
+    public Task<DataPlaneRollbackResult> RollbackAsync(string nodeId, string hash, string? reason, string? actor, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(nodeId);
+        ArgumentException.ThrowIfNullOrEmpty(hash);
+        return _sessions.TryGetValue(nodeId, out var session)
+            ? session.RollbackAsync(hash, reason, actor, cancellationToken)
+            : Task.FromResult(new DataPlaneRollbackResult { Status = DataPlaneRollbackStatus.NotConnected, NodeId = nodeId, Hash = hash, Errors = ["the node is not connected to this control plane"] });
     }
 
     /// <inheritdoc/>

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net.WebSockets;
 using System.Threading.Channels;
 using Resilience.ClusterLink.WebSockets.Protocol;
@@ -7,7 +8,9 @@ namespace Resilience.ControlPlane;
 /// <summary>
 /// One data plane's connection: hello (<see cref="DataPlaneHello"/>), then a receive loop (heartbeats, apply results;
 /// telemetry goes to <see cref="DataPlaneTelemetryIntake"/>), a send loop that always sends the newest offered
-/// configuration (one slot, nothing old queued) and an idle watchdog (<see cref="DataPlaneWatchdog"/>).
+/// configuration (one slot, nothing old queued) and an idle watchdog (<see cref="DataPlaneWatchdog"/>). A node that rolled
+/// back or reverted is never sent the configuration it went back from (its <c>rolled_back</c>/<c>reverted</c> reports), and
+/// a <c>rollback</c> request (<see cref="RollbackAsync"/>) waits for the node's answer.
 /// </summary>
 internal sealed class DataPlaneSession
 {
@@ -28,6 +31,9 @@ internal sealed class DataPlaneSession
     private IReadOnlyDictionary<string, string> _labels = new Dictionary<string, string>();
     private string? _inFlightHash;
     private string? _rejectedHash;
+    private string? _rolledBackHash;
+    private readonly ConcurrentDictionary<string, TaskCompletionSource<ApplyResultMessage>> _rollbackRequests = new(StringComparer.Ordinal);
+    private IReadOnlyList<string> _capabilities = [];
     private bool _acceptsDeltas;
     private string? _nodeHash;
     private string? _fullRequested;
@@ -122,6 +128,7 @@ internal sealed class DataPlaneSession
 
         _nodeId = hello.NodeId!;
         _labels = hello.Labels ?? new Dictionary<string, string>();
+        _capabilities = hello.Capabilities is { } capabilities ? capabilities.Where(c => !string.IsNullOrEmpty(c)).Take(32).ToArray() : [];
         _acceptsDeltas = hello.Capabilities?.Contains(LinkProtocol.Capabilities.Delta) == true;
         _nodeHash = hello.ConfigHash;
         var now = Time.GetUtcNow();
@@ -140,12 +147,17 @@ internal sealed class DataPlaneSession
             ServingTier = hello.Tier,
             LastApplyError = old?.LastApplyError,
             RejectedHash = old?.RejectedHash,
+            Capabilities = _capabilities,
+            LastRollback = old?.LastRollback,
+            RolledBackHash = old?.RolledBackHash,
+            Health = old?.Health,
             TelemetryBatches = old?.TelemetryBatches ?? 0,
             TelemetryRecords = old?.TelemetryRecords ?? 0,
             TelemetryDropped = old?.TelemetryDropped ?? 0,
             LastTelemetryAt = old?.LastTelemetryAt,
         });
         _rejectedHash = _services.Registry.Find(_nodeId)?.RejectedHash;
+        _rolledBackHash = _services.Registry.Find(_nodeId)?.RolledBackHash;
         _services.Sessions.Attach(_nodeId, this)?.Replace();
         _services.Rollouts.Connected(_nodeId, _labels, canRollBack: false, hello.ConfigHash);
         Log.DataPlaneConnected(_services.Logger, _nodeId, hello.Hostname, hello.Version, _remote, hello.ConfigHash);
@@ -165,7 +177,7 @@ internal sealed class DataPlaneSession
                 OfferLicense();
             }
 
-            if (target is not null && target.Hash != hello.ConfigHash)
+            if (target is not null && target.Hash != hello.ConfigHash && target.Hash != Volatile.Read(ref _rolledBackHash))
             {
                 Offer(target);
             }
@@ -205,6 +217,11 @@ internal sealed class DataPlaneSession
         }
         finally
         {
+            foreach (var pending in _rollbackRequests.Values)
+            {
+                pending.TrySetCanceled();
+            }
+
             ReleaseAdmission();
             _telemetry.Complete();
             if (deliveries is not null)
@@ -317,7 +334,18 @@ internal sealed class DataPlaneSession
 
     private async Task OnHeartbeatAsync(HeartbeatMessage heartbeat, DateTimeOffset seen, CancellationToken token)
     {
-        _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = heartbeat.ConfigHash, ServingTier = heartbeat.Tier ?? old?.ServingTier });
+        _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
+        {
+            LastSeen = seen,
+            ConfigHash = heartbeat.ConfigHash,
+            ServingTier = heartbeat.Tier ?? old?.ServingTier,
+            Health = heartbeat.Health is { } health ? ToHealth(health, old?.Health, seen) : old?.Health,
+        });
+        if (heartbeat.Health is { } reported)
+        {
+            _services.Metrics.RecordHealth(_nodeId, Math.Max(0, reported.Requests), Math.Max(0, reported.FailedRequests));
+        }
+
         _services.Rollouts.Heartbeat(_nodeId, heartbeat.ConfigHash, requests: null, failed: null, ready: null);
         if (Volatile.Read(ref _inFlightHash) is null)
         {
@@ -329,6 +357,7 @@ internal sealed class DataPlaneSession
         if (latest is not null
             && heartbeat.ConfigHash != latest.Hash
             && Volatile.Read(ref _rejectedHash) != latest.Hash
+            && Volatile.Read(ref _rolledBackHash) != latest.Hash
             && Volatile.Read(ref _inFlightHash) != latest.Hash)
         {
             Log.StaleHashResend(_services.Logger, _nodeId, heartbeat.ConfigHash, latest.Hash);
@@ -336,12 +365,161 @@ internal sealed class DataPlaneSession
         }
     }
 
+    private static DataPlaneHealth ToHealth(HeartbeatHealth health, DataPlaneHealth? previous, DateTimeOffset seen)
+    {
+        // A peer's counts: negative ones are nonsense, not a reason to close the connection.
+        var requests = Math.Max(0, health.Requests);
+        var failed = Math.Clamp(health.FailedRequests, 0, requests);
+        return new DataPlaneHealth
+        {
+            Ready = health.Ready,
+            Requests = requests,
+            FailedRequests = failed,
+            TotalRequests = SaturatingAdd(previous?.TotalRequests ?? 0, requests),
+            TotalFailedRequests = SaturatingAdd(previous?.TotalFailedRequests ?? 0, failed),
+            Bake = health.Bake,
+            BakeHash = health.BakeHash,
+            ReportedAt = seen,
+        };
+    }
+
+    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+
+    /// <summary>Sends a <c>rollback</c> to this node and waits for its answer (an <c>apply_result</c> about that hash).</summary>
+    public async Task<DataPlaneRollbackResult> RollbackAsync(string hash, string? reason, string? actor, CancellationToken cancellationToken)
+    {
+        if (!_capabilities.Contains(LinkProtocol.Capabilities.History, StringComparer.Ordinal))
+        {
+            return new DataPlaneRollbackResult { Status = DataPlaneRollbackStatus.NotSupported, NodeId = _nodeId, Hash = hash, Errors = ["the node keeps no history (no 'history' capability in its hello)"] };
+        }
+
+        var answer = new TaskCompletionSource<ApplyResultMessage>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var waiting = _rollbackRequests.GetOrAdd(hash, answer);
+        if (ReferenceEquals(waiting, answer))
+        {
+            Log.RollbackRequested(_services.Logger, _nodeId, hash, actor, reason);
+            try
+            {
+                await SendControlAsync(new RollbackMessage { Type = LinkProtocol.Types.Rollback, Hash = hash, Reason = reason, Actor = actor ?? "control-plane" }, _ending.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or OperationCanceledException or TimeoutException or ObjectDisposedException or IOException)
+            {
+                _rollbackRequests.TryRemove(new KeyValuePair<string, TaskCompletionSource<ApplyResultMessage>>(hash, answer));
+                return new DataPlaneRollbackResult { Status = DataPlaneRollbackStatus.NotConnected, NodeId = _nodeId, Hash = hash, Errors = [ex.Message] };
+            }
+        }
+
+        ApplyResultMessage reply;
+        try
+        {
+            // The node applies through its whole pipeline: allow it the write timeout on top of the send's.
+            reply = await waiting.Task.WaitAsync(Options.WriteTimeout * 2, Time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            return new DataPlaneRollbackResult { Status = DataPlaneRollbackStatus.TimedOut, NodeId = _nodeId, Hash = hash, Errors = [$"no answer within {Options.WriteTimeout * 2}"] };
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new DataPlaneRollbackResult { Status = DataPlaneRollbackStatus.NotConnected, NodeId = _nodeId, Hash = hash, Errors = ["the connection ended before the node answered"] };
+        }
+        finally
+        {
+            _rollbackRequests.TryRemove(new KeyValuePair<string, TaskCompletionSource<ApplyResultMessage>>(hash, waiting));
+        }
+
+        var status = reply.Outcome switch
+        {
+            LinkProtocol.Outcomes.RolledBack or LinkProtocol.Outcomes.Applied => DataPlaneRollbackStatus.RolledBack,
+            LinkProtocol.Outcomes.Unchanged => DataPlaneRollbackStatus.Unchanged,
+            _ => DataPlaneRollbackStatus.Rejected,
+        };
+        return new DataPlaneRollbackResult
+        {
+            Status = status,
+            NodeId = _nodeId,
+            Hash = hash,
+            ServedHash = reply.ConfigHash,
+            Reason = status == DataPlaneRollbackStatus.Rejected ? reply.Reason : null,
+            Errors = reply.Errors is { Count: > 0 } errors ? errors : [],
+        };
+    }
+
+    /// <summary>The node's answer to a rollback request: about the hash asked for, and not the report of a rollback from it.</summary>
+    private bool AnswersRollbackRequest(ApplyResultMessage result)
+    {
+        var asked = result.Outcome is LinkProtocol.Outcomes.RolledBack or LinkProtocol.Outcomes.Reverted ? result.ConfigHash : result.Hash;
+        if (asked is null || !_rollbackRequests.TryGetValue(asked, out var waiting))
+        {
+            return false;
+        }
+
+        waiting.TrySetResult(result);
+        return result.Outcome is not (LinkProtocol.Outcomes.RolledBack or LinkProtocol.Outcomes.Reverted);
+    }
+
+    /// <summary>The node went back from a configuration: the registry shows it, and that hash is not pushed to it again.</summary>
+    private void OnRollback(ApplyResultMessage result, DateTimeOffset seen)
+    {
+        if (result.Hash is not { Length: > 0 } from)
+        {
+            return;
+        }
+
+        var kind = result.Outcome == LinkProtocol.Outcomes.Reverted ? DataPlaneRollbackKind.Reverted : DataPlaneRollbackKind.RolledBack;
+        Volatile.Write(ref _rolledBackHash, from);
+        ClearInFlight(from);
+        if (result.ConfigHash is { } served)
+        {
+            // A delta's base is what the node serves now.
+            Volatile.Write(ref _nodeHash, served);
+        }
+
+        _services.Metrics.RecordRollback(kind);
+        Log.DataPlaneRolledBack(_services.Logger, _nodeId, kind, from, result.ConfigHash, result.Actor, result.Reason);
+        _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
+        {
+            LastSeen = seen,
+            ConfigHash = result.ConfigHash ?? old?.ConfigHash,
+            RolledBackHash = from,
+            LastRollback = new DataPlaneRollback { Kind = kind, FromHash = from, ToHash = result.ConfigHash, Reason = result.Reason, Actor = result.Actor, At = seen },
+        });
+    }
+
     private void OnApplyResult(ApplyResultMessage result, DateTimeOffset seen)
     {
-        Interlocked.CompareExchange(ref _inFlightHash, null, result.Hash);
+        if (AnswersRollbackRequest(result))
+        {
+            if (result.ConfigHash is { } now)
+            {
+                Volatile.Write(ref _nodeHash, now);
+            }
+
+            _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = result.ConfigHash ?? old?.ConfigHash });
+            return;
+        }
+
+        if (result.Outcome is LinkProtocol.Outcomes.RolledBack or LinkProtocol.Outcomes.Reverted)
+        {
+            OnRollback(result, seen);
+            return;
+        }
+
+        ClearInFlight(result.Hash);
         if (result.ConfigHash is { } served)
         {
             Volatile.Write(ref _nodeHash, served);
+        }
+
+        // A refusal because the node went back from exactly that configuration is the rollback, not an apply error: a push
+        // that crossed the node's report (a control plane that had not heard of it yet). It is not pushed again.
+        var refusedAsRolledBack = result.Outcome == LinkProtocol.Outcomes.Rejected && result.Reason == nameof(RejectionReason.RolledBack) && result.Hash is { Length: > 0 };
+        if (refusedAsRolledBack)
+        {
+            Volatile.Write(ref _rolledBackHash, result.Hash);
+            Log.RolledBackNotSent(_services.Logger, result.Hash!, _nodeId);
+            _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, RolledBackHash = result.Hash });
+            return;
         }
 
         var rejected = result.Outcome == LinkProtocol.Outcomes.Rejected;
@@ -358,6 +536,13 @@ internal sealed class DataPlaneSession
             _services.Rollouts.Served(_nodeId, result.ConfigHash ?? (serving ? result.Hash : null));
         }
 
+        // Serving another configuration of ours ends the node's rollback: it takes the old hash again after that.
+        var endsRollback = serving && result.Hash != Volatile.Read(ref _rolledBackHash);
+        if (endsRollback)
+        {
+            Volatile.Write(ref _rolledBackHash, null);
+        }
+
         _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with
         {
             LastSeen = seen,
@@ -365,6 +550,7 @@ internal sealed class DataPlaneSession
             ServingTier = serving ? nameof(ConfigOrigin.ControlPlane) : old?.ServingTier,
             LastApplyError = rejected ? $"{result.Reason}: {errors}" : serving ? null : old?.LastApplyError,
             RejectedHash = rejected ? result.Hash : serving ? null : old?.RejectedHash,
+            RolledBackHash = endsRollback ? null : old?.RolledBackHash,
         });
     }
 
@@ -373,11 +559,23 @@ internal sealed class DataPlaneSession
     {
         Log.ConfigRequested(_services.Logger, _nodeId, request.Hash, request.Reason, request.Error, request.ConfigHash);
         _services.Metrics.RecordConfigRequest(request.Reason);
-        Interlocked.CompareExchange(ref _inFlightHash, null, request.Hash);
+        ClearInFlight(request.Hash);
         Volatile.Write(ref _nodeHash, request.ConfigHash);
         Volatile.Write(ref _fullRequested, request.Hash);
         _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = request.ConfigHash });
         OfferTarget(force: true);
+    }
+
+    /// <summary>
+    /// The node answered about <paramref name="hash"/>: it is no longer in flight. By value: the answer's hash is another
+    /// string instance than the one sent, and <see cref="Interlocked.CompareExchange{T}(ref T, T, T)"/> compares references.
+    /// </summary>
+    private void ClearInFlight(string? hash)
+    {
+        if (Volatile.Read(ref _inFlightHash) is { } inFlight && string.Equals(inFlight, hash, StringComparison.Ordinal))
+        {
+            Interlocked.CompareExchange(ref _inFlightHash, null, inFlight);
+        }
     }
 
     private async Task SendLoopAsync(CancellationToken token)
@@ -401,6 +599,13 @@ internal sealed class DataPlaneSession
             // Nothing old: what this node should serve now (a newer publish, or a rollout's step meanwhile), not what was offered.
             if (Target() is not { } config || (config.Hash == Volatile.Read(ref _sentHash) && !offered.Force))
             {
+                continue;
+            }
+
+            if (config.Hash == Volatile.Read(ref _rolledBackHash))
+            {
+                // The node went back from exactly this one; it would refuse it. It gets the next other one.
+                Log.RolledBackNotSent(_services.Logger, config.Hash, _nodeId);
                 continue;
             }
 

@@ -57,6 +57,18 @@ public sealed record DataPlaneInfo
     /// <summary>Gets the control-plane replica it is (or was last) connected to, with a backplane; <see langword="null"/> without one.</summary>
     public string? ReplicaId { get; init; }
 
+    /// <summary>Gets what it announced it can do beyond the protocol's base (<c>history</c>: it rolls back on request and reports reverts).</summary>
+    public IReadOnlyList<string> Capabilities { get; init; } = [];
+
+    /// <summary>Gets its health as its last heartbeat reported it; <see langword="null"/> before one arrived or from an older node.</summary>
+    public DataPlaneHealth? Health { get; init; }
+
+    /// <summary>Gets the last rollback or revert it reported, if any.</summary>
+    public DataPlaneRollback? LastRollback { get; init; }
+
     /// <summary>Gets the hash of the configuration its last rejected apply was about.</summary>
     internal string? RejectedHash { get; init; }
+
+    /// <summary>Gets the hash it rolled back or reverted from and refuses, until it applies another configuration of ours; never pushed to it meanwhile.</summary>
+    internal string? RolledBackHash { get; init; }
 }

@@ -40,10 +40,15 @@ internal sealed class DataPlaneRegistry : IDataPlaneRegistry
         var target = _targets.For(info.NodeId, info.Labels);
         var status = target is null ? DataPlaneSyncStatus.Unknown
             : info.ConfigHash == target.Hash ? DataPlaneSyncStatus.InSync
+            : info.RolledBackHash == target.Hash ? RollbackStatus(info)
             : info.RejectedHash == target.Hash ? DataPlaneSyncStatus.Rejected
             : DataPlaneSyncStatus.OutOfSync;
         return info with { SyncStatus = status };
     }
+
+    /// <summary>The status of a node that went back from the latest configuration: rolled back on request, or reverted by itself.</summary>
+    internal static DataPlaneSyncStatus RollbackStatus(DataPlaneInfo info) =>
+        info.LastRollback?.Kind == DataPlaneRollbackKind.Reverted ? DataPlaneSyncStatus.Reverted : DataPlaneSyncStatus.RolledBack;
 
     private void Prune()
     {

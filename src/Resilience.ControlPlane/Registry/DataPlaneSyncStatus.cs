@@ -14,4 +14,10 @@ public enum DataPlaneSyncStatus
 
     /// <summary>It rejected the latest configuration (see <see cref="DataPlaneInfo.LastApplyError"/>) and serves another.</summary>
     Rejected = 3,
+
+    /// <summary>It was rolled back from the latest configuration (<see cref="DataPlaneInfo.LastRollback"/>) and serves another; the latest is not pushed to it again.</summary>
+    RolledBack = 4,
+
+    /// <summary>Its bake of the latest configuration failed and it went back by itself (<see cref="DataPlaneInfo.LastRollback"/>); the latest is not pushed to it again.</summary>
+    Reverted = 5,
 }

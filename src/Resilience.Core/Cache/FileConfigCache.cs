@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -8,9 +7,9 @@ namespace Resilience;
 /// The default cache: a gzip file (<c>config.json.gz</c>) written crash-safely (temporary file,
 /// fsync, atomic rename) with owner-only permissions, checked on load (format tag, length and
 /// hash), and portable between nodes. Optionally encrypted at rest (<see cref="CacheEncryption"/>):
-/// the gzip bytes are sealed with AES-GCM.
+/// the gzip bytes are sealed with AES-GCM. It keeps the node's history beside it (<c>FileConfigCache.History.cs</c>).
 /// </summary>
-internal sealed class FileConfigCache : IConfigCache
+internal sealed partial class FileConfigCache : IConfigCache
 {
     internal const string DefaultFileName = "config.json.gz";
     private readonly string _path;
@@ -76,38 +75,7 @@ internal sealed class FileConfigCache : IConfigCache
 
         try
         {
-            string? migratedFrom = null;
-            if (_encryption is not null)
-            {
-                compressed = _encryption.OpenStored(compressed, out migratedFrom);
-            }
-            else if (CacheEncryption.IsSealed(compressed))
-            {
-                throw new InvalidDataException($"the cache is encrypted and no key is configured (Cache:Encryption:Key or the {CacheEncryption.DefaultKeyEnvironmentVariable} environment variable)");
-            }
-
-            if (!BoundedGzip.IsGzip(compressed))
-            {
-                throw new InvalidDataException("not gzip");
-            }
-
-            // Header (10) and trailer (8): anything shorter has no length field to check (a fuzz finding: a file
-            // holding only the gzip magic made the trailer read throw out of LoadAsync).
-            if (compressed.Length < 18)
-            {
-                throw new InvalidDataException($"{compressed.Length} bytes is too short for gzip (truncated?)");
-            }
-
-            // The header line adds a few hundred bytes to the payload limit.
-            var content = BoundedGzip.Decompress(compressed, SaturatingAdd(_maxDecompressedBytes, 4096));
-
-            // GZipStream accepts a stream cut inside its trailer; the trailer's length field catches that.
-            if (BinaryPrimitives.ReadUInt32LittleEndian(compressed.AsSpan(compressed.Length - 4)) != (uint)content.Length)
-            {
-                throw new InvalidDataException("gzip trailer is missing or wrong (truncated?)");
-            }
-
-            return CacheEnvelope.Decode(content, _path, migratedFrom: migratedFrom);
+            return CacheFile.Decode(compressed, _encryption, _maxDecompressedBytes, _path);
         }
         catch (Exception ex) when (ex is InvalidDataException or GzipContentException or ConfigRejectedException)
         {
@@ -119,14 +87,10 @@ internal sealed class FileConfigCache : IConfigCache
     public async ValueTask SaveAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var content = BoundedGzip.Compress(CacheEnvelope.Encode(snapshot, _timeProvider.GetUtcNow()));
-        if (_encryption is not null)
-        {
-            content = _encryption.Seal(content);
-        }
-
+        var content = CacheFile.Encode(snapshot, _timeProvider.GetUtcNow(), _encryption);
         Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
         await AtomicFile.WriteAsync(_path, content, cancellationToken).ConfigureAwait(false);
+        Volatile.Write(ref _savedHash, snapshot.Hash);
     }
 
     private void ReportIfNotWritable()
@@ -138,10 +102,9 @@ internal sealed class FileConfigCache : IConfigCache
         }
     }
 
-    private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
-
     public ValueTask ClearAsync(CancellationToken cancellationToken)
     {
+        Volatile.Write(ref _savedHash, null);
         File.Delete(_path);
         return ValueTask.CompletedTask;
     }

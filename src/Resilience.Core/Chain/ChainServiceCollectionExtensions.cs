@@ -14,7 +14,9 @@ internal static class ChainServiceCollectionExtensions
     {
         services.TryAddSingleton<ConfigValidators>();
         services.TryAddSingleton<ConfigPreparer>();
-        services.TryAddSingleton<ChainTiers>();
+        services.TryAddSingleton<CacheTier>();
+        services.TryAddSingleton<LinkTier>();
+        services.TryAddSingleton<PreviousCacheTier>();
         services.TryAddSingleton<DataPlane>();
         services.TryAddSingleton<IDataPlane>(sp => sp.GetRequiredService<DataPlane>());
         services.TryAddSingleton<FallbackImporter>();

@@ -1,25 +1,38 @@
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 
 namespace Resilience;
 
 /// <summary>
 /// Holds the served snapshot and runs the one apply pipeline every tier goes through:
-/// prepare (limits, decompress, convert, hash) -> same-hash check -> host validator -> swap -> cache write.
+/// prepare (limits, decompress, convert, hash) -> refused after a rollback? -> same-hash check -> signature -> host
+/// validator -> swap -> cache write -> history. A rollback reads its payload from the history and goes the same way.
 /// Readers do one volatile read; writers take a short lock only to swap.
 /// </summary>
-internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServing, IDisposable
+internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServing, IBakeReporting, IDisposable
 {
+    /// <summary>Who a rollback names when its caller names nobody.</summary>
+    internal const string DefaultActor = "operator";
+
+    /// <summary>Who a revert names.</summary>
+    internal const string SelfRevertActor = "self-revert";
+
     private readonly ConfigPreparer _preparer;
     private readonly ConfigValidators _validators;
     private readonly ConfigSignatureCheck? _signatureCheck;
     private readonly IConfigCache? _cache;
+    private readonly ConfigHistory _history;
+    private readonly IRequestOutcomes? _outcomes;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly object _swapLock = new();
-    private readonly SemaphoreSlim _cacheWriteGate = new(1, 1);
+
+    // One writer of the cache and the history at a time: the cache write, the history's entry and its first read.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
     private readonly NodeIdentityProvider _identity;
+    private volatile bool _historyLoaded;
     private readonly LocalWriteStatus? _writes;
 
     private ConfigSnapshot? _current;
@@ -33,18 +46,20 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     private TaskCompletionSource<DataPlaneState> _nextState = NewSignal<DataPlaneState>();
     private ReplaceableToken _stateToken = new();
 
-    /// <summary>Created by the container: the cache comes guarded from <see cref="ChainTiers"/> (a broken one is left out).</summary>
+    /// <summary>Created by the container: the cache comes guarded (<see cref="CacheTier"/>: a broken one is left out) and keeps the history when it can.</summary>
     public DataPlane(
         ConfigPreparer preparer,
         ConfigValidators validators,
-        ChainTiers tiers,
+        CacheTier tiers,
         NodeIdentityProvider identity,
         TimeProvider timeProvider,
         ILogger<DataPlane> logger,
         ConfigSignatureCheck signatureCheck,
+        IOptions<HistoryOptions> history,
+        IRequestOutcomes? outcomes = null,
         IMeterFactory? meterFactory = null,
         LocalWriteStatus? writes = null)
-        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, writes)
+        : this(preparer, validators, tiers.Cache, identity, timeProvider, logger, meterFactory, signatureCheck, history.Value.Depth, outcomes, writes)
     {
     }
 
@@ -58,8 +73,10 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         ILogger<DataPlane> logger,
         IMeterFactory? meterFactory,
         ConfigSignatureCheck? signatureCheck = null,
+        int historyDepth = 0,
+        IRequestOutcomes? outcomes = null,
         LocalWriteStatus? writes = null)
-        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck, writes)
+        : this(preparer, new ConfigValidators([validator]), cache, identity, timeProvider, logger, meterFactory, signatureCheck, historyDepth, outcomes, writes)
     {
     }
 
@@ -72,6 +89,8 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         ILogger<DataPlane> logger,
         IMeterFactory? meterFactory,
         ConfigSignatureCheck? signatureCheck = null,
+        int historyDepth = 0,
+        IRequestOutcomes? outcomes = null,
         LocalWriteStatus? writes = null)
     {
         _signatureCheck = signatureCheck;
@@ -82,7 +101,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         _identity = identity;
         _timeProvider = timeProvider;
         _logger = logger;
-        Metrics = new ChainMetrics(meterFactory, () => State, () => Current, timeProvider);
+        _outcomes = outcomes;
+        Metrics = new ChainMetrics(meterFactory, () => State, () => Current, timeProvider, () => History.Count);
+        _history = CreateHistory(cache, historyDepth, timeProvider, logger, Metrics.RecordHistoryWriteFailure);
         if (writes is not null)
         {
             // What cannot be written (cache, node id, licence, ...) is part of the state operators read.
@@ -103,7 +124,25 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
     public NodeIdentity Node => _identity.Identity;
 
+    public IReadOnlyList<ConfigHistoryEntry> History => _history.Index.Entries;
+
+    public bool KeepsHistory => _history.IsEnabled;
+
+    public ConfigRollbackState? Rollback => State.Rollback;
+
+    public DataPlaneHealthSummary Health
+    {
+        get
+        {
+            var state = State;
+            return new(state.IsReady, _outcomes?.Requests ?? 0, _outcomes?.FailedRequests ?? 0, state.Bake.Status, state.Bake.Hash);
+        }
+    }
+
     internal ChainMetrics Metrics { get; }
+
+    /// <summary>Gets the request counters the bake reads, if the usage records are counted.</summary>
+    internal IRequestOutcomes? Outcomes => _outcomes;
 
     /// <summary>The token of what readers see now: it fires when that is replaced (never a disposed source, see <see cref="ServedView"/>).</summary>
     public IChangeToken GetChangeToken() => Volatile.Read(ref _published).ChangeToken;
@@ -135,7 +174,55 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
         // The ticket is taken before the first await, so arrival order decides which apply is newest.
         var ticket = Interlocked.Increment(ref _arrivals);
-        return ApplyAsync(document, ticket, cancellationToken);
+        return ApplyAsync(document, ticket, null, cancellationToken);
+    }
+
+    public ValueTask<ApplyResult> RollbackAsync(string hash, string? reason, CancellationToken cancellationToken) =>
+        RollbackAsync(hash, reason, null, cancellationToken);
+
+    public ValueTask<ApplyResult> RollbackAsync(string hash, string? reason, string? actor, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(hash);
+        var ticket = Interlocked.Increment(ref _arrivals);
+        return GoBackAsync(hash, reason, string.IsNullOrWhiteSpace(actor) ? DefaultActor : actor, ConfigRollbackKind.RolledBack, ticket, cancellationToken);
+    }
+
+    /// <summary>
+    /// Goes back from <paramref name="bad"/> (a failed bake) to the configuration served before it, at most once per hash.
+    /// Returns <see langword="null"/> with why when it cannot: something newer is served, nothing was served before it, or
+    /// it was reverted once already.
+    /// </summary>
+    public async ValueTask<(ApplyResult? Result, string? WhyNot)> RevertAsync(ConfigSnapshot bad, string reason, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(bad);
+        var ticket = Interlocked.Increment(ref _arrivals);
+        await LoadHistoryAsync().ConfigureAwait(false);
+        if (!ReferenceEquals(Served, bad))
+        {
+            return (null, "another configuration is served now");
+        }
+
+        var index = _history.Index;
+        if (index.Reverted.Contains(bad.Hash, StringComparer.Ordinal))
+        {
+            return (null, $"the node reverted {bad.Hash} once already and never reverts a configuration twice");
+        }
+
+        var at = index.Entries.ToList().FindIndex(e => e.Hash == bad.Hash && e.End == ConfigHistoryEnd.Serving);
+        if (at < 0 || at + 1 >= index.Entries.Count)
+        {
+            return (null, _history.IsEnabled ? "the history holds no configuration served before it" : "the node keeps no history");
+        }
+
+        var result = await GoBackAsync(index.Entries[at + 1].Hash, reason, SelfRevertActor, ConfigRollbackKind.Reverted, ticket, cancellationToken).ConfigureAwait(false);
+        return (result, null);
+    }
+
+    /// <summary>Shows the bake's state (the bake calls this; the chain knows nothing of bakes beyond it).</summary>
+    public void ReportBake(ConfigBakeState bake)
+    {
+        ArgumentNullException.ThrowIfNull(bake);
+        UpdateState(s => s with { Bake = bake });
     }
 
     public void ReportStableConfig(string? stableHash)
@@ -221,22 +308,39 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         }
 
         Metrics.Dispose();
-        _cacheWriteGate.Dispose();
+        _writeGate.Dispose();
     }
 
-    private async ValueTask<ApplyResult> ApplyAsync(ConfigDocument document, long ticket, CancellationToken cancellationToken)
+    private async ValueTask<ApplyResult> ApplyAsync(ConfigDocument document, long ticket, RollbackIntent? rollback, CancellationToken cancellationToken)
     {
         using var activity = DataPlaneActivities.StartApply(document.Origin);
+        if (rollback?.State is { } going)
+        {
+            activity.Rollback(going.Kind == ConfigRollbackKind.Reverted ? "reverted" : "rolled_back", going.FromHash, going.Actor);
+        }
         var started = _timeProvider.GetTimestamp();
         string? hash = null;
         ApplyResult result;
         try
         {
+            await LoadHistoryAsync().ConfigureAwait(false);
             var (payload, computedHash) = _preparer.Prepare(document);
             hash = computedHash;
+            if (document.Origin == ConfigOrigin.ControlPlane && RefusalOf(hash) is { } refusal)
+            {
+                throw new ConfigRejectedException(
+                    RejectionReason.RolledBack,
+                    $"this node {(refusal.Kind == ConfigRollbackKind.Reverted ? "reverted" : "rolled back")} from {hash} ({refusal.Actor}: {refusal.Reason}) and refuses it until the control plane or an operator applies another configuration");
+            }
+
             if (Served is { } served && served.Hash == hash)
             {
                 result = Unchanged(document, hash);
+                if (EndsRollbacks(document.Origin) && State.Rollback is not null)
+                {
+                    EndRollbacks(Served);
+                    await PersistAsync(null, null, false, CancellationToken.None).ConfigureAwait(false);
+                }
             }
             else
             {
@@ -250,12 +354,15 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                     RolloutId = document.Origin == ConfigOrigin.ControlPlane ? document.RolloutId : null,
                 };
                 result = TrySwap(snapshot, ticket);
-                if (result.Outcome == ApplyOutcome.Applied && (document.Origin != ConfigOrigin.Cache || document.MigratedFrom is not null))
+                if (result.Outcome == ApplyOutcome.Applied)
                 {
-                    // Not the caller's token: a served configuration must reach the cache even when the
+                    // The state says at once what the swap did to the standing rollbacks; the history records it next.
+                    ShowRollback(snapshot, rollback?.State);
+
+                    // Not the caller's token: a served configuration must reach the cache and the history even when the
                     // caller (a link being stopped, say) gives up, or a restart would not find it. A cached entry read
                     // from another form (kind, key) is written in the configured cache's own form.
-                    if (await WriteCacheAsync(snapshot, CancellationToken.None).ConfigureAwait(false) && document.MigratedFrom is { } from)
+                    if (await PersistAsync(snapshot, rollback, document.MigratedFrom is not null, CancellationToken.None).ConfigureAwait(false) && document.MigratedFrom is { } from)
                     {
                         Log.CacheMigrated(_logger, hash, from, document.Source, _cache!.Description);
                     }
@@ -361,32 +468,149 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         return new ApplyResult(ApplyOutcome.Applied, snapshot.Origin, snapshot.Hash, RejectionReason.None, [], _timeProvider.GetUtcNow());
     }
 
-    private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) => TierPrecedence.CanReplace(served, incoming);
+    private static bool CanReplace(ConfigOrigin served, ConfigOrigin incoming) => TierRules.CanReplace(served, incoming);
 
     /// <summary>A rollout's candidate stays one until the control plane names its hash stable.</summary>
     private static string? CandidateHash(string? rolloutId, string hash, DataPlaneState state) =>
         rolloutId is not null && hash != state.ControlPlaneStableHash ? hash : null;
 
-    private static bool IsLive(ConfigOrigin origin) => TierPrecedence.IsLive(origin);
+    private static bool IsLive(ConfigOrigin origin) => TierRules.IsLive(origin);
 
-    /// <returns>Whether the snapshot is in the cache now.</returns>
-    private async ValueTask<bool> WriteCacheAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    /// <summary>The history the cache keeps, when it keeps one (a cache of one's own opts in by implementing <see cref="IConfigHistoryStore"/>); says once why there is none.</summary>
+    private static ConfigHistory CreateHistory(IConfigCache? cache, int depth, TimeProvider timeProvider, ILogger logger, Action onWriteFailed)
     {
-        if (_cache is null)
-        {
-            return false;
-        }
-
-        await _cacheWriteGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        string description;
         try
         {
-            // Only the newest snapshot is worth writing; a newer apply writes its own.
+            description = cache?.Description ?? "(no cache)";
+        }
+        catch (Exception ex)
+        {
+            description = $"(description threw {ex.GetType().Name})";
+        }
+
+        var store = cache as IConfigHistoryStore;
+        if (depth <= 0)
+        {
+            Log.HistoryOff(logger, "Resilience:History:Depth is 0");
+        }
+        else if (cache is null)
+        {
+            Log.HistoryOff(logger, "no cache is configured");
+        }
+        else if (store is null)
+        {
+            Log.HistoryOff(logger, $"the cache {description} ({cache.GetType().Name}) keeps none (a cache keeps history by implementing IConfigHistoryStore)");
+        }
+
+        return new ConfigHistory(store, description, depth, timeProvider, logger, onWriteFailed);
+    }
+
+    /// <summary>The control plane or an operator applying a configuration ends the standing rollbacks; a rollback or a start-up tier does not.</summary>
+    private static bool EndsRollbacks(ConfigOrigin origin) => origin is ConfigOrigin.ControlPlane or ConfigOrigin.Manual;
+
+    private ConfigRollbackState? RefusalOf(string hash)
+    {
+        foreach (var refusal in _history.Index.Refused)
+        {
+            if (refusal.FromHash == hash)
+            {
+                return refusal;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Reads the history once (the chain's start; else the first apply that needs its refusals or a rollback its entries).</summary>
+    internal async ValueTask LoadHistoryAsync()
+    {
+        if (_historyLoaded)
+        {
+            return;
+        }
+
+        await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await _history.LoadAsync(CancellationToken.None).ConfigureAwait(false);
+            _historyLoaded = true;
+            if (_history.Index.Refused is [var standing, ..])
+            {
+                UpdateState(s => s with { Rollback = standing });
+            }
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Writes what was just served to the cache (when its tier is cached) and to the history, or (no snapshot) only ends
+    /// the standing rollbacks. Only the newest snapshot is worth writing; a newer apply writes its own. A cached entry read
+    /// from another form (<paramref name="migrated"/>: another cache kind or key) is written to the configured cache too.
+    /// </summary>
+    /// <returns>Whether the snapshot was written to the cache.</returns>
+    private async ValueTask<bool> PersistAsync(ConfigSnapshot? snapshot, RollbackIntent? rollback, bool migrated, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (snapshot is null)
+            {
+                await _history.EndRollbacksAsync(cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
             if (!ReferenceEquals(Served, snapshot))
             {
                 return false;
             }
 
-            await _cache.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
+            var cached = _cache is not null && (TierRules.IsCached(snapshot.Origin) || migrated)
+                && await WriteCacheAsync(_cache, snapshot, cancellationToken).ConfigureAwait(false);
+            await _history.RecordAsync(snapshot, rollback?.End ?? ConfigHistoryEnd.Replaced, rollback?.State, EndsRollbacks(snapshot.Origin), cancellationToken).ConfigureAwait(false);
+            return cached;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    /// <summary>A rollback that now stands, or the end of the standing ones (the control plane or an operator applied another configuration).</summary>
+    private void ShowRollback(ConfigSnapshot served, ConfigRollbackState? rollback)
+    {
+        if (rollback is not null)
+        {
+            _history.Stand(rollback);
+            UpdateState(s => s with { Rollback = rollback });
+            Metrics.RecordRollback(rollback.Kind);
+            Log.RolledBack(_logger, rollback.Kind, rollback.FromHash, rollback.ToHash, rollback.Actor, rollback.Reason);
+        }
+        else if (EndsRollbacks(served.Origin))
+        {
+            EndRollbacks(served);
+        }
+    }
+
+    private void EndRollbacks(ConfigSnapshot? served)
+    {
+        _history.Stand(null);
+        if (State.Rollback is not null)
+        {
+            UpdateState(s => s with { Rollback = null });
+            Log.RollbacksEnded(_logger, served?.Origin ?? ConfigOrigin.None, served?.Hash ?? "(none)");
+        }
+    }
+
+    /// <returns>Whether the snapshot is in the cache now.</returns>
+    private async ValueTask<bool> WriteCacheAsync(IConfigCache cache, ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await cache.SaveAsync(snapshot, cancellationToken).ConfigureAwait(false);
             _writes?.MarkWritten(LocalWriteStatus.Cache);
             return true;
         }
@@ -394,17 +618,112 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         {
             // The write runs on no caller's token: even a cancellation here is the cache's own failure.
             Metrics.RecordCacheWriteFailure();
-            Log.CacheWriteFailed(_logger, _cache.Description, ex);
-            _writes?.MarkNotWritten(LocalWriteStatus.Cache, _cache.Description, $"{ex.Message}; the served configuration is not in the cache, so a restart would not find it");
+            Log.CacheWriteFailed(_logger, cache.Description, ex);
+            _writes?.MarkNotWritten(LocalWriteStatus.Cache, cache.Description, $"{ex.Message}; the served configuration is not in the cache, so a restart would not find it");
             return false;
-        }
-        finally
-        {
-            _cacheWriteGate.Release();
         }
     }
 
     private void OnWritesChanged() => UpdateState(s => s with { UnwrittenFiles = _writes!.Current });
+
+    /// <summary>
+    /// Serves a history entry again through the pipeline: its payload is read from the history and applied as a
+    /// <see cref="ConfigOrigin.Rollback"/> document (signature and validator included); the configuration gone back from
+    /// ends as <paramref name="kind"/> and is refused from the control plane while the rollback stands.
+    /// </summary>
+    private async ValueTask<ApplyResult> GoBackAsync(string requested, string? reason, string actor, ConfigRollbackKind kind, long ticket, CancellationToken cancellationToken)
+    {
+        var hash = requested.Trim().ToLowerInvariant();
+        reason = HistoryIndexFormat.Clip(reason);
+        actor = HistoryIndexFormat.Clip(actor)!;
+        if (!HistoryIndexFormat.IsHash(hash))
+        {
+            return RefuseRollback(requested, actor, $"'{HistoryIndexFormat.Clip(requested)}' is not a configuration hash (64 hex characters)");
+        }
+
+        if (!_history.IsEnabled)
+        {
+            return RefuseRollback(hash, actor, "this node keeps no history (Resilience:History:Depth is 0, or its cache keeps none)");
+        }
+
+        await LoadHistoryAsync().ConfigureAwait(false);
+        var from = Served;
+        if (from?.Hash == hash)
+        {
+            return Finish(new ApplyResult(ApplyOutcome.Unchanged, ConfigOrigin.Rollback, hash, RejectionReason.None, [], _timeProvider.GetUtcNow()), _timeProvider.GetTimestamp());
+        }
+
+        if (_history.Index.Entries.FirstOrDefault(e => e.Hash == hash) is not { } entry)
+        {
+            return RefuseRollback(hash, actor, $"{hash} is not among the {_history.Index.Entries.Count} configurations of this node's history");
+        }
+
+        var stored = await _history.LoadPayloadAsync(hash, cancellationToken).ConfigureAwait(false);
+        if (stored is null)
+        {
+            await DropFromHistoryAsync(hash).ConfigureAwait(false);
+            return RefuseRollback(hash, actor, $"the history's copy of {hash} is missing or damaged; it was dropped");
+        }
+
+        var document = new ConfigDocument(stored.Content, stored.Format, ConfigOrigin.Rollback)
+        {
+            ExpectedHash = hash,
+            Version = stored.Version ?? entry.Version,
+            Timestamp = stored.Timestamp,
+            Signature = stored.Signature,
+            Source = $"history ({actor})",
+        };
+        var state = from is null ? null : new ConfigRollbackState
+        {
+            Kind = kind,
+            FromHash = from.Hash,
+            ToHash = hash,
+            Reason = reason,
+            Actor = actor,
+            At = _timeProvider.GetUtcNow(),
+        };
+        var end = state is null ? ConfigHistoryEnd.Replaced : kind == ConfigRollbackKind.Reverted ? ConfigHistoryEnd.Reverted : ConfigHistoryEnd.RolledBack;
+        var result = await ApplyAsync(document, ticket, new RollbackIntent(end, state), cancellationToken).ConfigureAwait(false);
+        if (result.Outcome == ApplyOutcome.Rejected)
+        {
+            Log.RollbackRefused(_logger, hash, actor, result.Reason, string.Join("; ", result.Errors));
+            if (result.Reason is RejectionReason.HashMismatch or RejectionReason.BadCompression or RejectionReason.InvalidJson)
+            {
+                // The stored payload is not the configuration its entry names: never offer it again.
+                await DropFromHistoryAsync(hash).ConfigureAwait(false);
+            }
+        }
+
+        return result;
+    }
+
+    private async ValueTask DropFromHistoryAsync(string hash)
+    {
+        await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            await _history.DropAsync(hash, CancellationToken.None).ConfigureAwait(false);
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    private ApplyResult RefuseRollback(string hash, string actor, string why)
+    {
+        var started = _timeProvider.GetTimestamp();
+        Log.RollbackRefused(_logger, hash, actor, RejectionReason.NotInHistory, why);
+        return Finish(new ApplyResult(ApplyOutcome.Rejected, ConfigOrigin.Rollback, HistoryIndexFormat.IsHash(hash) ? hash : null, RejectionReason.NotInHistory, [why], _timeProvider.GetUtcNow()), started);
+    }
+
+    /// <summary>Counts and shows a result the pipeline did not produce itself (a rollback refused before it).</summary>
+    private ApplyResult Finish(ApplyResult result, long started)
+    {
+        Metrics.RecordApply(result, _timeProvider.GetElapsedTime(started));
+        UpdateState(s => s with { LastApplyResult = result });
+        return result;
+    }
 
     private void UpdateState(Func<DataPlaneState, DataPlaneState> change)
     {
@@ -436,6 +755,9 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
     }
 
     private static TaskCompletionSource<T> NewSignal<T>() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>What a rollback brings to the pipeline: how the configuration gone back from ends, and the rollback that then stands.</summary>
+    private sealed record RollbackIntent(ConfigHistoryEnd End, ConfigRollbackState? State);
 
     /// <summary>
     /// What readers see (a snapshot, or nothing while serving is stopped) with the change token that fires

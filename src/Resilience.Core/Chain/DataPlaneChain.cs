@@ -14,7 +14,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
 {
     private readonly DataPlane _dataPlane;
     private readonly IConfigCache? _cache;
-    private readonly ChainTiers _tiers;
+    private readonly IReadOnlyList<PreviousConfigCache> _previousCaches;
     private readonly IClusterLink? _link;
     private readonly FallbackImporter? _importer;
     private readonly IReadOnlyList<IConfigSource> _sources;
@@ -30,13 +30,16 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     private CancellationTokenSource? _startupTimeout;
 
     /// <summary>
-    /// Created by the container. The cache and the link come guarded from <see cref="ChainTiers"/>, resolved here,
-    /// after the data plane (the link depends on it through the licence monitor). The host's lifetime, when there is
-    /// one, tells when the host has started (see <see cref="StartAsync"/>).
+    /// Created by the container, after the data plane: the cache and the link come guarded (<see cref="CacheTier"/>,
+    /// <see cref="LinkTier"/>); the link may depend on the data plane (through the licence monitor), never the other way.
+    /// The caches of other kinds (<see cref="PreviousCacheTier"/>) are read when the configured one holds nothing usable.
+    /// The host's lifetime, when there is one, tells when the host has started (see <see cref="StartAsync"/>).
     /// </summary>
     public DataPlaneChain(
         DataPlane dataPlane,
-        ChainTiers tiers,
+        CacheTier cache,
+        LinkTier link,
+        PreviousCacheTier previous,
         FallbackImporter importer,
         IEnumerable<IConfigSource> sources,
         IOptions<DataPlaneResilienceOptions> options,
@@ -46,9 +49,9 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         _lifetime = lifetime;
         _dataPlane = dataPlane;
-        _cache = tiers.Cache;
-        _tiers = tiers;
-        _link = tiers.Link;
+        _cache = cache.Cache;
+        _link = link.Link;
+        _previousCaches = previous.Caches;
         _importer = importer.IsEnabled ? importer : null;
         _sources = sources.ToArray();
         _options = options.Value;
@@ -63,6 +66,9 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         // Resolve (and persist) the node id now: a failure here is a start-up error, not a later surprise.
         _ = _dataPlane.Node;
+
+        // The history first: its standing rollbacks refuse a push that may arrive before the cache is read.
+        await _dataPlane.LoadHistoryAsync().ConfigureAwait(false);
 
         var servedFromCache = false;
         if (_cache is not null && await LoadCacheAsync(_cache, cancellationToken).ConfigureAwait(false) is { } cached)
@@ -223,7 +229,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         var configured = _cache is null ? null : Describe(() => _cache.Description);
         var served = false;
-        foreach (var previous in _tiers.PreviousCaches)
+        foreach (var previous in _previousCaches)
         {
             try
             {
@@ -269,7 +275,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         var leftover = Path.GetFullPath(Path.Combine(_options.DataDirectory, LmdbDirectoryName));
         if (File.Exists(Path.Combine(leftover, "data.mdb")) && !string.Equals(leftover, configured, StringComparison.Ordinal)
-            && !_tiers.PreviousCaches.Any(p => string.Equals(Describe(() => p.Reader.Description), leftover, StringComparison.Ordinal)))
+            && !_previousCaches.Any(p => string.Equals(Describe(() => p.Reader.Description), leftover, StringComparison.Ordinal)))
         {
             Log.CacheLeftoverNotRead(_logger, leftover, "add .MigrateFromLmdbCache() from Resilience.Cache.Lmdb to read it and move its configuration to the configured cache");
         }

@@ -32,6 +32,16 @@ public sealed record DataPlaneState
     public string? ControlPlaneStableHash { get; init; }
 
     /// <summary>
+    /// Gets the rollback or revert that stands: the node serves its <see cref="ConfigRollbackState.ToHash"/> and refuses
+    /// its <see cref="ConfigRollbackState.FromHash"/> from the control plane, until the control plane or an operator applies
+    /// another configuration; <see langword="null"/> when none stands.
+    /// </summary>
+    public ConfigRollbackState? Rollback { get; init; }
+
+    /// <summary>Gets the bake of the served configuration (<c>Resilience:Bake</c>); <see cref="ConfigBakeStatus.None"/> when it is not baked.</summary>
+    public ConfigBakeState Bake { get; init; } = ConfigBakeState.NotBaking;
+
+    /// <summary>
     /// Gets the local files this node cannot write now (a read-only or unwritable data directory, a full disk): the cache
     /// (a restart would not find the served configuration), the node id (held in memory: it changes on restart), the
     /// licence. Empty when every write succeeds. What is served is not affected.

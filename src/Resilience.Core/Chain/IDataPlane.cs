@@ -50,4 +50,33 @@ public interface IDataPlane
     /// <param name="cancellationToken">Cancels the apply.</param>
     /// <returns>The result.</returns>
     ValueTask<ApplyResult> ApplyManualAsync(ReadOnlyMemory<byte> content, ConfigFormat format, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gets the configurations this node served, newest first (the served one first), without their payloads: the last
+    /// <c>Resilience:History:Depth</c> (5), kept by the cache on disk, so a restart keeps them. Empty when the history is
+    /// off (depth 0, or a cache that keeps none).
+    /// </summary>
+    IReadOnlyList<ConfigHistoryEntry> History => [];
+
+    /// <summary>
+    /// Serves a configuration of <see cref="History"/> again, through the whole pipeline (size limits, hash, signature, the
+    /// host's validator, swap, cache write), also while the control plane is down. It is served like a manual apply
+    /// (<see cref="ConfigOrigin.Rollback"/>) and the configuration rolled back from is refused when the control plane pushes
+    /// it, until the control plane or an operator applies another one (<see cref="DataPlaneState.Rollback"/>); a node
+    /// with a link tells its control plane. A restart serves it from the cache.
+    /// </summary>
+    /// <param name="hash">The hash of the configuration to serve again.</param>
+    /// <param name="reason">Why, for the log, the history and the control plane.</param>
+    /// <param name="cancellationToken">Cancels the rollback.</param>
+    /// <returns>The result: <see cref="ApplyOutcome.Applied"/>, <see cref="ApplyOutcome.Unchanged"/> when it is served already, or <see cref="ApplyOutcome.Rejected"/> (<see cref="RejectionReason.NotInHistory"/> when the history does not hold it whole).</returns>
+    ValueTask<ApplyResult> RollbackAsync(string hash, string? reason, CancellationToken cancellationToken) => RollbackAsync(hash, reason, actor: null, cancellationToken);
+
+    /// <summary>As <see cref="RollbackAsync(string, string?, CancellationToken)"/>, naming who asked (<c>admin:&lt;user&gt;</c>, ...).</summary>
+    /// <param name="hash">The hash of the configuration to serve again.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="actor">Who asked; default <c>operator</c>.</param>
+    /// <param name="cancellationToken">Cancels the rollback.</param>
+    /// <returns>The result.</returns>
+    ValueTask<ApplyResult> RollbackAsync(string hash, string? reason, string? actor, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ApplyResult.Rejected(ConfigOrigin.Rollback, hash, RejectionReason.NotInHistory, ["this data plane keeps no history"], TimeProvider.System.GetUtcNow()));
 }

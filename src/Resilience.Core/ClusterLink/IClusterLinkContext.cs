@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Primitives;
+
 namespace Resilience;
 
 /// <summary>What the chain offers a running <see cref="IClusterLink"/>.</summary>
@@ -27,4 +29,30 @@ public interface IClusterLinkContext
     void ReportStableConfig(string? stableHash)
     {
     }
+
+    /// <summary>
+    /// Gets a value indicating whether this node keeps a configuration history: it serves an entry again when its control
+    /// plane asks (<see cref="RollbackAsync"/>) and reports its rollbacks and reverts (<see cref="Rollback"/>). A link
+    /// announces it to its control plane.
+    /// </summary>
+    bool KeepsHistory => false;
+
+    /// <summary>Gets the rollback or revert that stands, which a link reports on every connection and whenever it changes (<see cref="GetStateChangeToken"/>).</summary>
+    ConfigRollbackState? Rollback => null;
+
+    /// <summary>Gets the health a link sends with every heartbeat.</summary>
+    DataPlaneHealthSummary Health => new(Current is not null, 0, 0, ConfigBakeStatus.None, null);
+
+    /// <summary>Serves a configuration of the history again because the control plane asked, as <see cref="IDataPlane.RollbackAsync(string, string?, string?, CancellationToken)"/>.</summary>
+    /// <param name="hash">The hash to serve again.</param>
+    /// <param name="reason">Why.</param>
+    /// <param name="actor">Who asked (<c>control-plane:&lt;id&gt;</c>).</param>
+    /// <param name="cancellationToken">Cancels the rollback.</param>
+    /// <returns>The result, to report back to the control plane.</returns>
+    ValueTask<ApplyResult> RollbackAsync(string hash, string? reason, string? actor, CancellationToken cancellationToken) =>
+        ValueTask.FromResult(ApplyResult.Rejected(ConfigOrigin.Rollback, hash, RejectionReason.NotInHistory, ["this data plane keeps no history"], TimeProvider.System.GetUtcNow()));
+
+    /// <summary>Gets a token that fires when the node's state changes (a rollback, a bake verdict, ...): the link then reports what changed.</summary>
+    /// <returns>The token.</returns>
+    IChangeToken GetStateChangeToken() => new CancellationChangeToken(CancellationToken.None);
 }

@@ -32,4 +32,13 @@ public enum RejectionReason
 
     /// <summary>A pipeline step failed unexpectedly (out of memory, a bug, a cache or signing failure); the message names the exception.</summary>
     PipelineFailed = 9,
+
+    /// <summary>
+    /// This node rolled back (or reverted by itself) from this configuration; it refuses it until the control plane or an
+    /// operator applies another one (<see cref="DataPlaneState.Rollback"/>).
+    /// </summary>
+    RolledBack = 10,
+
+    /// <summary>A rollback named a configuration this node's history does not hold, holds damaged, or history is off.</summary>
+    NotInHistory = 11,
 }

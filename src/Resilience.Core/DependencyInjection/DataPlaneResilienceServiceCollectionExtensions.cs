@@ -18,7 +18,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
 
     /// <summary>Adds the chain, binding its options from a configuration section (for example <c>Resilience</c>).</summary>
     /// <param name="services">The services.</param>
-    /// <param name="section">The section; its <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c>, <c>Health</c>, <c>Signing</c> and <c>Telemetry</c> sub-sections bind those options (a link package binds its own, <c>UseWebSocketClusterLink()</c> the <c>ClusterLink</c> one).</param>
+    /// <param name="section">The section; its <c>Bake</c>, <c>Cache</c>, <c>Declarative</c>, <c>FallbackStore</c>, <c>Health</c>, <c>History</c>, <c>Signing</c> and <c>Telemetry</c> sub-sections bind those options (a link package binds its own, <c>UseWebSocketClusterLink()</c> the <c>ClusterLink</c> one).</param>
     /// <returns>The builder, for the packages' <c>Use...</c> methods.</returns>
     public static IDataPlaneResilienceBuilder AddDataPlaneResilience(this IServiceCollection services, IConfiguration section)
     {
@@ -49,7 +49,9 @@ public static class DataPlaneResilienceServiceCollectionExtensions
             .ConfigureFileConfigCache(section)
             .ConfigureFallbackStore(section)
             .ConfigureDataPlaneHealth(section)
-            .ConfigureUsageRecording(section);
+            .ConfigureUsageRecording(section)
+            .ConfigureHistory(section)
+            .ConfigureBake(section);
         ConfigureDeclarative(services, section);
         ConfigureSigning(services, section);
 
@@ -71,6 +73,7 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         AddSigning(services);
         services.AddLicensing();
         services.AddConfigExport();
+        services.AddBake();
         return builder;
     }
 
@@ -106,7 +109,10 @@ public static class DataPlaneResilienceServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Uses a cache other than the default <c>config.json.gz</c> file (packages call this from their <c>Use...Cache</c> methods).</summary>
+    /// <summary>
+    /// Uses a cache other than the default <c>config.json.gz</c> file (packages call this from their <c>Use...Cache</c> methods).
+    /// A cache that also implements <see cref="IConfigHistoryStore"/> keeps the node's history; one that does not leaves it off.
+    /// </summary>
     /// <typeparam name="TCache">The cache type.</typeparam>
     /// <param name="builder">The builder.</param>
     /// <returns>The builder.</returns>
@@ -115,6 +121,21 @@ public static class DataPlaneResilienceServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.Replace(ServiceDescriptor.Singleton<IConfigCache, TCache>());
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds a host's own signal to the bake (<c>Resilience:Bake</c>): asked every second while a configuration from the
+    /// control plane bakes; an unhealthy answer sends the node back to the configuration it served before.
+    /// </summary>
+    /// <typeparam name="TProbe">The probe type, resolved from the container.</typeparam>
+    /// <param name="builder">The builder.</param>
+    /// <returns>The builder.</returns>
+    public static IDataPlaneResilienceBuilder AddConfigHealthProbe<[DynamicallyAccessedMembers(DynamicallyAccessedMemberTypes.PublicConstructors)] TProbe>(this IDataPlaneResilienceBuilder builder)
+        where TProbe : class, IConfigHealthProbe
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigHealthProbe, TProbe>());
         return builder;
     }
 

@@ -21,6 +21,9 @@ internal static class DataPlaneActivities
     public const string KeyTag = "resilience.fallback_store.key";
     public const string ImportResultTag = "resilience.import.result";
     public const string ExportResultTag = "resilience.export.result";
+    public const string RollbackKindTag = "resilience.rollback.kind";
+    public const string RollbackFromTag = "resilience.rollback.from";
+    public const string RollbackActorTag = "resilience.rollback.actor";
 
     public static readonly ActivitySource Source = new(DataPlaneTelemetry.ActivitySourceName);
 
@@ -39,6 +42,19 @@ internal static class DataPlaneActivities
         activity?.SetTag(StoreTag, store);
         activity?.SetTag(KeyTag, key);
         return activity;
+    }
+
+    /// <summary>Marks an apply span as a rollback (or a revert): gone back from which configuration, asked by whom.</summary>
+    public static void Rollback(this Activity? activity, string kind, string from, string? actor)
+    {
+        if (activity is null)
+        {
+            return;
+        }
+
+        activity.SetTag(RollbackKindTag, kind);
+        activity.SetTag(RollbackFromTag, from);
+        activity.SetTag(RollbackActorTag, actor);
     }
 
     /// <summary>Records what an apply came to on its span.</summary>

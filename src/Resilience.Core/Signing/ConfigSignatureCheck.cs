@@ -21,7 +21,7 @@ internal sealed class ConfigSignatureCheck : IDisposable
     /// <exception cref="ConfigRejectedException">A configuration from a control-plane tier is unsigned or the signature does not match.</exception>
     public void Check(ConfigDocument document, ReadOnlySpan<byte> payload)
     {
-        if (_publicKey is null || document.Origin is not (ConfigOrigin.ControlPlane or ConfigOrigin.Cache or ConfigOrigin.FallbackStore))
+        if (_publicKey is null || !TierRules.IsSigned(document.Origin))
         {
             return;
         }

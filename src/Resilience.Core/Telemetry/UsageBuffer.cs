@@ -12,12 +12,18 @@ namespace Resilience;
 /// stripe, not across the buffer). Records, drops and the drained total stay exact:
 /// drained + dropped + held == recorded.
 /// </summary>
-internal sealed class UsageBuffer : IUsageRecorder, IUsageDrain
+internal sealed class UsageBuffer : IUsageRecorder, IUsageDrain, IRequestOutcomes
 {
+    /// <summary>Longs between two stripes' failure counters: 128 bytes, so each counter has its cache lines to itself.</summary>
+    private const int FailureCounterSpacing = 16;
+
     /// <summary>More stripes than this would not make writers cheaper and would make draining and the full-stripe mask wider than a word.</summary>
     internal const int MaxStripes = 64;
 
     private readonly UsageStripe[] _stripes;
+
+    // Failed requests, counted per stripe (written only on a failure, so the request path of a healthy node never touches them).
+    private readonly long[] _failures;
     private readonly int _stripeMask;
     private readonly long _everyStripe;
     private readonly object _drainLock = new();
@@ -51,6 +57,7 @@ internal sealed class UsageBuffer : IUsageRecorder, IUsageDrain
             _stripes[i] = new UsageStripe((capacity / stripes) + (i < capacity % stripes ? 1 : 0));
         }
 
+        _failures = new long[(stripes + 1) * FailureCounterSpacing];
         _stripeMask = stripes - 1;
         _everyStripe = stripes == 64 ? -1L : (1L << stripes) - 1;
         Capacity = capacity;
@@ -71,6 +78,24 @@ internal sealed class UsageBuffer : IUsageRecorder, IUsageDrain
             foreach (var stripe in _stripes)
             {
                 total += stripe.Recorded;
+            }
+
+            return total;
+        }
+    }
+
+    /// <summary>Gets how many requests were recorded in all (<see cref="IRequestOutcomes"/>).</summary>
+    public long Requests => Recorded;
+
+    /// <summary>Gets how many recorded requests failed (a status code of 500 or above, or a forwarding error).</summary>
+    public long FailedRequests
+    {
+        get
+        {
+            var total = 0L;
+            for (var i = 0; i < _stripes.Length; i++)
+            {
+                total += Volatile.Read(ref _failures[(i + 1) * FailureCounterSpacing]);
             }
 
             return total;
@@ -141,6 +166,10 @@ internal sealed class UsageBuffer : IUsageRecorder, IUsageDrain
         }
 
         stripe.Write(record);
+        if (record.IsFailed)
+        {
+            Interlocked.Increment(ref _failures[(index + 1) * FailureCounterSpacing]);
+        }
     }
 
     /// <summary>Moves up to <paramref name="max"/> records into <paramref name="batch"/>, oldest first within each stripe.</summary>

@@ -46,4 +46,14 @@ public readonly struct UsageRecord
 
     /// <summary>Gets the response body bytes.</summary>
     public long ResponseBytes { get; }
+
+    /// <summary>
+    /// Gets a value indicating whether the gateway failed to forward the request or to relay the whole response (a proxy
+    /// error, whatever <see cref="StatusCode"/> says: a response cut after its status line keeps its 200). Such a request
+    /// counts as failed, as one with a status code of 500 or above does (the bake and the heartbeats' health).
+    /// </summary>
+    public bool IsForwardingError { get; init; }
+
+    /// <summary>Gets a value indicating whether the request failed: a status code of 500 or above, or a forwarding error.</summary>
+    internal bool IsFailed => StatusCode >= 500 || IsForwardingError;
 }

@@ -28,6 +28,7 @@ internal static class UsageRecordingServiceCollectionExtensions
         services.TryAddSingleton(sp => new UsageBuffer(sp.GetRequiredService<IOptions<TelemetryOptions>>().Value.BufferSizeLimit));
         services.TryAddSingleton<IUsageRecorder>(sp => sp.GetRequiredService<UsageBuffer>());
         services.TryAddSingleton<IUsageDrain>(sp => sp.GetRequiredService<UsageBuffer>());
+        services.TryAddSingleton<IRequestOutcomes>(sp => sp.GetRequiredService<UsageBuffer>());
         return services;
     }
 }

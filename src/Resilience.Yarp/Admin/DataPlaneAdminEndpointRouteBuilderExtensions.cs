@@ -9,14 +9,18 @@ using Resilience.Yarp;
 
 namespace Microsoft.AspNetCore.Builder;
 
-/// <summary>The opt-in operator endpoints: the node's state and a manual apply, behind an authorization policy.</summary>
+/// <summary>The opt-in operator endpoints: the node's state, a manual apply, the history and a rollback, behind an authorization policy.</summary>
 public static class DataPlaneAdminEndpointRouteBuilderExtensions
 {
     /// <summary>
-    /// Maps <c>GET {pattern}/state</c> (<see cref="DataPlaneAdminState"/>) and <c>POST {pattern}/apply</c> (a JSON or
+    /// Maps <c>GET {pattern}/state</c> (<see cref="DataPlaneAdminState"/>), <c>POST {pattern}/apply</c> (a JSON or
     /// YAML configuration, optionally gzip: a JSON or YAML content type decides, otherwise a body that starts with
     /// <c>{</c> or <c>[</c> is JSON and anything else YAML) that goes through the data plane's pipeline
-    /// and is served until the control plane next pushes. Both require <paramref name="policyName"/>: an anonymous
+    /// and is served until the control plane next pushes, <c>GET {pattern}/history</c> (the configurations this node
+    /// served, newest first: <see cref="DataPlaneAdminHistoryEntry"/>) and <c>POST {pattern}/rollback/{hash}</c>
+    /// (optionally <c>?reason=...</c>) that serves one of them again through the same pipeline, also while the control
+    /// plane is down (200 with the result; 404 when the history does not hold it; 422 when the pipeline refuses it).
+    /// All require <paramref name="policyName"/>: an anonymous
     /// caller must not be able to replace the routing of a proxy it can send traffic to. The policy must exist
     /// (<c>AddAuthorization(o =&gt; o.AddPolicy(DataPlaneAdminDefaults.PolicyName, ...))</c>) and an authentication
     /// scheme must be able to authenticate for it (<c>AddAuthentication().AddJwtBearer()</c>, a client-certificate
@@ -41,6 +45,8 @@ public static class DataPlaneAdminEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(pattern).RequireAuthorization(policyName);
         group.MapGet("/state", (IDataPlane dataPlane, AppliedProxyRevision proxy) => Results.Json(DataPlaneAdminState.From(dataPlane, proxy)));
         group.MapPost("/apply", ApplyAsync);
+        group.MapGet("/history", (IDataPlane dataPlane) => Results.Json(dataPlane.History.Select(DataPlaneAdminHistoryEntry.From).ToArray()));
+        group.MapPost("/rollback/{hash}", RollbackAsync);
         return group;
     }
 
@@ -69,6 +75,18 @@ public static class DataPlaneAdminEndpointRouteBuilderExtensions
         var result = await dataPlane.ApplyManualAsync(body.GetBuffer().AsMemory(0, (int)body.Length), format, cancellationToken).ConfigureAwait(false);
         Log.ManualApply(loggers.CreateLogger(typeof(DataPlaneAdminEndpointRouteBuilderExtensions).FullName!), context.User.Identity?.Name ?? "an authorized caller", result.ToString());
         return result.IsServing ? Results.Ok(result.ToString()) : Results.UnprocessableEntity(ManualApplyFormat.Explain(result, format, why));
+    }
+
+    private static async Task<IResult> RollbackAsync(string hash, string? reason, HttpContext context, IDataPlane dataPlane, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var user = context.User.Identity?.Name ?? "an authorized caller";
+        var result = await dataPlane.RollbackAsync(hash, reason, $"admin:{user}", cancellationToken).ConfigureAwait(false);
+        Log.AdminRollback(loggers.CreateLogger(typeof(DataPlaneAdminEndpointRouteBuilderExtensions).FullName!), hash, user, result.ToString());
+        var answer = new { outcome = result.Outcome.ToString(), hash = result.Hash, reason = result.Outcome == ApplyOutcome.Rejected ? result.Reason.ToString() : null, errors = result.Errors };
+        return result.IsServing ? Results.Ok(answer)
+            : result.Reason == RejectionReason.NotInHistory ? Results.NotFound(answer)
+            : result.Outcome == ApplyOutcome.Superseded ? Results.Conflict(answer)
+            : Results.UnprocessableEntity(answer);
     }
 
     private static AuthorizationPolicy? RequirePolicy(IServiceProvider services, string policyName)

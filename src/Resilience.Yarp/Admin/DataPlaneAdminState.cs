@@ -23,6 +23,11 @@ public sealed record DataPlaneAdminState(
     int RouteCount,
     string? LastApply)
 {
+    /// <summary>Gets the configuration the node rolled back (or reverted) from and refuses from the control plane, while that rollback stands.</summary>
+    public string? RolledBackFrom { get; init; }
+
+    /// <summary>Gets the bake of the served configuration: <c>None</c>, <c>Baking</c>, <c>Passed</c>, <c>Undecided</c>, <c>Reverted</c> or <c>Failed</c>.</summary>
+    public string Bake { get; init; } = nameof(ConfigBakeStatus.None);
     /// <summary>
     /// Gets the local files the node cannot write (a read-only or unwritable data directory): the cache (a restart would
     /// not find the served configuration), the node id (held in memory: it changes on restart), the licence.
@@ -51,6 +56,8 @@ public sealed record DataPlaneAdminState(
             (current?.Model as ReverseProxyConfig)?.Routes.Count ?? 0,
             state.LastApplyResult?.ToString())
         {
+            RolledBackFrom = state.Rollback?.FromHash,
+            Bake = state.Bake.Status.ToString(),
             UnwrittenFiles = state.UnwrittenFiles,
             LinkRetryAfter = state.Link.RetryAfter,
         };

@@ -99,7 +99,7 @@ internal static partial class ReverseProxyConfigParser
                 var range = _sources[id];
                 if (!ids.Add(id))
                 {
-                    throw new KeyRuleException(StricterRules.Refusal($"duplicate {_kind} id '{id}' (ids are compared ignoring case)", StricterRules.DuplicateKey));
+                    throw KeyRuleException.DuplicateId(_kind, id);
                 }
 
                 sources[id] = new SourceRange(range.Start + shift, range.Length, items.Count);

@@ -209,7 +209,7 @@ internal static partial class ReverseProxyConfigParser
 
             if (!ids.Add(id))
             {
-                throw new KeyRuleException(StricterRules.Refusal($"duplicate {kind} id '{id}' (ids are compared ignoring case)", StricterRules.DuplicateKey));
+                throw KeyRuleException.DuplicateId(kind, id);
             }
 
             var item = Unchanged(ref reader, ref context, id, start, baselineItems, baselineSources) ?? ReadItem(ref reader, ref context, kind, id, read);

@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 7004, Level = LogLevel.Warning, Message = "Manual apply through the admin endpoint by {User}: {Result}")]
     public static partial void ManualApply(ILogger logger, string user, string result);
 
+    [LoggerMessage(EventId = 7006, Level = LogLevel.Warning, Message = "Rollback to {Hash} through the admin endpoint by {User}: {Result}")]
+    public static partial void AdminRollback(ILogger logger, string hash, string user, string result);
+
     [LoggerMessage(EventId = 7005, Level = LogLevel.Debug, Message = "Validated a YARP configuration: {RouteCount} routes ({ReusedRoutes} unchanged from the one YARP routes with, {ValidatedRoutes} through YARP's validators), {ClusterCount} clusters ({ReusedClusters} unchanged, {ValidatedClusters} validated), {ErrorCount} errors")]
     public static partial void ConfigValidated(ILogger logger, int routeCount, int reusedRoutes, int validatedRoutes, int clusterCount, int reusedClusters, int validatedClusters, int errorCount);
 }

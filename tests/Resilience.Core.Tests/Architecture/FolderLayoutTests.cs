@@ -74,7 +74,7 @@ public sealed class FolderLayoutTests
         File.WriteAllText(path, text);
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {

@@ -15,7 +15,7 @@ public sealed class ContainerConstructionTests : IDisposable
         var services = Services();
         services.AddDataPlaneResilience(Section());
 
-        foreach (var type in new[] { typeof(DataPlane), typeof(DataPlaneChain), typeof(ConfigPreparer), typeof(FallbackImporter), typeof(ChainTiers), typeof(NodeIdentityProvider) })
+        foreach (var type in new[] { typeof(DataPlane), typeof(DataPlaneChain), typeof(ConfigPreparer), typeof(FallbackImporter), typeof(CacheTier), typeof(LinkTier), typeof(NodeIdentityProvider) })
         {
             var descriptor = Assert.Single(services, d => d.ServiceType == type);
             Assert.Equal(type, descriptor.ImplementationType);
@@ -26,6 +26,27 @@ public sealed class ContainerConstructionTests : IDisposable
         var chain = provider.GetRequiredService<DataPlaneChain>();
         Assert.Same(provider.GetRequiredService<DataPlane>(), provider.GetRequiredService<IDataPlane>());
         Assert.Contains(chain, provider.GetServices<IHostedService>());
+    }
+
+    [Theory]
+    [InlineData(typeof(DataPlaneChain))]
+    [InlineData(typeof(IClusterLink))]
+    [InlineData(typeof(DataPlane))]
+    [InlineData(typeof(ILicenseReceiver))]
+    public void The_link_the_licence_monitor_and_the_data_plane_form_a_line_built_in_any_order(Type first)
+    {
+        // A link that takes licences depends on the licence monitor, which acts on the data plane: nothing points back,
+        // so the container builds the graph from any end without a Lazy in between.
+        var services = Services();
+        services.AddDataPlaneResilience(Section()).UseClusterLink<LicensedLink>();
+        using var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateOnBuild = true, ValidateScopes = true });
+
+        _ = provider.GetRequiredService(first);
+
+        Assert.IsType<LicensedLink>(provider.GetRequiredService<LinkTier>().Link);
+        Assert.Same(provider.GetRequiredService<ILicenseReceiver>(), ((LicensedLink)provider.GetRequiredService<IClusterLink>()).License);
+        var chain = Path.Combine(Architecture.FolderLayoutTests.RepositoryRoot(), "src", "Resilience.Core", "Chain");
+        Assert.DoesNotContain(Directory.GetFiles(chain, "*.cs"), f => File.ReadAllText(f).Contains("Lazy<", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -45,6 +66,14 @@ public sealed class ContainerConstructionTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+
+    /// <summary>A link that hands licences to the node, as the WebSocket link does.</summary>
+    private sealed class LicensedLink(ILicenseReceiver license) : IClusterLink
+    {
+        public ILicenseReceiver License { get; } = license;
+
+        public Task RunAsync(IClusterLinkContext context, CancellationToken cancellationToken) => Task.Delay(Timeout.Infinite, cancellationToken);
+    }
 
     private static ServiceCollection Services()
     {

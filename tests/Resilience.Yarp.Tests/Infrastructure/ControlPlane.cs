@@ -24,6 +24,7 @@ internal sealed class ControlPlane : IAsyncDisposable
     private static readonly X509Certificate2 ClientCertificate = ClientPki.IssueClient("gateway");
 
     private readonly WebApplication _app;
+    private int _disposed;
 
     private ControlPlane(WebApplication app, Uri endpoint)
     {
@@ -34,6 +35,10 @@ internal sealed class ControlPlane : IAsyncDisposable
     public Uri Endpoint { get; }
 
     public IDataPlaneRegistry Registry => _app.Services.GetRequiredService<IDataPlaneRegistry>();
+
+    /// <summary>Counts the configurations this control plane writes to data planes from now on (its own meter only).</summary>
+    public Microsoft.Extensions.Diagnostics.Metrics.Testing.MetricCollector<long> CountConfigsSent() =>
+        new(_app.Services.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>(), ControlPlaneTelemetry.MeterName, "resilience.control_plane.configs.sent");
 
     public static async Task<ControlPlane> StartAsync()
     {
@@ -75,6 +80,12 @@ internal sealed class ControlPlane : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // A test stops a control plane in the middle (an outage) and its using statement disposes it again.
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(stop.Token);
         await _app.DisposeAsync();

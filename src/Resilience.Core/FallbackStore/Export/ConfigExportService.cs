@@ -68,7 +68,7 @@ internal sealed class ConfigExportService : IHostedService, IDisposable
     /// stable, so a node booted from the store never starts on a configuration only part of the fleet was trying.
     /// </summary>
     internal static bool IsExportable(ConfigSnapshot snapshot, DataPlaneState state) =>
-        (snapshot.Origin == ConfigOrigin.ControlPlane || (snapshot.Origin == ConfigOrigin.Cache && state.ServingTier == ConfigOrigin.ControlPlane))
+        (TierRules.IsExported(snapshot.Origin) || (snapshot.Origin == ConfigOrigin.Cache && TierRules.IsExported(state.ServingTier)))
         && state.RolloutCandidateHash != snapshot.Hash
         && (snapshot.RolloutId is null || snapshot.Hash == state.ControlPlaneStableHash);
 

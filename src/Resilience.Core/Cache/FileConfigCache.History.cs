@@ -1,0 +1,180 @@
+namespace Resilience;
+
+/// <summary>
+/// The file cache's history (<see cref="IConfigHistoryStore"/>): a <c>history</c> directory beside <c>config.json.gz</c>
+/// holding the index (<c>index.json</c>, sealed when the cache encrypts) and one <c>&lt;hash&gt;.json.gz</c> per kept
+/// configuration, each in the cache file's own format. The configuration just served is kept as a hard link of the cache
+/// file just written (no second compression, no second copy on disk), or a copy where links are not possible. Every file
+/// is written atomically (temporary file, fsync, rename, directory fsync), payloads before the index that names them.
+/// </summary>
+internal sealed partial class FileConfigCache : IConfigHistoryStore
+{
+    internal const string HistoryDirectoryName = "history";
+    internal const string HistoryIndexFileName = "index.json";
+    private const string PayloadSuffix = ".json.gz";
+
+    // The hash config.json.gz holds since this process's last SaveAsync: the one file a history payload may link to.
+    private string? _savedHash;
+
+    /// <summary>Gets the history directory, beside the cache file.</summary>
+    internal string HistoryDirectory => Path.Combine(Path.GetDirectoryName(_path)!, HistoryDirectoryName);
+
+    public async ValueTask<ReadOnlyMemory<byte>?> ReadHistoryIndexAsync(CancellationToken cancellationToken)
+    {
+        var path = Path.Combine(HistoryDirectory, HistoryIndexFileName);
+        byte[] stored;
+        try
+        {
+            // Read once at start-up, before this node writes its history: sweep what a crash left.
+            SweepLeftovers();
+            var info = new FileInfo(path);
+            if (!info.Exists)
+            {
+                return null;
+            }
+
+            if (info.Length > IConfigHistoryStore.MaxIndexBytes + CacheEncryption.Overhead)
+            {
+                Log.CacheUnusable(_logger, path, $"{info.Length} bytes exceeds the history index limit of {IConfigHistoryStore.MaxIndexBytes}");
+                return null;
+            }
+
+            stored = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CacheUnusable(_logger, path, ex.Message);
+            return null;
+        }
+
+        try
+        {
+            if (_encryption is not null)
+            {
+                return _encryption.OpenStored(stored, out _);
+            }
+
+            return CacheEncryption.IsSealed(stored)
+                ? throw new InvalidDataException("the history index is encrypted and no key is configured")
+                : stored;
+        }
+        catch (InvalidDataException ex)
+        {
+            Log.CacheUnusable(_logger, path, ex.Message);
+            return null;
+        }
+    }
+
+    public async ValueTask<ConfigDocument?> LoadHistoryEntryAsync(string hash, CancellationToken cancellationToken)
+    {
+        if (!HistoryIndexFormat.IsHash(hash))
+        {
+            return null;
+        }
+
+        var path = PayloadPath(hash);
+        byte[] stored;
+        try
+        {
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length > _maxFileBytes)
+            {
+                Log.CacheUnusable(_logger, path, info.Exists ? $"{info.Length} bytes exceeds the limit of {_maxFileBytes}" : "the history entry's file is missing");
+                return null;
+            }
+
+            stored = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CacheUnusable(_logger, path, ex.Message);
+            return null;
+        }
+
+        try
+        {
+            var document = CacheFile.Decode(stored, _encryption, _maxDecompressedBytes, path);
+            return document.ExpectedHash == hash ? document : throw new InvalidDataException($"the file holds configuration {document.ExpectedHash}, not {hash}");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or GzipContentException or ConfigRejectedException)
+        {
+            Log.CacheUnusable(_logger, path, ex.Message);
+            return null;
+        }
+    }
+
+    public async ValueTask WriteHistoryAsync(ReadOnlyMemory<byte> index, ConfigSnapshot? added, IReadOnlyCollection<string> keep, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(keep);
+        var directory = HistoryDirectory;
+        CreateOwnerOnlyDirectory(directory);
+        if (added is not null && HistoryIndexFormat.IsHash(added.Hash) && !File.Exists(PayloadPath(added.Hash)))
+        {
+            await KeepPayloadAsync(added, cancellationToken).ConfigureAwait(false);
+        }
+
+        var content = _encryption is null ? index.ToArray() : _encryption.Seal(index.Span);
+        await AtomicFile.WriteAsync(Path.Combine(directory, HistoryIndexFileName), content, cancellationToken).ConfigureAwait(false);
+
+        // After the index: a crash before this leaves files no index names, deleted by the next write or start.
+        foreach (var file in Directory.EnumerateFiles(directory, "*" + PayloadSuffix))
+        {
+            var name = Path.GetFileName(file);
+            if (!keep.Contains(name[..^PayloadSuffix.Length]))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private string PayloadPath(string hash) => Path.Combine(HistoryDirectory, hash + PayloadSuffix);
+
+    /// <summary>Keeps the payload of the configuration just served: a hard link of the cache file that holds it, else its own file.</summary>
+    private async ValueTask KeepPayloadAsync(ConfigSnapshot added, CancellationToken cancellationToken)
+    {
+        var target = PayloadPath(added.Hash);
+        if (Volatile.Read(ref _savedHash) == added.Hash)
+        {
+            var temp = $"{target}.tmp-{Guid.NewGuid():N}";
+            if (HardLink.TryCreate(_path, temp))
+            {
+                // No directory fsync of its own: the index written next fsyncs this directory after its rename, which makes
+                // the link durable too; a crash before that leaves an index that does not name it (or, on a file system
+                // that reorders, an entry without its payload: dropped on read, never served).
+                File.Move(temp, target, overwrite: true);
+                return;
+            }
+        }
+
+        await AtomicFile.WriteAsync(target, CacheFile.Encode(added, _timeProvider.GetUtcNow(), _encryption), cancellationToken).ConfigureAwait(false);
+    }
+
+    private void SweepLeftovers()
+    {
+        var directory = HistoryDirectory;
+        if (!Directory.Exists(directory))
+        {
+            return;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory))
+        {
+            if (AtomicFile.IsTemp(Path.GetFileName(file)))
+            {
+                File.Delete(file);
+            }
+        }
+    }
+
+    private static void CreateOwnerOnlyDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+        }
+        else
+        {
+            Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+}
