@@ -175,9 +175,9 @@ internal static class FleetPageRenderer
                 html.Append("<div class=\"reason\">").Append(Html.Encode(error)).Append("</div>");
             }
 
-            html.Append("</td><td>").Append(Html.Encode(node.ServingTier ?? string.Empty)).Append("</td>")
-                .Append("<td>").Append(FleetPageHealth.Describe(node)).Append("</td>")
-                .Append("<td>").Append(Html.Encode(waves.TryGetValue(node.NodeId, out var wave) ? wave : string.Empty)).Append("</td>")
+            html.Append("</td><td>").Append(Html.Encode(node.ServingTier ?? string.Empty)).Append("</td>");
+            FleetPageHealth.AppendCell(html, node);
+            html.Append("<td>").Append(Html.Encode(waves.TryGetValue(node.NodeId, out var wave) ? wave : string.Empty)).Append("</td>")
                 .Append("<td>").Append(Html.Encode(node.ReplicaId ?? string.Empty)).Append("</td></tr>");
         }
 
@@ -196,7 +196,7 @@ internal static class FleetPageRenderer
         .summary{display:flex;gap:2em;margin:.5em 0 1em}.rollout{border:1px solid #ccc;border-radius:6px;padding:.5em 1em;margin-bottom:1em}
         .waves{display:flex;flex-wrap:wrap;gap:1em}.wave{border:1px solid #ddd;border-radius:4px;padding:.3em .8em;min-width:22em}
         .wave h3{font-size:14px;margin:.3em 0}.selector{color:#666;font-weight:normal}.reason{color:#8a4b00}.warning{color:#b00020;font-weight:bold}
-        .state{font-weight:600}.Passed,.Applied,.InSync,.Completed,.Connected{color:#17803d}.Failed,.Rejected,.Reverted,.TimedOut,.RolledBack,.Aborted,.Disconnected{color:#b00020}
+        .state{font-weight:600}.Passed,.Applied,.InSync,.Completed,.Connected,.Ready{color:#17803d}.Failed,.Rejected,.Reverted,.TimedOut,.RolledBack,.Aborted,.Disconnected,.NotReady{color:#b00020}
         .Baking,.Applying,.Pending,.Running,.RollingBack,.Paused,.OutOfSync,.Undecided{color:#a66300}ul.wave-nodes{padding-left:1.2em;margin:.3em 0}
         button{margin-right:.4em}
         """;

@@ -70,7 +70,7 @@ internal sealed class DataPlaneHub : IDataPlaneSessions, IDataPlaneHub
         _publisher.ConnectedCount = () => _sessions.Count;
         metrics.ObserveDataPlanes(registry.GetAll);
         SessionServices = new DataPlaneSessionServices(
-            _options, timeProvider, logger, metrics, registry, publisher, publisher.Deltas, ConfigSends, this, telemetryHandlers.ToArray(), _usageSinks, targets, rollouts, _stopping);
+            _options, timeProvider, logger, metrics, registry, publisher, publisher.Deltas, ConfigSends, this, this, telemetryHandlers.ToArray(), _usageSinks, targets, rollouts, _stopping);
     }
 
     /// <summary>Gets what every session works with (handed to it, not fetched from the hub).</summary>

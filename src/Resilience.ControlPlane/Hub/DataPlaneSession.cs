@@ -159,7 +159,7 @@ internal sealed class DataPlaneSession
         _rejectedHash = _services.Registry.Find(_nodeId)?.RejectedHash;
         _rolledBackHash = _services.Registry.Find(_nodeId)?.RolledBackHash;
         _services.Sessions.Attach(_nodeId, this)?.Replace();
-        _services.Rollouts.Connected(_nodeId, _labels, canRollBack: false, hello.ConfigHash);
+        _services.Rollouts.Connected(_nodeId, _labels, canRollBack: CanRollBack, hello.ConfigHash);
         Log.DataPlaneConnected(_services.Logger, _nodeId, hello.Hostname, hello.Version, _remote, hello.ConfigHash);
 
         var why = "the connection ended";
@@ -346,7 +346,8 @@ internal sealed class DataPlaneSession
             _services.Metrics.RecordHealth(_nodeId, Math.Max(0, reported.Requests), Math.Max(0, reported.FailedRequests));
         }
 
-        _services.Rollouts.Heartbeat(_nodeId, heartbeat.ConfigHash, requests: null, failed: null, ready: null);
+        // What the rollout's gates read: the failed-request share and readiness (an older node sends no health: undecided).
+        _services.Rollouts.Heartbeat(_nodeId, heartbeat.ConfigHash, heartbeat.Health?.Requests, heartbeat.Health?.FailedRequests, heartbeat.Health?.Ready);
         if (Volatile.Read(ref _inFlightHash) is null)
         {
             Volatile.Write(ref _nodeHash, heartbeat.ConfigHash);
@@ -484,6 +485,10 @@ internal sealed class DataPlaneSession
             RolledBackHash = from,
             LastRollback = new DataPlaneRollback { Kind = kind, FromHash = from, ToHash = result.ConfigHash, Reason = result.Reason, Actor = result.Actor, At = seen },
         });
+
+        // A rollout's gate: a revert, or a rollback by anyone but the rollout itself, fails the wave (RolloutActors).
+        _services.Rollouts.Outcome(
+            _nodeId, from, kind == DataPlaneRollbackKind.Reverted ? RolloutNodeState.Reverted : RolloutNodeState.RolledBack, result.Reason, result.Actor, result.ConfigHash);
     }
 
     private void OnApplyResult(ApplyResultMessage result, DateTimeOffset seen)
@@ -496,6 +501,7 @@ internal sealed class DataPlaneSession
             }
 
             _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, ConfigHash = result.ConfigHash ?? old?.ConfigHash });
+            _services.Rollouts.Served(_nodeId, result.ConfigHash);
             return;
         }
 
@@ -518,7 +524,15 @@ internal sealed class DataPlaneSession
         {
             Volatile.Write(ref _rolledBackHash, result.Hash);
             Log.RolledBackNotSent(_services.Logger, result.Hash!, _nodeId);
+            var standing = _services.Registry.Find(_nodeId)?.LastRollback;
             _services.Registry.Update(_nodeId, old => (old ?? new DataPlaneInfo { NodeId = _nodeId }) with { LastSeen = seen, RolledBackHash = result.Hash });
+            _services.Rollouts.Outcome(
+                _nodeId,
+                result.Hash,
+                RolloutNodeState.RolledBack,
+                standing is not null && standing.FromHash == result.Hash ? standing.Reason : "the node went back from it and refuses it while that rollback stands",
+                standing is not null && standing.FromHash == result.Hash ? standing.Actor : null,
+                result.ConfigHash);
             return;
         }
 
@@ -597,8 +611,9 @@ internal sealed class DataPlaneSession
             }
 
             // Nothing old: what this node should serve now (a newer publish, or a rollout's step meanwhile), not what was offered.
-            if (Target() is not { } config || (config.Hash == Volatile.Read(ref _sentHash) && !offered.Force))
+            if (Target() is not { } config || (!offered.Force && (config.Hash == Volatile.Read(ref _sentHash) || config.Hash == Volatile.Read(ref _nodeHash))))
             {
+                // Sent already, or the node serves it already (it refused a candidate and kept this one, it reverted to it).
                 continue;
             }
 
@@ -610,6 +625,14 @@ internal sealed class DataPlaneSession
             }
 
             Volatile.Write(ref _inFlightHash, config.Hash);
+            if (RollbackByHash(config) is { } rollout)
+            {
+                // The node still has it in its history: no payload. In flight meanwhile, so that a heartbeat that still
+                // names the candidate does not send the payload as well.
+                var rollingBack = Task.Run(() => RollBackByHashAsync(config, rollout, token), CancellationToken.None);
+                continue;
+            }
+
             var (message, deltaBase) = await ChooseMessageAsync(config, token).ConfigureAwait(false);
 
             // What the node will serve once it applies this (an apply result or a request for the whole says otherwise):
@@ -650,6 +673,52 @@ internal sealed class DataPlaneSession
     }
 
     private PublishedConfig? Target() => _services.Targets.For(_nodeId, _labels);
+
+    private bool CanRollBack => _capabilities.Contains(LinkProtocol.Capabilities.History, StringComparer.Ordinal);
+
+    /// <summary>
+    /// The rollout whose halt sends this node back to <paramref name="config"/> by hash: the rollout goes back (or went
+    /// back) to it, the node serves the rollout's candidate, keeps a history (its hello said so), and was not sent this
+    /// rollout's rollback yet.
+    /// </summary>
+    private RolloutRecord? RollbackByHash(PublishedConfig config)
+    {
+        var record = _services.Targets.Rollout;
+        return record is { Phase: RolloutRecordPhase.RollingBack or RolloutRecordPhase.RolledBack or RolloutRecordPhase.Aborted }
+            && record.Stable?.Hash == config.Hash
+            && record.Candidate.Hash != config.Hash
+            && Volatile.Read(ref _nodeHash) == record.Candidate.Hash
+            && _services.Rollouts.CanRollBack(_nodeId)
+            && _services.Rollouts.TryClaimRollback(_nodeId, record.Id)
+                ? record
+                : null;
+    }
+
+    /// <summary>Sends the rollout's <c>rollback</c> through the hub and waits for the node; anything but done falls back to the stable payload.</summary>
+    private async Task RollBackByHashAsync(PublishedConfig stable, RolloutRecord rollout, CancellationToken token)
+    {
+        DataPlaneRollbackResult result;
+        try
+        {
+            result = await _services.Hub.RollbackAsync(_nodeId, stable.Hash, rollout.Reason ?? $"rollout {rollout.Id} went back", RolloutActors.ControlPlane(rollout.Id), token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        ClearInFlight(stable.Hash);
+        if (result.Status is DataPlaneRollbackStatus.RolledBack or DataPlaneRollbackStatus.Unchanged)
+        {
+            Volatile.Write(ref _sentHash, stable.Hash);
+            RolloutLog.NodeSentBack(_services.Logger, rollout.Id, _nodeId, stable.Hash, $"by hash, from its history: {result.Status}");
+            return;
+        }
+
+        var why = result.Errors.Count > 0 ? string.Join("; ", result.Errors) : result.Reason ?? "no reason given";
+        RolloutLog.NodeSentBack(_services.Logger, rollout.Id, _nodeId, stable.Hash, $"by the stable configuration's payload: the rollback by hash came back {result.Status} ({result.Reason}: {why})");
+        Offer(stable, force: true);
+    }
 
     private ValueTask SendControlAsync<T>(T message, CancellationToken token)
         where T : LinkMessage =>

@@ -15,6 +15,7 @@ namespace Resilience.ControlPlane;
 /// <param name="Deltas">The recent configurations and the deltas between them, when deltas are on.</param>
 /// <param name="ConfigSends">The turns sessions take to write a configuration.</param>
 /// <param name="Sessions">Where a session that said hello registers (and replaces the node's older one).</param>
+/// <param name="Hub">Commands to one node (a rollout's rollback by hash goes through it, as an operator tool's would).</param>
 /// <param name="TelemetryHandlers">Who gets each telemetry batch raw.</param>
 /// <param name="UsageSinks">Who gets each telemetry batch parsed.</param>
 /// <param name="Targets">Which configuration each node should serve (the latest publish, or its wave's during a rollout).</param>
@@ -30,6 +31,7 @@ internal sealed record DataPlaneSessionServices(
     ConfigDeltas? Deltas,
     ConfigSendSlots ConfigSends,
     IDataPlaneSessions Sessions,
+    IDataPlaneHub Hub,
     IReadOnlyList<IDataPlaneTelemetryHandler> TelemetryHandlers,
     IReadOnlyList<IDataPlaneUsageSink> UsageSinks,
     ConfigTargets Targets,

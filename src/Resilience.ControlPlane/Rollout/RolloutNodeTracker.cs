@@ -127,6 +127,31 @@ internal sealed class RolloutNodeTracker
         }
     }
 
+    /// <summary>
+    /// Claims the one rollback by hash a rollout sends a node: <see langword="true"/> the first time for this node and
+    /// rollout, <see langword="false"/> after (also on another connection of the node), so a refused or unanswered
+    /// rollback falls back to the stable payload instead of being asked again.
+    /// </summary>
+    public bool TryClaimRollback(string nodeId, string rolloutId)
+    {
+        var claimed = false;
+        lock (_gate)
+        {
+            if (!_nodes.TryGetValue(nodeId, out var track))
+            {
+                _nodes[nodeId] = track = new NodeTrack();
+            }
+
+            if (track.RollbackSentFor != rolloutId)
+            {
+                track.RollbackSentFor = rolloutId;
+                claimed = true;
+            }
+        }
+
+        return claimed;
+    }
+
     /// <summary>Every node's report for a rollout's candidate.</summary>
     public Dictionary<string, RolloutNodeReport> Reports(RolloutRecord record, string? replicaId)
     {
@@ -274,6 +299,9 @@ internal sealed class RolloutNodeTracker
         public string? ServedHash { get; set; }
 
         public bool? Ready { get; set; }
+
+        /// <summary>Gets or sets the rollout that last sent this node a rollback by hash (<see cref="TryClaimRollback"/>).</summary>
+        public string? RollbackSentFor { get; set; }
 
         public Queue<Sample> Samples { get; } = new();
 

@@ -108,6 +108,42 @@ public sealed partial class FleetPageTests(ITestOutputHelper output)
         Assert.Equal(status.Id, view.Rollout!.Id);
     }
 
+    [Fact]
+    public async Task The_page_in_headless_Chromium_shows_each_nodes_health_and_last_rollback_as_the_registry_has_them()
+    {
+        await using var cp = await StartAsync(trustLoopback: true);
+        await using var dp = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "gateway-a");
+        var v1 = await cp.PublishAsync("""{"v":1}""");
+        await Eventually.HoldsAsync(() => dp.Current?.Hash == v1.Hash, "the node serves v1");
+        var v2 = await cp.PublishAsync("""{"v":2}""");
+        await Eventually.HoldsAsync(() => dp.Current?.Hash == v2.Hash, "the node serves v2");
+        for (var i = 0; i < 30; i++)
+        {
+            dp.Usage.Record(new UsageRecord("svc", "all", null, i % 3 == 0 ? 502 : 200, TimeSpan.FromMilliseconds(1), 0, 0));
+        }
+
+        var rollback = await cp.Services.GetRequiredService<IDataPlaneHub>().RollbackAsync("gateway-a", v1.Hash, "errors <b>after</b> v2", "admin:alice");
+        Assert.Equal(DataPlaneRollbackStatus.RolledBack, rollback.Status);
+        await Eventually.HoldsAsync(
+            () => cp.Registry.Find("gateway-a") is { Health.TotalRequests: 30, LastRollback: not null },
+            "the registry has the node's requests and its rollback");
+
+        var dom = await HeadlessChromium.DumpDomAsync(new Uri(cp.AdminEndpoint!, "/fleet"), TimeSpan.FromSeconds(5));
+
+        var node = cp.Registry.Find("gateway-a")!;
+        var cell = HealthCell().Match(dom);
+        Assert.True(cell.Success, "the node's health cell");
+        Assert.Equal(
+            ("true", "30", node.Health!.TotalFailedRequests.ToString(System.Globalization.CultureInfo.InvariantCulture), node.Health.Bake, "RolledBack", v2.Hash, "admin:alice"),
+            (cell.Groups["ready"].Value, cell.Groups["requests"].Value, cell.Groups["failed"].Value, cell.Groups["bake"].Value, cell.Groups["kind"].Value, cell.Groups["from"].Value, cell.Groups["actor"].Value));
+        Assert.Equal("10", cell.Groups["failed"].Value);
+        Assert.Contains("10 of 30 failed (33.3 %) in all", cell.Groups["text"].Value, StringComparison.Ordinal);
+        Assert.Contains($"rolled back <code>{v2.Hash[..12]}</code> → <code>{v1.Hash[..12]}</code> by admin:alice", cell.Groups["text"].Value, StringComparison.Ordinal);
+
+        // The reason is the node's text, shown as text.
+        Assert.Contains("errors &lt;b&gt;after&lt;/b&gt; v2", cell.Groups["text"].Value, StringComparison.Ordinal);
+    }
+
     private static Task<ControlPlaneServer> StartAsync(bool trustLoopback) =>
         ControlPlaneServer.StartAsync(
             Pki.ServerCertificate,
@@ -128,6 +164,9 @@ public sealed partial class FleetPageTests(ITestOutputHelper output)
 
     [GeneratedRegex("<span id=\"refresh\">(.*?)</span>")]
     private static partial Regex RefreshStamp();
+
+    [GeneratedRegex("<td class=\"health\" data-ready=\"(?<ready>\\w+)\" data-requests=\"(?<requests>\\d+)\" data-failed=\"(?<failed>\\d+)\" data-bake=\"(?<bake>\\w*)\" data-last-rollback=\"(?<kind>\\w+)\" data-rollback-from=\"(?<from>\\w+)\" data-rollback-actor=\"(?<actor>[^\"]*)\">(?<text>.*?)</td>")]
+    private static partial Regex HealthCell();
 
     [GeneratedRegex("<tr data-node=")]
     private static partial Regex NodeRow();
