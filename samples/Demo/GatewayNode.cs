@@ -62,6 +62,29 @@ internal sealed partial class GatewayNode(string name, int port, IReadOnlyDictio
     public IReadOnlyList<string> ServedHashes() =>
         _runs.SelectMany(r => r.Lines()).Select(l => ServedLine().Match(l)).Where(m => m.Success).Select(m => m.Groups["hash"].Value).ToArray();
 
+    /// <summary>Every swap this node logged (event 1000) with its time of day (the log's timestamp), over all its runs, in order.</summary>
+    public IReadOnlyList<(TimeSpan At, string Hash)> Swaps() =>
+        _runs.SelectMany(r => r.Lines()).Select(l => (Line: l, Match: ServedLine().Match(l)))
+            .Where(p => p.Match.Success && TimeSpan.TryParseExact(p.Line.Split(' ', 2)[0], @"hh\:mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture, out _))
+            .Select(p => (TimeSpan.ParseExact(p.Line.Split(' ', 2)[0], @"hh\:mm\:ss\.fff", System.Globalization.CultureInfo.InvariantCulture), p.Match.Groups["hash"].Value))
+            .ToArray();
+
+    /// <summary>How long this node served <paramref name="hash"/> (from its swap to the next one), summed over every time it did; zero when it never did.</summary>
+    public TimeSpan ServedFor(string hash)
+    {
+        var swaps = Swaps();
+        var total = TimeSpan.Zero;
+        for (var i = 0; i < swaps.Count - 1; i++)
+        {
+            if (swaps[i].Hash == hash)
+            {
+                total += swaps[i + 1].At - swaps[i].At;
+            }
+        }
+
+        return total;
+    }
+
     /// <summary>Whether this node logged the export of a configuration to the fallback store (event 3102).</summary>
     public bool HasExported(string hash) =>
         _runs.Any(r => r.Lines().Any(l => l.Contains($"Exported configuration {hash}", StringComparison.Ordinal)));

@@ -23,6 +23,7 @@ internal sealed partial class OutageScenario : IDisposable
     private readonly string _runId = DateTime.UtcNow.ToString("yyyyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture);
     private string _upstreamUrl = string.Empty;
     private string _deadUpstreamUrl = string.Empty;
+    private string _foreignUpstreamUrl = string.Empty;
     private string _storage = string.Empty;
     private string _emptyStorage = string.Empty;
     private ChildProcess? _upstream;
@@ -124,6 +125,7 @@ internal sealed partial class OutageScenario : IDisposable
 
         _upstreamUrl = $"http://127.0.0.1:{FreePort()}";
         _deadUpstreamUrl = $"http://127.0.0.1:{FreePort()}";
+        _foreignUpstreamUrl = $"http://127.0.0.1:{FreePort()}";
         _upstream = ChildProcess.Start(SampleBinaries.Demo, ["upstream", _upstreamUrl], new Dictionary<string, string>(), Path.Combine(_logs, "upstream.log"));
         var yamlPath = Path.Combine(_workspace, "fallback.yaml");
         await File.WriteAllTextAsync(yamlPath, "# Tier 4: served only when the control plane, the cache and the fallback store have nothing.\n" + GatewayConfigs.Yaml(GatewayConfigs.DeclarativeVersion, _upstreamUrl), cancellationToken);
@@ -152,9 +154,9 @@ internal sealed partial class OutageScenario : IDisposable
         var adminPort = FreePort();
         _controlPlane = new ControlPlaneNode(ControlPlaneSettings(pki, hubPort, adminPort), adminPort, Path.Combine(_logs, "control-plane.log"));
         var endpoint = $"wss://127.0.0.1:{hubPort}/v1/outlet";
-        _a = Gateway("A", GatewaySettings("a", pki, endpoint, yamlPath, _storage, _upstreamUrl, export: true, canary: true));
-        _b = Gateway("B", GatewaySettings("b", pki, endpoint, yamlPath, _storage, _upstreamUrl, export: false));
-        _c = Gateway("C", GatewaySettings("c", pki, endpoint, yamlPath, _emptyStorage, _upstreamUrl, export: false));
+        _a = Gateway("A", GatewaySettings("a", pki, endpoint, yamlPath, _storage, [_upstreamUrl, _deadUpstreamUrl], export: true, canary: true));
+        _b = Gateway("B", GatewaySettings("b", pki, endpoint, yamlPath, _storage, [_upstreamUrl, _deadUpstreamUrl], export: false));
+        _c = Gateway("C", GatewaySettings("c", pki, endpoint, yamlPath, _emptyStorage, [_upstreamUrl, _deadUpstreamUrl], export: false));
 
         Console.WriteLine($"upstream {_upstreamUrl}; control plane {endpoint} (mTLS, PKI mode), admin http://127.0.0.1:{adminPort}/nodes");
         Console.WriteLine($"fallback store {_storage}; gateways A {A.Url}, B {B.Url}, C {C.Url}");
@@ -187,12 +189,17 @@ internal sealed partial class OutageScenario : IDisposable
     };
 
     /// <summary>
-    /// A gateway node: the link to the CP over mTLS, a data directory (cache), the store, the YAML; short intervals; and
-    /// the one upstream its site allows (a configuration routing anywhere else is refused on the node).
+    /// A gateway node: the link to the CP over mTLS, a data directory (cache), the store, the YAML; short intervals; the
+    /// upstreams its site allows (a configuration routing anywhere else is refused on the node: the real upstream, and a
+    /// port where nothing listens, which a configuration every node accepts can route to); and the sample's bake with a
+    /// short detection window, so that a node reverts a configuration whose requests fail within seconds.
     /// </summary>
-    private static Dictionary<string, string> GatewaySettings(string id, DemoPki pki, string endpoint, string yamlPath, string storage, string allowedUpstream, bool export, bool canary = false) => new(ChildLogging)
+    private static Dictionary<string, string> GatewaySettings(string id, DemoPki pki, string endpoint, string yamlPath, string storage, string[] allowedUpstreams, bool export, bool canary = false) => new(ChildLogging)
     {
-        ["Gateway:AllowedUpstreams:0"] = allowedUpstream,
+        ["Gateway:AllowedUpstreams:0"] = allowedUpstreams[0],
+        ["Gateway:AllowedUpstreams:1"] = allowedUpstreams[1],
+        ["Resilience:Bake:DetectionWindow"] = BakeDetectionWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        ["Resilience:Bake:MinimumRequests"] = "20",
         ["Resilience:NodeId"] = $"gateway-{id}",
         ["Resilience:Labels:role"] = export ? "backup" : "worker",
         ["Resilience:Labels:ring"] = canary ? "canary" : "main",
@@ -217,7 +224,7 @@ internal sealed partial class OutageScenario : IDisposable
         ["Resilience:ClusterLink:ClientCertificatePath"] = pki.ClientCertificatePath,
         ["Resilience:ClusterLink:ClientKeyPath"] = pki.ClientKeyPath,
         ["Resilience:ClusterLink:TrustedCaPath"] = pki.CaPath,
-        ["Resilience:ClusterLink:HeartbeatInterval"] = "00:00:01",
+        ["Resilience:ClusterLink:HeartbeatInterval"] = HeartbeatInterval.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
         ["Resilience:ClusterLink:HeartbeatTimeout"] = "00:00:03",
         ["Resilience:ClusterLink:ReconnectDelayMin"] = "00:00:00.500",
         ["Resilience:ClusterLink:ReconnectDelayMax"] = "00:00:01",
@@ -280,7 +287,7 @@ internal sealed partial class OutageScenario : IDisposable
 
     private static void Report(Phase phase)
     {
-        Console.WriteLine($"   [{(phase.Passed ? "ok" : "FAIL")}] {phase.Ok}/{phase.Total} requests ok in {phase.Duration.TotalSeconds:F1} s; serving {phase.Serving}");
+        Console.WriteLine($"   [{(phase.Passed ? "ok" : "FAIL")}] {phase.Ok}/{phase.Total} requests ok{(phase.Failed > 0 ? $" ({phase.Failed} failed on the bad configuration, measured)" : string.Empty)} in {phase.Duration.TotalSeconds:F1} s; serving {phase.Serving}");
         foreach (var problem in phase.Problems)
         {
             Console.WriteLine($"   problem: {problem}");

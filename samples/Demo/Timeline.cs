@@ -16,6 +16,9 @@ internal sealed class Phase(string title)
 
     public int Total { get; private set; }
 
+    /// <summary>Gets the requests that failed where the phase serves a bad configuration on purpose: measured, not a problem.</summary>
+    public int Failed { get; private set; }
+
     public string Serving { get; set; } = "-";
 
     /// <summary>Gets or sets what the phase measured, printed under the timeline.</summary>
@@ -25,7 +28,7 @@ internal sealed class Phase(string title)
 
     public IReadOnlyList<string> Problems => _problems;
 
-    public bool Passed => Ran && _problems.Count == 0 && Total > 0 && Ok == Total;
+    public bool Passed => Ran && _problems.Count == 0 && Total > 0 && Ok + Failed == Total;
 
     public static Phase NotRun(string title) => new(title) { Ran = false };
 
@@ -54,6 +57,25 @@ internal sealed class Phase(string title)
         }
     }
 
+    /// <summary>
+    /// Counts requests of a phase that serves a bad configuration on purpose: a failed request is measured (<see cref="Failed"/>)
+    /// when <paramref name="mayFail"/> says it may fail (through the nodes the bad configuration may reach), else a problem.
+    /// </summary>
+    public void Count(IEnumerable<ProxiedResponse> responses, Func<ProxiedResponse, bool> acceptable, Func<ProxiedResponse, bool> mayFail)
+    {
+        foreach (var response in responses)
+        {
+            if (!response.Succeeded && mayFail(response))
+            {
+                Total++;
+                Failed++;
+                continue;
+            }
+
+            Count([response], acceptable);
+        }
+    }
+
     public void Finish() => Duration = _elapsed.Elapsed;
 }
 
@@ -66,14 +88,14 @@ internal static class Timeline
         var servingWidth = Math.Max(21, phases.Max(p => p.Serving.Length));
         Console.WriteLine();
         Console.WriteLine("timeline");
-        Console.WriteLine($"{"phase".PadRight(titleWidth)}  {"time",7}  {"requests ok",11}  {"serving (node=tier/config)".PadRight(servingWidth)}  result");
-        Console.WriteLine(new string('-', titleWidth + servingWidth + 38));
+        Console.WriteLine($"{"phase".PadRight(titleWidth)}  {"time",7}  {"requests ok",22}  {"serving (node=tier/config)".PadRight(servingWidth)}  result");
+        Console.WriteLine(new string('-', titleWidth + servingWidth + 49));
         foreach (var phase in phases)
         {
             var time = phase.Ran ? $"{phase.Duration.TotalSeconds:F1} s" : "-";
-            var requests = phase.Ran ? $"{phase.Ok}/{phase.Total}" : "-";
+            var requests = !phase.Ran ? "-" : phase.Failed > 0 ? $"{phase.Ok}/{phase.Total} ({phase.Failed} failed)" : $"{phase.Ok}/{phase.Total}";
             var result = !phase.Ran ? "not run" : phase.Passed ? "ok" : "FAIL";
-            Console.WriteLine($"{phase.Title.PadRight(titleWidth)}  {time,7}  {requests,11}  {phase.Serving.PadRight(servingWidth)}  {result}");
+            Console.WriteLine($"{phase.Title.PadRight(titleWidth)}  {time,7}  {requests,22}  {phase.Serving.PadRight(servingWidth)}  {result}");
         }
 
         foreach (var phase in phases.Where(p => p.Note is not null))
