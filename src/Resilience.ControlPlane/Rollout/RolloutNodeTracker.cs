@@ -45,6 +45,7 @@ internal sealed class RolloutNodeTracker
             track.CanRollBack = canRollBack;
             track.IsConnected = true;
             track.ConnectedAt = now;
+            track.LastHeartbeatAt = null;
             Serve(track, servedHash, now);
         });
     }
@@ -62,12 +63,19 @@ internal sealed class RolloutNodeTracker
     /// <summary>A node said what it serves (a heartbeat, an apply result).</summary>
     public void Served(string nodeId, string? hash) => Change(nodeId, track => Serve(track, hash, _time.GetUtcNow()));
 
-    /// <summary>A heartbeat's health: requests and failed requests since the previous heartbeat, readiness.</summary>
+    /// <summary>
+    /// A heartbeat's health: requests and failed requests since the node's previous heartbeat, readiness. Those counts
+    /// cover the interval since the previous heartbeat on this connection: when the node began serving its configuration
+    /// within that interval (or it is the connection's first), they mix two configurations and count for neither (a
+    /// canary's failures under the configuration it just left must not fail the next one's gate).
+    /// </summary>
     public void Heartbeat(string nodeId, string? hash, long? requests, long? failed, bool? ready)
     {
         var now = _time.GetUtcNow();
         Change(nodeId, track =>
         {
+            var since = track.LastHeartbeatAt;
+            track.LastHeartbeatAt = now;
             Serve(track, hash, now);
             track.Ready = ready ?? track.Ready;
             if (requests is not { } total || total < 0)
@@ -75,16 +83,18 @@ internal sealed class RolloutNodeTracker
                 return;
             }
 
+            var config = hash is null ? null : Find(track, hash);
+            var whole = since is { } start && config?.AppliedAt is { } applied && start >= applied;
             var bad = Math.Clamp(failed ?? 0, 0, total);
-            track.Samples.Enqueue(new Sample(now, hash, total, bad));
+            track.Samples.Enqueue(new Sample(now, hash, total, bad, whole));
             while (track.Samples.Count > MaxSamplesPerNode || (track.Samples.TryPeek(out var old) && now - old.At > _window))
             {
                 track.Samples.Dequeue();
             }
 
-            if (hash is not null && Find(track, hash) is { AppliedAt: not null } config)
+            if (whole)
             {
-                config.DuringRequests += total;
+                config!.DuringRequests += total;
                 config.DuringFailed += bad;
             }
         });
@@ -244,7 +254,7 @@ internal sealed class RolloutNodeTracker
         config.AppliedAt = now;
         foreach (var sample in track.Samples)
         {
-            if (sample.Hash != hash && now - sample.At <= _window)
+            if (sample.Hash != hash && sample.Whole && now - sample.At <= _window)
             {
                 config.BeforeRequests += sample.Requests;
                 config.BeforeFailed += sample.Failed;
@@ -282,7 +292,8 @@ internal sealed class RolloutNodeTracker
         gone?.ForEach(id => _nodes.Remove(id));
     }
 
-    private readonly record struct Sample(DateTimeOffset At, string? Hash, long Requests, long Failed);
+    /// <summary>One heartbeat's counts; <c>Whole</c>: its interval lay entirely within one configuration.</summary>
+    private readonly record struct Sample(DateTimeOffset At, string? Hash, long Requests, long Failed, bool Whole);
 
     private sealed class NodeTrack
     {
@@ -295,6 +306,9 @@ internal sealed class RolloutNodeTracker
         public DateTimeOffset ConnectedAt { get; set; }
 
         public DateTimeOffset UpdatedAt { get; set; }
+
+        /// <summary>Gets or sets when the previous heartbeat of this connection arrived (the start of the next one's counts).</summary>
+        public DateTimeOffset? LastHeartbeatAt { get; set; }
 
         public string? ServedHash { get; set; }
 

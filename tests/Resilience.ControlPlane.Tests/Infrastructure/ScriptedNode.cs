@@ -61,6 +61,14 @@ internal sealed class ScriptedNode : IAsyncDisposable
 
     public Task HeartbeatAsync() => SendAsync(new HeartbeatMessage { Type = LinkProtocol.Types.Heartbeat, ConfigHash = Serving });
 
+    /// <summary>A heartbeat with the health a node reports: its requests and failed requests since the previous one.</summary>
+    public Task HeartbeatAsync(string? serving, long requests, long failed) => SendAsync(new HeartbeatMessage
+    {
+        Type = LinkProtocol.Types.Heartbeat,
+        ConfigHash = serving,
+        Health = new HeartbeatHealth { Ready = true, Requests = requests, FailedRequests = failed },
+    });
+
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();

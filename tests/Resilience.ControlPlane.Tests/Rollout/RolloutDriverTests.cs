@@ -82,6 +82,14 @@ public sealed class RolloutDriverTests : IDisposable
         var bad = await Publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"v":"bad"}"""), "bad", Plan(TimeSpan.FromMinutes(5)));
         Serve("canary", bad.Hash);
         await Driver.RoundAsync(CancellationToken.None);
+
+        // The first heartbeat after the apply counts requests from before it too (its interval began under v1): it
+        // counts for neither configuration, however many failed.
+        Tracker.Heartbeat("canary", bad.Hash, requests: 50, failed: 40, ready: true);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await Driver.RoundAsync(CancellationToken.None);
+        Assert.Equal(RolloutRecordPhase.Running, Targets.Rollout!.Phase);
+
         Tracker.Heartbeat("canary", bad.Hash, requests: 50, failed: 50, ready: true);
         _time.Advance(TimeSpan.FromSeconds(1));
         await Driver.RoundAsync(CancellationToken.None);
