@@ -199,7 +199,7 @@ internal sealed partial class OutageScenario : IDisposable
         ["Gateway:AllowedUpstreams:0"] = allowedUpstreams[0],
         ["Gateway:AllowedUpstreams:1"] = allowedUpstreams[1],
         ["Resilience:Bake:DetectionWindow"] = BakeDetectionWindow.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
-        ["Resilience:Bake:MinimumRequests"] = "20",
+        ["Resilience:Bake:MinimumRequests"] = "10",
         ["Resilience:NodeId"] = $"gateway-{id}",
         ["Resilience:Labels:role"] = export ? "backup" : "worker",
         ["Resilience:Labels:ring"] = canary ? "canary" : "main",

@@ -123,7 +123,7 @@ public sealed class RolloutFleetShareTests(ITestOutputHelper output)
             var undone = status.EndedAt!.Value - reached;
             output.WriteLine(
                 $"served by {served.Length} of {FleetSize} nodes ({string.Join(", ", served)}); first canary applied -> rollback complete {undone.TotalMilliseconds:F0} ms "
-                + $"(heartbeat {heartbeat.TotalMilliseconds:F0} ms, the gate needs 20 requests: one heartbeat round of the wave's 5 nodes; evaluation interval 50 ms); {Interlocked.Read(ref failed)} requests failed");
+                + $"(heartbeat {heartbeat.TotalMilliseconds:F0} ms, the gate reads the first heartbeat whose interval began after the apply: 5 nodes x 10 requests; evaluation interval 50 ms); {Interlocked.Read(ref failed)} requests failed");
         }
         finally
         {
