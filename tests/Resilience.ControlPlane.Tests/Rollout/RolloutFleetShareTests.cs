@@ -16,20 +16,12 @@ public sealed class RolloutFleetShareTests(ITestOutputHelper output)
     [Fact]
     public async Task A_configuration_every_node_refuses_staged_to_5_percent_of_100_nodes_reaches_those_5_only_and_is_rolled_back()
     {
-        await using var cp = await ControlPlaneServer.StartAsync(
-            Pki.ServerCertificate,
-            Pki.Hub,
-            services: s => s.Configure<RolloutOptions>(o => o.EvaluationInterval = TimeSpan.FromMilliseconds(50)));
+        await using var cp = await StartAsync();
         var v1 = await cp.PublishAsync("""{"v":1}""");
         var fleet = new List<ScriptedNode>();
         try
         {
-            for (var i = 0; i < FleetSize; i++)
-            {
-                fleet.Add(await ScriptedNode.ConnectAsync(cp.Endpoint, $"node-{i:D3}"));
-            }
-
-            await Eventually.HoldsAsync(() => fleet.All(n => n.Serving == v1.Hash), "every node serves v1", TimeSpan.FromSeconds(60));
+            await ConnectAsync(cp, fleet, v1);
             foreach (var node in fleet)
             {
                 node.Refuse = header => header.Hash == v1.Hash ? null : "route 'all': unknown cluster 'nowhere'";
@@ -68,22 +60,14 @@ public sealed class RolloutFleetShareTests(ITestOutputHelper output)
     public async Task A_configuration_that_fails_every_request_staged_to_5_percent_of_100_nodes_is_served_by_those_5_only_until_the_failed_request_gate_rolls_it_back()
     {
         var heartbeat = TimeSpan.FromMilliseconds(250);
-        await using var cp = await ControlPlaneServer.StartAsync(
-            Pki.ServerCertificate,
-            Pki.Hub,
-            services: s => s.Configure<RolloutOptions>(o => o.EvaluationInterval = TimeSpan.FromMilliseconds(50)));
+        await using var cp = await StartAsync();
         var v1 = await cp.PublishAsync("""{"v":1}""");
         var fleet = new List<ScriptedNode>();
         using var stop = new CancellationTokenSource();
         Task? heartbeats = null;
         try
         {
-            for (var i = 0; i < FleetSize; i++)
-            {
-                fleet.Add(await ScriptedNode.ConnectAsync(cp.Endpoint, $"node-{i:D3}"));
-            }
-
-            await Eventually.HoldsAsync(() => fleet.All(n => n.Serving == v1.Hash), "every node serves v1", TimeSpan.FromSeconds(60));
+            await ConnectAsync(cp, fleet, v1);
 
             // Every node takes 10 requests per heartbeat interval and says so: all of them fail while it serves the bad one.
             string? badHash = null;
@@ -138,5 +122,19 @@ public sealed class RolloutFleetShareTests(ITestOutputHelper output)
                 await node.DisposeAsync();
             }
         }
+    }
+
+    private static Task<ControlPlaneServer> StartAsync() =>
+        ControlPlaneServer.StartAsync(Pki.ServerCertificate, Pki.Hub, services: s => s.Configure<RolloutOptions>(o => o.EvaluationInterval = TimeSpan.FromMilliseconds(50)));
+
+    /// <summary>Connects the fleet (into <paramref name="fleet"/>, which the caller disposes) and waits until every node serves <paramref name="v1"/>.</summary>
+    private static async Task ConnectAsync(ControlPlaneServer cp, List<ScriptedNode> fleet, PublishedConfig v1)
+    {
+        for (var i = 0; i < FleetSize; i++)
+        {
+            fleet.Add(await ScriptedNode.ConnectAsync(cp.Endpoint, $"node-{i:D3}"));
+        }
+
+        await Eventually.HoldsAsync(() => fleet.All(n => n.Serving == v1.Hash), "every node serves v1", TimeSpan.FromSeconds(60));
     }
 }

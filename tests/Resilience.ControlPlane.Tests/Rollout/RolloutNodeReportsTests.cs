@@ -36,20 +36,7 @@ public sealed class RolloutNodeReportsTests
         // Its traffic fails from now on (the first heartbeat after the apply also counts requests from before it, and
         // counts for neither configuration: the gate reads the ones after).
         var rollouts = cp.Services.GetRequiredService<IConfigRollouts>();
-        using (var traffic = new CancellationTokenSource())
-        {
-            var load = Task.Run(async () =>
-            {
-                while (!traffic.IsCancellationRequested && canary.Current?.Hash == bad.Hash)
-                {
-                    Record(canary, 10, failing: true);
-                    await Task.Delay(50, CancellationToken.None);
-                }
-            });
-            await Eventually.HoldsAsync(() => Current(rollouts)?.Phase == RolloutPhase.RolledBack, "the rollout rolled back");
-            await traffic.CancelAsync();
-            await load;
-        }
+        await FailingTrafficAsync(canary, bad.Hash, () => Current(rollouts)?.Phase == RolloutPhase.RolledBack, "the rollout rolled back");
 
         var status = Current(rollouts)!;
         Assert.Contains("the failed-request share rose to 100.0 % of ", status.Reason, StringComparison.Ordinal);
@@ -95,20 +82,7 @@ public sealed class RolloutNodeReportsTests
         var bad = await cp.Publisher.PublishAsync(Encoding.UTF8.GetBytes(Config(2)), "2", TwoWaves(failedShare: null));
         await Eventually.HoldsAsync(() => canary.Current?.Hash == bad.Hash, "the canary serves config 2");
         using var sent = ConfigsSent(cp.Services);
-        using (var traffic = new CancellationTokenSource())
-        {
-            var load = Task.Run(async () =>
-            {
-                while (!traffic.IsCancellationRequested)
-                {
-                    Record(canary, 10, failing: true);
-                    await Task.Delay(50, CancellationToken.None);
-                }
-            });
-            await Eventually.HoldsAsync(() => canary.Current?.Hash == v1.Hash, "the canary reverted to config 1");
-            await traffic.CancelAsync();
-            await load;
-        }
+        await FailingTrafficAsync(canary, bad.Hash, () => canary.Current?.Hash == v1.Hash, "the canary reverted to config 1");
 
         var rollouts = cp.Services.GetRequiredService<IConfigRollouts>();
         await Eventually.HoldsAsync(() => Current(rollouts)?.Phase == RolloutPhase.RolledBack, "the rollout rolled back");
@@ -165,6 +139,23 @@ public sealed class RolloutNodeReportsTests
         {
             node.Usage.Record(new UsageRecord("svc", "all", null, failing ? 502 : 200, TimeSpan.FromMilliseconds(1), 0, 0));
         }
+    }
+
+    /// <summary>Every request through <paramref name="node"/> fails while it serves <paramref name="bad"/> (10 each 50 ms), until <paramref name="condition"/> holds.</summary>
+    private static async Task FailingTrafficAsync(DataPlaneNode node, string bad, Func<bool> condition, string what)
+    {
+        using var traffic = new CancellationTokenSource();
+        var load = Task.Run(async () =>
+        {
+            while (!traffic.IsCancellationRequested && node.Current?.Hash == bad)
+            {
+                Record(node, 10, failing: true);
+                await Task.Delay(50, CancellationToken.None);
+            }
+        });
+        await Eventually.HoldsAsync(condition, what);
+        await traffic.CancelAsync();
+        await load;
     }
 
     private static RolloutPlan TwoWaves(double? failedShare)
