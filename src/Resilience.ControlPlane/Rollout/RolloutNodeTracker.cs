@@ -66,8 +66,8 @@ internal sealed class RolloutNodeTracker
     /// <summary>
     /// A heartbeat's health: requests and failed requests since the node's previous heartbeat, readiness. Those counts
     /// cover the interval since the previous heartbeat on this connection: when the node began serving its configuration
-    /// within that interval (or it is the connection's first), they mix two configurations and count for neither (a
-    /// canary's failures under the configuration it just left must not fail the next one's gate).
+    /// (again) within that interval, or it is the connection's first, they mix two configurations and count for neither
+    /// (a canary's failures under the configuration it just left must not fail the next one's gate).
     /// </summary>
     public void Heartbeat(string nodeId, string? hash, long? requests, long? failed, bool? ready)
     {
@@ -84,7 +84,7 @@ internal sealed class RolloutNodeTracker
             }
 
             var config = hash is null ? null : Find(track, hash);
-            var whole = since is { } start && config?.AppliedAt is { } applied && start >= applied;
+            var whole = since is { } start && hash is not null && start >= track.ServingSince;
             var bad = Math.Clamp(failed ?? 0, 0, total);
             track.Samples.Enqueue(new Sample(now, hash, total, bad, whole));
             while (track.Samples.Count > MaxSamplesPerNode || (track.Samples.TryPeek(out var old) && now - old.At > _window))
@@ -244,6 +244,11 @@ internal sealed class RolloutNodeTracker
             return;
         }
 
+        if (track.ServedHash != hash)
+        {
+            track.ServingSince = now;
+        }
+
         track.ServedHash = hash;
         var config = Track(track, hash);
         if (config.AppliedAt is not null)
@@ -254,7 +259,8 @@ internal sealed class RolloutNodeTracker
         config.AppliedAt = now;
         foreach (var sample in track.Samples)
         {
-            if (sample.Hash != hash && sample.Whole && now - sample.At <= _window)
+            // The share before is the node's own under what it served: not under a configuration it refused or went back from.
+            if (sample.Hash != hash && sample.Whole && now - sample.At <= _window && (sample.Hash is null || Find(track, sample.Hash) is not { Outcome: not null }))
             {
                 config.BeforeRequests += sample.Requests;
                 config.BeforeFailed += sample.Failed;
@@ -311,6 +317,9 @@ internal sealed class RolloutNodeTracker
         public DateTimeOffset? LastHeartbeatAt { get; set; }
 
         public string? ServedHash { get; set; }
+
+        /// <summary>Gets or sets when the node last began serving <see cref="ServedHash"/>.</summary>
+        public DateTimeOffset ServingSince { get; set; }
 
         public bool? Ready { get; set; }
 

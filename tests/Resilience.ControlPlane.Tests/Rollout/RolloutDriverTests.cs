@@ -126,6 +126,43 @@ public sealed class RolloutDriverTests : IDisposable
         Assert.Same(v2, Targets.For("canary", Canary));
     }
 
+    [Fact]
+    public async Task The_share_before_a_rollout_is_the_nodes_own_under_what_it_served_not_under_a_configuration_it_reverted()
+    {
+        var v1 = await Publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"v":1}"""));
+        Serve("canary", v1.Hash);
+        Serve("other", v1.Hash);
+        Heartbeats("canary", v1.Hash, 10, failed: 1);
+
+        // Published to everyone, it failed every request until the node's bake reverted it; then v1 again.
+        var bad = await Publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"v":"bad"}"""));
+        Serve("canary", bad.Hash);
+        Heartbeats("canary", bad.Hash, 5, failed: 100);
+        Tracker.Outcome("canary", bad.Hash, RolloutNodeState.Reverted, "100 of 100 requests failed", "self-revert", v1.Hash);
+        Heartbeats("canary", v1.Hash, 3, failed: 1);
+
+        await Publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"v":2}"""), "v2", Plan(TimeSpan.FromMinutes(5)));
+        var v2 = Publisher.Latest!;
+        Serve("canary", v2.Hash);
+        Heartbeats("canary", v2.Hash, 3, failed: 3);
+        await Driver.RoundAsync(CancellationToken.None);
+
+        // 3 % now against 1 % before: within the 5 points allowed. Counting the reverted one's failures would make
+        // "before" about 27 %; the first heartbeats after each change (their intervals straddle it) count for neither.
+        var gate = (await _services.GetRequiredService<IConfigRollouts>().GetCurrentAsync())!.Waves[0].Gates.Single(g => g.Name == "failed requests");
+        Assert.Equal("3.0 % of 200 requests (before: 1.0 % of 1100)", gate.Value);
+        Assert.Equal(RolloutGateState.Passed, gate.State);
+    }
+
+    private void Heartbeats(string id, string hash, int count, int failed)
+    {
+        for (var i = 0; i < count; i++)
+        {
+            Tracker.Heartbeat(id, hash, requests: 100, failed: failed, ready: true);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+    }
+
     private static RolloutPlan Plan(TimeSpan bake)
     {
         var canary = RolloutWave.WithLabels(Canary, bake);
