@@ -118,6 +118,11 @@ internal sealed partial class OutageScenario
         phase.Expect(sentTo.SequenceEqual(["gateway-a"]), $"the control plane sent v6-dead to [{string.Join(", ", sentTo)}]: only the canary wave (gateway-a) may get it");
         phase.Expect(await InRegistryAsync(Gateways, v5, ct), "the control plane's registry does not show A, B and C serving v5");
 
+        // YARP reloads its routes after the swap back: the next phase starts once A routes with v5 again.
+        phase.Expect(
+            await Poll.UntilAsync(async () => await A.StateAsync(_client, ct) is { IsRouting: true } state && state.Hash == v5, ConvergeTimeout, ct),
+            "A does not route with v5 again");
+
         var rollout = await ControlPlane.RolloutAsync(_client, ct);
         var canary = rollout?.Waves[0].Nodes.SingleOrDefault(n => n.NodeId == "gateway-a");
         phase.Expect(canary?.State is "RolledBack" or "Reverted", $"the canary wave shows gateway-a {canary?.State ?? "missing"}, expected RolledBack (by the rollout) or Reverted (by its bake)");
