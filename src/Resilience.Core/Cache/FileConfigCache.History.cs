@@ -133,17 +133,14 @@ internal sealed partial class FileConfigCache : IConfigHistoryStore
     private async ValueTask KeepPayloadAsync(ConfigSnapshot added, CancellationToken cancellationToken)
     {
         var target = PayloadPath(added.Hash);
-        if (Volatile.Read(ref _savedHash) == added.Hash)
+        // link(2) is atomic and the cache file is whole and durable: the name appears with every byte or not at all, so it
+        // needs no temporary name (the caller found no file of that name; should one appear meanwhile, the copy below replaces it).
+        // No directory fsync of its own: the index written next fsyncs this directory after its rename, which makes the
+        // link durable too; a crash before that leaves an index that does not name it (or, on a file system that
+        // reorders, an entry without its payload: dropped on read, never served).
+        if (Volatile.Read(ref _savedHash) == added.Hash && HardLink.TryCreate(_path, target))
         {
-            var temp = $"{target}.tmp-{Guid.NewGuid():N}";
-            if (HardLink.TryCreate(_path, temp))
-            {
-                // No directory fsync of its own: the index written next fsyncs this directory after its rename, which makes
-                // the link durable too; a crash before that leaves an index that does not name it (or, on a file system
-                // that reorders, an entry without its payload: dropped on read, never served).
-                File.Move(temp, target, overwrite: true);
-                return;
-            }
+            return;
         }
 
         await AtomicFile.WriteAsync(target, CacheFile.Encode(added, _timeProvider.GetUtcNow(), _encryption), cancellationToken).ConfigureAwait(false);
