@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -123,20 +122,20 @@ internal sealed class ExporterHarness : IAsyncDisposable
     /// Waits (real time, bounded) until every running loop is idle until a time after the fake clock's now;
     /// a frozen node, or one blocked in a stalled store call, counts as settled.
     /// </summary>
-    public async Task SettleAsync()
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!_nodes.Values.All(n => n.Clock.IsFrozen || n.Store.IsStalled || n.Clock.IsIdle(Time.GetUtcNow(), n.OfferedAt)))
-        {
-            foreach (var node in _nodes.Values.Where(n => n.Run.IsFaulted))
+    public Task SettleAsync() =>
+        Eventually.HoldsAsync(
+            async () =>
             {
-                await node.Run;
-            }
+                foreach (var node in _nodes.Values.Where(n => n.Run.IsFaulted))
+                {
+                    await node.Run;
+                }
 
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(10), "exporter loops did not settle within 10 s");
-            await Task.Delay(1);
-        }
-    }
+                return _nodes.Values.All(n => n.Clock.IsFrozen || n.Store.IsStalled || n.Clock.IsIdle(Time.GetUtcNow(), n.OfferedAt));
+            },
+            "exporter loops settle",
+            within: TimeSpan.FromSeconds(10),
+            every: TimeSpan.FromMilliseconds(1));
 
     /// <summary>Moves the clock in steps, settling after each, until a condition holds; returns the fake time that took.</summary>
     public async Task<TimeSpan> AdvanceUntilAsync(Func<bool> condition, TimeSpan step, TimeSpan max)
