@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Authentication;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using Resilience;
@@ -43,7 +44,9 @@ builder.Services.AddHealthChecks()
 // nobody can. Use your own scheme (certificates, JWT) in production: the endpoints only need the policy. The policy
 // names its scheme, and Gateway.csproj turns off the automatic default scheme: a lone scheme would otherwise become the
 // default and authenticate every proxied request too (docs/benchmarks.md, the request path).
-builder.Services.AddAuthentication().AddAdminKey(builder.Configuration["Gateway:AdminKey"]);
+// AddAuthenticationCore, not AddAuthentication: a key in a header needs no data protection (that is for cookies and
+// remote sign-in), and AddAuthentication's would load (or first create and write) a key ring at every start.
+new AuthenticationBuilder(builder.Services.AddAuthenticationCore().AddWebEncoders()).AddAdminKey(builder.Configuration["Gateway:AdminKey"]);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(DataPlaneAdminDefaults.PolicyName, policy => policy.AddAuthenticationSchemes(AdminKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser().RequireRole(AdminKeyAuthenticationHandler.Role));
 

@@ -42,53 +42,67 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         ArgumentNullException.ThrowIfNull(endpoint);
         var serverName = string.IsNullOrWhiteSpace(_options.ServerName) ? endpoint.IdnHost : _options.ServerName!;
 
-        // Certificates are read on every attempt, so renewed files are picked up by the next reconnect.
-        var (leaf, intermediates) = ClientCertificateLoader.Load(_options);
-        var serverTrust = LinkCertificates.LoadTrust(_options.TrustedCaPath, _options.TrustedCaCertificates);
         var proxyTrust = UsesProxy && _options.ProxyUri!.Scheme == Uri.UriSchemeHttps && _options.ProxyTlsVerify
             ? LinkCertificates.LoadTrust(_options.ProxyTrustedCaPath, [])
             : null;
-
         var attempt = new ConnectionAttempt();
-        var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            UseCookies = false,
-            AllowAutoRedirect = false,
-            ConnectTimeout = _options.ConnectTimeout,
-            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                TargetHost = serverName,
-                ClientCertificateContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true),
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateServer(certificate, chain, errors, serverName, serverTrust, attempt),
-                CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
-            },
-        };
-        handler.ConnectCallback = async (context, ct) =>
-        {
-            attempt.BeforeConnection();
-            return UsesProxy
-                ? await _tunnel.OpenAsync(context.DnsEndPoint, proxyTrust, attempt, ct).ConfigureAwait(false)
-                : await OpenDirectAsync(context.DnsEndPoint, ct).ConfigureAwait(false);
-        };
-
-        var invoker = new HttpMessageInvoker(handler, disposeHandler: true);
-        var socket = new ClientWebSocket();
-        socket.Options.AddSubProtocol(LinkProtocol.SubProtocol);
-
-        // Liveness is the protocol's heartbeat (driven by the injectable clock), not WebSocket pings.
-        socket.Options.KeepAliveInterval = TimeSpan.Zero;
-        socket.Options.HttpVersion = HttpVersion.Version11;
-        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
-
-        // A refused upgrade's status and headers: a busy control plane (503, 429) says when to come back.
-        socket.Options.CollectHttpResponseDetails = true;
-
         using var timeout = new CancellationTokenSource(_options.ConnectTimeout, _timeProvider);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+
+        // The transport first, then the certificates: an attempt at a control plane that is down (a restarted node
+        // serving its cache) ends at the refused connection, before the certificate files are read and the client
+        // certificate's chain is built, which cost more CPU than the rest of the attempt (docs/benchmarks.md).
+        Stream? opened = null;
+        X509Certificate2? leaf = null;
+        ClientWebSocket? socket = null;
+        HttpMessageInvoker? invoker = null;
         try
         {
+            attempt.BeforeConnection();
+            opened = await OpenAsync(new DnsEndPoint(endpoint.IdnHost, endpoint.Port), proxyTrust, attempt, linked.Token).ConfigureAwait(false);
+
+            // Certificates are read on every attempt, so renewed files are picked up by the next reconnect.
+            (leaf, var intermediates) = ClientCertificateLoader.Load(_options);
+            var serverTrust = LinkCertificates.LoadTrust(_options.TrustedCaPath, _options.TrustedCaCertificates);
+            var handler = new SocketsHttpHandler
+            {
+                UseProxy = false,
+                UseCookies = false,
+                AllowAutoRedirect = false,
+                ConnectTimeout = _options.ConnectTimeout,
+                PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+                SslOptions = new SslClientAuthenticationOptions
+                {
+                    TargetHost = serverName,
+                    ClientCertificateContext = SslStreamCertificateContext.Create(leaf, intermediates, offline: true),
+                    RemoteCertificateValidationCallback = (_, certificate, chain, errors) => ValidateServer(certificate, chain, errors, serverName, serverTrust, attempt),
+                    CertificateRevocationCheckMode = X509RevocationMode.NoCheck,
+                },
+            };
+            handler.ConnectCallback = async (context, ct) =>
+            {
+                // The handler's first connection is the one opened above; a retry opens another.
+                if (Interlocked.Exchange(ref opened, null) is { } first)
+                {
+                    return first;
+                }
+
+                attempt.BeforeConnection();
+                return await OpenAsync(context.DnsEndPoint, proxyTrust, attempt, ct).ConfigureAwait(false);
+            };
+
+            invoker = new HttpMessageInvoker(handler, disposeHandler: true);
+            socket = new ClientWebSocket();
+            socket.Options.AddSubProtocol(LinkProtocol.SubProtocol);
+
+            // Liveness is the protocol's heartbeat (driven by the injectable clock), not WebSocket pings.
+            socket.Options.KeepAliveInterval = TimeSpan.Zero;
+            socket.Options.HttpVersion = HttpVersion.Version11;
+            socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+
+            // A refused upgrade's status and headers: a busy control plane (503, 429) says when to come back.
+            socket.Options.CollectHttpResponseDetails = true;
+
             await socket.ConnectAsync(endpoint, invoker, linked.Token).ConfigureAwait(false);
             if (socket.SubProtocol != LinkProtocol.SubProtocol)
             {
@@ -99,10 +113,10 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
         }
         catch (Exception ex)
         {
-            var status = (int)socket.HttpStatusCode;
-            var headers = socket.HttpResponseHeaders;
-            socket.Dispose();
-            invoker.Dispose();
+            var status = socket is null ? 0 : (int)socket.HttpStatusCode;
+            var headers = socket?.HttpResponseHeaders;
+            socket?.Dispose();
+            invoker?.Dispose();
             if (ex is WebSocketException && status is StatusCodes.ServiceUnavailable or StatusCodes.TooManyRequests)
             {
                 throw new ControlPlaneBusyException(status, ControlPlaneBusyException.ParseRetryAfter(headers, _timeProvider.GetUtcNow()), ex);
@@ -119,7 +133,7 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
                 throw new AuthenticationException(why, ex);
             }
 
-            if (attempt.ClientCertificateRefused || (attempt.ServerTrusted && EndedWithoutResponse(ex)))
+            if (leaf is not null && (attempt.ClientCertificateRefused || (attempt.ServerTrusted && EndedWithoutResponse(ex))))
             {
                 throw new AuthenticationException(
                     $"the control plane refused this node's client certificate ({leaf.Subject}, issued by {leaf.Issuer}): it closed the connection "
@@ -129,6 +143,32 @@ internal sealed class ClusterLinkConnector : IClusterLinkConnector
             }
 
             throw;
+        }
+        finally
+        {
+            // Opened, but the attempt failed before the handler took it (unreadable certificates, say).
+            if (Interlocked.Exchange(ref opened, null) is { } unused)
+            {
+                await unused.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async ValueTask<Stream> OpenAsync(DnsEndPoint target, X509Certificate2Collection? proxyTrust, ConnectionAttempt attempt, CancellationToken cancellationToken)
+    {
+        if (UsesProxy)
+        {
+            return await _tunnel.OpenAsync(target, proxyTrust, attempt, cancellationToken).ConfigureAwait(false);
+        }
+
+        try
+        {
+            return await OpenDirectAsync(target, cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException ex)
+        {
+            // Said as the HTTP handler says it when it connects itself.
+            throw new HttpRequestException(HttpRequestError.ConnectionError, $"{ex.Message} ({target.Host}:{target.Port})", ex);
         }
     }
 

@@ -65,6 +65,9 @@ public sealed class TierRulesTests
         Assert.True(TierRules.IsLive(ConfigOrigin.Rollback));
         Assert.False(TierRules.IsLive(ConfigOrigin.Cache));
         Assert.Equal([ConfigOrigin.Cache, ConfigOrigin.ControlPlane, ConfigOrigin.FallbackStore, ConfigOrigin.Declarative], TierRules.StartupOrder);
+
+        // Equal ranks keep the table's order (the live tiers), and nothing is lost or repeated.
+        Assert.Equal([ConfigOrigin.ControlPlane, ConfigOrigin.Manual, ConfigOrigin.Rollback, ConfigOrigin.Cache, ConfigOrigin.FallbackStore, ConfigOrigin.Declarative, ConfigOrigin.None], TierRules.Order);
     }
 
     [Fact]
