@@ -21,6 +21,12 @@ if (args is [SampleProcessProfile.Command, ..])
     return await SampleProcessProfile.RunAsync(args);
 }
 
+if (args is [SelfRevertScenario.Command, ..])
+{
+    // Self-revert in the real sample processes: failed requests with the bake on and off, and the time back; see bench/self-revert.sh.
+    return await SelfRevertScenario.RunAsync(args);
+}
+
 if (args is ["history-apply", ..])
 {
     // The cost of the history on a 10 MB apply, in alternating rounds (HistoryApplyBenchmarks.RunAlternating).

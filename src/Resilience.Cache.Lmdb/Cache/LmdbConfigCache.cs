@@ -116,11 +116,7 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         cancellationToken.ThrowIfCancellationRequested();
-        byte[] value = CacheEnvelope.Encode(snapshot, _timeProvider.GetUtcNow());
-        if (_encryption is not null)
-        {
-            value = _encryption.Seal(value);
-        }
+        var value = Seal(CacheEnvelope.Encode(snapshot, _timeProvider.GetUtcNow()));
 
         ReopenIfWritableAgain();
         Write(tx =>
@@ -176,6 +172,12 @@ internal sealed partial class LmdbConfigCache : IConfigCache, IDisposable
         {
             // The payload hash travels as ExpectedHash: the apply pipeline recomputes the hash of every
             // document anyway and rejects a mismatch, so it is not computed twice on the start-up path.
+            // With the history on, config names the history's copy of the entry (LmdbConfigCache.History.cs).
+            if (ReferencedHash(stored, out var referenceMigratedFrom) is { } referenced)
+            {
+                return LoadReferenced(referenced, referenceMigratedFrom);
+            }
+
             return CacheEnvelope.Decode(Open(stored, out var migratedFrom), _path, verifyHash: false, migratedFrom);
         }
         catch (InvalidDataException ex)

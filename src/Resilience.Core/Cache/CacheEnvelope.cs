@@ -24,6 +24,17 @@ public static class CacheEnvelope
     /// <returns>The header line and the payload.</returns>
     public static byte[] Encode(ConfigSnapshot snapshot, DateTimeOffset savedAt)
     {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        var headerLine = EncodeHeaderLine(snapshot, savedAt);
+        var result = new byte[headerLine.Length + snapshot.Payload.Length];
+        headerLine.CopyTo(result, 0);
+        snapshot.Payload.Span.CopyTo(result.AsSpan(headerLine.Length));
+        return result;
+    }
+
+    /// <summary>The header line of <see cref="Encode"/>'s entry, newline included: a writer that streams (gzip) writes it, then the payload, without the copy <see cref="Encode"/> makes.</summary>
+    internal static byte[] EncodeHeaderLine(ConfigSnapshot snapshot, DateTimeOffset savedAt)
+    {
         var header = new CacheHeader
         {
             Format = FormatTag,
@@ -37,11 +48,10 @@ public static class CacheEnvelope
             SavedAt = savedAt,
         };
         var headerBytes = JsonSerializer.SerializeToUtf8Bytes(header, CacheJsonContext.Default.CacheHeader);
-        var result = new byte[headerBytes.Length + 1 + snapshot.Payload.Length];
-        headerBytes.CopyTo(result, 0);
-        result[headerBytes.Length] = (byte)'\n';
-        snapshot.Payload.Span.CopyTo(result.AsSpan(headerBytes.Length + 1));
-        return result;
+        var line = new byte[headerBytes.Length + 1];
+        headerBytes.CopyTo(line, 0);
+        line[headerBytes.Length] = (byte)'\n';
+        return line;
     }
 
     /// <summary>Decodes a cache entry into the document the chain applies (origin <see cref="ConfigOrigin.Cache"/>).</summary>

@@ -11,10 +11,19 @@ internal static class CacheFile
 {
     public static byte[] Encode(ConfigSnapshot snapshot, DateTimeOffset savedAt, CacheEncryption? encryption)
     {
-        var content = BoundedGzip.Compress(CacheEnvelope.Encode(snapshot, savedAt));
+        // The header line and the payload go into the gzip stream one after the other: the same bytes as compressing
+        // CacheEnvelope.Encode's entry, without first copying a 10 MB payload behind its header.
+        var content = BoundedGzip.Compress(CacheEnvelope.EncodeHeaderLine(snapshot, savedAt), snapshot.Payload.Span);
         return encryption is null ? content : encryption.Seal(content);
     }
 
+    /// <remarks>
+    /// The payload's SHA-256 is not computed here: the document carries the header's hash as
+    /// <see cref="ConfigDocument.ExpectedHash"/>, and the apply pipeline hashes every document and rejects a mismatch
+    /// (<see cref="RejectionReason.HashMismatch"/>; a history entry that fails so is dropped), so an altered payload is
+    /// never served and a 10 MB payload is hashed once. Damage in transit or at rest is caught before that by the gzip
+    /// trailer (CRC-32 and length) and, when encrypted, by the seal.
+    /// </remarks>
     /// <exception cref="InvalidDataException">The bytes are not a whole, intact entry (or the key is wrong).</exception>
     /// <exception cref="GzipContentException">The gzip stream is damaged or over the limit.</exception>
     public static ConfigDocument Decode(byte[] stored, CacheEncryption? encryption, long maxDecompressedBytes, string source)
@@ -52,7 +61,7 @@ internal static class CacheFile
             throw new InvalidDataException("gzip trailer is missing or wrong (truncated?)");
         }
 
-        return CacheEnvelope.Decode(content, source, migratedFrom: migratedFrom);
+        return CacheEnvelope.Decode(content, source, verifyHash: false, migratedFrom: migratedFrom);
     }
 
     private static long SaturatingAdd(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;

@@ -568,10 +568,16 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                 return false;
             }
 
-            var cached = _cache is not null && (TierRules.IsCached(snapshot.Origin) || migrated)
-                && await WriteCacheAsync(_cache, snapshot, cancellationToken).ConfigureAwait(false);
-            await _history.RecordAsync(snapshot, rollback?.End ?? ConfigHistoryEnd.Replaced, rollback?.State, EndsRollbacks(snapshot.Origin), cancellationToken).ConfigureAwait(false);
-            return cached;
+            // Cache and history in one write where the store can (LMDB: one transaction, the payload stored once); when the
+            // history does not take the cache write (off, not kept, or its write failed), the cache is written alone.
+            var toCache = _cache is not null && (TierRules.IsCached(snapshot.Origin) || migrated);
+            if (await _history.RecordAsync(snapshot, rollback?.End ?? ConfigHistoryEnd.Replaced, rollback?.State, EndsRollbacks(snapshot.Origin), toCache, cancellationToken).ConfigureAwait(false))
+            {
+                _writes?.MarkWritten(LocalWriteStatus.Cache);
+                return true;
+            }
+
+            return toCache && await WriteCacheAsync(_cache!, snapshot, cancellationToken).ConfigureAwait(false);
         }
         finally
         {

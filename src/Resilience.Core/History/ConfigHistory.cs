@@ -91,19 +91,21 @@ internal sealed class ConfigHistory
     /// <param name="end">How the previous configuration ended.</param>
     /// <param name="rollback">The rollback or revert that served it, which then stands; <see langword="null"/> for any other apply.</param>
     /// <param name="endsRollbacks">Whether it ends the standing rollbacks (the control plane or an operator applied it).</param>
+    /// <param name="cache">Whether <paramref name="served"/> also goes to the cache: then the store writes both at once (<see cref="IConfigHistoryStore.SaveWithHistoryAsync"/>).</param>
     /// <param name="cancellationToken">Cancels the write.</param>
-    public async ValueTask RecordAsync(ConfigSnapshot served, ConfigHistoryEnd end, ConfigRollbackState? rollback, bool endsRollbacks, CancellationToken cancellationToken)
+    /// <returns>Whether the store cached <paramref name="served"/>; when <see langword="false"/> and it should be cached, the caller saves it alone.</returns>
+    public async ValueTask<bool> RecordAsync(ConfigSnapshot served, ConfigHistoryEnd end, ConfigRollbackState? rollback, bool endsRollbacks, bool cache, CancellationToken cancellationToken)
     {
         if (!IsEnabled || !TierRules.IsKeptInHistory(served.Origin))
         {
-            return;
+            return false;
         }
 
         var index = Index;
         var newest = index.Entries.Count > 0 ? index.Entries[0] : null;
         if (served.Origin == ConfigOrigin.Cache && newest is { End: ConfigHistoryEnd.Serving } && newest.Hash == served.Hash)
         {
-            return;
+            return false;
         }
 
         var now = _timeProvider.GetUtcNow();
@@ -137,7 +139,7 @@ internal sealed class ConfigHistory
             }
         }
 
-        await WriteAsync(new HistoryIndex(entries.Take(_depth).ToArray(), refused, reverted), served, cancellationToken).ConfigureAwait(false);
+        return await WriteAsync(new HistoryIndex(entries.Take(_depth).ToArray(), refused, reverted), served, cache, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -165,7 +167,7 @@ internal sealed class ConfigHistory
         var index = Index;
         if (IsEnabled)
         {
-            await WriteAsync(index with { Refused = [] }, null, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(index with { Refused = [] }, null, cache: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -196,20 +198,30 @@ internal sealed class ConfigHistory
         Log.HistoryEntryDropped(_logger, hash, _description);
         if (kept.Length != index.Entries.Count)
         {
-            await WriteAsync(index with { Entries = kept }, null, cancellationToken).ConfigureAwait(false);
+            await WriteAsync(index with { Entries = kept }, null, cache: false, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private async ValueTask WriteAsync(HistoryIndex index, ConfigSnapshot? added, CancellationToken cancellationToken)
+    /// <returns>Whether the store wrote <paramref name="added"/> to the cache too (only asked with <paramref name="cache"/>).</returns>
+    private async ValueTask<bool> WriteAsync(HistoryIndex index, ConfigSnapshot? added, bool cache, CancellationToken cancellationToken)
     {
         // In memory first: the node goes on with what it knows; a restart finds the last index the store kept.
         Volatile.Write(ref _index, index);
         try
         {
-            if (Volatile.Read(ref _store) is { } store)
+            if (Volatile.Read(ref _store) is not { } store)
             {
-                await BoundedAsync(store.WriteHistoryAsync(HistoryIndexFormat.Encode(index), added, index.Hashes, cancellationToken), cancellationToken).ConfigureAwait(false);
+                return false;
             }
+
+            var encoded = HistoryIndexFormat.Encode(index);
+            if (cache && added is not null)
+            {
+                await BoundedAsync(store.SaveWithHistoryAsync(added, encoded, index.Hashes, cancellationToken), cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+
+            await BoundedAsync(store.WriteHistoryAsync(encoded, added, index.Hashes, cancellationToken), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -217,6 +229,8 @@ internal sealed class ConfigHistory
             _onWriteFailed?.Invoke();
             Log.HistoryWriteFailed(_logger, _description, ex);
         }
+
+        return false;
     }
 
     /// <summary>

@@ -42,4 +42,20 @@ public interface IConfigHistoryStore
     /// <param name="cancellationToken">Cancels the write; the old index then stays.</param>
     /// <returns>A task that completes when the index and its payloads are durable.</returns>
     ValueTask WriteHistoryAsync(ReadOnlyMemory<byte> index, ConfigSnapshot? added, IReadOnlyCollection<string> keep, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Makes <paramref name="served"/> the cached configuration (what the cache's <c>SaveAsync</c> does) and stores the
+    /// index that names it as the newest entry. The node calls this instead of the two writes when the configuration it
+    /// just served goes to both, so that a store can write the payload once and commit once: the LMDB cache does both in
+    /// one transaction, its cache key naming the history's copy of the payload; the file cache fsyncs its two directories
+    /// once, after the last rename. A store that cannot do better saves the cache, then calls
+    /// <see cref="WriteHistoryAsync"/> (a crash between them leaves the new cache with the old index: an older history).
+    /// When this throws, the node saves the cache alone.
+    /// </summary>
+    /// <param name="served">The configuration just served, to cache and to keep.</param>
+    /// <param name="index">The index to store as is.</param>
+    /// <param name="keep">Every hash the index names (<paramref name="served"/>'s among them).</param>
+    /// <param name="cancellationToken">Cancels the write; the old cache and index then stay.</param>
+    /// <returns>A task that completes when the cache, the index and the payload are durable.</returns>
+    ValueTask SaveWithHistoryAsync(ConfigSnapshot served, ReadOnlyMemory<byte> index, IReadOnlyCollection<string> keep, CancellationToken cancellationToken);
 }

@@ -66,11 +66,15 @@ internal static class BoundedGzip
     }
 
     /// <summary>Compresses with the fastest level that still halves typical JSON.</summary>
-    public static byte[] Compress(ReadOnlySpan<byte> content)
+    public static byte[] Compress(ReadOnlySpan<byte> content) => Compress([], content);
+
+    /// <summary>Compresses <paramref name="header"/> followed by <paramref name="content"/> as one stream, without joining them first.</summary>
+    public static byte[] Compress(ReadOnlySpan<byte> header, ReadOnlySpan<byte> content)
     {
         using var output = new MemoryStream();
         using (var gzip = new GZipStream(output, CompressionLevel.Fastest, leaveOpen: true))
         {
+            gzip.Write(header);
             gzip.Write(content);
         }
 

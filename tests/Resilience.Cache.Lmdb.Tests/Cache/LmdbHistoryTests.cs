@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
@@ -29,8 +30,9 @@ public sealed class LmdbHistoryTests(ITestOutputHelper output) : IDisposable
             Assert.Equal([Hash("c"), Hash("b")], plane.History.Select(e => e.Hash));
         }
 
-        // The served entry's payload is the cache entry's own bytes; a's went with its entry.
-        Assert.Equal(TestConfigs.ReadRaw(CachePath, "config"), TestConfigs.ReadRaw(CachePath, "history/payload/" + Hash("c")));
+        // The served configuration is stored once: under its history key, the cache key naming it; a's went with its entry.
+        Assert.Equal("resilience-lmdb-ref/1 " + Hash("c"), Encoding.ASCII.GetString(TestConfigs.ReadRaw(CachePath, "config")!));
+        Assert.Equal(Hash("c"), CacheEnvelope.Decode(TestConfigs.ReadRaw(CachePath, "history/payload/" + Hash("c"))!, "test").ExpectedHash);
         Assert.NotNull(TestConfigs.ReadRaw(CachePath, "history/payload/" + Hash("b")));
         Assert.Null(TestConfigs.ReadRaw(CachePath, "history/payload/" + Hash("a")));
 
@@ -63,7 +65,7 @@ public sealed class LmdbHistoryTests(ITestOutputHelper output) : IDisposable
             await plane.ApplyAsync(Push("secret-2"), default);
         }
 
-        foreach (var name in new[] { "history/index", "history/payload/" + Hash("secret-1"), "history/payload/" + Hash("secret-2") })
+        foreach (var name in new[] { "config", "history/index", "history/payload/" + Hash("secret-1"), "history/payload/" + Hash("secret-2") })
         {
             var value = TestConfigs.ReadRaw(CachePath, name)!;
             Assert.True(CacheEncryption.IsSealed(value), name);
@@ -87,7 +89,8 @@ public sealed class LmdbHistoryTests(ITestOutputHelper output) : IDisposable
             }
         }
 
-        var keys = new[] { "history/index", "history/payload/" + Hash("m1"), "history/payload/" + Hash("m2") };
+        // The cache key (a reference to m3's entry) and m3's entry too: a damaged one is no cache, never another configuration.
+        var keys = new[] { "config", "history/index", "history/payload/" + Hash("m1"), "history/payload/" + Hash("m2"), "history/payload/" + Hash("m3") };
         var originals = keys.ToDictionary(k => k, k => TestConfigs.ReadRaw(CachePath, k)!);
         var seed = 20261207;
         var served = 0;
@@ -104,6 +107,7 @@ public sealed class LmdbHistoryTests(ITestOutputHelper output) : IDisposable
             TestConfigs.WriteRaw(CachePath, keys.Select(k => (k, k == key ? mutated : originals[k])).ToArray());
             using var cache = TestConfigs.Cache(CachePath);
             using var plane = await RestartAsync(cache);
+            Assert.Contains(plane.Current?.Hash, new[] { null, Hash("m3") });
             foreach (var entry in plane.History.Skip(1).ToArray())
             {
                 var result = await plane.RollbackAsync(entry.Hash, "mutation", default);
@@ -117,6 +121,42 @@ public sealed class LmdbHistoryTests(ITestOutputHelper output) : IDisposable
         }
 
         output.WriteLine($"rollbacks served from mutated stores: {served} (each to exactly the entry's hash)");
+    }
+
+    [Fact]
+    public async Task A_cache_key_naming_a_missing_history_entry_is_no_cache_and_says_why()
+    {
+        using (var cache = TestConfigs.Cache(CachePath))
+        using (var plane = Plane(cache))
+        {
+            await plane.ApplyAsync(Push("named"), default);
+        }
+
+        TestConfigs.WriteRaw(CachePath, ("config", Encoding.ASCII.GetBytes("resilience-lmdb-ref/1 " + Hash("elsewhere"))));
+        var logger = new FakeLogger();
+        using var reopened = TestConfigs.Cache(CachePath, logger);
+
+        Assert.Null(await reopened.LoadAsync(default));
+        Assert.Contains("missing", Assert.Single(logger.Events(2102)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_history_write_never_deletes_the_entry_the_cache_key_names()
+    {
+        var a = TestConfigs.Snapshot(TestConfigs.Json("cached"));
+        var d = TestConfigs.Snapshot(TestConfigs.Json("not-cached"));
+        using (var cache = TestConfigs.Cache(CachePath))
+        {
+            await cache.SaveWithHistoryAsync(a, "index-1"u8.ToArray(), [a.Hash], default);
+
+            // An index that no longer names the cached configuration (depth 1, a tier that is not cached served since).
+            await cache.WriteHistoryAsync("index-2"u8.ToArray(), d, [d.Hash], default);
+        }
+
+        using var reopened = TestConfigs.Cache(CachePath);
+        Assert.Equal(a.Hash, (await reopened.LoadAsync(default))?.ExpectedHash);
+        Assert.Equal(d.Hash, (await reopened.LoadHistoryEntryAsync(d.Hash, default))?.ExpectedHash);
+        Assert.Equal("index-2", Encoding.ASCII.GetString((await reopened.ReadHistoryIndexAsync(default))!.Value.Span));
     }
 
     private static DataPlane Plane(LmdbConfigCache cache, int depth = 5) => new(

@@ -92,7 +92,7 @@ public sealed class FileConfigCacheTests : IDisposable
     }
 
     [Fact]
-    public async Task Altered_payload_with_intact_gzip_is_no_cache()
+    public async Task Altered_payload_with_intact_gzip_is_never_served()
     {
         var path = _dir.Combine("config.json.gz");
         await Create().SaveAsync(Snapshot("a"), default);
@@ -100,7 +100,27 @@ public sealed class FileConfigCacheTests : IDisposable
         var text = System.Text.Encoding.UTF8.GetString(content).Replace("/a", "/z", StringComparison.Ordinal);
         await File.WriteAllBytesAsync(path, BoundedGzip.Compress(System.Text.Encoding.UTF8.GetBytes(text)));
 
-        Assert.Null(await Create().LoadAsync(default));
+        // The load hands the header's hash on; the apply pipeline, which hashes every document once, refuses the mismatch.
+        var loaded = await Create().LoadAsync(default);
+        Assert.Equal(ConfigHash.Compute(Configs.Json("a")), loaded?.ExpectedHash);
+        using var plane = History.HistoryPlanes.Plane(cache: null, depth: 0);
+        var result = await plane.ApplyAsync(loaded!, default);
+        Assert.Equal((ApplyOutcome.Rejected, RejectionReason.HashMismatch), (result.Outcome, result.Reason));
+        Assert.Null(plane.Current);
+    }
+
+    [Fact]
+    public void The_streamed_cache_file_holds_the_envelope_bytes()
+    {
+        var payload = Configs.Json("streamed");
+        var snapshot = new ConfigSnapshot(payload, ConfigHash.Compute(payload), ConfigOrigin.ControlPlane, DateTimeOffset.UtcNow) { Version = "v1", Signature = "sig" };
+        var savedAt = DateTimeOffset.UtcNow;
+
+        var decoded = CacheFile.Decode(CacheFile.Encode(snapshot, savedAt, encryption: null), encryption: null, 1 << 24, "test");
+
+        Assert.Equal(CacheEnvelope.Encode(snapshot, savedAt), Decompress(CacheFile.Encode(snapshot, savedAt, encryption: null)));
+        Assert.Equal((snapshot.Hash, "v1", "sig"), (decoded.ExpectedHash, decoded.Version, decoded.Signature));
+        Assert.Equal(payload, decoded.Content.ToArray());
     }
 
     [Fact]

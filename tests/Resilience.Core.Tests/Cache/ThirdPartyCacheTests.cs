@@ -128,6 +128,13 @@ public sealed class ThirdPartyCacheTests : IDisposable
         public ValueTask<ConfigDocument?> LoadHistoryEntryAsync(string hash, CancellationToken cancellationToken) =>
             ValueTask.FromResult(store.TryGetValue("history/" + hash, out var entry) ? CacheEnvelope.Decode(_encryption.Open(entry), Description) : null);
 
+        // Nothing to share between the two writes here: the cache, then the history.
+        public async ValueTask SaveWithHistoryAsync(ConfigSnapshot served, ReadOnlyMemory<byte> index, IReadOnlyCollection<string> keep, CancellationToken cancellationToken)
+        {
+            await SaveAsync(served, cancellationToken);
+            await WriteHistoryAsync(index, served, keep, cancellationToken);
+        }
+
         public ValueTask WriteHistoryAsync(ReadOnlyMemory<byte> index, ConfigSnapshot? added, IReadOnlyCollection<string> keep, CancellationToken cancellationToken)
         {
             if (added is not null)

@@ -102,5 +102,11 @@ public sealed class HistoryInstrumentTests : IDisposable
 
         public ValueTask WriteHistoryAsync(ReadOnlyMemory<byte> index, ConfigSnapshot? added, IReadOnlyCollection<string> keep, CancellationToken cancellationToken) =>
             throw new IOException("No space left on device");
+
+        public async ValueTask SaveWithHistoryAsync(ConfigSnapshot served, ReadOnlyMemory<byte> index, IReadOnlyCollection<string> keep, CancellationToken cancellationToken)
+        {
+            await SaveAsync(served, cancellationToken);
+            await WriteHistoryAsync(index, served, keep, cancellationToken);
+        }
     }
 }
