@@ -104,6 +104,39 @@ internal static class SampleProcessProfile
         return settings;
     }
 
+    /// <summary>
+    /// Starts the ControlPlane sample watching <paramref name="configPath"/> and serving gateways with client certificates
+    /// of <paramref name="pki"/> on <paramref name="hubPort"/>, with timestamped console lines; returns once it has
+    /// published the file (the caller disposes it).
+    /// </summary>
+    internal static async Task<SampleProcess> StartControlPlaneAsync(string dll, DemoPki pki, string configPath, int hubPort)
+    {
+        var adminPort = FreePort();
+        var settings = new Dictionary<string, string>
+        {
+            ["ControlPlane:HubPort"] = hubPort.ToString(CultureInfo.InvariantCulture),
+            ["ControlPlane:AdminPort"] = adminPort.ToString(CultureInfo.InvariantCulture),
+            ["ControlPlane:ServerCertificatePath"] = pki.ServerCertificatePath,
+            ["ControlPlane:ServerKeyPath"] = pki.ServerKeyPath,
+            ["ControlPlane:ConfigPath"] = configPath,
+            ["DataPlaneHub:AuthenticationMode"] = "Pki",
+            ["DataPlaneHub:TrustedCaPath"] = pki.CaPath,
+            ["Logging:Console:FormatterName"] = "simple",
+            ["Logging:Console:FormatterOptions:SingleLine"] = "true",
+            ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
+        };
+        var controlPlane = SampleProcess.Start(dll, [], settings, Path.GetDirectoryName(dll)!);
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        if (!await UntilAsync(async () => (await client.GetAsync($"http://127.0.0.1:{adminPort}/config")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), 20))
+        {
+            var lines = string.Join('\n', controlPlane.Lines().Select(l => l.Line));
+            await controlPlane.DisposeAsync();
+            throw new InvalidOperationException("the control plane did not publish its file within 60 s:\n" + lines);
+        }
+
+        return controlPlane;
+    }
+
     internal const string AdminKey = "bench-admin-key";
 
     internal static int FreePort()

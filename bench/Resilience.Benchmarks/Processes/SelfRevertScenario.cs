@@ -73,23 +73,8 @@ internal static class SelfRevertScenario
         var goodHash = Convert.ToHexStringLower(SHA256.HashData(good));
         await LandAsync(file, good);
         var hubPort = FreePort();
-        var adminPort = FreePort();
-        var controlPlaneSettings = new Dictionary<string, string>
-        {
-            ["ControlPlane:HubPort"] = hubPort.ToString(CultureInfo.InvariantCulture),
-            ["ControlPlane:AdminPort"] = adminPort.ToString(CultureInfo.InvariantCulture),
-            ["ControlPlane:ServerCertificatePath"] = pki.ServerCertificatePath,
-            ["ControlPlane:ServerKeyPath"] = pki.ServerKeyPath,
-            ["ControlPlane:ConfigPath"] = file,
-            ["DataPlaneHub:AuthenticationMode"] = "Pki",
-            ["DataPlaneHub:TrustedCaPath"] = pki.CaPath,
-        };
-        await using var controlPlane = SampleProcess.Start(options.ControlPlaneDll, [], controlPlaneSettings, Path.GetDirectoryName(options.ControlPlaneDll)!);
+        await using var controlPlane = await StartControlPlaneAsync(options.ControlPlaneDll, pki, file, hubPort);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        if (!await UntilAsync(async () => (await client.GetAsync($"http://127.0.0.1:{adminPort}/config")).IsSuccessStatusCode, TimeSpan.FromSeconds(60), 20))
-        {
-            throw new InvalidOperationException("the control plane did not publish its file within 60 s:\n" + string.Join('\n', controlPlane.Lines().Select(l => l.Line)));
-        }
 
         var gatewayUrl = $"http://127.0.0.1:{FreePort()}";
         var variant = new GatewayVariant("sample", options.GatewayDll, new Dictionary<string, string>());
