@@ -19,12 +19,20 @@ public abstract class FallbackStoreBehaviourTests<TFixture>(TFixture fixture) : 
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(3);
 
     /// <summary>
-    /// A takeover is counted in the successor's own election rounds, not in the test's real time: "within interval plus
-    /// grace" is at most (interval + grace) / interval rounds, plus one round in flight when the leader stopped and one
-    /// for the upload's own round. A loaded machine stretches rounds but never adds any (the grace is real time too),
-    /// so the bound holds under load and still fails a node that takes over late or never.
+    /// Stores that date objects with HTTP dates (S3's Last-Modified) count the store's clock in whole seconds, so a
+    /// claim's age by the store's clock can read up to one second short.
     /// </summary>
-    private static readonly int TakeoverRounds = (int)Math.Ceiling((Interval + Grace) / Interval) + 2;
+    private static readonly TimeSpan StoreClockResolution = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A takeover is counted in the successor's own election rounds, not in the test's real time: "within interval plus
+    /// grace" is at most (interval + grace + the store clock's resolution) / interval rounds, plus one round in flight
+    /// when the leader stopped, one for the upload's own round, and two rounds the exporter schedules between interval
+    /// rounds (the moment its claim has stood for the grace, the moment an export is due). A loaded machine stretches
+    /// rounds but never adds any (the grace is real time too), so the bound holds under load and still fails a node
+    /// that takes over late (a second grace is six rounds more) or never.
+    /// </summary>
+    private static readonly int TakeoverRounds = (int)Math.Ceiling((Interval + Grace + StoreClockResolution) / Interval) + 4;
 
     protected TFixture Fixture { get; } = fixture;
 
