@@ -124,10 +124,7 @@ internal sealed partial class FileConfigCache : IConfigHistoryStore
     {
         ArgumentNullException.ThrowIfNull(served);
         ArgumentNullException.ThrowIfNull(keep);
-        var content = CacheFile.Encode(served, _timeProvider.GetUtcNow(), _encryption);
-        var cacheDirectory = Path.GetDirectoryName(_path)!;
-        Directory.CreateDirectory(cacheDirectory);
-        await AtomicFile.ReplaceAsync(_path, content, flushFile: true, cancellationToken).ConfigureAwait(false);
+        var cacheDirectory = await ReplaceCacheFileAsync(served, cancellationToken).ConfigureAwait(false);
         Volatile.Write(ref _savedHash, served.Hash);
         await WriteHistoryFilesAsync(index, served, flushIndex: false, cancellationToken).ConfigureAwait(false);
         DirectorySync.Flush(HistoryDirectory);

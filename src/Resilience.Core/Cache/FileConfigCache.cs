@@ -87,10 +87,18 @@ internal sealed partial class FileConfigCache : IConfigCache
     public async ValueTask SaveAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
-        var content = CacheFile.Encode(snapshot, _timeProvider.GetUtcNow(), _encryption);
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
-        await AtomicFile.WriteAsync(_path, content, cancellationToken).ConfigureAwait(false);
+        DirectorySync.Flush(await ReplaceCacheFileAsync(snapshot, cancellationToken).ConfigureAwait(false));
         Volatile.Write(ref _savedHash, snapshot.Hash);
+    }
+
+    /// <summary>Writes the cache file (fsynced) and renames it into place; returns its directory, not yet fsynced.</summary>
+    private async ValueTask<string> ReplaceCacheFileAsync(ConfigSnapshot snapshot, CancellationToken cancellationToken)
+    {
+        var content = CacheFile.Encode(snapshot, _timeProvider.GetUtcNow(), _encryption);
+        var directory = Path.GetDirectoryName(_path)!;
+        Directory.CreateDirectory(directory);
+        await AtomicFile.ReplaceAsync(_path, content, flushFile: true, cancellationToken).ConfigureAwait(false);
+        return directory;
     }
 
     private void ReportIfNotWritable()
