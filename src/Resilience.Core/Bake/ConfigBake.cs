@@ -32,6 +32,8 @@ internal sealed class ConfigBake : IHostedService, IDisposable
     private IDisposable? _watch;
     private Bake? _bake;
     private ConfigSnapshot? _seen;
+    private long _seenAt;
+    private TimeSpan _interval = BakeDefaults.EvaluationInterval;
     private string? _revertedTo;
     private int _evaluating;
 
@@ -70,12 +72,14 @@ internal sealed class ConfigBake : IHostedService, IDisposable
 
         lock (_gate)
         {
-            TakeSample(_timeProvider.GetTimestamp());
+            _seenAt = _timeProvider.GetTimestamp();
+            TakeSample(_seenAt);
             _seen = _dataPlane.Served;
         }
 
-        _watch = ChangeToken.OnChange(_dataPlane.GetChangeToken, OnServedChanged);
+        // The timer first: a configuration served from now on may set its interval.
         _timer = _timeProvider.CreateTimer(static s => ((ConfigBake)s!).Tick(), this, BakeDefaults.EvaluationInterval, BakeDefaults.EvaluationInterval);
+        _watch = ChangeToken.OnChange(_dataPlane.GetChangeToken, OnServedChanged);
         return Task.CompletedTask;
     }
 
@@ -108,18 +112,25 @@ internal sealed class ConfigBake : IHostedService, IDisposable
                 return;
             }
 
+            // The share before the apply is the configuration served until now: not one this node went back from.
+            var servedFrom = _seenAt;
             _seen = served;
+            _seenAt = now;
             var counts = Now();
             if (TierRules.IsRevertible(served.Origin))
             {
-                var baseline = Share(Since(now - Ticks(_options.DetectionWindow)), counts);
-                _bake = new Bake(served, now, counts, baseline);
+                var windowFrom = now - Ticks(_options.DetectionWindow);
+                var baseline = Share(servedFrom > windowFrom ? SinceServed(servedFrom) : Since(windowFrom), counts);
+                var settings = SettingsFor(served);
+                _bake = new Bake(served, now, counts, baseline, settings);
+                SetInterval(settings.Interval);
                 state = new ConfigBakeState { Status = ConfigBakeStatus.Baking, Hash = served.Hash, StartedAt = _timeProvider.GetUtcNow() };
                 Log.BakeStarted(_logger, served.Hash, _options.Duration, baseline);
             }
             else
             {
                 _bake = null;
+                SetInterval(BakeDefaults.EvaluationInterval);
                 if (served.Hash != _revertedTo)
                 {
                     state = ConfigBakeState.NotBaking;
@@ -186,22 +197,23 @@ internal sealed class ConfigBake : IHostedService, IDisposable
         Counts window;
         lock (_gate)
         {
-            var from = Math.Max(bake.Started, now - Ticks(_options.DetectionWindow));
+            var from = Math.Max(bake.Started, now - Ticks(bake.Settings.Window));
             window = Now() - (from == bake.Started ? bake.AtStart : Since(from));
         }
 
-        return Judge(window, bake.Baseline, $"the last {_options.DetectionWindow}");
+        return Judge(window, bake, $"the last {bake.Settings.Window}");
     }
 
-    private string? Judge(Counts counts, double baseline, string when)
+    private static string? Judge(Counts counts, Bake bake, string when)
     {
-        if (counts.Requests < _options.MinimumRequests)
+        if (counts.Requests < bake.Settings.MinimumRequests)
         {
             return null;
         }
 
         var share = (double)counts.Failed / counts.Requests;
-        return share > baseline + _options.MaxFailedRequestRatioIncrease
+        var baseline = bake.Baseline;
+        return share > baseline + bake.Settings.MaxIncrease
             ? $"{counts.Failed} of {counts.Requests} requests failed in {when} ({share:P1}, {baseline:P1} before the apply)"
             : null;
     }
@@ -218,7 +230,7 @@ internal sealed class ConfigBake : IHostedService, IDisposable
         try
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-            timeout.CancelAfter(Min(BakeDefaults.CheckTimeout, _options.DetectionWindow));
+            timeout.CancelAfter(Min(BakeDefaults.CheckTimeout, bake.Settings.Window));
             report = await _healthChecks.CheckHealthAsync(r => r.Tags.Contains(_options.HealthCheckTag), timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (!_stopping.IsCancellationRequested)
@@ -234,13 +246,13 @@ internal sealed class ConfigBake : IHostedService, IDisposable
         }
 
         bake.UnhealthySince ??= now;
-        if (_timeProvider.GetElapsedTime(bake.UnhealthySince.Value, now) < _options.DetectionWindow)
+        if (_timeProvider.GetElapsedTime(bake.UnhealthySince.Value, now) < bake.Settings.Window)
         {
             return null;
         }
 
         var failing = report.Entries.Where(e => e.Value.Status == HealthStatus.Unhealthy).Select(e => $"{e.Key}: {e.Value.Description ?? e.Value.Exception?.Message ?? "unhealthy"}");
-        return $"health checks tagged '{_options.HealthCheckTag}' unhealthy for {_options.DetectionWindow} ({string.Join("; ", failing)})";
+        return $"health checks tagged '{_options.HealthCheckTag}' unhealthy for {bake.Settings.Window} ({string.Join("; ", failing)})";
     }
 
     /// <summary>The host's probes: the first unhealthy answer fails the bake at once.</summary>
@@ -297,7 +309,7 @@ internal sealed class ConfigBake : IHostedService, IDisposable
             whole = Now() - bake.AtStart;
         }
 
-        if (Judge(whole, bake.Baseline, $"the whole bake of {_options.Duration}") is { } failure)
+        if (Judge(whole, bake, $"the whole bake of {_options.Duration}") is { } failure)
         {
             _ = RevertAsync(bake, failure);
             return;
@@ -309,9 +321,9 @@ internal sealed class ConfigBake : IHostedService, IDisposable
         }
 
         var ended = _timeProvider.GetUtcNow();
-        if (whole.Requests < _options.MinimumRequests)
+        if (whole.Requests < bake.Settings.MinimumRequests)
         {
-            var why = $"{whole.Requests} requests in {_options.Duration}, fewer than the {_options.MinimumRequests} needed";
+            var why = $"{whole.Requests} requests in {_options.Duration}, fewer than the {bake.Settings.MinimumRequests} needed";
             Log.BakeUndecided(_logger, bake.Snapshot.Hash, why);
             Report(ConfigBakeStatus.Undecided, bake, ended, why);
             return;
@@ -334,6 +346,7 @@ internal sealed class ConfigBake : IHostedService, IDisposable
 
             _bake = null;
             _revertedTo = null;
+            SetInterval(BakeDefaults.EvaluationInterval);
             return true;
         }
     }
@@ -389,6 +402,61 @@ internal sealed class ConfigBake : IHostedService, IDisposable
         return found;
     }
 
+    /// <summary>
+    /// The counts at the earliest sample taken at or after <paramref name="at"/> (now, when none is): so that a window
+    /// from when a configuration began serving holds none of the requests served before it.
+    /// </summary>
+    private Counts SinceServed(long at)
+    {
+        foreach (var sample in _samples)
+        {
+            if (sample.At >= at)
+            {
+                return sample.Counts;
+            }
+        }
+
+        return Now();
+    }
+
+    /// <summary>
+    /// What this configuration is baked with: the node's own settings, each tightened by the control plane's request
+    /// where that is stricter (a shorter window and interval, fewer requests needed, a lower threshold); a request out
+    /// of bounds is ignored whole.
+    /// </summary>
+    private BakeSettings SettingsFor(ConfigSnapshot served)
+    {
+        var own = new BakeSettings(_options.DetectionWindow, BakeDefaults.EvaluationInterval, _options.MinimumRequests, _options.MaxFailedRequestRatioIncrease);
+        if (served.RequestedBake is not { IsEmpty: false } request)
+        {
+            return own;
+        }
+
+        if (request.Validate() is { Count: > 0 } errors)
+        {
+            Log.BakeRequestIgnored(_logger, served.Hash, string.Join("; ", errors));
+            return own;
+        }
+
+        var settings = new BakeSettings(
+            Min(own.Window, request.DetectionWindow ?? own.Window),
+            Min(own.Interval, request.EvaluationInterval ?? own.Interval),
+            Math.Min(own.MinimumRequests, request.MinimumRequests ?? own.MinimumRequests),
+            Math.Min(own.MaxIncrease, request.MaxFailedRequestRatioIncrease ?? own.MaxIncrease));
+        Log.BakeTightened(_logger, served.Hash, request.ToString(), settings.Window, settings.Interval, settings.MinimumRequests, settings.MaxIncrease);
+        return settings;
+    }
+
+    /// <summary>Samples and judges at <paramref name="interval"/> (under the gate): faster only while a tightened bake runs.</summary>
+    private void SetInterval(TimeSpan interval)
+    {
+        if (interval != _interval)
+        {
+            _interval = interval;
+            _timer?.Change(interval, interval);
+        }
+    }
+
     private static double Share(Counts from, Counts to)
     {
         var window = to - from;
@@ -406,9 +474,14 @@ internal sealed class ConfigBake : IHostedService, IDisposable
 
     private readonly record struct Sample(long At, Counts Counts);
 
+    /// <summary>What one bake judges with: its detection window, evaluation interval, minimum requests and threshold.</summary>
+    private readonly record struct BakeSettings(TimeSpan Window, TimeSpan Interval, long MinimumRequests, double MaxIncrease);
+
     /// <summary>One configuration being baked: when it began, the counts then, the failed share before it.</summary>
-    private sealed class Bake(ConfigSnapshot snapshot, long started, Counts atStart, double baseline)
+    private sealed class Bake(ConfigSnapshot snapshot, long started, Counts atStart, double baseline, BakeSettings settings)
     {
+        public BakeSettings Settings { get; } = settings;
+
         public ConfigSnapshot Snapshot { get; } = snapshot;
 
         public long Started { get; } = started;

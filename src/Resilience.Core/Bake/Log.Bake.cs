@@ -22,4 +22,10 @@ internal static partial class Log
 
     [LoggerMessage(1155, LogLevel.Warning, "A bake signal ({Signal}) failed to answer; it decides nothing this round.")]
     public static partial void BakeSignalFailed(ILogger logger, string signal, Exception exception);
+
+    [LoggerMessage(1156, LogLevel.Information, "Configuration {Hash} bakes with the control plane's stricter request ({Request}): detection window {Window}, evaluation every {Interval}, at least {MinimumRequests} requests, failed share increase at most {MaxIncrease:P1}.")]
+    public static partial void BakeTightened(ILogger logger, string hash, string request, TimeSpan window, TimeSpan interval, long minimumRequests, double maxIncrease);
+
+    [LoggerMessage(1157, LogLevel.Warning, "The control plane's bake request for configuration {Hash} is ignored ({Why}); it bakes with the node's own settings.")]
+    public static partial void BakeRequestIgnored(ILogger logger, string hash, string why);
 }

@@ -352,6 +352,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
                     Timestamp = document.Timestamp,
                     Signature = document.Signature,
                     RolloutId = document.Origin == ConfigOrigin.ControlPlane ? document.RolloutId : null,
+                    RequestedBake = document.Origin == ConfigOrigin.ControlPlane ? document.RequestedBake : null,
                 };
                 result = TrySwap(snapshot, ticket);
                 if (result.Outcome == ApplyOutcome.Applied)

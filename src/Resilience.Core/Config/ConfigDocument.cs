@@ -62,6 +62,13 @@ public sealed class ConfigDocument
     public string? RolloutId { get; init; }
 
     /// <summary>
+    /// Gets the stricter bake the control plane asks for this configuration (the link's <c>bake</c> field: a staged
+    /// rollout's wave, so that its canaries notice a bad configuration sooner), or <see langword="null"/>. The node bakes
+    /// with the stricter of it and its own <see cref="BakeOptions"/>; only a configuration from the control plane carries one.
+    /// </summary>
+    public BakeRequest? RequestedBake { get; init; }
+
+    /// <summary>
     /// Gets what a cache read this entry from when it is not in the form the configured cache writes: another kind of
     /// cache (<c>config.json.gz</c> read by a node now on LMDB, or back), an unencrypted entry (encryption just turned
     /// on), an entry sealed with a previous key. The chain serves it after the usual checks (hash, signature,

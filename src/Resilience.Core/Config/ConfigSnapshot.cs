@@ -46,6 +46,9 @@ public sealed class ConfigSnapshot
     /// <summary>Gets the id of the staged rollout this configuration was pushed as a candidate of (see <see cref="ConfigDocument.RolloutId"/>), or <see langword="null"/>.</summary>
     public string? RolloutId { get; init; }
 
+    /// <summary>Gets the stricter bake the control plane asked for this configuration (see <see cref="ConfigDocument.RequestedBake"/>), or <see langword="null"/>.</summary>
+    public BakeRequest? RequestedBake { get; init; }
+
     /// <summary>Gets the model the host's validator parsed from the payload (once per configuration), if any.</summary>
     public object? Model { get; }
 

@@ -187,6 +187,102 @@ public sealed class ConfigBakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_requested_bake_tightens_the_nodes_own_and_its_faster_interval_ends_with_the_bake()
+    {
+        // The node's own bake needs 1,000 requests and judges once a second: it could not fail this configuration.
+        await StartAsync(o => o.MinimumRequests = 1000);
+        await PassAsync("good");
+
+        var request = new BakeRequest { DetectionWindow = TimeSpan.FromSeconds(1), EvaluationInterval = TimeSpan.FromMilliseconds(100), MinimumRequests = 5 };
+        await _plane.ApplyAsync(Pushed("bad", request), default);
+        Assert.Equal(request, _plane.Current!.RequestedBake);
+        _counters.Add(6, failed: 6);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(100));
+
+        var bake = await WaitForBakeAsync(ConfigBakeStatus.Reverted);
+        Assert.Contains("6 of 6 requests failed in the last 00:00:01", bake.Reason);
+        Assert.Equal("good", Configs.NameOf(_plane.Current));
+
+        // The next configuration brings no request: judged once a second again, not every 100 ms.
+        await _plane.ApplyAsync(Push("next"), default);
+        _counters.Add(2000, failed: 2000);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(ConfigBakeStatus.Baking, _plane.State.Bake.Status);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(700));
+        await WaitForBakeAsync(ConfigBakeStatus.Reverted);
+    }
+
+    [Fact]
+    public async Task A_requested_bake_never_loosens_the_nodes_own()
+    {
+        await StartAsync();
+        await PassAsync("good");
+
+        // Asks for a longer window, more requests and any failed share: the node keeps its own 10 s, 20 requests, 5 points.
+        var loose = new BakeRequest { DetectionWindow = TimeSpan.FromHours(1), MinimumRequests = 1_000_000, MaxFailedRequestRatioIncrease = 1 };
+        await _plane.ApplyAsync(Pushed("bad", loose), default);
+        _counters.Add(30, failed: 30);
+        await TickAsync();
+
+        var bake = await WaitForBakeAsync(ConfigBakeStatus.Reverted);
+        Assert.Contains("30 of 30 requests failed in the last 00:00:10", bake.Reason);
+    }
+
+    [Theory]
+    [InlineData(10, null, null, null)]
+    [InlineData(null, 10, null, null)]
+    [InlineData(null, 2000, null, null)]
+    [InlineData(null, null, 0, null)]
+    [InlineData(null, null, null, -0.1)]
+    [InlineData(null, null, null, double.NaN)]
+    public async Task A_requested_bake_out_of_bounds_is_ignored_whole(int? windowMs, int? intervalMs, int? minimum, double? increase)
+    {
+        await StartAsync();
+        await PassAsync("good");
+
+        // Each bad request also asks for 1 request and a 100 ms interval: ignored with it, so the node's own 20 requests and 1 s decide.
+        var request = new BakeRequest
+        {
+            DetectionWindow = windowMs is { } w ? TimeSpan.FromMilliseconds(w) : null,
+            EvaluationInterval = TimeSpan.FromMilliseconds(intervalMs ?? 100),
+            MinimumRequests = minimum ?? 1,
+            MaxFailedRequestRatioIncrease = increase,
+        };
+        Assert.NotEmpty(request.Validate());
+        await _plane.ApplyAsync(Pushed("bad", request), default);
+        _counters.Add(10, failed: 10);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(ConfigBakeStatus.Baking, _plane.State.Bake.Status);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(500));
+        Assert.Equal(ConfigBakeStatus.Baking, _plane.State.Bake.Status);
+
+        _counters.Add(10, failed: 10);
+        await TickAsync();
+        await WaitForBakeAsync(ConfigBakeStatus.Reverted);
+    }
+
+    [Fact]
+    public async Task The_share_before_an_apply_leaves_out_a_configuration_the_node_just_went_back_from()
+    {
+        await StartAsync();
+        await PassAsync("good");
+        await FailAsync("bad");
+        await WaitForBakeAsync(ConfigBakeStatus.Reverted);
+
+        // At once the next one, which fails 13 % of its requests: judged against the share under "good" (0 %, so above
+        // the 5 points allowed), not against a window that holds "bad"'s failures (10 % of the last 10 s: 15 % allowed).
+        await _plane.ApplyAsync(Push("some-fail"), default);
+        for (var i = 0; i < 11 && _plane.State.Bake.Status == ConfigBakeStatus.Baking; i++)
+        {
+            _counters.Add(30, failed: 4);
+            await TickAsync();
+        }
+
+        var bake = await WaitForBakeAsync(ConfigBakeStatus.Reverted);
+        Assert.Contains("0.0 % before the apply", bake.Reason);
+    }
+
+    [Fact]
     public void A_detection_window_longer_than_the_bake_fails_start_up()
     {
         var result = new BakeCrossFieldValidator().Validate(null, new BakeOptions { Duration = TimeSpan.FromSeconds(5), DetectionWindow = TimeSpan.FromSeconds(10) });
@@ -235,6 +331,10 @@ public sealed class ConfigBakeTests : IAsyncLifetime
         await _bake.StartAsync(default);
     }
 
+    /// <summary>A configuration from the control plane that asks for a stricter bake.</summary>
+    private static ConfigDocument Pushed(string name, BakeRequest request) =>
+        new(Configs.Json(name), ConfigFormat.Json, ConfigOrigin.ControlPlane) { Source = "test push", Version = name, RequestedBake = request };
+
     /// <summary>Applies a configuration from the control plane and bakes it to a pass with healthy traffic.</summary>
     private async Task PassAsync(string name)
     {
@@ -264,9 +364,12 @@ public sealed class ConfigBakeTests : IAsyncLifetime
     }
 
     /// <summary>One second of the fake clock, then lets the evaluation it started (health checks, a revert through the pipeline) run.</summary>
-    private async Task TickAsync()
+    private Task TickAsync() => AdvanceAsync(TimeSpan.FromSeconds(1));
+
+    /// <summary>Moves the fake clock, then lets the evaluation it started run.</summary>
+    private async Task AdvanceAsync(TimeSpan by)
     {
-        _time.Advance(TimeSpan.FromSeconds(1));
+        _time.Advance(by);
         for (var i = 0; i < 500 && _bake.IsEvaluating; i++)
         {
             await Task.Delay(10);
