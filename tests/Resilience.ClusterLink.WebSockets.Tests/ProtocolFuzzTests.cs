@@ -23,7 +23,14 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
             LinkFraming.EncodeControl(new ApplyResultMessage { Type = LinkProtocol.Types.ApplyResult, Hash = "h", Outcome = "rejected", Errors = ["e"] }),
             LinkFraming.EncodeControl(new LicenseMessage { Type = LinkProtocol.Types.License, Payload = "eyJ9" }),
             LinkFraming.EncodeBinary(new BinaryHeader { Type = LinkProtocol.Types.Config, Hash = "h", Timestamp = Time, Encoding = "gzip", Size = 3 }, [1, 2, 3]),
-            LinkFraming.EncodeBinary(new BinaryHeader { Type = LinkProtocol.Types.Telemetry, Timestamp = Time, Encoding = "identity" }, "{}"u8));
+            LinkFraming.EncodeBinary(new BinaryHeader { Type = LinkProtocol.Types.Telemetry, Timestamp = Time, Encoding = "identity" }, "{}"u8),
+            LinkFraming.EncodeBinary(
+                new BinaryHeader
+                {
+                    Type = LinkProtocol.Types.Config, Hash = "h", Encoding = "gzip", Size = 3, Rollout = "r1",
+                    Bake = new BakeRequestHeader { DetectionWindowMs = 1000, EvaluationIntervalMs = 100, MinimumRequests = 5, MaxFailedIncrease = 0.05 },
+                },
+                [1, 2, 3]));
 
         var (iterations, failures) = await Mutator.RunAsync(mutator, 4000, (input, _) =>
         {
@@ -63,7 +70,13 @@ public sealed class ProtocolFuzzTests(ITestOutputHelper output)
         {
             if (frame.Kind == WebSocketMessageType.Binary)
             {
-                LinkFraming.DecodeBinary(frame);
+                // A bake request is read as the node reads it: usable, or refused with a reason (never an exception).
+                var (header, _) = LinkFraming.DecodeBinary(frame);
+                if (header.Bake is { } bake && bake.ToRequest(out var why) is null)
+                {
+                    Assert.False(string.IsNullOrEmpty(why));
+                }
+
                 return;
             }
 

@@ -382,9 +382,27 @@ internal sealed class LinkSession : IDisposable
             Signature = header.Signature,
             Source = _endpoint.ToString(),
             RolloutId = header.Rollout,
+            RequestedBake = RequestedBake(header),
             ReceivedBytes = pending.Payload.Length,
         };
         return _context.ApplyAsync(document, token);
+    }
+
+    /// <summary>The control plane's stricter bake for this configuration; one out of bounds is ignored, with a log line.</summary>
+    private BakeRequest? RequestedBake(BinaryHeader header)
+    {
+        if (header.Bake is not { } field)
+        {
+            return null;
+        }
+
+        var request = field.ToRequest(out var why);
+        if (request is null)
+        {
+            Log.LinkBakeRequestIgnored(Logger, header.Hash, why);
+        }
+
+        return request;
     }
 
     private bool TryDecodeDelta(PendingConfig pending, out ReadOnlyMemory<byte> document, out ConfigDeltaException refusal)

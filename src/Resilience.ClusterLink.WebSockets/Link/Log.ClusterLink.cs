@@ -68,6 +68,9 @@ internal static partial class Log
     [LoggerMessage(5020, LogLevel.Warning, "The control plane's rollback to {Hash} was dropped unanswered: it sent more than 8 before the node handled them.")]
     public static partial void LinkRollbackDropped(ILogger logger, string? hash);
 
+    [LoggerMessage(5021, LogLevel.Warning, "The control plane's bake request for configuration {Hash} is ignored ({Why}): the node bakes it with its own settings.")]
+    public static partial void LinkBakeRequestIgnored(ILogger logger, string? hash, string? why);
+
     [LoggerMessage(5012, LogLevel.Information, "The control plane link stopped.")]
     public static partial void LinkStopped(ILogger logger);
 

@@ -38,6 +38,13 @@ public sealed class BinaryHeader : LinkMessage
     [JsonPropertyName("rollout")]
     public string? Rollout { get; set; }
 
+    /// <summary>
+    /// Gets or sets the stricter bake the control plane asks for while the node tries this configuration (config and
+    /// config_delta, a staged rollout's wave), or <see langword="null"/>; see <see cref="BakeRequestHeader"/>.
+    /// </summary>
+    [JsonPropertyName("bake")]
+    public BakeRequestHeader? Bake { get; set; }
+
     /// <summary>Gets or sets the hash of the configuration a <see cref="LinkProtocol.Types.ConfigDelta"/> patches (config_delta).</summary>
     [JsonPropertyName("base_hash")]
     public string? BaseHash { get; set; }

@@ -111,7 +111,7 @@ internal sealed class ConfigDeltas
             }
 
             // The same bytes go as a rollout's candidate (with its id) and, once it completed, as the stable configuration (without).
-            var key = $"{baseHash}>{target.Hash}>{target.RolloutId}";
+            var key = $"{baseHash}>{target.Hash}>{target.RolloutId}>{target.Bake}";
             if (_deltas.TryGetValue(key, out var known))
             {
                 return known;
@@ -186,6 +186,7 @@ internal sealed class ConfigDeltas
                 BaseHash = from.Hash,
                 TargetSize = target.Size,
                 Rollout = target.RolloutId,
+                Bake = BakeRequestHeader.From(target.Bake),
             };
             var message = LinkFraming.EncodeBinary(header, compressed);
             Log.DeltaBuilt(_logger, from.Hash, target.Hash, patch.Length, message.Length, target.Message.Length, _time.GetElapsedTime(started));

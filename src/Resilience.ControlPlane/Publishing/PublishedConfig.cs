@@ -5,6 +5,8 @@ namespace Resilience.ControlPlane;
 /// <summary>A configuration the control plane published: what every data plane should serve.</summary>
 public sealed class PublishedConfig
 {
+    private readonly List<PublishedConfig> _withBake = [];
+
     internal PublishedConfig(long sequence, string hash, string version, DateTimeOffset timestamp, ReadOnlyMemory<byte> json, byte[] message, int compressedSize)
     {
         Json = json;
@@ -41,6 +43,9 @@ public sealed class PublishedConfig
     /// </summary>
     public string? RolloutId { get; private init; }
 
+    /// <summary>Gets the stricter bake the header asks the node for (a rollout wave's <see cref="RolloutWave.NodeBake"/>), or <see langword="null"/>.</summary>
+    internal BakeRequest? Bake { get; private init; }
+
     /// <summary>Gets the publish sequence number: higher is newer.</summary>
     internal long Sequence { get; }
 
@@ -54,7 +59,7 @@ public sealed class PublishedConfig
     internal ReadOnlyMemory<byte> Compressed => Message.AsMemory(Message.Length - CompressedSize);
 
     /// <summary>Encodes a configuration message once: the header (with the rollout id while it is a rollout's candidate) and the gzip payload.</summary>
-    internal static PublishedConfig Create(long sequence, string hash, string version, DateTimeOffset timestamp, ReadOnlyMemory<byte> json, ReadOnlySpan<byte> compressed, string? signature, string? rolloutId)
+    internal static PublishedConfig Create(long sequence, string hash, string version, DateTimeOffset timestamp, ReadOnlyMemory<byte> json, ReadOnlySpan<byte> compressed, string? signature, string? rolloutId, BakeRequest? bake = null)
     {
         var header = new BinaryHeader
         {
@@ -66,12 +71,41 @@ public sealed class PublishedConfig
             Size = json.Length,
             Signature = signature,
             Rollout = rolloutId,
+            Bake = BakeRequestHeader.From(bake),
         };
         return new PublishedConfig(sequence, hash, version, timestamp, json, LinkFraming.EncodeBinary(header, compressed), compressed.Length)
         {
             Signature = signature,
             RolloutId = rolloutId,
+            Bake = bake,
         };
+    }
+
+    /// <summary>
+    /// The same candidate with a wave's stricter bake in its header: encoded once per distinct bake (a plan has a few
+    /// waves) and kept with this configuration; itself when there is no bake to ask for.
+    /// </summary>
+    internal PublishedConfig WithBake(BakeRequest? bake)
+    {
+        if (bake is null || bake == Bake || RolloutId is null)
+        {
+            return this;
+        }
+
+        lock (_withBake)
+        {
+            foreach (var known in _withBake)
+            {
+                if (known.Bake == bake)
+                {
+                    return known;
+                }
+            }
+
+            var made = Create(Sequence, Hash, Version, Timestamp, Json, Compressed.Span, Signature, RolloutId, bake);
+            _withBake.Add(made);
+            return made;
+        }
     }
 
     /// <summary>The same configuration as the fleet's stable one: the same sequence and bytes, sent without the rollout id.</summary>

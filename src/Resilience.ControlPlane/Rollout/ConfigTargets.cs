@@ -48,7 +48,7 @@ internal sealed class ConfigTargets
 
         var record = state.Rollout;
         var wave = WaveSelection.WaveOf(record, nodeId, labels);
-        return wave >= 0 && wave <= record.CurrentWave && record.WaveStates[wave].State != RolloutWaveState.Pending ? candidate : state.Stable;
+        return wave >= 0 && wave <= record.CurrentWave && record.WaveStates[wave].State != RolloutWaveState.Pending ? candidate.WithBake(record.Waves[wave].NodeBake) : state.Stable;
     }
 
     /// <summary>Takes a new latest publish: one without a rollout is the stable configuration at once.</summary>

@@ -60,6 +60,11 @@ internal static class RolloutPlanRules
             }
 
             CheckTime(errors, name, "bake time", wave.BakeTime, allowZero: true);
+            if (wave.NodeBake is { } nodeBake)
+            {
+                errors.AddRange(nodeBake.Validate().Select(e => $"{name}: {e}"));
+            }
+
             if (wave.Gates is not { } gates)
             {
                 errors.Add($"{name}: gates are missing");

@@ -25,6 +25,11 @@ internal static class RolloutRecordCheck
             return "the rollout's waves are missing or incomplete";
         }
 
+        if (Array.Exists(waves, w => w.NodeBake is { } bake && bake.Validate().Count > 0))
+        {
+            return "a wave's node bake is out of bounds";
+        }
+
         if (record.WaveStates is not { } states || states.Length != waves.Length || Array.Exists(states, s => s is null))
         {
             return "the rollout's wave states do not match its waves";

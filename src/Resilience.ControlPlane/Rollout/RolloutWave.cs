@@ -36,6 +36,15 @@ public sealed class RolloutWave
     /// <summary>Gets or sets the gates the wave must pass.</summary>
     public RolloutGates Gates { get; set; } = new();
 
+    /// <summary>
+    /// Gets or sets a stricter bake for the wave's nodes while they try the candidate (sent in the configuration's header:
+    /// a shorter detection window and evaluation interval, fewer requests, a lower threshold), so that a canary wave goes
+    /// back by itself sooner than every node of the fleet would with its own bake; or <see langword="null"/> for the nodes'
+    /// own. A node uses each setting only where it is stricter than its own <c>Resilience:Bake</c>, and only when its bake
+    /// is on; an older node ignores it.
+    /// </summary>
+    public BakeRequest? NodeBake { get; set; }
+
     /// <summary>A wave of the nodes that carry every given label.</summary>
     /// <param name="labels">The labels, for example <c>new Dictionary&lt;string, string&gt; { ["ring"] = "canary" }</c>.</param>
     /// <param name="bakeTime">How long it bakes.</param>

@@ -30,6 +30,9 @@ internal sealed record WavePlan
 
     public int MinNodes { get; init; }
 
+    /// <summary>The stricter bake the wave's nodes are asked for with the candidate, or <see langword="null"/>.</summary>
+    public BakeRequest? NodeBake { get; init; }
+
     public static WavePlan[] From(RolloutPlan plan) => plan.Waves.Select((wave, i) => new WavePlan
     {
         Name = string.IsNullOrWhiteSpace(wave.Name) ? $"wave {i + 1}" : wave.Name!,
@@ -43,6 +46,7 @@ internal sealed record WavePlan
         MinRequests = wave.Gates.MinRequests,
         RequireReady = wave.Gates.RequireReady,
         MinNodes = wave.Gates.MinNodes ?? (wave.EveryoneElse ? 0 : 1),
+        NodeBake = wave.NodeBake is { } bake ? bake with { } : null,
     }).ToArray();
 
     /// <summary>How the wave selects its nodes, for people: <c>ring=canary</c>, <c>5 % of the fleet</c>, <c>1 node</c>, <c>everyone else</c>.</summary>
