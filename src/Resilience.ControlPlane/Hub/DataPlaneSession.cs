@@ -629,7 +629,7 @@ internal sealed class DataPlaneSession
             {
                 // The node still has it in its history: no payload. In flight meanwhile, so that a heartbeat that still
                 // names the candidate does not send the payload as well.
-                var rollingBack = Task.Run(() => RollBackByHashAsync(config, rollout, token), CancellationToken.None);
+                StartRollbackByHash(config, rollout, token);
                 continue;
             }
 
@@ -688,13 +688,20 @@ internal sealed class DataPlaneSession
             && record.Stable?.Hash == config.Hash
             && record.Candidate.Hash != config.Hash
             && Volatile.Read(ref _nodeHash) == record.Candidate.Hash
-            && _services.Rollouts.CanRollBack(_nodeId)
+            && CanRollBack
             && _services.Rollouts.TryClaimRollback(_nodeId, record.Id)
                 ? record
                 : null;
     }
 
-    /// <summary>Sends the rollout's <c>rollback</c> through the hub and waits for the node; anything but done falls back to the stable payload.</summary>
+    /// <summary>Off the send loop: the answer comes through the receive loop. <see cref="RollBackByHashAsync"/> logs its own failures.</summary>
+    private void StartRollbackByHash(PublishedConfig stable, RolloutRecord rollout, CancellationToken token) =>
+        _ = Task.Run(() => RollBackByHashAsync(stable, rollout, token), CancellationToken.None);
+
+    /// <summary>
+    /// Sends the rollout's <c>rollback</c> through the hub and waits for the node; anything but done falls back to the
+    /// stable payload. Never faults (it runs unawaited): an unexpected failure is logged and the payload goes instead.
+    /// </summary>
     private async Task RollBackByHashAsync(PublishedConfig stable, RolloutRecord rollout, CancellationToken token)
     {
         DataPlaneRollbackResult result;
@@ -702,8 +709,15 @@ internal sealed class DataPlaneSession
         {
             result = await _services.Hub.RollbackAsync(_nodeId, stable.Hash, rollout.Reason ?? $"rollout {rollout.Id} went back", RolloutActors.ControlPlane(rollout.Id), token).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
+            return;
+        }
+        catch (Exception ex)
+        {
+            RolloutLog.RollbackByHashFailed(_services.Logger, rollout.Id, _nodeId, stable.Hash, ex);
+            ClearInFlight(stable.Hash);
+            Offer(stable, force: true);
             return;
         }
 

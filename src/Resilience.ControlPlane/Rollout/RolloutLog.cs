@@ -67,4 +67,7 @@ internal static partial class RolloutLog
 
     [LoggerMessage(6220, LogLevel.Warning, "The backplane had lost rollout {RolloutId}; wrote back what this replica knows (version {Version}).")]
     public static partial void Restored(ILogger logger, string rolloutId, long version);
+
+    [LoggerMessage(6221, LogLevel.Error, "Rollout {RolloutId}: sending data plane {NodeId} back to {Hash} by hash failed unexpectedly; it gets the configuration's payload instead.")]
+    public static partial void RollbackByHashFailed(ILogger logger, string rolloutId, string nodeId, string hash, Exception exception);
 }

@@ -128,15 +128,6 @@ internal sealed class RolloutNodeTracker
         }
     }
 
-    /// <summary>Gets a value indicating whether a node announced it can go back by hash.</summary>
-    public bool CanRollBack(string nodeId)
-    {
-        lock (_gate)
-        {
-            return _nodes.TryGetValue(nodeId, out var track) && track.CanRollBack;
-        }
-    }
-
     /// <summary>
     /// Claims the one rollback by hash a rollout sends a node: <see langword="true"/> the first time for this node and
     /// rollout, <see langword="false"/> after (also on another connection of the node), so a refused or unanswered

@@ -129,6 +129,47 @@ public sealed class RolloutNodeReportsTests
         Assert.Contains("by the stable configuration's payload: the rollback by hash came back Rejected (NotInHistory", line, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_waves_node_bake_makes_its_canary_go_back_by_itself_where_its_own_bake_would_not()
+    {
+        await using var cp = await StartAsync();
+
+        // The node's own bake could not fail anything: it needs 100,000 requests in 10 s.
+        await using var canary = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "canary", services: s =>
+        {
+            AsCanary(s);
+            s.Configure<BakeOptions>(o =>
+            {
+                o.Enabled = true;
+                o.Duration = TimeSpan.FromMinutes(2);
+                o.DetectionWindow = TimeSpan.FromSeconds(10);
+                o.MinimumRequests = 100_000;
+            });
+        });
+        await using var other = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "other");
+        var v1 = await cp.PublishAsync(Config(1));
+        await Eventually.HoldsAsync(() => canary.Current?.Hash == v1.Hash && other.Current?.Hash == v1.Hash, "both serve config 1");
+
+        // The canary wave asks for a 1 s window judged every 100 ms from 5 requests; its failed-request gate is off, so
+        // only the canary's own verdict can halt the rollout.
+        var plan = TwoWaves(failedShare: null);
+        var nodeBake = new BakeRequest { DetectionWindow = TimeSpan.FromSeconds(1), EvaluationInterval = TimeSpan.FromMilliseconds(100), MinimumRequests = 5 };
+        plan.Waves[0].NodeBake = nodeBake;
+        var bad = await cp.Publisher.PublishAsync(Encoding.UTF8.GetBytes(Config(2)), "2", plan);
+        await Eventually.HoldsAsync(() => canary.Current?.Hash == bad.Hash, "the canary serves config 2");
+        Assert.Equal(nodeBake, canary.Current!.RequestedBake);
+
+        await FailingTrafficAsync(canary, bad.Hash, () => canary.Current?.Hash == v1.Hash, "the canary reverted to config 1");
+
+        var rollouts = cp.Services.GetRequiredService<IConfigRollouts>();
+        await Eventually.HoldsAsync(() => Current(rollouts)?.Phase == RolloutPhase.RolledBack, "the rollout rolled back");
+        var status = Current(rollouts)!;
+        Assert.StartsWith("canary wave: node canary reverted it:", status.Reason, StringComparison.Ordinal);
+        Assert.Contains("requests failed in the last 00:00:01", status.Reason, StringComparison.Ordinal);
+        Assert.Equal(RolloutNodeState.Reverted, status.Waves[0].Nodes.Single().State);
+        Assert.DoesNotContain(Config(2), other.Validated);
+    }
+
     private static void AsCanary(IServiceCollection services) =>
         services.Configure<DataPlaneResilienceOptions>(o => o.Labels["ring"] = "canary");
 
