@@ -18,12 +18,20 @@ internal sealed partial class OutageScenario
 
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>The canary wave (A, labelled <c>ring=canary</c>) bakes 5 s; then everyone else, 2 s.</summary>
+    /// <summary>The canary wave's node bake: a 1 s window judged every 100 ms from 3 requests (the nodes' own: 2 s, every 1 s, 10).</summary>
+    private static readonly TimeSpan CanaryDetectionWindow = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The canary wave (A, labelled <c>ring=canary</c>) bakes 5 s, and asks A for a stricter bake of its own
+    /// (<c>NodeBake</c>), so that A goes back from a bad configuration sooner than any node would by its own bake; then
+    /// everyone else, 2 s, with their own bakes.
+    /// </summary>
     private const string TwoWavePlan = """
         {
           "Waves": [
             { "Name": "canary", "Labels": { "ring": "canary" }, "BakeTime": "00:00:05",
-              "Gates": { "ApplyTimeout": "00:00:10", "MinRequests": 10, "MaxFailedRequestShareIncrease": 0.05 } },
+              "Gates": { "ApplyTimeout": "00:00:10", "MinRequests": 10, "MaxFailedRequestShareIncrease": 0.05 },
+              "NodeBake": { "DetectionWindow": "00:00:01", "EvaluationInterval": "00:00:00.1", "MinimumRequests": 3 } },
             { "Name": "everyone else", "EveryoneElse": true, "BakeTime": "00:00:02", "Gates": { "ApplyTimeout": "00:00:10" } }
           ]
         }
@@ -128,13 +136,13 @@ internal sealed partial class OutageScenario
         phase.Expect(canary?.State is "RolledBack" or "Reverted", $"the canary wave shows gateway-a {canary?.State ?? "missing"}, expected RolledBack (by the rollout) or Reverted (by its bake)");
         var reached = canary?.AppliedAt;
         var undone = reached is { } from && rollout?.EndedAt is { } to ? to - from : (TimeSpan?)null;
-        var goal = BakeDetectionWindow + (2 * HeartbeatInterval);
+        var goal = CanaryDetectionWindow + (2 * HeartbeatInterval);
         var failed = responses.Count(r => !r.Succeeded);
         (_failedWhenStaged, _requestsWhenStaged) = (failed, responses.Count);
         phase.Note = $"staged dead-upstream config: served by [{string.Join(", ", servedDead)}] of {Gateways.Length} (A for {A.ServedFor(dead).TotalSeconds:F1} s), "
             + $"sent to [{string.Join(", ", sentTo)}]; {failed} of {responses.Count} requests failed, all via A; "
             + $"A {canary?.State}; config reached A -> rollback complete {(undone is { } u ? $"{u.TotalSeconds:F1} s" : "?")} "
-            + $"(goal: bake detection window {BakeDetectionWindow.TotalSeconds:F0} s + 2 heartbeats = {goal.TotalSeconds:F0} s); reason: {rollout?.Reason}";
+            + $"(goal: the canary wave's bake detection window {CanaryDetectionWindow.TotalSeconds:F0} s + 2 heartbeats = {goal.TotalSeconds:F0} s); reason: {rollout?.Reason}";
     }
 
     private async Task DeadUpstreamToEveryoneAsync(Phase phase, CancellationToken ct)
