@@ -119,8 +119,7 @@ internal sealed class ConfigBake : IHostedService, IDisposable
             var counts = Now();
             if (TierRules.IsRevertible(served.Origin))
             {
-                var windowFrom = now - Ticks(_options.DetectionWindow);
-                var baseline = Share(servedFrom > windowFrom ? SinceServed(servedFrom) : Since(windowFrom), counts);
+                var baseline = Share(BaselineFrom(now - Ticks(_options.DetectionWindow), servedFrom), counts);
                 var settings = SettingsFor(served);
                 _bake = new Bake(served, now, counts, baseline, settings);
                 SetInterval(settings.Interval);
@@ -198,7 +197,7 @@ internal sealed class ConfigBake : IHostedService, IDisposable
         lock (_gate)
         {
             var from = Math.Max(bake.Started, now - Ticks(bake.Settings.Window));
-            window = Now() - (from == bake.Started ? bake.AtStart : Since(from));
+            window = Now() - (from == bake.Started ? bake.AtStart : SinceDuring(bake, from));
         }
 
         return Judge(window, bake, $"the last {bake.Settings.Window}");
@@ -403,14 +402,53 @@ internal sealed class ConfigBake : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// The counts at the earliest sample taken at or after <paramref name="at"/> (now, when none is): so that a window
-    /// from when a configuration began serving holds none of the requests served before it.
+    /// The counts at the latest sample at or before <paramref name="at"/>, but never one taken before the bake began (its
+    /// counts at the start then): samples follow the evaluation interval, which a bake may change, so the sample before a
+    /// window can be older than the configuration, and its requests are not this configuration's.
     /// </summary>
-    private Counts SinceServed(long at)
+    private Counts SinceDuring(Bake bake, long at)
     {
+        Sample? found = null;
         foreach (var sample in _samples)
         {
-            if (sample.At >= at)
+            if (sample.At > at)
+            {
+                break;
+            }
+
+            found = sample;
+        }
+
+        return found is { } before && before.At >= bake.Started ? before.Counts : bake.AtStart;
+    }
+
+    /// <summary>
+    /// Where the share before an apply starts: the window before it (<see cref="Since"/>), but never a sample taken before
+    /// <paramref name="servedFrom"/>, when the node began serving the configuration it serves at the apply; then the
+    /// earliest sample after that (now, when none is), so that the share holds none of the requests of a configuration
+    /// the node just went back from.
+    /// </summary>
+    private Counts BaselineFrom(long windowFrom, long servedFrom)
+    {
+        Sample? found = null;
+        foreach (var sample in _samples)
+        {
+            if (sample.At > windowFrom)
+            {
+                break;
+            }
+
+            found = sample;
+        }
+
+        if (found is { } before && before.At >= servedFrom)
+        {
+            return before.Counts;
+        }
+
+        foreach (var sample in _samples)
+        {
+            if (sample.At >= servedFrom)
             {
                 return sample.Counts;
             }

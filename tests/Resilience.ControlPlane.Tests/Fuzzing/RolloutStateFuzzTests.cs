@@ -77,6 +77,7 @@ public sealed class RolloutStateFuzzTests : IDisposable
     [InlineData("count_members", "{\"9\":[\"canary\"]}")]
     [InlineData("count_members", "{\"2\":null}")]
     [InlineData("phase", "\"RollingBack\"")]
+    [InlineData("waves", "[{\"name\":\"canary\",\"node_bake\":{\"evaluation_interval\":\"00:00:00.001\"}},{\"name\":\"b\"},{\"name\":\"c\"},{\"name\":\"d\"}]")]
     public async Task A_document_that_parses_but_does_not_hang_together_is_refused_not_read(string member, string value)
     {
         var (record, reports, candidate) = await RealRolloutAsync();
@@ -102,7 +103,12 @@ public sealed class RolloutStateFuzzTests : IDisposable
         targets.SetRollout(record);
         foreach (var node in Nodes.Concat(record.Assignments?.Keys ?? Enumerable.Empty<string>()))
         {
-            _ = targets.For(node, node == "canary" ? Canary : null);
+            if (targets.For(node, node == "canary" ? Canary : null) is { } target)
+            {
+                // What the session sends: the target's message, its header read back as a node reads it.
+                var (header, _) = ClusterLink.WebSockets.Protocol.LinkFraming.DecodeBinary(new ClusterLink.WebSockets.Protocol.LinkFrame(System.Net.WebSockets.WebSocketMessageType.Binary, target.Message, target.Message.Length));
+                _ = header.Bake?.ToRequest(out _);
+            }
         }
 
         var fleet = Nodes.Select(n => new FleetNode(n, n == "canary" ? Canary : new Dictionary<string, string>())).ToList();
@@ -153,6 +159,9 @@ public sealed class RolloutStateFuzzTests : IDisposable
             RolloutWave.WithShare(0.3, TimeSpan.FromMinutes(5)),
             RolloutWave.WithCount(1, TimeSpan.FromMinutes(5)),
             RolloutWave.Rest(TimeSpan.FromMinutes(5)));
+
+        // The canary wave asks for a stricter node bake: its numbers are mutated too, and a session sends them on.
+        plan.Waves[0].NodeBake = new BakeRequest { DetectionWindow = TimeSpan.FromSeconds(1), EvaluationInterval = TimeSpan.FromMilliseconds(100), MinimumRequests = 3, MaxFailedRequestRatioIncrease = 0.02 };
         var v2 = await publisher.PublishAsync(Encoding.UTF8.GetBytes("""{"v":2}"""), "v2", plan);
         tracker.Served("canary", v2.Hash);
         tracker.Heartbeat("canary", v2.Hash, requests: 40, failed: 1, ready: true);

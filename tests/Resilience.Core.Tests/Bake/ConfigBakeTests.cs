@@ -213,6 +213,27 @@ public sealed class ConfigBakeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Requests_that_failed_before_the_apply_never_count_in_a_window_of_its_bake()
+    {
+        await StartAsync();
+        await PassAsync("good");
+
+        // Half-way between two samples, 10 requests fail under "good"; then a configuration whose bake samples every
+        // 100 ms over 1.05 s: 1.1 s in, the window begins 50 ms after the apply, before its first sample. The sample
+        // before that is from "good" and holds those 10 failures: they are not this configuration's.
+        await AdvanceAsync(TimeSpan.FromMilliseconds(500));
+        _counters.Add(10, failed: 10);
+        var request = new BakeRequest { DetectionWindow = TimeSpan.FromMilliseconds(1050), EvaluationInterval = TimeSpan.FromMilliseconds(100), MinimumRequests = 3 };
+        await _plane.ApplyAsync(Pushed("fine", request), default);
+        for (var i = 0; i < 15; i++)
+        {
+            _counters.Add(2, failed: 0);
+            await AdvanceAsync(TimeSpan.FromMilliseconds(100));
+            Assert.Equal(ConfigBakeStatus.Baking, _plane.State.Bake.Status);
+        }
+    }
+
+    [Fact]
     public async Task A_requested_bake_never_loosens_the_nodes_own()
     {
         await StartAsync();
@@ -273,6 +294,37 @@ public sealed class ConfigBakeTests : IAsyncLifetime
         // the 5 points allowed), not against a window that holds "bad"'s failures (10 % of the last 10 s: 15 % allowed).
         await _plane.ApplyAsync(Push("some-fail"), default);
         for (var i = 0; i < 11 && _plane.State.Bake.Status == ConfigBakeStatus.Baking; i++)
+        {
+            _counters.Add(30, failed: 4);
+            await TickAsync();
+        }
+
+        var bake = await WaitForBakeAsync(ConfigBakeStatus.Reverted);
+        Assert.Contains("0.0 % before the apply", bake.Reason);
+    }
+
+    [Fact]
+    public async Task The_share_before_an_apply_leaves_out_what_came_before_the_last_change_between_two_samples()
+    {
+        await StartAsync(o => o.DetectionWindow = TimeSpan.FromSeconds(2));
+        await PassAsync("good");
+
+        // "bad" fails 20 requests (too few to judge before an operator takes it back, half-way between two samples).
+        await _plane.ApplyAsync(Push("bad"), default);
+        _counters.Add(10, failed: 10);
+        await TickAsync();
+        _counters.Add(10, failed: 10);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(500));
+        await _plane.RollbackAsync(Hash("good"), "operator", default);
+        _counters.Add(20, failed: 0);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(500));
+        _counters.Add(20, failed: 0);
+        await AdvanceAsync(TimeSpan.FromMilliseconds(700));
+
+        // The 2 s window before this apply begins at the sample before the rollback: the share before is taken from the
+        // first sample after it (0 %), not from one that holds "bad"'s last 10 failures (20 %: 25 % allowed).
+        await _plane.ApplyAsync(Push("some-fail"), default);
+        for (var i = 0; i < 5 && _plane.State.Bake.Status == ConfigBakeStatus.Baking; i++)
         {
             _counters.Add(30, failed: 4);
             await TickAsync();
