@@ -13,6 +13,9 @@ public sealed record BakeRequest
     /// <summary>The shortest <see cref="DetectionWindow"/> and <see cref="EvaluationInterval"/> a request may ask for.</summary>
     public static readonly TimeSpan MinInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The longest <see cref="EvaluationInterval"/> a request may ask for: the bake's own interval.</summary>
+    private static readonly TimeSpan MaxEvaluationInterval = TimeSpan.FromSeconds(1);
+
     /// <summary>The longest <see cref="DetectionWindow"/> a request may name (a longer one could not tighten any node's).</summary>
     public static readonly TimeSpan MaxDetectionWindow = TimeSpan.FromHours(1);
 
@@ -38,9 +41,9 @@ public sealed record BakeRequest
             errors.Add($"the bake's detection window must be between {MinInterval.TotalMilliseconds} ms and {MaxDetectionWindow.TotalHours} hour, not {window}");
         }
 
-        if (EvaluationInterval is { } interval && (interval < MinInterval || interval > BakeDefaults.EvaluationInterval))
+        if (EvaluationInterval is { } interval && (interval < MinInterval || interval > MaxEvaluationInterval))
         {
-            errors.Add($"the bake's evaluation interval must be between {MinInterval.TotalMilliseconds} ms and {BakeDefaults.EvaluationInterval.TotalSeconds} s, not {interval}");
+            errors.Add($"the bake's evaluation interval must be between {MinInterval.TotalMilliseconds} ms and {MaxEvaluationInterval.TotalSeconds} s, not {interval}");
         }
 
         if (MinimumRequests is < 1)
