@@ -384,10 +384,10 @@ internal sealed class ConfigBake : IHostedService, IDisposable
         }
     }
 
-    /// <summary>The counts at the latest sample taken at or before <paramref name="at"/> (the oldest kept, when none is that old).</summary>
-    private Counts Since(long at)
+    /// <summary>The latest sample taken at or before <paramref name="at"/>, or <see langword="null"/> when none is that old.</summary>
+    private Sample? LatestAtOrBefore(long at)
     {
-        var found = _samples.Count > 0 ? _samples.Peek().Counts : Now();
+        Sample? found = null;
         foreach (var sample in _samples)
         {
             if (sample.At > at)
@@ -395,7 +395,7 @@ internal sealed class ConfigBake : IHostedService, IDisposable
                 break;
             }
 
-            found = sample.Counts;
+            found = sample;
         }
 
         return found;
@@ -406,42 +406,18 @@ internal sealed class ConfigBake : IHostedService, IDisposable
     /// counts at the start then): samples follow the evaluation interval, which a bake may change, so the sample before a
     /// window can be older than the configuration, and its requests are not this configuration's.
     /// </summary>
-    private Counts SinceDuring(Bake bake, long at)
-    {
-        Sample? found = null;
-        foreach (var sample in _samples)
-        {
-            if (sample.At > at)
-            {
-                break;
-            }
-
-            found = sample;
-        }
-
-        return found is { } before && before.At >= bake.Started ? before.Counts : bake.AtStart;
-    }
+    private Counts SinceDuring(Bake bake, long at) =>
+        LatestAtOrBefore(at) is { } before && before.At >= bake.Started ? before.Counts : bake.AtStart;
 
     /// <summary>
-    /// Where the share before an apply starts: the window before it (<see cref="Since"/>), but never a sample taken before
+    /// Where the share before an apply starts: the window before it (<see cref="LatestAtOrBefore"/>), but never a sample taken before
     /// <paramref name="servedFrom"/>, when the node began serving the configuration it serves at the apply; then the
     /// earliest sample after that (now, when none is), so that the share holds none of the requests of a configuration
     /// the node just went back from.
     /// </summary>
     private Counts BaselineFrom(long windowFrom, long servedFrom)
     {
-        Sample? found = null;
-        foreach (var sample in _samples)
-        {
-            if (sample.At > windowFrom)
-            {
-                break;
-            }
-
-            found = sample;
-        }
-
-        if (found is { } before && before.At >= servedFrom)
+        if (LatestAtOrBefore(windowFrom) is { } before && before.At >= servedFrom)
         {
             return before.Counts;
         }

@@ -63,17 +63,7 @@ public sealed class RolloutNodeReportsTests
     public async Task A_canary_that_reverts_by_itself_halts_the_rollout_and_is_sent_nothing_more()
     {
         await using var cp = await StartAsync();
-        await using var canary = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "canary", services: s =>
-        {
-            AsCanary(s);
-            s.Configure<BakeOptions>(o =>
-            {
-                o.Enabled = true;
-                o.Duration = TimeSpan.FromMinutes(2);
-                o.DetectionWindow = TimeSpan.FromSeconds(1);
-                o.MinimumRequests = 20;
-            });
-        });
+        await using var canary = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "canary", services: s => AsBakingCanary(s, TimeSpan.FromSeconds(1), 20));
         await using var other = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "other");
         var v1 = await cp.PublishAsync(Config(1));
         await Eventually.HoldsAsync(() => canary.Current?.Hash == v1.Hash && other.Current?.Hash == v1.Hash, "both serve config 1");
@@ -135,17 +125,7 @@ public sealed class RolloutNodeReportsTests
         await using var cp = await StartAsync();
 
         // The node's own bake could not fail anything: it needs 100,000 requests in 10 s.
-        await using var canary = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "canary", services: s =>
-        {
-            AsCanary(s);
-            s.Configure<BakeOptions>(o =>
-            {
-                o.Enabled = true;
-                o.Duration = TimeSpan.FromMinutes(2);
-                o.DetectionWindow = TimeSpan.FromSeconds(10);
-                o.MinimumRequests = 100_000;
-            });
-        });
+        await using var canary = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "canary", services: s => AsBakingCanary(s, TimeSpan.FromSeconds(10), 100_000));
         await using var other = await DataPlaneNode.StartAsync(Pki.Link(cp.Endpoint), nodeId: "other");
         var v1 = await cp.PublishAsync(Config(1));
         await Eventually.HoldsAsync(() => canary.Current?.Hash == v1.Hash && other.Current?.Hash == v1.Hash, "both serve config 1");
@@ -172,6 +152,19 @@ public sealed class RolloutNodeReportsTests
 
     private static void AsCanary(IServiceCollection services) =>
         services.Configure<DataPlaneResilienceOptions>(o => o.Labels["ring"] = "canary");
+
+    /// <summary>A canary whose own bake is on, over the given window and minimum of requests.</summary>
+    private static void AsBakingCanary(IServiceCollection services, TimeSpan window, int minimumRequests)
+    {
+        AsCanary(services);
+        services.Configure<BakeOptions>(o =>
+        {
+            o.Enabled = true;
+            o.Duration = TimeSpan.FromMinutes(2);
+            o.DetectionWindow = window;
+            o.MinimumRequests = minimumRequests;
+        });
+    }
 
     /// <summary>Requests as the gateway's proxy records them: every one a 502, or every one a 200.</summary>
     private static void Record(DataPlaneNode node, int count, bool failing)
