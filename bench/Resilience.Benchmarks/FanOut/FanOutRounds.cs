@@ -1,0 +1,63 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Resilience.Benchmarks.Yarp;
+
+namespace Resilience.Benchmarks;
+
+/// <summary>
+/// <c>fan-out-rounds [rounds] [clients]</c>: the whole 20,000-route configuration fanned out to N raw protocol clients
+/// against writing its message to N loopback TLS sockets, in alternating rounds in one process (the order flips every
+/// round), without BenchmarkDotNet's per-case set-up: quicker than <see cref="FragmentFanOutBenchmarks"/>, and a process
+/// to attach a profiler to. Also times the publish call alone (hash, gzip, offer) on the calling thread.
+/// </summary>
+internal static class FanOutRounds
+{
+    public const string Command = "fan-out-rounds";
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
+        var clients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000;
+        var text = Encoding.UTF8.GetString(RouteTable.Json(RouteTable.Routes, "http://127.0.0.1:5100/", "r"));
+        var edits = Enumerable.Range(0, 16).Select(i => Encoding.UTF8.GetBytes(YarpInProcessProfile.ReplaceFirst(text, "\"variant\":\"", $"\"variant\":\"round-{i}-"))).ToArray();
+        var meter = new FanOutMeter();
+        var publishCpu = new List<double>();
+        await using var targets = await FanOutTargets.StartAsync(clients, Encoding.UTF8.GetBytes(text), configure: null);
+        var next = 0;
+
+        Task Tls() => meter.MeasureAsync("tls (whole message)", targets.WriteTlsAsync);
+        Task Hub() => meter.MeasureAsync("hub, whole configuration", async () =>
+        {
+            var json = edits[next++ % edits.Length];
+            var done = targets.Swarm.WaitAsync($"config {ConfigHash.Compute(json)}");
+            var cpu = ThreadCpuTime.Nanoseconds();
+            await targets.Rig.Publisher.PublishAsync(json);
+            publishCpu.Add((ThreadCpuTime.Nanoseconds() - cpu) / 1e6);
+            return await done;
+        });
+
+        // Round 0 is each kind's warm-up (the meter leaves the first sample out).
+        for (var round = 0; round <= rounds; round++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            if (round % 2 == 0)
+            {
+                await Tls();
+                await Hub();
+            }
+            else
+            {
+                await Hub();
+                await Tls();
+            }
+
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// round {round} done in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
+        }
+
+        meter.Report($"fan-out rounds: whole configuration of {RouteTable.Routes:N0} routes, {clients} clients, message {targets.Message.Length:N0} bytes, cores {Environment.ProcessorCount}", clients);
+        var measured = publishCpu.Skip(1).Order().ToArray();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"//   the publish call on its thread (hash, gzip, offer): CPU median {measured[measured.Length / 2]:F1} ms (min {measured[0]:F1}, max {measured[^1]:F1})"));
+        return 0;
+    }
+}
