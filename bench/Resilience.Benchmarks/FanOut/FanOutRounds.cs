@@ -1,15 +1,18 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Resilience.Benchmarks.Yarp;
 
 namespace Resilience.Benchmarks;
 
 /// <summary>
-/// <c>fan-out-rounds [rounds] [clients]</c>: the whole 20,000-route configuration fanned out to N raw protocol clients
+/// <c>fan-out-rounds [rounds] [clients] [inline] [max-write=BYTES]</c>: the whole 20,000-route configuration fanned out to N raw protocol clients
 /// against writing its message to N loopback TLS sockets, in alternating rounds in one process (the order flips every
 /// round), without BenchmarkDotNet's per-case set-up: quicker than <see cref="FragmentFanOutBenchmarks"/>, and a process
-/// to attach a profiler to. Also times the publish call alone (hash, gzip, offer) on the calling thread.
+/// to attach a profiler to. Also times the publish call alone (hash, gzip, offer) on the calling thread. <c>inline</c> and
+/// <c>max-write</c> set Kestrel's <see cref="SocketTransportOptions.UnsafePreferInlineScheduling"/> and
+/// <see cref="SocketTransportOptions.MaxWriteBufferSize"/> for the control plane (host settings, measured for docs/benchmarks.md).
 /// </summary>
 internal static class FanOutRounds
 {
@@ -23,7 +26,19 @@ internal static class FanOutRounds
         var edits = Enumerable.Range(0, 16).Select(i => Encoding.UTF8.GetBytes(YarpInProcessProfile.ReplaceFirst(text, "\"variant\":\"", $"\"variant\":\"round-{i}-"))).ToArray();
         var meter = new FanOutMeter();
         var publishCpu = new List<double>();
-        await using var targets = await FanOutTargets.StartAsync(clients, Encoding.UTF8.GetBytes(text), configure: null);
+        var inline = args.Contains("inline");
+        var maxWrite = args.FirstOrDefault(a => a.StartsWith("max-write=", StringComparison.Ordinal)) is { } given ? long.Parse(given["max-write=".Length..], CultureInfo.InvariantCulture) : (long?)null;
+        Action<SocketTransportOptions>? sockets = inline || maxWrite is not null
+            ? o =>
+            {
+                o.UnsafePreferInlineScheduling = inline;
+                if (maxWrite is { } bytes)
+                {
+                    o.MaxWriteBufferSize = bytes;
+                }
+            }
+            : null;
+        await using var targets = await FanOutTargets.StartAsync(clients, Encoding.UTF8.GetBytes(text), configure: null, sockets: sockets);
         var next = 0;
 
         Task Tls() => meter.MeasureAsync("tls (whole message)", targets.WriteTlsAsync);
@@ -55,7 +70,7 @@ internal static class FanOutRounds
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// round {round} done in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
         }
 
-        meter.Report($"fan-out rounds: whole configuration of {RouteTable.Routes:N0} routes, {clients} clients, message {targets.Message.Length:N0} bytes, cores {Environment.ProcessorCount}", clients);
+        meter.Report($"fan-out rounds (inline {inline}, max write {maxWrite?.ToString(CultureInfo.InvariantCulture) ?? "default"}): whole configuration of {RouteTable.Routes:N0} routes, {clients} clients, message {targets.Message.Length:N0} bytes, cores {Environment.ProcessorCount}", clients);
         var measured = publishCpu.Skip(1).Order().ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"//   the publish call on its thread (hash, gzip, offer): CPU median {measured[measured.Length / 2]:F1} ms (min {measured[0]:F1}, max {measured[^1]:F1})"));
         return 0;
