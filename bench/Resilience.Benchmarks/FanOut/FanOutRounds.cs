@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Resilience.Benchmarks.Yarp;
 
@@ -22,8 +21,7 @@ internal static class FanOutRounds
     {
         var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 8;
         var clients = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000;
-        var text = Encoding.UTF8.GetString(RouteTable.Json(RouteTable.Routes, "http://127.0.0.1:5100/", "r"));
-        var edits = Enumerable.Range(0, 16).Select(i => Encoding.UTF8.GetBytes(YarpInProcessProfile.ReplaceFirst(text, "\"variant\":\"", $"\"variant\":\"round-{i}-"))).ToArray();
+        var edits = new RouteTableEdits("r");
         var meter = new FanOutMeter();
         var publishCpu = new List<double>();
         var inline = args.Contains("inline");
@@ -38,19 +36,10 @@ internal static class FanOutRounds
                 }
             }
             : null;
-        await using var targets = await FanOutTargets.StartAsync(clients, Encoding.UTF8.GetBytes(text), configure: null, sockets: sockets);
-        var next = 0;
+        await using var targets = await FanOutTargets.StartAsync(clients, edits.Initial, configure: null, sockets: sockets);
 
         Task Tls() => meter.MeasureAsync("tls (whole message)", targets.WriteTlsAsync);
-        Task Hub() => meter.MeasureAsync("hub, whole configuration", async () =>
-        {
-            var json = edits[next++ % edits.Length];
-            var done = targets.Swarm.WaitAsync($"config {ConfigHash.Compute(json)}");
-            var cpu = ThreadCpuTime.Nanoseconds();
-            await targets.Rig.Publisher.PublishAsync(json);
-            publishCpu.Add((ThreadCpuTime.Nanoseconds() - cpu) / 1e6);
-            return await done;
-        });
+        Task Hub() => meter.MeasureAsync("hub, whole configuration", () => edits.PublishNextAsync(targets, publishCpu.Add));
 
         // Round 0 is each kind's warm-up (the meter leaves the first sample out).
         for (var round = 0; round <= rounds; round++)

@@ -1,4 +1,3 @@
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using Resilience.Benchmarks.Yarp;
 
@@ -17,8 +16,7 @@ public class FragmentFanOutBenchmarks
 {
     private readonly FanOutMeter _meter = new();
     private FanOutTargets _targets = null!;
-    private byte[][] _edits = null!;
-    private int _next;
+    private RouteTableEdits _edits = null!;
 
     /// <summary>Gets or sets how many clients are connected.</summary>
     [Params(1_000)]
@@ -31,22 +29,15 @@ public class FragmentFanOutBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var text = Encoding.UTF8.GetString(RouteTable.Json(RouteTable.Routes, "http://127.0.0.1:5100/", "f"));
-        _edits = Enumerable.Range(0, 16).Select(i => Encoding.UTF8.GetBytes(YarpInProcessProfile.ReplaceFirst(text, "\"variant\":\"", $"\"variant\":\"fragment-{i}-"))).ToArray();
-        _targets = FanOutTargets.StartAsync(Clients, Encoding.UTF8.GetBytes(text), o => o.ConfigFragmentBytes = FragmentBytes).GetAwaiter().GetResult();
+        _edits = new RouteTableEdits("f");
+        _targets = FanOutTargets.StartAsync(Clients, _edits.Initial, o => o.ConfigFragmentBytes = FragmentBytes).GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true, Description = "write the whole configuration's message to N TLS sockets")]
     public Task Tls_write() => _meter.MeasureAsync("tls (whole message)", _targets.WriteTlsAsync);
 
     [Benchmark(Description = "publish a one-route edit as the whole configuration -> last of N clients has it")]
-    public Task Hub_whole() => _meter.MeasureAsync($"hub, fragments of {FragmentBytes:N0} bytes", async () =>
-    {
-        var json = _edits[_next++ % _edits.Length];
-        var done = _targets.Swarm.WaitAsync($"config {ConfigHash.Compute(json)}");
-        await _targets.Rig.Publisher.PublishAsync(json);
-        return await done;
-    });
+    public Task Hub_whole() => _meter.MeasureAsync($"hub, fragments of {FragmentBytes:N0} bytes", () => _edits.PublishNextAsync(_targets));
 
     [GlobalCleanup]
     public void Cleanup()
