@@ -6,7 +6,7 @@ using Resilience.Benchmarks.Yarp;
 namespace Resilience.Benchmarks;
 
 /// <summary>
-/// <c>fan-out-rounds [rounds] [clients] [inline] [max-write=BYTES]</c>: the whole 20,000-route configuration fanned out to N raw protocol clients
+/// <c>fan-out-rounds [rounds] [clients] [inline] [max-write=BYTES] [pool-block=BYTES]</c>: the whole 20,000-route configuration fanned out to N raw protocol clients
 /// against writing its message to N loopback TLS sockets, in alternating rounds in one process (the order flips every
 /// round), without BenchmarkDotNet's per-case set-up: quicker than <see cref="FragmentFanOutBenchmarks"/>, and a process
 /// to attach a profiler to. Also times the publish call alone (hash, gzip, offer) on the calling thread. <c>inline</c> and
@@ -36,7 +36,8 @@ internal static class FanOutRounds
                 }
             }
             : null;
-        await using var targets = await FanOutTargets.StartAsync(clients, edits.Initial, configure: null, sockets: sockets);
+        var poolBlock = args.FirstOrDefault(a => a.StartsWith("pool-block=", StringComparison.Ordinal)) is { } block ? int.Parse(block["pool-block=".Length..], CultureInfo.InvariantCulture) : (int?)null;
+        await using var targets = await FanOutTargets.StartAsync(clients, edits.Initial, configure: null, sockets: sockets, poolBlockBytes: poolBlock);
 
         Task Tls() => meter.MeasureAsync("tls (whole message)", targets.WriteTlsAsync);
         Task Hub() => meter.MeasureAsync("hub, whole configuration", () => edits.PublishNextAsync(targets, publishCpu.Add));
@@ -59,7 +60,7 @@ internal static class FanOutRounds
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"// round {round} done in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s"));
         }
 
-        meter.Report($"fan-out rounds (inline {inline}, max write {maxWrite?.ToString(CultureInfo.InvariantCulture) ?? "default"}): whole configuration of {RouteTable.Routes:N0} routes, {clients} clients, message {targets.Message.Length:N0} bytes, cores {Environment.ProcessorCount}", clients);
+        meter.Report($"fan-out rounds (inline {inline}, max write {maxWrite?.ToString(CultureInfo.InvariantCulture) ?? "default"}, pool block {poolBlock?.ToString(CultureInfo.InvariantCulture) ?? "Kestrel's"}): whole configuration of {RouteTable.Routes:N0} routes, {clients} clients, message {targets.Message.Length:N0} bytes, cores {Environment.ProcessorCount}", clients);
         var measured = publishCpu.Skip(1).Order().ToArray();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"//   the publish call on its thread (hash, gzip, offer): CPU median {measured[measured.Length / 2]:F1} ms (min {measured[0]:F1}, max {measured[^1]:F1})"));
         return 0;
