@@ -22,7 +22,9 @@ public static class ReverseProxyConfigValidation
         var yarp = services.GetService<IConfigValidator>()
             ?? throw new InvalidOperationException("ReverseProxyConfigValidation needs YARP's validators: call services.AddReverseProxy() (no route is served unless you map it).");
 
-        // Its own reuse record: a control plane keeps no baseline, so every route and cluster is validated in full.
-        return new ReverseProxyConfigValidator(yarp, services.GetServices<IProxyConfigFilter>(), new ProxyConfigReuse(), services.GetRequiredService<ILogger<ReverseProxyConfigValidator>>());
+        // Its own reuse record, whose baseline is the last configuration it found valid (no YARP routes with anything
+        // here): a one-route edit of a large configuration parses and validates the edited route, as on the nodes.
+        var reuse = new ProxyConfigReuse();
+        return new LastValidBaselineValidator(new ReverseProxyConfigValidator(yarp, services.GetServices<IProxyConfigFilter>(), reuse, services.GetRequiredService<ILogger<ReverseProxyConfigValidator>>()), reuse);
     }
 }
