@@ -6,6 +6,7 @@
 #   bench/sample-processes.sh requests [--rounds N] [--seconds S]  wrk -t2 -c32 against the gateway and plain YARP
 # Compare builds or runtime settings of the gateway in one run (they alternate):
 #   --variant default --variant pgo-off:DOTNET_TieredPGO=0 --variant r2r:dll=/path/to/publish/Gateway.dll
+#   (edit: controlplane=/path/to/ControlPlane.dll pairs a ControlPlane sample build with the variant)
 # --r2r runs BOTH the gateway and plain YARP as ReadyToRun publishes for this machine's runtime (what a gateway should
 # ship; their csproj turn it on when published with -r): compare it with a run without --r2r for the default build.
 set -euo pipefail

@@ -10,6 +10,11 @@ namespace Resilience.Yarp;
 /// configuration before it publishes it (<c>services.AddDataPlaneHubValidator(ReverseProxyConfigValidation.Create)</c>),
 /// so a configuration the nodes would refuse is refused at the publish with the same errors.
 /// </summary>
+/// <remarks>
+/// The validator keeps the last configuration it found valid (its bytes and parsed routes) as the baseline of the next
+/// check, as a node does with the configuration it serves: unchanged routes and clusters are taken as the instances that
+/// passed, so a one-route edit of a large configuration parses and validates the edited route only.
+/// </remarks>
 public static class ReverseProxyConfigValidation
 {
     /// <summary>Creates the validator from services that include YARP's (<c>services.AddReverseProxy()</c>; nothing is proxied unless mapped).</summary>
