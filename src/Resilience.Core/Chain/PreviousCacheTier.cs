@@ -10,7 +10,8 @@ namespace Resilience;
 /// </summary>
 internal sealed class PreviousCacheTier(IServiceProvider services, ILogger<PreviousCacheTier> logger)
 {
-    private readonly Lazy<IReadOnlyList<PreviousConfigCache>> _caches = new(() => TierResolution.Resolve<IEnumerable<PreviousConfigCache>>(services, logger, "previous caches")?.ToArray() ?? []);
+    private IReadOnlyList<PreviousConfigCache>? _caches;
 
-    public IReadOnlyList<PreviousConfigCache> Caches => _caches.Value;
+    /// <summary>Gets the readers, resolved on the first call (the chain's start-up asks from one task; the container's singletons make a second resolution the same).</summary>
+    public IReadOnlyList<PreviousConfigCache> Caches => _caches ??= TierResolution.Resolve<IEnumerable<PreviousConfigCache>>(services, logger, "previous caches")?.ToArray() ?? [];
 }
