@@ -6,7 +6,9 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Resilience;
@@ -51,12 +53,26 @@ internal sealed class LinkBenchmarkRig : IAsyncDisposable
 
     public IDataPlaneRegistry Registry => _controlPlane!.Services.GetRequiredService<IDataPlaneRegistry>();
 
-    /// <summary>Starts the control plane; <paramref name="configure"/> adjusts the hub's options after the rig's own.</summary>
-    public async Task StartControlPlaneAsync(Action<DataPlaneHubOptions>? configure = null)
+    /// <summary>
+    /// Starts the control plane; <paramref name="configure"/> adjusts the hub's options after the rig's own, and
+    /// <paramref name="sockets"/> Kestrel's socket transport (the fan-out's host settings); <paramref name="poolBlockBytes"/>
+    /// replaces Kestrel's memory pool with <see cref="LargeBlockMemoryPoolFactory"/>'s (an experiment).
+    /// </summary>
+    public async Task StartControlPlaneAsync(Action<DataPlaneHubOptions>? configure = null, Action<SocketTransportOptions>? sockets = null, int? poolBlockBytes = null)
     {
         var serverCertificate = ServerCertificate;
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        if (sockets is not null)
+        {
+            builder.WebHost.UseSockets(sockets);
+        }
+
+        if (poolBlockBytes is { } block)
+        {
+            builder.Services.Replace(ServiceDescriptor.Singleton<Microsoft.AspNetCore.Connections.IMemoryPoolFactory<byte>>(new LargeBlockMemoryPoolFactory(block)));
+        }
+
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0, l => l.UseHttps(https =>
         {
             https.ServerCertificate = serverCertificate;

@@ -33,6 +33,12 @@ if (args is ["history-apply", ..])
     return HistoryApplyBenchmarks.RunAlternating(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 40);
 }
 
+if (args is [FanOutRounds.Command, ..])
+{
+    // The whole configuration's fan-out against the TLS baseline in alternating rounds (no BenchmarkDotNet set-up per case).
+    return await FanOutRounds.RunAsync(args);
+}
+
 if (args.Length > 0 && args[0] == "yarp-profile")
 {
     // One-shot figures (breakdown, gateway process under load, RSS, plain YARP file reload); see YarpApplyProfile.

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 
 namespace Resilience.Samples.Demo;
 
@@ -238,12 +236,7 @@ internal sealed partial class OutageScenario : IDisposable
         ["Logging:Console:FormatterOptions:TimestampFormat"] = "HH:mm:ss.fff ",
     };
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => FreeLoopbackPort.Next();
 
     /// <summary>Writes a new version of the control plane's watched file and remembers its hash.</summary>
     private async Task<string> WriteControlPlaneFileAsync(string version, CancellationToken cancellationToken, string? upstreamUrl = null)

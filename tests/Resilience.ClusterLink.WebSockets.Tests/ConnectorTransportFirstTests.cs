@@ -54,10 +54,5 @@ public sealed class ConnectorTransportFirstTests : IDisposable
         return new ClusterLinkConnector(options, TimeProvider.System, NullLogger.Instance);
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int ClosedPort() => FreePort.Next();
 }

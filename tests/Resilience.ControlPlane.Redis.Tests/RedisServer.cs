@@ -28,7 +28,7 @@ internal sealed class RedisServer : IAsyncDisposable
 
     public static async Task<RedisServer> StartAsync()
     {
-        var server = new RedisServer(FreePort(), System.IO.Directory.CreateTempSubdirectory("resilience-redis-").FullName);
+        var server = new RedisServer(FreePort.Next(), System.IO.Directory.CreateTempSubdirectory("resilience-redis-").FullName);
         await server.StartAgainAsync();
         return server;
     }
@@ -86,14 +86,5 @@ internal sealed class RedisServer : IAsyncDisposable
         catch (IOException)
         {
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

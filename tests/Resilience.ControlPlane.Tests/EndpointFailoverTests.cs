@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
@@ -156,13 +154,6 @@ public sealed class EndpointFailoverTests(ITestOutputHelper output)
             .Where(m => Equals(m.Tags["endpoint"], Tag(endpoint)) && Equals(m.Tags["outcome"], outcome))
             .Sum(m => m.Value);
 
-    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A loopback port nothing listens on (<see cref="FreePort"/>).</summary>
+    private static int ClosedPort() => FreePort.Next();
 }

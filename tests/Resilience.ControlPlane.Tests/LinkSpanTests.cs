@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.Metrics.Testing;
 
@@ -69,13 +67,6 @@ public sealed class LinkSpanTests : IDisposable
     private List<Activity> Applies(string hash) =>
         _stopped.Where(a => a.OperationName == "resilience.apply" && (string?)a.GetTagItem("resilience.config.hash") == hash).ToList();
 
-    /// <summary>A loopback port nothing listens on (bound, then released).</summary>
-    private static int ClosedPort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A loopback port nothing listens on (<see cref="FreePort"/>).</summary>
+    private static int ClosedPort() => FreePort.Next();
 }

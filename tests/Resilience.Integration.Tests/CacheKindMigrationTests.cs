@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
@@ -146,10 +145,7 @@ public sealed class CacheKindMigrationTests : IDisposable
         var key = Path.Combine(_dir, "pki", "node.key");
         await File.WriteAllTextAsync(certificate, pki.ClientCertificate.ExportCertificatePem() + "\n" + pki.ClientIntermediate.ExportCertificatePem());
         await File.WriteAllTextAsync(key, pki.ClientCertificate.GetECDsaPrivateKey()!.ExportPkcs8PrivateKeyPem());
-        using var closed = new TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var port = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
+        var port = FreePort.Next();
         return new Dictionary<string, string>
         {
             ["Resilience:DataDirectory"] = Data,

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Resilience.ControlPlane;
@@ -156,13 +154,8 @@ public sealed class SelfRevertTests(ITestOutputHelper output) : IDisposable
 
     private static DataPlaneInfo? Node(ControlPlane controlPlane, string nodeId) => controlPlane.Registry.Find(nodeId);
 
-    /// <summary>A port nothing listens on: bound, then released.</summary>
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>A port nothing listens on (<see cref="FreePort"/>).</summary>
+    private static int ClosedPort() => FreePort.Next();
 
     /// <summary>The host's readiness check of the served routes: unhealthy while a route named <c>broken</c> is served.</summary>
     private sealed class NoBrokenRouteCheck(IDataPlane dataPlane) : IHealthCheck

@@ -1,4 +1,3 @@
-using System.Text;
 using BenchmarkDotNet.Attributes;
 using Resilience.Benchmarks.Yarp;
 
@@ -18,8 +17,7 @@ public class DeltaFanOutBenchmarks
 {
     private readonly FanOutMeter _meter = new();
     private FanOutTargets _targets = null!;
-    private byte[][] _edits = null!;
-    private int _next;
+    private RouteTableEdits _edits = null!;
 
     /// <summary>Gets or sets how many clients are connected.</summary>
     [Params(1_000)]
@@ -32,22 +30,15 @@ public class DeltaFanOutBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var text = Encoding.UTF8.GetString(RouteTable.Json(RouteTable.Routes, "http://127.0.0.1:5100/", "e"));
-        _edits = Enumerable.Range(0, 16).Select(i => Encoding.UTF8.GetBytes(YarpInProcessProfile.ReplaceFirst(text, "\"variant\":\"", $"\"variant\":\"edit-{i}-"))).ToArray();
-        _targets = FanOutTargets.StartAsync(Clients, Encoding.UTF8.GetBytes(text), configure: null, deltas: Deltas).GetAwaiter().GetResult();
+        _edits = new RouteTableEdits("e");
+        _targets = FanOutTargets.StartAsync(Clients, _edits.Initial, configure: null, deltas: Deltas).GetAwaiter().GetResult();
     }
 
     [Benchmark(Baseline = true, Description = "write the whole configuration's message to N TLS sockets")]
     public Task Tls_write() => _meter.MeasureAsync("tls (whole message)", _targets.WriteTlsAsync);
 
     [Benchmark(Description = "publish a one-route edit -> last of N clients has it")]
-    public Task Hub_edit() => _meter.MeasureAsync(Deltas ? "hub edit as a delta" : "hub edit as the whole configuration", async () =>
-    {
-        var json = _edits[_next++ % _edits.Length];
-        var done = _targets.Swarm.WaitAsync($"config {ConfigHash.Compute(json)}");
-        await _targets.Rig.Publisher.PublishAsync(json);
-        return await done;
-    });
+    public Task Hub_edit() => _meter.MeasureAsync(Deltas ? "hub edit as a delta" : "hub edit as the whole configuration", () => _edits.PublishNextAsync(_targets));
 
     [GlobalCleanup]
     public void Cleanup()

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
 using Resilience.ControlPlane;
 
 namespace Resilience.Benchmarks;
@@ -38,12 +39,14 @@ internal sealed class FanOutTargets : IAsyncDisposable
     /// <param name="initial">The configuration published first, whose message the baselines write.</param>
     /// <param name="configure">Adjusts the hub's options.</param>
     /// <param name="deltas">Whether the clients announce the <c>delta</c> capability.</param>
-    public static async Task<FanOutTargets> StartAsync(int clients, byte[] initial, Action<DataPlaneHubOptions>? configure, bool deltas = false)
+    /// <param name="sockets">Adjusts Kestrel's socket transport.</param>
+    /// <param name="poolBlockBytes">Replaces Kestrel's memory pool with one of blocks this large (an experiment).</param>
+    public static async Task<FanOutTargets> StartAsync(int clients, byte[] initial, Action<DataPlaneHubOptions>? configure, bool deltas = false, Action<SocketTransportOptions>? sockets = null, int? poolBlockBytes = null)
     {
         // Each process holds 3N sockets (hub, TCP, TLS) plus the runtime's own descriptors.
         OpenFileLimit.Require((3 * clients) + 256);
         var targets = new FanOutTargets(clients);
-        await targets.Rig.StartControlPlaneAsync(configure);
+        await targets.Rig.StartControlPlaneAsync(configure, sockets, poolBlockBytes);
         var first = await targets.Rig.Publisher.PublishAsync(initial);
         targets.Message = first.Message;
 

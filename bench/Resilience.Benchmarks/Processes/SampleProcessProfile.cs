@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Resilience.Benchmarks.Yarp;
 using Resilience.Samples.Demo;
 
@@ -139,12 +137,7 @@ internal static class SampleProcessProfile
 
     internal const string AdminKey = "bench-admin-key";
 
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    internal static int FreePort() => Tests.FreePort.Next();
 
     /// <summary>Polls until <paramref name="condition"/> holds (a refused connection or a timeout counts as not yet).</summary>
     internal static async Task<bool> UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, int pauseMilliseconds = 5)

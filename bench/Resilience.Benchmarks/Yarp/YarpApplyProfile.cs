@@ -336,12 +336,7 @@ internal static class YarpApplyProfile
         return 0;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int FreePort() => Tests.FreePort.Next();
 
     internal static async Task<WebApplication> StartUpstreamAppAsync()
     {

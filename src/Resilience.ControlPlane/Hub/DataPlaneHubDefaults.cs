@@ -19,10 +19,12 @@ internal static class DataPlaneHubDefaults
 
     /// <summary>
     /// A configuration goes out as WebSocket fragments of at most this many bytes: the socket's send buffer, rented
-    /// from the shared array pool at payload + 14 header bytes, then stays in the pool's 16 KiB class (pooled,
-    /// below the large-object heap) instead of one message-sized array per data plane.
+    /// from the shared array pool at payload + 14 header bytes, then stays in the pool's 64 KiB class (pooled,
+    /// below the large-object heap) instead of one message-sized array per data plane. Each fragment is one write and
+    /// one flush through the WebSocket and Kestrel and, when its write is pending, one stall timer: 64 KiB fragments
+    /// take a quarter of the 16 KiB ones' (docs/benchmarks.md, "fan-out").
     /// </summary>
-    public const int ConfigFragmentBytes = (16 * 1024) - 14;
+    public const int ConfigFragmentBytes = (64 * 1024) - 14;
 
     /// <summary>A fragment write still pending after this long (a data plane that stops reading) gives its slot back.</summary>
     public static readonly TimeSpan ConfigSendStall = TimeSpan.FromMilliseconds(100);

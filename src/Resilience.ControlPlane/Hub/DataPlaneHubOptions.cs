@@ -37,10 +37,13 @@ public sealed class DataPlaneHubOptions
     /// Gets or sets how many data planes are written a configuration at once; the others wait their turn (the wait
     /// does not count against <see cref="WriteTimeout"/>). A few per core keeps the send buffers pooled and reused,
     /// so a publish to thousands of data planes does not hold a copy of the message per data plane; a write that
-    /// stalls on a data plane that stops reading gives its turn back after 100 ms. Default: 4 per processor.
+    /// stalls on a data plane that stops reading gives its turn back after 100-150 ms. Default: 4 per processor.
     /// </summary>
     [Range(1, 100_000)]
     public int MaxConcurrentConfigSends { get; set; } = DataPlaneHubDefaults.MaxConcurrentConfigSends;
+
+    /// <summary>Gets or sets the largest WebSocket fragment of a configuration message (tests and the fan-out benchmarks vary it).</summary>
+    internal int ConfigFragmentBytes { get; set; } = DataPlaneHubDefaults.ConfigFragmentBytes;
 
     /// <summary>Gets or sets the largest message accepted from a data plane (all its frames); a larger one ends the connection. Default: 16 MiB.</summary>
     [Range(1024L, long.MaxValue)]

@@ -732,7 +732,7 @@ internal sealed class DataPlaneSession
             token);
 
     /// <summary>
-    /// Writes a configuration message as fragments of at most <see cref="DataPlaneHubDefaults.ConfigFragmentBytes"/>
+    /// Writes a configuration message as fragments of at most <see cref="DataPlaneHubOptions.ConfigFragmentBytes"/>
     /// (one WebSocket message over several frames; the data plane reads to the end of the message), in one of the
     /// hub's turns (<see cref="ConfigSendSlots"/>). Both keep the socket's send buffers small and pooled: one
     /// message-sized buffer per data plane is what made a publish to 1,000 data planes allocate 130 MiB.
@@ -746,10 +746,13 @@ internal sealed class DataPlaneSession
         // timeout starts once the turn is ours.
         using var slot = await _services.ConfigSends.EnterAsync(token).ConfigureAwait(false);
         write.Restart();
+
+        // A data plane that is not reading (its window is full) lets the others go meanwhile.
+        using var stall = new ConfigSendStallWatch(slot, Time, DataPlaneHubDefaults.ConfigSendStall);
         var rest = message;
         do
         {
-            var fragment = rest[..Math.Min(rest.Length, DataPlaneHubDefaults.ConfigFragmentBytes)];
+            var fragment = rest[..Math.Min(rest.Length, Options.ConfigFragmentBytes)];
             rest = rest[fragment.Length..];
             var send = _socket.SendAsync(fragment, WebSocketMessageType.Binary, rest.IsEmpty, write.Token);
             if (send.IsCompleted || !slot.IsHeld)
@@ -758,15 +761,9 @@ internal sealed class DataPlaneSession
                 continue;
             }
 
-            var pending = send.AsTask();
-            await pending.WaitAsync(DataPlaneHubDefaults.ConfigSendStall, Time, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            if (!pending.IsCompleted)
-            {
-                // The data plane is not reading (its window is full): let the others go meanwhile.
-                slot.Release();
-            }
-
-            await pending.ConfigureAwait(false);
+            stall.Pending();
+            await send.ConfigureAwait(false);
+            stall.Done();
         }
         while (!rest.IsEmpty);
     }

@@ -29,8 +29,8 @@ internal sealed partial class ProxyProcess
             File.SetUnixFileMode(file, (UnixFileMode)0x1A4);
         }
 
-        var httpPort = FreePort();
-        var httpsPort = FreePort();
+        var httpPort = FreePort.Next();
+        var httpsPort = FreePort.Next();
         var config = Path.Combine(directory, "squid.conf");
         await File.WriteAllLinesAsync(config,
         [

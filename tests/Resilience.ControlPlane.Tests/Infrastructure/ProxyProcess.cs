@@ -30,7 +30,7 @@ internal sealed partial class ProxyProcess : IDisposable
         }
 
         var directory = System.IO.Directory.CreateTempSubdirectory("resilience-tinyproxy-").FullName;
-        var port = FreePort();
+        var port = FreePort.Next();
         var config = Path.Combine(directory, "tinyproxy.conf");
         await File.WriteAllTextAsync(config, $"""
             Port {port}
@@ -47,15 +47,6 @@ internal sealed partial class ProxyProcess : IDisposable
         var proxy = new ProxyProcess(process, port, directory);
         await proxy.WaitListeningAsync(Path.Combine(directory, "tinyproxy.log"));
         return proxy;
-    }
-
-    public static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 
     public static Process Start(string binary, string arguments)

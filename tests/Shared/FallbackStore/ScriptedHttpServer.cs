@@ -41,15 +41,8 @@ public sealed class ScriptedHttpServer : IAsyncDisposable
 
     public IReadOnlyList<RecordedRequest> Requests => _requests.ToArray();
 
-    /// <summary>A port nothing listens on (bound, then released).</summary>
-    public static int ClosedPort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
-    }
+    /// <summary>A port nothing listens on (<see cref="FreePort"/>: below the ephemeral range, where no port-0 listener lands).</summary>
+    public static int ClosedPort() => FreePort.Next();
 
     public async ValueTask DisposeAsync()
     {

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Resilience.Tests.Servers;
 
@@ -22,7 +20,7 @@ public static class LoopbackServerProcess
 
         for (var attempt = 1; ; attempt++)
         {
-            var port = FreePort();
+            var port = FreePort.Next();
             var info = new ProcessStartInfo(executable)
             {
                 RedirectStandardOutput = true,
@@ -94,16 +92,6 @@ public static class LoopbackServerProcess
         catch (IOException)
         {
         }
-    }
-
-    /// <summary>A port nothing listens on now (bound, then released).</summary>
-    public static int FreePort()
-    {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return port;
     }
 
     /// <summary>Polls an HTTP request until the server answers (any status), the process exits, or the deadline passes.</summary>
