@@ -6,14 +6,18 @@ using Resilience.ControlPlane;
 namespace Resilience.Samples.ControlPlane;
 
 /// <summary>
-/// Publishes the configuration file at start and again whenever it changes (debounced): a JSON object as is, anything
-/// else as YAML, which the publisher converts to JSON exactly as a data plane converts its declarative file. A file
-/// that is neither is logged and skipped: the data planes keep the last published configuration.
+/// Publishes the configuration file at start and again whenever it changes: a JSON object as is, anything else as YAML,
+/// which the publisher converts to JSON exactly as a data plane converts its declarative file. A file that is neither
+/// is logged and skipped: the data planes keep the last published configuration. A file renamed into place (written
+/// beside it, then moved over it: an atomic save) is whole when it lands and is published at once; a file written in
+/// place is published once it has been quiet for the debounce (a writer may not be done: a YAML file cut at a line
+/// end still parses).
 /// </summary>
 public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConfigPublisher publisher, ILogger<ConfigFileWatcher> logger) : BackgroundService
 {
     private readonly Channel<bool> _changes = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private byte[]? _publishedDigest;
+    private int _writtenInPlace;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -22,25 +26,37 @@ public sealed partial class ConfigFileWatcher(ControlPlaneOptions options, IConf
         {
             NotifyFilter = NotifyFilters.LastWrite | NotifyFilters.FileName | NotifyFilters.Size | NotifyFilters.CreationTime,
         };
-        watcher.Changed += (_, _) => _changes.Writer.TryWrite(true);
-        watcher.Created += (_, _) => _changes.Writer.TryWrite(true);
-        watcher.Renamed += (_, _) => _changes.Writer.TryWrite(true);
+        watcher.Changed += (_, _) => Changed(inPlace: true);
+        watcher.Created += (_, _) => Changed(inPlace: true);
+        watcher.Renamed += (_, _) => Changed(inPlace: false);
         watcher.EnableRaisingEvents = true;
         LogWatching(logger, path);
 
         await PublishFileAsync(path, stoppingToken);
         while (await _changes.Reader.WaitToReadAsync(stoppingToken))
         {
-            // Debounce: publish once the file has been quiet for the whole interval.
-            do
+            _changes.Reader.TryRead(out _);
+
+            // Debounce what was written in place: publish once the file has been quiet for the whole interval. What was
+            // only renamed into place is published now.
+            while (Interlocked.Exchange(ref _writtenInPlace, 0) == 1)
             {
-                _changes.Reader.TryRead(out _);
                 await Task.Delay(options.Debounce, stoppingToken);
+                _changes.Reader.TryRead(out _);
             }
-            while (_changes.Reader.TryPeek(out _));
 
             await PublishFileAsync(path, stoppingToken);
         }
+    }
+
+    private void Changed(bool inPlace)
+    {
+        if (inPlace)
+        {
+            Interlocked.Exchange(ref _writtenInPlace, 1);
+        }
+
+        _changes.Writer.TryWrite(true);
     }
 
     private async Task PublishFileAsync(string path, CancellationToken cancellationToken)

@@ -32,7 +32,7 @@ public sealed class ControlPlaneOptions
     /// <summary>The watched configuration file: a JSON object (published byte for byte) or YAML (converted to JSON). Command line: <c>--config FILE</c>.</summary>
     public string ConfigPath { get; set; } = "gateway-config.yaml";
 
-    /// <summary>How long the file must stay unchanged before it is published (editors write in several steps).</summary>
+    /// <summary>How long a file written in place must stay unchanged before it is published (editors write in several steps); a file renamed into place is published at once.</summary>
     public TimeSpan Debounce { get; set; } = TimeSpan.FromMilliseconds(200);
 
     /// <summary>

@@ -69,6 +69,26 @@ public sealed class ControlPlaneSampleTests : IDisposable
         Assert.True(stopped < TimeSpan.FromSeconds(15), $"the control plane took {stopped} to stop");
     }
 
+    [Fact]
+    public async Task A_file_renamed_into_place_is_published_at_once_and_one_written_in_place_waits_for_the_debounce()
+    {
+        // A debounce no test waits out: a publish seen within the bound was not debounced.
+        using var cp = await ControlPlaneProcess.StartAsync(_pki, _configPath, _client, new Dictionary<string, string> { ["ControlPlane:Debounce"] = "01:00:00" });
+        await PublishedAsync(cp, await File.ReadAllBytesAsync(_configPath));
+
+        // Written beside the file and moved over it (an atomic save): whole when it lands.
+        var renamed = RouteTo("/renamed");
+        var staged = _configPath + ".staged";
+        await File.WriteAllBytesAsync(staged, renamed);
+        File.Move(staged, _configPath, overwrite: true);
+        await PublishedAsync(cp, renamed);
+
+        // Written in place: its writer may not be done, so it waits for the quiet interval (a bounded look).
+        await File.WriteAllBytesAsync(_configPath, RouteTo("/in-place"));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(HashOf(renamed), await LatestHashAsync(cp));
+    }
+
     public void Dispose()
     {
         _client.Dispose();
@@ -80,6 +100,21 @@ public sealed class ControlPlaneSampleTests : IDisposable
         {
         }
     }
+
+    private static byte[] RouteTo(string path) =>
+        System.Text.Encoding.UTF8.GetBytes("{\"Routes\":{\"it\":{\"ClusterId\":\"it\",\"Match\":{\"Path\":\"" + path + "\"}}},\"Clusters\":{\"it\":{\"Destinations\":{\"one\":{\"Address\":\"http://127.0.0.1:9/\"}}}}}");
+
+    /// <summary>A JSON file is published byte for byte: its hash is the file's.</summary>
+    private static string HashOf(byte[] json) => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(json)).ToLowerInvariant();
+
+    private async Task<string?> LatestHashAsync(ControlPlaneProcess cp)
+    {
+        using var latest = System.Text.Json.JsonDocument.Parse(await _client.GetStringAsync($"http://127.0.0.1:{cp.AdminPort}/config"));
+        return latest.RootElement.GetProperty("hash").GetString();
+    }
+
+    private Task PublishedAsync(ControlPlaneProcess cp, byte[] json) =>
+        cp.WaitUntilAsync(async () => await LatestHashAsync(cp) == HashOf(json), TimeSpan.FromSeconds(30));
 
     private static Task WaitAsync(ControlPlaneProcess cp, Func<bool> condition, IHost node, string what) =>
         Eventually.HoldsAsync(

@@ -100,22 +100,4 @@ public sealed class ConfigReuseTests : IDisposable
         Assert.True(result.IsValid, string.Join("; ", result.Errors));
         return Assert.IsType<ReverseProxyConfig>(result.Model);
     }
-
-    /// <summary>Registered next to YARP's own route validators: YARP's validator calls it once per route it validates.</summary>
-    private sealed class CountingRouteValidator : IRouteValidator
-    {
-        private int _calls;
-
-        public int Calls
-        {
-            get => Volatile.Read(ref _calls);
-            set => Volatile.Write(ref _calls, value);
-        }
-
-        public ValueTask ValidateAsync(RouteConfig routeConfig, IList<Exception> errors)
-        {
-            Interlocked.Increment(ref _calls);
-            return ValueTask.CompletedTask;
-        }
-    }
 }

@@ -49,7 +49,7 @@ internal static class EditScenario
         var file = Path.Combine(directory, "gateway-config.json");
         await LandAsync(file, RouteTable.Json(10, upstream, "small"));
         var hubPort = FreePort();
-        await using var controlPlane = await StartControlPlaneAsync(options.ControlPlaneDll, pki, file, hubPort);
+        await using var controlPlane = await StartControlPlaneAsync(variant.ControlPlaneDll ?? options.ControlPlaneDll, pki, file, hubPort);
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
         var gatewayUrl = $"http://127.0.0.1:{FreePort()}";

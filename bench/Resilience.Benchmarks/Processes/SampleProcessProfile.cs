@@ -260,7 +260,7 @@ internal sealed class ProfileOptions
             options.Variants.Add(new GatewayVariant("default", options.GatewayDll, new Dictionary<string, string>()));
         }
 
-        foreach (var dll in options.Variants.Select(v => v.Dll).Append(options.ControlPlaneDll).Append(options.PlainYarpDll))
+        foreach (var dll in options.Variants.SelectMany(v => new[] { v.Dll, v.ControlPlaneDll ?? options.ControlPlaneDll }).Append(options.PlainYarpDll))
         {
             if (!File.Exists(dll))
             {

@@ -321,9 +321,19 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         var started = _timeProvider.GetTimestamp();
         string? hash = null;
         ApplyResult result;
+
+        // The history is read once, before the first apply needs it. A push from the control plane needs its refusals
+        // before anything else (a refused hash is not even validated); any other apply (the start-up's cache, a
+        // declarative source, an operator) needs it only at the swap, so it is read meanwhile, beside the hash and the
+        // validators: at a restart it is not on the way to the first served request.
+        var historyRead = _historyLoaded || document.Origin == ConfigOrigin.ControlPlane ? null : Task.Run(() => LoadHistoryAsync().AsTask(), CancellationToken.None);
         try
         {
-            await LoadHistoryAsync().ConfigureAwait(false);
+            if (historyRead is null)
+            {
+                await LoadHistoryAsync().ConfigureAwait(false);
+            }
+
             var (payload, computedHash) = _preparer.Prepare(document);
             hash = computedHash;
             if (document.Origin == ConfigOrigin.ControlPlane && RefusalOf(hash) is { } refusal)
@@ -335,6 +345,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
 
             if (Served is { } served && served.Hash == hash)
             {
+                await HistoryReadAsync(historyRead).ConfigureAwait(false);
                 result = Unchanged(document, hash);
                 if (EndsRollbacks(document.Origin) && State.Rollback is not null)
                 {
@@ -346,6 +357,7 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
             {
                 _signatureCheck?.Check(document, payload.Span);
                 var model = await ValidateAsync(document, payload, cancellationToken).ConfigureAwait(false);
+                await HistoryReadAsync(historyRead).ConfigureAwait(false);
                 var snapshot = new ConfigSnapshot(payload, hash, document.Origin, _timeProvider.GetUtcNow(), model)
                 {
                     Version = document.Version,
@@ -383,6 +395,12 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
             var message = $"the apply pipeline failed with {ex.GetType().Name}: {ex.Message}";
             result = new ApplyResult(ApplyOutcome.Rejected, document.Origin, hash, reason, [message], _timeProvider.GetUtcNow());
             Log.ApplyFailed(_logger, document.Origin, document.Source, reason, ex);
+        }
+
+        // A rejected apply leaves no read behind (its failure, were there one, is the history's to log).
+        if (historyRead is not null)
+        {
+            await historyRead.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
 
         Metrics.RecordApply(result, _timeProvider.GetElapsedTime(started));
@@ -523,6 +541,15 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         return null;
     }
 
+    /// <summary>The history read an apply started beside its hash and validators (none: it was read before).</summary>
+    private static async ValueTask HistoryReadAsync(Task? historyRead)
+    {
+        if (historyRead is not null)
+        {
+            await historyRead.ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Reads the history once (the chain's start; else the first apply that needs its refusals or a rollback its entries).</summary>
     internal async ValueTask LoadHistoryAsync()
     {
@@ -534,6 +561,12 @@ internal sealed class DataPlane : IDataPlane, IClusterLinkContext, ILicensedServ
         await _writeGate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
+            // Another caller read it while this one waited (the start-up reads it beside the cache, an apply may too).
+            if (_historyLoaded)
+            {
+                return;
+            }
+
             await _history.LoadAsync(CancellationToken.None).ConfigureAwait(false);
             _historyLoaded = true;
             if (_history.Index.Refused is [var standing, ..])

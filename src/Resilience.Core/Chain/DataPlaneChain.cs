@@ -14,7 +14,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
 {
     private readonly DataPlane _dataPlane;
     private readonly IConfigCache? _cache;
-    private readonly IReadOnlyList<PreviousConfigCache> _previousCaches;
+    private readonly PreviousCacheTier _previous;
     private readonly IClusterLink? _link;
     private readonly FallbackImporter? _importer;
     private readonly IReadOnlyList<IConfigSource> _sources;
@@ -51,7 +51,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         _dataPlane = dataPlane;
         _cache = cache.Cache;
         _link = link.Link;
-        _previousCaches = previous.Caches;
+        _previous = previous;
         _importer = importer.IsEnabled ? importer : null;
         _sources = sources.ToArray();
         _options = options.Value;
@@ -67,14 +67,17 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
         // Resolve (and persist) the node id now: a failure here is a start-up error, not a later surprise.
         _ = _dataPlane.Node;
 
-        // The history first: its standing rollbacks refuse a push that may arrive before the cache is read.
-        await _dataPlane.LoadHistoryAsync().ConfigureAwait(false);
-
+        // The history is read beside the cache (both files read and decoded at once): the start-up apply waits for it
+        // only at its swap, and a push from the control plane before anything else (DataPlane.ApplyAsync: its standing
+        // rollbacks refuse a push). It is read before the start-up goes on either way.
+        var history = Task.Run(() => _dataPlane.LoadHistoryAsync().AsTask(), CancellationToken.None);
         var servedFromCache = false;
         if (_cache is not null && await LoadCacheAsync(_cache, cancellationToken).ConfigureAwait(false) is { } cached)
         {
             servedFromCache = (await _dataPlane.ApplyAsync(cached, cancellationToken).ConfigureAwait(false)).IsServing;
         }
+
+        await history.ConfigureAwait(false);
 
         // The configured cache has nothing usable: what another kind of cache (or key) left is served and rewritten.
         servedFromCache = servedFromCache || await MigratePreviousCacheAsync(cancellationToken).ConfigureAwait(false);
@@ -229,7 +232,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         var configured = _cache is null ? null : Describe(() => _cache.Description);
         var served = false;
-        foreach (var previous in _previousCaches)
+        foreach (var previous in _previous.Caches)
         {
             try
             {
@@ -275,7 +278,7 @@ internal sealed class DataPlaneChain : IHostedService, IDisposable
     {
         var leftover = Path.GetFullPath(Path.Combine(_options.DataDirectory, LmdbDirectoryName));
         if (File.Exists(Path.Combine(leftover, "data.mdb")) && !string.Equals(leftover, configured, StringComparison.Ordinal)
-            && !_previousCaches.Any(p => string.Equals(Describe(() => p.Reader.Description), leftover, StringComparison.Ordinal)))
+            && !_previous.Caches.Any(p => string.Equals(Describe(() => p.Reader.Description), leftover, StringComparison.Ordinal)))
         {
             Log.CacheLeftoverNotRead(_logger, leftover, "add .MigrateFromLmdbCache() from Resilience.Cache.Lmdb to read it and move its configuration to the configured cache");
         }

@@ -10,6 +10,11 @@ namespace Resilience.Yarp;
 /// configuration before it publishes it (<c>services.AddDataPlaneHubValidator(ReverseProxyConfigValidation.Create)</c>),
 /// so a configuration the nodes would refuse is refused at the publish with the same errors.
 /// </summary>
+/// <remarks>
+/// The validator keeps the last configuration it found valid (its bytes and parsed routes) as the baseline of the next
+/// check, as a node does with the configuration it serves: unchanged routes and clusters are taken as the instances that
+/// passed, so a one-route edit of a large configuration parses and validates the edited route only.
+/// </remarks>
 public static class ReverseProxyConfigValidation
 {
     /// <summary>Creates the validator from services that include YARP's (<c>services.AddReverseProxy()</c>; nothing is proxied unless mapped).</summary>
@@ -22,7 +27,9 @@ public static class ReverseProxyConfigValidation
         var yarp = services.GetService<IConfigValidator>()
             ?? throw new InvalidOperationException("ReverseProxyConfigValidation needs YARP's validators: call services.AddReverseProxy() (no route is served unless you map it).");
 
-        // Its own reuse record: a control plane keeps no baseline, so every route and cluster is validated in full.
-        return new ReverseProxyConfigValidator(yarp, services.GetServices<IProxyConfigFilter>(), new ProxyConfigReuse(), services.GetRequiredService<ILogger<ReverseProxyConfigValidator>>());
+        // Its own reuse record, whose baseline is the last configuration it found valid (no YARP routes with anything
+        // here): a one-route edit of a large configuration parses and validates the edited route, as on the nodes.
+        var reuse = new ProxyConfigReuse();
+        return new LastValidBaselineValidator(new ReverseProxyConfigValidator(yarp, services.GetServices<IProxyConfigFilter>(), reuse, services.GetRequiredService<ILogger<ReverseProxyConfigValidator>>()), reuse);
     }
 }
