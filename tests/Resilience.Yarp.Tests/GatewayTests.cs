@@ -24,6 +24,11 @@ public sealed class GatewayTests : IDisposable
         await Eventually.HoldsAsync(async () => await gateway.GetAsync("/hello") == "upstream-a", "routing to A");
         var served = gateway.DataPlane.Current!.Hash;
 
+        // YARP tells its listeners after it routes with a configuration (on a pool thread): wait for that before the
+        // rejected apply, whose check below is that the revision did not move.
+        var revision = gateway.Services.GetRequiredService<AppliedProxyRevision>();
+        await Eventually.HoldsAsync(() => Task.FromResult(revision.Current == served), "YARP reporting the applied revision");
+
         // YARP's own validator refuses the path; our check refuses the unknown cluster. Both errors come back.
         var rejected = await gateway.ApplyAsync($$"""
             { "Routes": { "bad": { "ClusterId": "c", "Match": { "Path": "/{oops" } }, "lost": { "ClusterId": "nope", "Match": { "Path": "/x" } } },
@@ -40,7 +45,7 @@ public sealed class GatewayTests : IDisposable
             Assert.Equal("upstream-a", await gateway.GetAsync($"/still/{i}"));
         }
 
-        Assert.Equal(served, gateway.Services.GetRequiredService<AppliedProxyRevision>().Current);
+        Assert.Equal(served, revision.Current);
     }
 
     [Fact]
