@@ -75,8 +75,12 @@ internal sealed class ControlPlane : IAsyncDisposable
         o.ConnectTimeout = TimeSpan.FromSeconds(10);
     });
 
-    public async Task<PublishedConfig> PublishAsync(string json) =>
-        await _app.Services.GetRequiredService<IConfigPublisher>().PublishAsync(System.Text.Encoding.UTF8.GetBytes(json));
+    /// <summary>The operators' view of staged rollouts on this control plane.</summary>
+    public IConfigRollouts Rollouts => _app.Services.GetRequiredService<IConfigRollouts>();
+
+    /// <summary>Publishes to everyone at once, or in the waves of <paramref name="plan"/>.</summary>
+    public async Task<PublishedConfig> PublishAsync(string json, RolloutPlan? plan = null) =>
+        await _app.Services.GetRequiredService<IConfigPublisher>().PublishAsync(System.Text.Encoding.UTF8.GetBytes(json), version: null, plan);
 
     public async ValueTask DisposeAsync()
     {

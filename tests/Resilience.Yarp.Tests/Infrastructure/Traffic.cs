@@ -25,7 +25,8 @@ internal sealed class Traffic : IAsyncDisposable
     /// <summary>Gets when a request first succeeded again after the first failure.</summary>
     public long? RecoveredAt => Interlocked.Read(ref _recovered) is var at and not 0 ? at : null;
 
-    public static Traffic Start(Gateway gateway, int workers)
+    /// <summary>Starts <paramref name="workers"/> request loops through <paramref name="gateway"/>, each waiting <paramref name="pause"/> between requests (none when null).</summary>
+    public static Traffic Start(Gateway gateway, int workers, TimeSpan? pause = null)
     {
         var traffic = new Traffic();
         traffic._workers = Enumerable.Range(0, workers).Select(worker => Task.Run(async () =>
@@ -44,6 +45,10 @@ internal sealed class Traffic : IAsyncDisposable
                 }
 
                 traffic.Count(body == "upstream", started, Stopwatch.GetTimestamp());
+                if (pause is { } wait)
+                {
+                    await Task.Delay(wait, CancellationToken.None);
+                }
             }
         })).ToArray();
         return traffic;
